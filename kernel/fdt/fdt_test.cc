@@ -1,0 +1,281 @@
+#include "neuron/fdt.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "kernel/fdt/fdt_builder.h"
+#include "neuron/errors.h"
+
+namespace {
+
+using fdt_test::Builder;
+
+// A small tree shaped like the virt machine's.
+std::vector<uint8_t> SampleTree() {
+  Builder b;
+  b.Begin("")
+      .PropCells("#address-cells", {2})
+      .PropCells("#size-cells", {2})
+      .Begin("chosen")
+      .PropString("stdout-path", "/soc/serial@10000000")
+      .End()
+      .Begin("memory@80000000")
+      .PropString("device_type", "memory")
+      .PropCells("reg", {0, 0x80000000, 0, 0x10000000})
+      .End()
+      .Begin("soc")
+      .PropCells("#address-cells", {2})
+      .PropCells("#size-cells", {2})
+      .Nop()
+      .Begin("serial@10000000")
+      .Prop("compatible", {'n', 's', '1', '6', '5', '5', '0', 'a', 0})
+      .PropCells("reg", {0, 0x10000000, 0, 0x100})
+      .End()
+      .Begin("test@100000")
+      .Prop("compatible", {'s', 'i', 'f', 'i', 'v', 'e', ',', 't', 'e', 's', 't', '1', 0,
+                           's', 'y', 's', 'c', 'o', 'n', 0})
+      .PropCells("reg", {0, 0x100000, 0, 0x1000})
+      .End()
+      .End()
+      .End();
+  return b.Finish();
+}
+
+int Open(fdt_t *fdt, const std::vector<uint8_t> &blob, const char **why = nullptr) {
+  return fdt_open(fdt, blob.data(), blob.size(), why);
+}
+
+TEST(Fdt, OpensAValidTree) {
+  auto blob = SampleTree();
+  fdt_t fdt;
+  ASSERT_EQ(Open(&fdt, blob), NX_OK);
+  EXPECT_EQ(fdt_header_total_size(blob.data()), blob.size());
+  EXPECT_STREQ(fdt_node_name(&fdt, fdt_root(&fdt)), "");
+}
+
+TEST(Fdt, FindsNodesByPathAndUnitlessName) {
+  auto blob = SampleTree();
+  fdt_t fdt;
+  ASSERT_EQ(Open(&fdt, blob), NX_OK);
+  int serial = fdt_path(&fdt, "/soc/serial@10000000");
+  ASSERT_GE(serial, 0);
+  EXPECT_STREQ(fdt_node_name(&fdt, serial), "serial@10000000");
+  EXPECT_EQ(fdt_path(&fdt, "/soc/serial"), serial);
+  EXPECT_EQ(fdt_path(&fdt, "/soc/serial@10000000:115200n8"), serial);
+  EXPECT_EQ(fdt_path(&fdt, "/"), fdt_root(&fdt));
+  EXPECT_EQ(fdt_path(&fdt, "/soc/serial@2"), NX_ERR_NOT_FOUND);
+  EXPECT_EQ(fdt_path(&fdt, "/nothing"), NX_ERR_NOT_FOUND);
+  EXPECT_EQ(fdt_path(&fdt, "relative"), NX_ERR_INVALID_ARGS);
+  // "soc" has no '@' name, so "soc@1" must not match it.
+  EXPECT_EQ(fdt_path(&fdt, "/soc@1"), NX_ERR_NOT_FOUND);
+}
+
+TEST(Fdt, ReadsPropertiesAndCompatibleLists) {
+  auto blob = SampleTree();
+  fdt_t fdt;
+  ASSERT_EQ(Open(&fdt, blob), NX_OK);
+  int test = fdt_find_compatible(&fdt, FDT_FROM_START, "syscon");
+  ASSERT_GE(test, 0);
+  EXPECT_STREQ(fdt_node_name(&fdt, test), "test@100000");
+  EXPECT_TRUE(fdt_is_compatible(&fdt, test, "sifive,test1"));
+  EXPECT_FALSE(fdt_is_compatible(&fdt, test, "sifive"));
+  EXPECT_EQ(fdt_find_compatible(&fdt, test, "syscon"), NX_ERR_NOT_FOUND);
+  uint32_t v = 0;
+  EXPECT_EQ(fdt_prop_u32(&fdt, fdt_root(&fdt), "#size-cells", &v), NX_OK);
+  EXPECT_EQ(v, 2u);
+  EXPECT_EQ(fdt_prop_u32(&fdt, fdt_root(&fdt), "missing", &v), NX_ERR_NOT_FOUND);
+  int chosen = fdt_path(&fdt, "/chosen");
+  EXPECT_EQ(fdt_prop_u32(&fdt, chosen, "stdout-path", &v), NX_ERR_BAD_FORMAT);
+  EXPECT_TRUE(fdt_prop_is(&fdt, chosen, "stdout-path", "/soc/serial@10000000"));
+  EXPECT_FALSE(fdt_prop_is(&fdt, chosen, "stdout-path", "/soc"));
+  EXPECT_EQ(fdt_prop(&fdt, -5, "reg", nullptr), nullptr);
+}
+
+TEST(Fdt, DecodesRegWithTheParentsCells) {
+  auto blob = SampleTree();
+  fdt_t fdt;
+  ASSERT_EQ(Open(&fdt, blob), NX_OK);
+  int serial = fdt_path(&fdt, "/soc/serial");
+  uint64_t base = 0, size = 0;
+  ASSERT_EQ(fdt_reg(&fdt, serial, 0, &base, &size), NX_OK);
+  EXPECT_EQ(base, 0x10000000u);
+  EXPECT_EQ(size, 0x100u);
+  EXPECT_EQ(fdt_reg(&fdt, serial, 1, &base, &size), NX_ERR_OUT_OF_RANGE);
+  EXPECT_EQ(fdt_reg(&fdt, fdt_path(&fdt, "/chosen"), 0, &base, &size), NX_ERR_NOT_FOUND);
+  EXPECT_EQ(fdt_reg(&fdt, fdt_root(&fdt), 0, &base, &size), NX_ERR_NOT_FOUND);
+  EXPECT_EQ(fdt_parent(&fdt, serial), fdt_path(&fdt, "/soc"));
+  EXPECT_EQ(fdt_parent(&fdt, fdt_root(&fdt)), NX_ERR_NOT_FOUND);
+}
+
+TEST(Fdt, RegRejectsUnsupportedAndMisSizedCells) {
+  Builder b;
+  b.Begin("")
+      .PropCells("#address-cells", {3})
+      .PropCells("#size-cells", {1})
+      .Begin("a")
+      .PropCells("reg", {1, 2, 3, 4})
+      .End()
+      .End();
+  auto blob = b.Finish();
+  fdt_t fdt;
+  ASSERT_EQ(Open(&fdt, blob), NX_OK);
+  uint64_t base, size;
+  EXPECT_EQ(fdt_reg(&fdt, fdt_path(&fdt, "/a"), 0, &base, &size), NX_ERR_NOT_SUPPORTED);
+
+  Builder c;
+  c.Begin("").PropCells("#address-cells", {2}).Begin("a").PropCells("reg", {1, 2}).End().End();
+  blob = c.Finish();
+  ASSERT_EQ(Open(&fdt, blob), NX_OK);
+  // Default #size-cells is 1, so an entry is 3 cells and 2 cells are malformed.
+  EXPECT_EQ(fdt_reg(&fdt, fdt_path(&fdt, "/a"), 0, &base, &size), NX_ERR_BAD_FORMAT);
+
+  Builder d;
+  d.Begin("").Prop("#size-cells", {0, 1}).Begin("a").PropCells("reg", {1, 2, 3}).End().End();
+  blob = d.Finish();
+  ASSERT_EQ(Open(&fdt, blob), NX_OK);
+  EXPECT_EQ(fdt_reg(&fdt, fdt_path(&fdt, "/a"), 0, &base, &size), NX_ERR_BAD_FORMAT);
+}
+
+TEST(Fdt, IteratesInDocumentOrderWithDepth) {
+  auto blob = SampleTree();
+  fdt_t fdt;
+  ASSERT_EQ(Open(&fdt, blob), NX_OK);
+  std::vector<std::string> names;
+  std::vector<int> depths;
+  int depth = 0;
+  for (int n = fdt_root(&fdt); n >= 0; n = fdt_next_node(&fdt, n, &depth)) {
+    names.push_back(fdt_node_name(&fdt, n));
+    depths.push_back(depth);
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"", "chosen", "memory@80000000", "soc",
+                                             "serial@10000000", "test@100000"}));
+  EXPECT_EQ(depths, (std::vector<int>{0, 1, 1, 1, 2, 2}));
+  EXPECT_EQ(fdt_next_node(&fdt, 3, nullptr), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(fdt_node_name(&fdt, 3), nullptr);
+}
+
+struct Corruption {
+  const char *what;
+  size_t offset;  // byte offset in the blob, or SIZE_MAX for the special cases
+  uint32_t value;
+  const char *why;
+};
+
+// Every way a header or structure can lie is refused with a reason.
+TEST(Fdt, RejectsMalformedBlobs) {
+  const auto good = SampleTree();
+  fdt_t fdt;
+  const char *why = nullptr;
+
+  EXPECT_EQ(fdt_open(&fdt, nullptr, 100, &why), NX_ERR_BAD_FORMAT);
+  EXPECT_EQ(fdt_open(&fdt, good.data(), 39, &why), NX_ERR_BAD_FORMAT);
+  EXPECT_STREQ(why, "smaller than a header");
+  EXPECT_EQ(fdt_open(&fdt, good.data(), good.size() - 1, &why), NX_ERR_BAD_FORMAT);
+  EXPECT_STREQ(why, "bad total size");
+
+  const uint32_t struct_off = 56;
+  const Corruption cases[] = {
+      {"magic", 0, 0xfeedd00d, "bad magic"},
+      {"tiny total", 4, 8, "bad total size"},
+      {"old version", 20, 16, "unsupported version"},
+      {"future compat", 24, 18, "unsupported version"},
+      {"struct offset", 8, 0xfffffff0, "structure block outside the blob"},
+      {"struct unaligned", 8, 57, "structure block outside the blob"},
+      {"struct size", 36, 0x7ffffff0, "structure block outside the blob"},
+      {"strings offset", 12, 0xfffffff0, "strings block outside the blob"},
+      {"strings size", 32, 0xfffff, "strings block outside the blob"},
+      {"root token", struct_off, 7, "truncated or unknown token"},
+      {"root is END_NODE", struct_off, 2, "END_NODE without a node"},
+      {"root is a property", struct_off, 3, "property outside any node"},
+      {"root is END", struct_off, 9, "END before the root node closed"},
+      // The first property's name offset (token, name "", len, nameoff).
+      {"prop name offset", struct_off + 12, 0xffff, "truncated or unknown token"},
+      // The first property's length.
+      {"prop length", struct_off + 8, 0xfffffff0, "truncated or unknown token"},
+  };
+  for (const auto &c : cases) {
+    auto blob = good;
+    Builder::Patch(blob, c.offset, c.value);
+    why = nullptr;
+    EXPECT_EQ(Open(&fdt, blob, &why), NX_ERR_BAD_FORMAT) << c.what;
+    EXPECT_STREQ(why, c.why) << c.what;
+  }
+}
+
+TEST(Fdt, RejectsStructuralErrors) {
+  fdt_t fdt;
+  const char *why = nullptr;
+  {
+    Builder b;  // root never closed
+    b.Begin("").Begin("a").End();
+    EXPECT_EQ(Open(&fdt, b.Finish(), &why), NX_ERR_BAD_FORMAT);
+    EXPECT_STREQ(why, "END before the root node closed");
+  }
+  {
+    Builder b;  // two roots
+    b.Begin("").End().Begin("").End();
+    EXPECT_EQ(Open(&fdt, b.Finish(), &why), NX_ERR_BAD_FORMAT);
+    EXPECT_STREQ(why, "more than one root node");
+  }
+  {
+    Builder b;
+    b.Begin("root").End();
+    EXPECT_EQ(Open(&fdt, b.Finish(), &why), NX_ERR_BAD_FORMAT);
+    EXPECT_STREQ(why, "root node has a name");
+  }
+  {
+    Builder b;
+    b.Begin("").Begin("").End().End();
+    EXPECT_EQ(Open(&fdt, b.Finish(), &why), NX_ERR_BAD_FORMAT);
+    EXPECT_STREQ(why, "node without a name");
+  }
+  {
+    Builder b;
+    b.Begin("");
+    for (int i = 0; i < FDT_MAX_DEPTH; i++) b.Begin("n");
+    for (int i = 0; i <= FDT_MAX_DEPTH; i++) b.End();
+    EXPECT_EQ(Open(&fdt, b.Finish(), &why), NX_ERR_BAD_FORMAT);
+    EXPECT_STREQ(why, "nodes nested too deeply");
+  }
+  {
+    // A node name that runs to the end of the structure block unterminated.
+    Builder b;
+    b.Begin("").End();
+    auto blob = b.Finish();
+    // Structure: BEGIN, "\0\0\0\0", END_NODE, END. Overwrite the name padding
+    // and everything after it with non-zero bytes.
+    for (size_t i = 56 + 4; i < 56 + 16; i++) blob[i] = 'x';
+    EXPECT_EQ(Open(&fdt, blob, &why), NX_ERR_BAD_FORMAT);
+    EXPECT_STREQ(why, "truncated or unknown token");
+  }
+}
+
+TEST(Fdt, AcceptsTheTreeQemuPasses) {
+  auto blob = fdt_test::LoadVirtDtb();
+  ASSERT_GT(blob.size(), 1000u) << "virt_dtb.dtb missing from runfiles";
+  fdt_t fdt;
+  const char *why = nullptr;
+  ASSERT_EQ(Open(&fdt, blob, &why), NX_OK) << why;
+  EXPECT_GE(fdt_find_compatible(&fdt, FDT_FROM_START, "ns16550a"), 0);
+  EXPECT_GE(fdt_find_compatible(&fdt, FDT_FROM_START, "virtio,mmio"), 0);
+}
+
+// Every truncation of a real tree is refused without reading past the cut
+// (each cut is its own exact-size allocation, so a wild read would land
+// outside it).
+TEST(Fdt, EveryTruncationIsRefused) {
+  auto blob = fdt_test::LoadVirtDtb();
+  ASSERT_GE(blob.size(), FDT_HEADER_SIZE);
+  const size_t total = fdt_header_total_size(blob.data());
+  ASSERT_LE(total, blob.size());
+  fdt_t fdt;
+  for (size_t n = 0; n < total; n++) {
+    std::vector<uint8_t> cut(blob.begin(), blob.begin() + static_cast<long>(n));
+    EXPECT_EQ(fdt_open(&fdt, cut.data(), cut.size(), nullptr), NX_ERR_BAD_FORMAT) << n;
+  }
+  EXPECT_EQ(fdt_open(&fdt, blob.data(), total, nullptr), NX_OK);
+}
+
+}  // namespace

@@ -1,0 +1,91 @@
+/*
+ * A flattened device tree (DTB) reader for the kernel.
+ *
+ * The tree comes from firmware, so it is untrusted input: fdt_open() walks
+ * the whole blob once and refuses anything malformed (bad header, offsets
+ * outside the blob, unterminated names, unbalanced nodes, property names
+ * outside the strings block, nesting deeper than FDT_MAX_DEPTH). Every other
+ * function works on a tree fdt_open() accepted and still checks bounds, so
+ * no input can make it read outside the blob.
+ *
+ * Nodes are named by the offset of their BEGIN_NODE token in the structure
+ * block; negative values are NX_ERR_* codes.
+ */
+#ifndef NEURON_FDT_H
+#define NEURON_FDT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FDT_MAGIC 0xd00dfeedu
+#define FDT_MAX_DEPTH 32
+#define FDT_HEADER_SIZE 40u
+
+typedef struct fdt {
+  const uint8_t *blob;
+  uint32_t total_size;
+  uint32_t struct_off;
+  uint32_t struct_size;
+  uint32_t strings_off;
+  uint32_t strings_size;
+} fdt_t;
+
+/* Reads the total size from a header (0 if there is no valid magic), so a
+ * caller that only has a pointer knows how much to map before fdt_open(). */
+uint32_t fdt_header_total_size(const void *blob);
+
+/* Validates the blob (at most max_size bytes) and fills *fdt. On failure
+ * returns a negative NX_ERR_* code and, if why is not NULL, a reason. */
+int fdt_open(fdt_t *fdt, const void *blob, size_t max_size, const char **why);
+
+/* The root node's offset. */
+int fdt_root(const fdt_t *fdt);
+
+/* The next node after `node` in document order, or NX_ERR_NOT_FOUND.
+ * *depth (may be NULL) is adjusted by the levels entered and left. */
+int fdt_next_node(const fdt_t *fdt, int node, int *depth);
+
+/* The node's name including its unit address ("serial@10000000"). */
+const char *fdt_node_name(const fdt_t *fdt, int node);
+
+/* The direct child of `parent` named `name`. A name without '@' also
+ * matches a child whose name is `name@<unit>`. */
+int fdt_subnode(const fdt_t *fdt, int parent, const char *name);
+
+/* The node at an absolute path such as "/soc/serial@10000000"; an optional
+ * ':' suffix (as in stdout-path "...:115200n8") is ignored. */
+int fdt_path(const fdt_t *fdt, const char *path);
+
+/* The node's parent, or NX_ERR_NOT_FOUND for the root. */
+int fdt_parent(const fdt_t *fdt, int node);
+
+/* The property's value and length, or NULL if the node has none. */
+const void *fdt_prop(const fdt_t *fdt, int node, const char *name, uint32_t *len);
+
+/* A one-cell (u32) property. */
+int fdt_prop_u32(const fdt_t *fdt, int node, const char *name, uint32_t *out);
+
+/* Whether the property holds exactly the string `value`. */
+int fdt_prop_is(const fdt_t *fdt, int node, const char *name, const char *value);
+
+/* Whether the node's "compatible" list contains `compat`. */
+int fdt_is_compatible(const fdt_t *fdt, int node, const char *compat);
+
+/* The first node after `after` (FDT_FROM_START to search the whole tree)
+ * whose "compatible" list contains `compat`. */
+#define FDT_FROM_START (-1)
+int fdt_find_compatible(const fdt_t *fdt, int after, const char *compat);
+
+/* Entry `index` of the node's "reg", decoded with the parent's
+ * #address-cells and #size-cells (1 or 2 cells each are supported). */
+int fdt_reg(const fdt_t *fdt, int node, uint32_t index, uint64_t *base, uint64_t *size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,98 @@
+#include "neuron/platform.h"
+
+#include <gtest/gtest.h>
+
+#include "kernel/fdt/fdt_builder.h"
+#include "neuron/errors.h"
+
+namespace {
+
+using fdt_test::Builder;
+
+TEST(Platform, ReadsTheQemuVirtMachine) {
+  auto blob = fdt_test::LoadVirtDtb();
+  fdt_t fdt;
+  ASSERT_EQ(fdt_open(&fdt, blob.data(), blob.size(), nullptr), NX_OK);
+  platform_t p;
+  const char *why = nullptr;
+  ASSERT_EQ(platform_from_fdt(&fdt, &p, &why), NX_OK) << why;
+  // Facts of QEMU 7.2's virt machine with -m 256M (see QEMU_MACHINE).
+  EXPECT_EQ(p.memory.base, 0x80000000u);
+  EXPECT_EQ(p.memory.size, 256u << 20);
+  EXPECT_EQ(p.memory_total, 256u << 20);
+  EXPECT_EQ(p.uart.base, 0x10000000u);
+  EXPECT_EQ(p.test_device.base, 0x100000u);
+  EXPECT_EQ(p.plic.base, 0x0c000000u);
+  EXPECT_EQ(p.timebase_hz, 10000000u);
+  EXPECT_EQ(p.hart_count, 1u);
+  ASSERT_EQ(p.virtio_count, 8u);
+  for (uint32_t i = 0; i < p.virtio_count; i++) {
+    EXPECT_EQ(p.virtio[i].size, 0x1000u);
+    EXPECT_GE(p.virtio_irq[i], 1u);
+    EXPECT_LE(p.virtio_irq[i], 8u);
+  }
+}
+
+// A tree with only the essentials, each of which a test can leave out.
+std::vector<uint8_t> Tree(bool memory, bool uart, bool cpus, bool chosen_uart = true) {
+  Builder b;
+  b.Begin("").PropCells("#address-cells", {2}).PropCells("#size-cells", {2});
+  if (chosen_uart) b.Begin("chosen").PropString("stdout-path", "/uart@1000:115200").End();
+  if (memory) {
+    b.Begin("memory@80000000")
+        .PropString("device_type", "memory")
+        .PropCells("reg", {0, 0x80000000, 0, 0x1000000, 0, 0x90000000, 0, 0x1000000})
+        .End();
+  }
+  if (uart) {
+    b.Begin("uart@1000").PropString("compatible", "ns16550a").PropCells("reg", {0, 0x1000, 0, 8});
+    b.End();
+  }
+  if (cpus) {
+    b.Begin("cpus").PropCells("timebase-frequency", {1000000});
+    b.Begin("cpu@0").PropString("device_type", "cpu").End();
+    b.Begin("cpu@1").PropString("device_type", "cpu").End();
+    b.End();
+  }
+  b.End();
+  return b.Finish();
+}
+
+int Parse(const std::vector<uint8_t> &blob, platform_t *p, const char **why) {
+  fdt_t fdt;
+  EXPECT_EQ(fdt_open(&fdt, blob.data(), blob.size(), nullptr), NX_OK);
+  return platform_from_fdt(&fdt, p, why);
+}
+
+TEST(Platform, SumsMemoryRangesAndCountsHarts) {
+  platform_t p;
+  const char *why = nullptr;
+  ASSERT_EQ(Parse(Tree(true, true, true), &p, &why), NX_OK) << why;
+  EXPECT_EQ(p.memory.base, 0x80000000u);
+  EXPECT_EQ(p.memory.size, 0x1000000u);
+  EXPECT_EQ(p.memory_total, 0x2000000u);
+  EXPECT_EQ(p.uart.base, 0x1000u);
+  EXPECT_EQ(p.hart_count, 2u);
+  EXPECT_EQ(p.timebase_hz, 1000000u);
+  EXPECT_EQ(p.test_device.size, 0u);
+  EXPECT_EQ(p.virtio_count, 0u);
+}
+
+TEST(Platform, FindsTheUartWithoutStdoutPath) {
+  platform_t p;
+  ASSERT_EQ(Parse(Tree(true, true, true, false), &p, nullptr), NX_OK);
+  EXPECT_EQ(p.uart.base, 0x1000u);
+}
+
+TEST(Platform, RefusesTreesMissingEssentials) {
+  platform_t p;
+  const char *why = nullptr;
+  EXPECT_EQ(Parse(Tree(false, true, true), &p, &why), NX_ERR_NOT_FOUND);
+  EXPECT_STREQ(why, "no memory node with a reg");
+  EXPECT_EQ(Parse(Tree(true, false, true), &p, &why), NX_ERR_NOT_FOUND);
+  EXPECT_STREQ(why, "no ns16550a console with a reg");
+  EXPECT_EQ(Parse(Tree(true, true, false), &p, &why), NX_ERR_NOT_FOUND);
+  EXPECT_STREQ(why, "no /cpus with timebase-frequency and cpu nodes");
+}
+
+}  // namespace

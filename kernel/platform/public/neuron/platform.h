@@ -1,0 +1,45 @@
+/*
+ * The machine NEURON runs on, as its device tree describes it. This is the
+ * one place where hardware facts enter the kernel: drivers and the boot code
+ * take addresses from here, never from constants.
+ */
+#ifndef NEURON_PLATFORM_H
+#define NEURON_PLATFORM_H
+
+#include <stdint.h>
+
+#include "neuron/fdt.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PLATFORM_MAX_VIRTIO 8
+
+typedef struct platform_region {
+  uint64_t base;
+  uint64_t size;
+} platform_region_t;
+
+typedef struct platform {
+  platform_region_t memory;       /* the first RAM range */
+  uint64_t memory_total;          /* all RAM ranges together */
+  platform_region_t uart;         /* the ns16550a console (stdout-path) */
+  platform_region_t test_device;  /* sifive,test0 finisher; size 0 if absent */
+  platform_region_t plic;         /* size 0 if absent */
+  uint64_t timebase_hz;           /* rdtime ticks per second */
+  uint32_t hart_count;
+  uint32_t virtio_count;
+  platform_region_t virtio[PLATFORM_MAX_VIRTIO];
+  uint32_t virtio_irq[PLATFORM_MAX_VIRTIO];
+} platform_t;
+
+/* Fills *out from a validated tree. Missing essentials (memory, console,
+ * timebase) give NX_ERR_NOT_FOUND and a reason in *why. */
+int platform_from_fdt(const fdt_t *fdt, platform_t *out, const char **why);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

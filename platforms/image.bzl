@@ -1,0 +1,70 @@
+"""neuron_image: a bootable NEURON image for the QEMU virt machine.
+
+An image is the kernel ELF (built for //platforms:qemu_virt_riscv64) plus a
+boot archive (a cpio "newc" archive of the user programs, built for
+//platforms:qemu_virt_riscv64_user). QEMU loads the archive as the initrd;
+the kernel finds it through /chosen in the device tree.
+"""
+
+load(":transitions.bzl", "TRANSITION_ALLOWLIST", "riscv64_kernel_transition", "riscv64_user_transition")
+
+NeuronImageInfo = provider(
+    doc = "A bootable image: the kernel ELF and its boot archive.",
+    fields = {
+        "archive": "File: the boot archive (cpio newc)",
+        "kernel": "File: the kernel ELF",
+    },
+)
+
+def _single(attr):
+    # A label attribute with a Starlark transition is a list in Bazel 4.
+    return attr[0] if type(attr) == "list" else attr
+
+def _neuron_image_impl(ctx):
+    kernel_in = _single(ctx.attr.kernel)[DefaultInfo].files_to_run.executable
+    kernel = ctx.actions.declare_file(ctx.label.name + ".elf")
+    ctx.actions.symlink(output = kernel, target_file = kernel_in)
+
+    programs = []
+    for p in ctx.attr.programs:
+        programs.append(p[DefaultInfo].files_to_run.executable)
+    archive = ctx.actions.declare_file(ctx.label.name + ".cpio")
+    args = ctx.actions.args()
+    args.add("--output", archive)
+    for f in programs:
+        args.add("--file", "bin/%s=%s" % (f.basename, f.path))
+    ctx.actions.run(
+        executable = ctx.executable._pack,
+        arguments = [args],
+        inputs = programs,
+        outputs = [archive],
+        mnemonic = "BootArchive",
+        progress_message = "Packing boot archive %s" % archive.short_path,
+    )
+    files = [kernel, archive]
+    return [
+        DefaultInfo(files = depset(files), runfiles = ctx.runfiles(files = files)),
+        NeuronImageInfo(kernel = kernel, archive = archive),
+    ]
+
+neuron_image = rule(
+    implementation = _neuron_image_impl,
+    attrs = dict(TRANSITION_ALLOWLIST, **{
+        "kernel": attr.label(
+            cfg = riscv64_kernel_transition,
+            default = "//kernel:neuron",
+            executable = True,
+            doc = "The kernel binary.",
+        ),
+        "programs": attr.label_list(
+            cfg = riscv64_user_transition,
+            doc = "User programs packed into the boot archive under bin/.",
+        ),
+        "_pack": attr.label(
+            cfg = "exec",
+            default = "//tools/bootarchive:pack",
+            executable = True,
+        ),
+    }),
+    doc = "Builds a bootable NEURON image (kernel ELF + boot archive).",
+)
