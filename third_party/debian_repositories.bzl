@@ -2,6 +2,7 @@
 
 load("//third_party:debian_rules_cc.bzl", "debian_rules_cc")
 
+# buildifier: disable=unnamed-macro
 def debian_repositories():
     """Declares every third-party repository from its Debian install path."""
     debian_rules_cc(

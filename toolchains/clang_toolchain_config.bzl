@@ -6,6 +6,7 @@ BUILD entries say exactly what differs.
 """
 
 load("@host_tools//:defs.bzl", "LLVM_BIN")
+load("@rules_cc//cc:action_names.bzl", "ACTION_NAMES")
 load(
     "@rules_cc//cc:cc_toolchain_config_lib.bzl",
     "feature",
@@ -13,7 +14,6 @@ load(
     "flag_set",
     "tool_path",
 )
-load("@rules_cc//cc:action_names.bzl", "ACTION_NAMES")
 
 _COMPILE_ACTIONS = [
     ACTION_NAMES.assemble,

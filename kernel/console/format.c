@@ -4,10 +4,10 @@
 #include "neuron/console.h"
 
 typedef struct spec {
-  int alt;       /* '#': 0x prefix for %x */
-  char pad;      /* ' ' or '0' */
+  int alt;  /* '#': 0x prefix for %x */
+  char pad; /* ' ' or '0' */
   unsigned width;
-  int size;      /* 0 = int, 1 = long, 2 = long long */
+  int size; /* 0 = int, 1 = long, 2 = long long */
 } spec_t;
 
 typedef struct out {

@@ -34,8 +34,8 @@ std::vector<uint8_t> SampleTree() {
       .PropCells("reg", {0, 0x10000000, 0, 0x100})
       .End()
       .Begin("test@100000")
-      .Prop("compatible", {'s', 'i', 'f', 'i', 'v', 'e', ',', 't', 'e', 's', 't', '1', 0,
-                           's', 'y', 's', 'c', 'o', 'n', 0})
+      .Prop("compatible", {'s', 'i', 'f', 'i', 'v', 'e', ',', 't', 'e', 's',
+                           't', '1', 0,   's', 'y', 's', 'c', 'o', 'n', 0})
       .PropCells("reg", {0, 0x100000, 0, 0x1000})
       .End()
       .End()

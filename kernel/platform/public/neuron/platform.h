@@ -22,12 +22,12 @@ typedef struct platform_region {
 } platform_region_t;
 
 typedef struct platform {
-  platform_region_t memory;       /* the first RAM range */
-  uint64_t memory_total;          /* all RAM ranges together */
-  platform_region_t uart;         /* the ns16550a console (stdout-path) */
-  platform_region_t test_device;  /* sifive,test0 finisher; size 0 if absent */
-  platform_region_t plic;         /* size 0 if absent */
-  uint64_t timebase_hz;           /* rdtime ticks per second */
+  platform_region_t memory;      /* the first RAM range */
+  uint64_t memory_total;         /* all RAM ranges together */
+  platform_region_t uart;        /* the ns16550a console (stdout-path) */
+  platform_region_t test_device; /* sifive,test0 finisher; size 0 if absent */
+  platform_region_t plic;        /* size 0 if absent */
+  uint64_t timebase_hz;          /* rdtime ticks per second */
   uint32_t hart_count;
   uint32_t virtio_count;
   platform_region_t virtio[PLATFORM_MAX_VIRTIO];
