@@ -4,6 +4,7 @@
  * learns the machine from it and brings up the console.
  */
 #include "neuron/arch/machine.h"
+#include "neuron/arch/memory_layout.h"
 #include "neuron/arch/sbi.h"
 #include "neuron/console.h"
 #include "neuron/errors.h"
@@ -11,10 +12,11 @@
 #include "neuron/platform.h"
 #include "neuron/version.h"
 
-__attribute__((noreturn)) void kmain(unsigned long hartid, const void *dtb);
+__attribute__((noreturn)) void kmain(unsigned long hartid, uint64_t dtb_phys);
 
-void kmain(unsigned long hartid, const void *dtb) {
+void kmain(unsigned long hartid, uint64_t dtb_phys) {
   console_set_output(sbi_console_putc);
+  const void *dtb = dtb_phys ? phys_to_virt(dtb_phys) : 0;
   fdt_t fdt;
   const char *why = "no device tree";
   uint32_t size = dtb ? fdt_header_total_size(dtb) : 0;

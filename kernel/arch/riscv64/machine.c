@@ -2,6 +2,7 @@
 
 #include <stdint.h>
 
+#include "neuron/arch/memory_layout.h"
 #include "neuron/arch/sbi.h"
 #include "neuron/console.h"
 
@@ -24,13 +25,13 @@ static void uart_putc(char c) {
 
 void machine_console_init(const platform_t *platform) {
   /* OpenSBI already programmed the line (baud, 8N1); only writing is needed. */
-  uart_base = (volatile uint8_t *)(uintptr_t)platform->uart.base;
+  uart_base = phys_to_virt(platform->uart.base);
   console_set_output(uart_putc);
 }
 
 void machine_exit(const platform_t *platform, int code) {
   if (platform && platform->test_device.size) {
-    volatile uint32_t *finisher = (volatile uint32_t *)(uintptr_t)platform->test_device.base;
+    volatile uint32_t *finisher = phys_to_virt(platform->test_device.base);
     *finisher = code == 0 ? FINISHER_PASS : (((uint32_t)code & 0xffffu) << 16) | FINISHER_FAIL;
   }
   sbi_shutdown();

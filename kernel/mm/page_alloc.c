@@ -1,0 +1,309 @@
+/*
+ * The buddy page allocator (see neuron/page_alloc.h).
+ *
+ * Buddies are computed on physical page frame numbers (pfn = address >> 12),
+ * not on offsets into a range: the buddy of the order-k block at pfn p is the
+ * one at p ^ 2^k. That keeps every block aligned to its size in physical
+ * memory, which is what megapage mappings need. A range need not start on a
+ * large boundary; at its edges a block simply has no buddy and never merges.
+ *
+ * Each managed page has a record. The first page of a block (its head) says
+ * whether the block is free or allocated and its order; every other page of
+ * the block is a tail. Free heads are linked into the list of their order by
+ * record index. Freeing merges a block with its buddy for as long as the
+ * buddy is a free head of the same order, so the free lists always hold the
+ * same, fully merged, set of blocks for the same set of free pages.
+ */
+#include "neuron/page_alloc.h"
+
+#include <stdbool.h>
+
+#include "neuron/errors.h"
+
+#define NONE UINT32_MAX /* the end of a free list */
+
+enum { PAGE_TAIL = 0, PAGE_FREE = 1, PAGE_ALLOCATED = 2 };
+
+struct page_meta {
+  uint32_t next; /* free list links (record indexes), valid in free heads */
+  uint32_t prev;
+  uint8_t order; /* order of the block this page heads */
+  uint8_t state; /* PAGE_TAIL, PAGE_FREE or PAGE_ALLOCATED */
+  uint16_t unused;
+};
+
+static struct page_meta *meta_of(const page_range_t *r, uintptr_t pfn) {
+  return &r->meta[pfn - (r->base >> MM_PAGE_SHIFT)];
+}
+
+static uintptr_t base_pfn(const page_range_t *r) { return r->base >> MM_PAGE_SHIFT; }
+
+static uintptr_t end_pfn(const page_range_t *r) { return base_pfn(r) + r->pages; }
+
+static void list_push(page_alloc_t *pa, page_range_t *r, unsigned order, uint32_t i) {
+  struct page_meta *m = &r->meta[i];
+  m->state = PAGE_FREE;
+  m->order = (uint8_t)order;
+  m->prev = NONE;
+  m->next = r->free_head[order];
+  if (m->next != NONE) r->meta[m->next].prev = i;
+  r->free_head[order] = i;
+  r->nonempty |= 1u << order;
+  pa->free_blocks[order]++;
+}
+
+/* Unlinks free head i from its list; it becomes a tail until relabeled. */
+static void list_remove(page_alloc_t *pa, page_range_t *r, uint32_t i) {
+  struct page_meta *m = &r->meta[i];
+  unsigned order = m->order;
+  if (m->prev != NONE) {
+    r->meta[m->prev].next = m->next;
+  } else {
+    r->free_head[order] = m->next;
+    if (m->next == NONE) r->nonempty &= ~(1u << order);
+  }
+  if (m->next != NONE) r->meta[m->next].prev = m->prev;
+  m->state = PAGE_TAIL;
+  pa->free_blocks[order]--;
+}
+
+int page_alloc_init(page_alloc_t *pa, unsigned max_order, uintptr_t map_offset) {
+  if (!pa || max_order > PAGE_ALLOC_ORDER_LIMIT || (map_offset & (MM_PAGE_SIZE - 1)) != 0) {
+    return NX_ERR_INVALID_ARGS;
+  }
+  pa->map_offset = map_offset;
+  pa->max_order = max_order;
+  pa->range_count = 0;
+  pa->total_pages = 0;
+  pa->free_pages = 0;
+  for (unsigned k = 0; k <= PAGE_ALLOC_ORDER_LIMIT; k++) pa->free_blocks[k] = 0;
+  return NX_OK;
+}
+
+int page_alloc_add_range(page_alloc_t *pa, uintptr_t base, size_t size) {
+  if (!pa || size > UINTPTR_MAX - base) return NX_ERR_INVALID_ARGS;
+  uintptr_t end = (base + size) & ~(MM_PAGE_SIZE - 1);
+  if (base > UINTPTR_MAX - (MM_PAGE_SIZE - 1)) return NX_ERR_INVALID_ARGS;
+  uintptr_t start = (base + MM_PAGE_SIZE - 1) & ~(MM_PAGE_SIZE - 1);
+  if (end <= start) return NX_ERR_INVALID_ARGS;
+  for (unsigned i = 0; i < pa->range_count; i++) {
+    const page_range_t *o = &pa->ranges[i];
+    uintptr_t o_end = o->base + o->pages * MM_PAGE_SIZE;
+    if (start < o_end && o->start < end) return NX_ERR_INVALID_ARGS;
+  }
+  if (pa->range_count == PAGE_ALLOC_MAX_RANGES) return NX_ERR_NOT_SUPPORTED;
+
+  /* Records for every page of the range would cover the record pages too;
+   * those few extra records cost less than a page, and the arithmetic stays
+   * simple. */
+  size_t n = (end - start) >> MM_PAGE_SHIFT;
+  if (n >= NONE) return NX_ERR_OUT_OF_RANGE;
+  size_t meta_pages = (n * sizeof(struct page_meta) + MM_PAGE_SIZE - 1) >> MM_PAGE_SHIFT;
+  if (meta_pages >= n) return NX_ERR_INVALID_ARGS;
+
+  page_range_t *r = &pa->ranges[pa->range_count++];
+  r->start = start;
+  r->base = start + meta_pages * MM_PAGE_SIZE;
+  r->pages = n - meta_pages;
+  r->meta_pages = meta_pages;
+  r->meta = (struct page_meta *)page_alloc_ptr(pa, start);
+  r->nonempty = 0;
+  for (unsigned k = 0; k <= PAGE_ALLOC_ORDER_LIMIT; k++) r->free_head[k] = NONE;
+  for (size_t i = 0; i < r->pages; i++) {
+    r->meta[i].state = PAGE_TAIL;
+    r->meta[i].order = 0;
+  }
+
+  /* Cut the range into the largest aligned blocks that fit, left to right.
+   * Two equal neighbours that could merge are never both produced (the
+   * pair would have been taken as one block), so this is the merged state. */
+  uintptr_t pfn = base_pfn(r), last = end_pfn(r);
+  while (pfn < last) {
+    unsigned k = pa->max_order;
+    while (k > 0 && ((pfn & (((uintptr_t)1 << k) - 1)) != 0 || last - pfn < ((uintptr_t)1 << k))) {
+      k--;
+    }
+    list_push(pa, r, k, (uint32_t)(pfn - base_pfn(r)));
+    pfn += (uintptr_t)1 << k;
+  }
+  pa->total_pages += r->pages;
+  pa->free_pages += r->pages;
+  return NX_OK;
+}
+
+uintptr_t page_alloc_alloc(page_alloc_t *pa, unsigned order, unsigned flags) {
+  if (!pa || order > pa->max_order) return 0;
+  /* Take the smallest free block that fits, from whichever range has it:
+   * splitting a large block when a small one is free elsewhere would break
+   * up the memory that big requests need. */
+  page_range_t *best = NULL;
+  unsigned best_order = pa->max_order + 1;
+  for (unsigned i = 0; i < pa->range_count; i++) {
+    page_range_t *r = &pa->ranges[i];
+    for (unsigned k = order; k < best_order; k++) {
+      if (r->nonempty & (1u << k)) {
+        best = r;
+        best_order = k;
+        break;
+      }
+    }
+  }
+  if (!best) return 0;
+
+  uint32_t i = best->free_head[best_order];
+  list_remove(pa, best, i);
+  /* Split: keep the lower half, free the upper half, until it fits. */
+  for (unsigned k = best_order; k > order; k--) {
+    list_push(pa, best, k - 1, i + ((uint32_t)1 << (k - 1)));
+  }
+  best->meta[i].state = PAGE_ALLOCATED;
+  best->meta[i].order = (uint8_t)order;
+  pa->free_pages -= (size_t)1 << order;
+
+  uintptr_t addr = best->base + ((uintptr_t)i << MM_PAGE_SHIFT);
+  if (flags & PAGE_ALLOC_ZERO) {
+    uint64_t *p = (uint64_t *)page_alloc_ptr(pa, addr);
+    size_t words = (MM_PAGE_SIZE << order) / sizeof(uint64_t);
+    for (size_t w = 0; w < words; w++) p[w] = 0;
+  }
+  return addr;
+}
+
+/* The range managing addr, or NULL. */
+static page_range_t *range_of(const page_alloc_t *pa, uintptr_t addr) {
+  for (unsigned i = 0; i < pa->range_count; i++) {
+    const page_range_t *r = &pa->ranges[i];
+    if (addr >= r->base && ((addr - r->base) >> MM_PAGE_SHIFT) < r->pages) {
+      return (page_range_t *)r;
+    }
+  }
+  return NULL;
+}
+
+/* Validates addr as the head of an allocated block: its order or an error. */
+static int lookup(const page_alloc_t *pa, uintptr_t addr, page_range_t **range) {
+  if (!pa || (addr & (MM_PAGE_SIZE - 1)) != 0) return NX_ERR_INVALID_ARGS;
+  page_range_t *r = range_of(pa, addr);
+  if (!r) return NX_ERR_OUT_OF_RANGE;
+  const struct page_meta *m = meta_of(r, addr >> MM_PAGE_SHIFT);
+  if (m->state != PAGE_ALLOCATED) return NX_ERR_NOT_FOUND;
+  if (range) *range = r;
+  return m->order;
+}
+
+int page_alloc_block_order(const page_alloc_t *pa, uintptr_t addr) {
+  return lookup(pa, addr, NULL);
+}
+
+int page_alloc_free(page_alloc_t *pa, uintptr_t addr, unsigned order) {
+  uintptr_t pfn = addr >> MM_PAGE_SHIFT;
+  if (!pa || order > pa->max_order || (pfn & (((uintptr_t)1 << order) - 1)) != 0) {
+    return NX_ERR_INVALID_ARGS;
+  }
+  page_range_t *r = NULL;
+  int got = lookup(pa, addr, &r);
+  if (got < 0) return got;
+  if ((unsigned)got != order) return NX_ERR_INVALID_ARGS;
+
+  meta_of(r, pfn)->state = PAGE_TAIL;
+  pa->free_pages += (size_t)1 << order;
+  unsigned k = order;
+  while (k < pa->max_order) {
+    uintptr_t buddy = pfn ^ ((uintptr_t)1 << k);
+    if (buddy < base_pfn(r) || buddy + ((uintptr_t)1 << k) > end_pfn(r)) break;
+    const struct page_meta *b = meta_of(r, buddy);
+    if (b->state != PAGE_FREE || b->order != k) break;
+    list_remove(pa, r, (uint32_t)(buddy - base_pfn(r)));
+    pfn &= ~((uintptr_t)1 << k);
+    k++;
+  }
+  list_push(pa, r, k, (uint32_t)(pfn - base_pfn(r)));
+  return NX_OK;
+}
+
+size_t page_alloc_total_pages(const page_alloc_t *pa) { return pa->total_pages; }
+
+size_t page_alloc_free_pages(const page_alloc_t *pa) { return pa->free_pages; }
+
+size_t page_alloc_used_pages(const page_alloc_t *pa) { return pa->total_pages - pa->free_pages; }
+
+size_t page_alloc_meta_pages(const page_alloc_t *pa) {
+  size_t n = 0;
+  for (unsigned i = 0; i < pa->range_count; i++) n += pa->ranges[i].meta_pages;
+  return n;
+}
+
+size_t page_alloc_free_blocks(const page_alloc_t *pa, unsigned order) {
+  return order <= pa->max_order ? pa->free_blocks[order] : 0;
+}
+
+unsigned page_alloc_max_order(const page_alloc_t *pa) { return pa->max_order; }
+
+/* Checks one range's free lists and records; adds its free pages and free
+ * blocks per order to the totals. */
+static bool check_range(const page_alloc_t *pa, const page_range_t *r, size_t *free_pages,
+                        size_t *blocks) {
+  size_t listed[PAGE_ALLOC_ORDER_LIMIT + 1] = {0};
+  /* Free lists: well linked, bounded (no cycle), only free heads of the
+   * list's order, the nonempty mask in step. */
+  for (unsigned k = 0; k <= PAGE_ALLOC_ORDER_LIMIT; k++) {
+    uint32_t i = r->free_head[k], prev = NONE;
+    if ((k > pa->max_order && i != NONE) || (((r->nonempty >> k) & 1u) != (i != NONE))) {
+      return false;
+    }
+    while (i != NONE) {
+      if (i >= r->pages || ++listed[k] > r->pages) return false;
+      const struct page_meta *m = &r->meta[i];
+      if (m->state != PAGE_FREE || m->order != k || m->prev != prev) return false;
+      prev = i;
+      i = m->next;
+    }
+    blocks[k] += listed[k];
+  }
+  /* Records: the range is tiled by blocks, each aligned and inside the range,
+   * with tails inside; no free block has a free buddy of its order. */
+  size_t seen[PAGE_ALLOC_ORDER_LIMIT + 1] = {0};
+  uintptr_t pfn = base_pfn(r);
+  while (pfn < end_pfn(r)) {
+    const struct page_meta *m = meta_of(r, pfn);
+    unsigned k = m->order;
+    uintptr_t n = (uintptr_t)1 << (k <= PAGE_ALLOC_ORDER_LIMIT ? k : 0);
+    if (m->state == PAGE_TAIL || k > pa->max_order || (pfn & (n - 1)) != 0 ||
+        end_pfn(r) - pfn < n) {
+      return false;
+    }
+    for (uintptr_t t = 1; t < n; t++) {
+      if (meta_of(r, pfn + t)->state != PAGE_TAIL) return false;
+    }
+    if (m->state == PAGE_FREE) {
+      uintptr_t buddy = pfn ^ n;
+      if (k < pa->max_order && buddy >= base_pfn(r) && buddy + n <= end_pfn(r)) {
+        const struct page_meta *b = meta_of(r, buddy);
+        if (b->state == PAGE_FREE && b->order == k) return false;
+      }
+      seen[k]++;
+      *free_pages += n;
+    } else if (m->state != PAGE_ALLOCATED) {
+      return false;
+    }
+    pfn += n;
+  }
+  for (unsigned k = 0; k <= PAGE_ALLOC_ORDER_LIMIT; k++) {
+    if (listed[k] != seen[k]) return false;
+  }
+  return true;
+}
+
+int page_alloc_check(const page_alloc_t *pa) {
+  size_t free_pages = 0, total = 0;
+  size_t blocks[PAGE_ALLOC_ORDER_LIMIT + 1] = {0};
+  for (unsigned i = 0; i < pa->range_count; i++) {
+    if (!check_range(pa, &pa->ranges[i], &free_pages, blocks)) return NX_ERR_BAD_FORMAT;
+    total += pa->ranges[i].pages;
+  }
+  if (total != pa->total_pages || free_pages != pa->free_pages) return NX_ERR_BAD_FORMAT;
+  for (unsigned k = 0; k <= PAGE_ALLOC_ORDER_LIMIT; k++) {
+    if (blocks[k] != pa->free_blocks[k]) return NX_ERR_BAD_FORMAT;
+  }
+  return NX_OK;
+}

@@ -1,0 +1,568 @@
+#include "neuron/page_alloc.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
+#include <map>
+#include <random>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "kernel/mm/test_arena.h"
+#include "neuron/errors.h"
+
+namespace {
+
+using mm_test::Arena;
+using mm_test::kMiB;
+using mm_test::kPage;
+
+// Free blocks per order, to compare the allocator's state before and after.
+std::vector<size_t> FreeBlocks(const page_alloc_t &pa) {
+  std::vector<size_t> v;
+  for (unsigned k = 0; k <= PAGE_ALLOC_ORDER_LIMIT; k++)
+    v.push_back(page_alloc_free_blocks(&pa, k));
+  return v;
+}
+
+// An allocator over one 8 MiB range aligned to 2 MiB, max order 9.
+class PageAllocTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(page_alloc_init(&pa_, 9, 0), NX_OK);
+    ASSERT_EQ(page_alloc_add_range(&pa_, arena_.base(), arena_.size()), NX_OK);
+    ASSERT_EQ(page_alloc_check(&pa_), NX_OK);
+    initial_free_ = page_alloc_free_pages(&pa_);
+    initial_blocks_ = FreeBlocks(pa_);
+  }
+
+  // The allocator is consistent and its state as before SetUp's last line.
+  void ExpectUnchanged() {
+    EXPECT_EQ(page_alloc_check(&pa_), NX_OK);
+    EXPECT_EQ(page_alloc_free_pages(&pa_), initial_free_);
+    EXPECT_EQ(FreeBlocks(pa_), initial_blocks_);
+  }
+
+  Arena arena_{8 * kMiB, 2 * kMiB};
+  page_alloc_t pa_;
+  size_t initial_free_ = 0;
+  std::vector<size_t> initial_blocks_;
+};
+
+TEST(PageAllocInitTest, RejectsBadArguments) {
+  page_alloc_t pa;
+  EXPECT_EQ(page_alloc_init(nullptr, 9, 0), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(page_alloc_init(&pa, PAGE_ALLOC_ORDER_LIMIT + 1, 0), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(page_alloc_init(&pa, 9, 123), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(page_alloc_init(&pa, PAGE_ALLOC_ORDER_LIMIT, 0), NX_OK);
+  EXPECT_EQ(page_alloc_max_order(&pa), unsigned{PAGE_ALLOC_ORDER_LIMIT});
+  EXPECT_EQ(page_alloc_init(&pa, PAGE_ALLOC_DEFAULT_MAX_ORDER, 0), NX_OK);
+  EXPECT_EQ(page_alloc_total_pages(&pa), 0u);
+  EXPECT_EQ(page_alloc_alloc(&pa, 0, 0), 0u);  // no ranges yet
+}
+
+TEST(PageAllocInitTest, RejectsBadRanges) {
+  Arena arena(1 * kMiB, kPage);
+  page_alloc_t pa;
+  ASSERT_EQ(page_alloc_init(&pa, 9, 0), NX_OK);
+  EXPECT_EQ(page_alloc_add_range(nullptr, arena.base(), arena.size()), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(page_alloc_add_range(&pa, UINTPTR_MAX - kPage, 2 * kPage), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(page_alloc_add_range(&pa, UINTPTR_MAX - 10, 5), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(page_alloc_add_range(&pa, arena.base(), 0), NX_ERR_INVALID_ARGS);
+  // Less than a page once shrunk to whole pages.
+  EXPECT_EQ(page_alloc_add_range(&pa, arena.base() + 1, kPage), NX_ERR_INVALID_ARGS);
+  // One page: all of it would be records.
+  EXPECT_EQ(page_alloc_add_range(&pa, arena.base(), kPage), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(page_alloc_total_pages(&pa), 0u);
+
+  ASSERT_EQ(page_alloc_add_range(&pa, arena.base(), arena.size() / 2), NX_OK);
+  const size_t total = page_alloc_total_pages(&pa);
+  // Overlapping the first range, in its records or its pages, or covering it.
+  EXPECT_EQ(page_alloc_add_range(&pa, arena.base(), 2 * kPage), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(page_alloc_add_range(&pa, arena.base() + arena.size() / 2 - kPage, 4 * kPage),
+            NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(page_alloc_add_range(&pa, arena.base(), arena.size()), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(page_alloc_total_pages(&pa), total);
+  EXPECT_EQ(page_alloc_check(&pa), NX_OK);
+}
+
+TEST(PageAllocInitTest, RefusesRangesPastTheLimit) {
+  Arena arena(PAGE_ALLOC_MAX_RANGES * 4 * kPage + 4 * kPage, kPage);
+  page_alloc_t pa;
+  ASSERT_EQ(page_alloc_init(&pa, 9, 0), NX_OK);
+  for (unsigned i = 0; i < PAGE_ALLOC_MAX_RANGES; i++) {
+    ASSERT_EQ(page_alloc_add_range(&pa, arena.base() + i * 4 * kPage, 4 * kPage), NX_OK);
+  }
+  EXPECT_EQ(page_alloc_add_range(&pa, arena.base() + PAGE_ALLOC_MAX_RANGES * 4 * kPage, 4 * kPage),
+            NX_ERR_NOT_SUPPORTED);
+  // Each 4-page range spends one page on records.
+  EXPECT_EQ(page_alloc_total_pages(&pa), PAGE_ALLOC_MAX_RANGES * 3u);
+  EXPECT_EQ(page_alloc_meta_pages(&pa), size_t{PAGE_ALLOC_MAX_RANGES});
+  EXPECT_EQ(page_alloc_check(&pa), NX_OK);
+}
+
+TEST(PageAllocInitTest, RefusesRangesOfFourBillionPages) {
+  page_alloc_t pa;
+  ASSERT_EQ(page_alloc_init(&pa, 9, 0), NX_OK);
+  // Never touched: the size is refused before any record is written.
+  EXPECT_EQ(page_alloc_add_range(&pa, 0x100000000000, uintptr_t{1} << 44), NX_ERR_OUT_OF_RANGE);
+}
+
+TEST_F(PageAllocTest, CarvesRecordsFromTheStartOfTheRange) {
+  // 2048 pages of 12-byte records: 6 pages.
+  const size_t pages = arena_.size() / kPage;
+  EXPECT_EQ(page_alloc_meta_pages(&pa_), 6u);
+  EXPECT_EQ(page_alloc_total_pages(&pa_), pages - 6);
+  EXPECT_EQ(page_alloc_free_pages(&pa_), pages - 6);
+  EXPECT_EQ(page_alloc_used_pages(&pa_), 0u);
+  // The range is cut into the largest aligned blocks: after the records at
+  // pages 0..5, 6 is an order-1 block, 8 order 3, 16 order 4, ..., 256
+  // order 8, then three order-9 (2 MiB) blocks.
+  EXPECT_EQ(page_alloc_free_blocks(&pa_, 0), 0u);
+  EXPECT_EQ(page_alloc_free_blocks(&pa_, 1), 1u);
+  EXPECT_EQ(page_alloc_free_blocks(&pa_, 2), 0u);
+  for (unsigned k = 3; k <= 8; k++) EXPECT_EQ(page_alloc_free_blocks(&pa_, k), 1u) << k;
+  EXPECT_EQ(page_alloc_free_blocks(&pa_, 9), 3u);
+  EXPECT_EQ(page_alloc_free_blocks(&pa_, 10), 0u);  // above max_order
+  // No allocation can reach the records.
+  for (;;) {
+    uintptr_t a = page_alloc_alloc(&pa_, 0, 0);
+    if (a == 0) break;
+    ASSERT_GE(a, arena_.base() + 6 * kPage);
+    ASSERT_LT(a, arena_.end());
+  }
+  EXPECT_EQ(page_alloc_free_pages(&pa_), 0u);
+  EXPECT_EQ(page_alloc_used_pages(&pa_), pages - 6);
+  EXPECT_EQ(page_alloc_check(&pa_), NX_OK);
+}
+
+TEST(PageAllocInitTest, RangesShrinkToWholePages) {
+  Arena arena(64 * kPage, kPage);
+  page_alloc_t pa;
+  ASSERT_EQ(page_alloc_init(&pa, 9, 0), NX_OK);
+  // 10 bytes into the first page and 10 bytes short of the end: 62 pages.
+  ASSERT_EQ(page_alloc_add_range(&pa, arena.base() + 10, arena.size() - 20), NX_OK);
+  EXPECT_EQ(page_alloc_meta_pages(&pa) + page_alloc_total_pages(&pa), 62u);
+  for (uintptr_t a; (a = page_alloc_alloc(&pa, 0, 0)) != 0;) {
+    EXPECT_GE(a, arena.base() + kPage);
+    EXPECT_LE(a + kPage, arena.end() - kPage);
+  }
+}
+
+TEST_F(PageAllocTest, BlocksAreAlignedToTheirSize) {
+  for (unsigned order = 0; order <= 9; order++) {
+    uintptr_t a = page_alloc_alloc(&pa_, order, 0);
+    ASSERT_NE(a, 0u) << order;
+    EXPECT_EQ(a % (kPage << order), 0u) << order;
+    EXPECT_TRUE(arena_.Contains(a, kPage << order));
+    EXPECT_EQ(page_alloc_block_order(&pa_, a), static_cast<int>(order));
+  }
+  EXPECT_EQ(page_alloc_check(&pa_), NX_OK);
+}
+
+TEST_F(PageAllocTest, OrderAboveMaxOrderGivesNothing) {
+  EXPECT_EQ(page_alloc_alloc(&pa_, 10, 0), 0u);
+  EXPECT_EQ(page_alloc_alloc(&pa_, 1000, 0), 0u);
+  ExpectUnchanged();
+}
+
+TEST_F(PageAllocTest, SplitsAndCoalescesBuddies) {
+  uintptr_t a = page_alloc_alloc(&pa_, 0, 0);
+  uintptr_t b = page_alloc_alloc(&pa_, 0, 0);
+  ASSERT_NE(a, 0u);
+  ASSERT_NE(b, 0u);
+  // The order-1 block at page 6 is split: a and b are its halves.
+  EXPECT_EQ(a ^ b, kPage);
+  EXPECT_EQ(page_alloc_free_blocks(&pa_, 1), 0u);
+  EXPECT_EQ(page_alloc_free(&pa_, a, 0), NX_OK);
+  EXPECT_EQ(page_alloc_free_blocks(&pa_, 0), 1u);
+  EXPECT_EQ(page_alloc_free(&pa_, b, 0), NX_OK);
+  EXPECT_EQ(page_alloc_free_blocks(&pa_, 0), 0u);
+  EXPECT_EQ(page_alloc_free_blocks(&pa_, 1), 1u);
+  ExpectUnchanged();
+
+  // Once every block below 2 MiB is taken, a 4 KiB allocation splits a
+  // 2 MiB block all the way down (keeping the lowest page), and freeing it
+  // merges it all the way up again.
+  std::vector<std::pair<uintptr_t, unsigned>> small;
+  for (unsigned k = 0; k < 9; k++) {
+    while (page_alloc_free_blocks(&pa_, k) > 0) small.emplace_back(page_alloc_alloc(&pa_, k, 0), k);
+  }
+  uintptr_t c = page_alloc_alloc(&pa_, 0, 0);
+  ASSERT_NE(c, 0u);
+  EXPECT_EQ(c % (2 * kMiB), 0u);
+  EXPECT_EQ(page_alloc_free_blocks(&pa_, 9), 2u);
+  for (unsigned k = 0; k < 9; k++) EXPECT_EQ(page_alloc_free_blocks(&pa_, k), 1u) << k;
+  EXPECT_EQ(page_alloc_check(&pa_), NX_OK);
+  EXPECT_EQ(page_alloc_free(&pa_, c, 0), NX_OK);
+  EXPECT_EQ(page_alloc_free_blocks(&pa_, 9), 3u);
+  for (unsigned k = 0; k < 9; k++) EXPECT_EQ(page_alloc_free_blocks(&pa_, k), 0u) << k;
+  for (auto [a, k] : small) EXPECT_EQ(page_alloc_free(&pa_, a, k), NX_OK);
+  ExpectUnchanged();
+}
+
+TEST_F(PageAllocTest, ExhaustionAndFullRecovery) {
+  std::vector<uintptr_t> pages;
+  for (uintptr_t a; (a = page_alloc_alloc(&pa_, 0, 0)) != 0;) pages.push_back(a);
+  EXPECT_EQ(pages.size(), page_alloc_total_pages(&pa_));
+  EXPECT_EQ(page_alloc_free_pages(&pa_), 0u);
+  for (unsigned k = 0; k <= 9; k++) {
+    EXPECT_EQ(page_alloc_alloc(&pa_, k, 0), 0u) << k;
+    EXPECT_EQ(page_alloc_free_blocks(&pa_, k), 0u);
+  }
+  EXPECT_EQ(page_alloc_check(&pa_), NX_OK);
+  // Free in an order that maximizes partial merges: odd pages first.
+  for (size_t i = 1; i < pages.size(); i += 2) ASSERT_EQ(page_alloc_free(&pa_, pages[i], 0), NX_OK);
+  EXPECT_EQ(page_alloc_check(&pa_), NX_OK);
+  for (size_t i = 0; i < pages.size(); i += 2) ASSERT_EQ(page_alloc_free(&pa_, pages[i], 0), NX_OK);
+  ExpectUnchanged();
+  // Large blocks are available again.
+  EXPECT_NE(page_alloc_alloc(&pa_, 9, 0), 0u);
+}
+
+TEST_F(PageAllocTest, LargeRequestFailsWhenMemoryIsFragmented) {
+  std::vector<uintptr_t> pages;
+  for (uintptr_t a; (a = page_alloc_alloc(&pa_, 0, 0)) != 0;) pages.push_back(a);
+  // Keep the middle page of each 2 MiB block, free the rest: plenty of free
+  // pages, but no free 2 MiB block.
+  std::set<uintptr_t> pins;
+  for (uintptr_t m = 1; m <= 3; m++) pins.insert(arena_.base() + m * 2 * kMiB + kMiB);
+  for (uintptr_t a : pages) {
+    if (pins.count(a) == 0) ASSERT_EQ(page_alloc_free(&pa_, a, 0), NX_OK);
+  }
+  EXPECT_EQ(page_alloc_free_pages(&pa_), page_alloc_total_pages(&pa_) - 3);
+  EXPECT_EQ(page_alloc_free_blocks(&pa_, 9), 0u);
+  EXPECT_EQ(page_alloc_alloc(&pa_, 9, 0), 0u);
+  EXPECT_NE(page_alloc_alloc(&pa_, 8, 0), 0u);
+  EXPECT_EQ(page_alloc_check(&pa_), NX_OK);
+}
+
+TEST_F(PageAllocTest, FreeRejectsMisalignedAddresses) {
+  uintptr_t a = page_alloc_alloc(&pa_, 2, 0);
+  ASSERT_NE(a, 0u);
+  const size_t free_pages = page_alloc_free_pages(&pa_);
+  EXPECT_EQ(page_alloc_free(&pa_, a + 1, 2), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(page_alloc_free(&pa_, a + 8, 0), NX_ERR_INVALID_ARGS);
+  // Page aligned, but not aligned to the order's block size.
+  EXPECT_EQ(page_alloc_free(&pa_, a + kPage, 2), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(page_alloc_free(&pa_, a + 2 * kPage, 2), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(page_alloc_block_order(&pa_, a + 1), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(page_alloc_free_pages(&pa_), free_pages);
+  EXPECT_EQ(page_alloc_check(&pa_), NX_OK);
+  EXPECT_EQ(page_alloc_free(&pa_, a, 2), NX_OK);
+  ExpectUnchanged();
+}
+
+TEST_F(PageAllocTest, FreeRejectsAddressesOutsideTheRanges) {
+  uintptr_t a = page_alloc_alloc(&pa_, 0, 0);
+  ASSERT_NE(a, 0u);
+  const size_t free_pages = page_alloc_free_pages(&pa_);
+  EXPECT_EQ(page_alloc_free(&pa_, arena_.end(), 0), NX_ERR_OUT_OF_RANGE);
+  EXPECT_EQ(page_alloc_free(&pa_, arena_.base() - kPage, 0), NX_ERR_OUT_OF_RANGE);
+  EXPECT_EQ(page_alloc_free(&pa_, 0, 0), NX_ERR_OUT_OF_RANGE);
+  // The records are in the range as added but are not managed pages.
+  EXPECT_EQ(page_alloc_free(&pa_, arena_.base(), 0), NX_ERR_OUT_OF_RANGE);
+  EXPECT_EQ(page_alloc_free(&pa_, arena_.base() + 5 * kPage, 0), NX_ERR_OUT_OF_RANGE);
+  EXPECT_EQ(page_alloc_block_order(&pa_, arena_.end()), NX_ERR_OUT_OF_RANGE);
+  EXPECT_EQ(page_alloc_free_pages(&pa_), free_pages);
+  EXPECT_EQ(page_alloc_check(&pa_), NX_OK);
+  EXPECT_EQ(page_alloc_free(&pa_, a, 0), NX_OK);
+  ExpectUnchanged();
+}
+
+TEST_F(PageAllocTest, FreeRejectsTheWrongOrder) {
+  uintptr_t a = page_alloc_alloc(&pa_, 2, 0);
+  ASSERT_NE(a, 0u);
+  const size_t free_pages = page_alloc_free_pages(&pa_);
+  EXPECT_EQ(page_alloc_free(&pa_, a, 0), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(page_alloc_free(&pa_, a, 1), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(page_alloc_free(&pa_, a, 3), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(page_alloc_free(&pa_, a, 10), NX_ERR_INVALID_ARGS);  // above max_order
+  EXPECT_EQ(page_alloc_free(&pa_, a, UINT32_MAX), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(page_alloc_free_pages(&pa_), free_pages);
+  EXPECT_EQ(page_alloc_check(&pa_), NX_OK);
+  EXPECT_EQ(page_alloc_free(&pa_, a, 2), NX_OK);
+  ExpectUnchanged();
+}
+
+TEST_F(PageAllocTest, FreeRejectsDoubleFreesAndPagesInsideBlocks) {
+  uintptr_t a = page_alloc_alloc(&pa_, 2, 0);
+  uintptr_t b = page_alloc_alloc(&pa_, 0, 0);
+  ASSERT_NE(a, 0u);
+  ASSERT_NE(b, 0u);
+  const size_t free_pages = page_alloc_free_pages(&pa_);
+  // A page inside an allocated block is not a block.
+  EXPECT_EQ(page_alloc_free(&pa_, a + kPage, 0), NX_ERR_NOT_FOUND);
+  EXPECT_EQ(page_alloc_free(&pa_, a + 2 * kPage, 1), NX_ERR_NOT_FOUND);
+  EXPECT_EQ(page_alloc_block_order(&pa_, a + kPage), NX_ERR_NOT_FOUND);
+  EXPECT_EQ(page_alloc_free_pages(&pa_), free_pages);
+
+  ASSERT_EQ(page_alloc_free(&pa_, b, 0), NX_OK);
+  EXPECT_EQ(page_alloc_free(&pa_, b, 0), NX_ERR_NOT_FOUND);
+  EXPECT_EQ(page_alloc_block_order(&pa_, b), NX_ERR_NOT_FOUND);
+  ASSERT_EQ(page_alloc_free(&pa_, a, 2), NX_OK);
+  EXPECT_EQ(page_alloc_free(&pa_, a, 2), NX_ERR_NOT_FOUND);
+  // Never-allocated pages, free heads and free tails alike.
+  EXPECT_EQ(page_alloc_free(&pa_, arena_.base() + 6 * kPage, 0), NX_ERR_NOT_FOUND);
+  EXPECT_EQ(page_alloc_free(&pa_, arena_.base() + 7 * kPage, 0), NX_ERR_NOT_FOUND);
+  ExpectUnchanged();
+}
+
+TEST_F(PageAllocTest, NullAllocatorIsRefused) {
+  EXPECT_EQ(page_alloc_alloc(nullptr, 0, 0), 0u);
+  EXPECT_EQ(page_alloc_free(nullptr, arena_.base() + 6 * kPage, 0), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(page_alloc_block_order(nullptr, arena_.base() + 6 * kPage), NX_ERR_INVALID_ARGS);
+}
+
+TEST_F(PageAllocTest, LeavesPagesAloneUnlessAskedToZero) {
+  uintptr_t a = page_alloc_alloc(&pa_, 3, 0);
+  ASSERT_NE(a, 0u);
+  std::memset(reinterpret_cast<void *>(a), 0xab, kPage << 3);
+  ASSERT_EQ(page_alloc_free(&pa_, a, 3), NX_OK);
+  // The allocator keeps its state in the records: the freed block still
+  // holds what its user wrote when it is handed out again.
+  uintptr_t b = page_alloc_alloc(&pa_, 3, 0);
+  ASSERT_EQ(b, a);
+  const uint8_t *p = reinterpret_cast<const uint8_t *>(b);
+  for (size_t i = 0; i < (kPage << 3); i++) ASSERT_EQ(p[i], 0xab) << i;
+  ASSERT_EQ(page_alloc_free(&pa_, b, 3), NX_OK);
+
+  uintptr_t c = page_alloc_alloc(&pa_, 3, PAGE_ALLOC_ZERO);
+  ASSERT_EQ(c, a);
+  p = reinterpret_cast<const uint8_t *>(c);
+  for (size_t i = 0; i < (kPage << 3); i++) ASSERT_EQ(p[i], 0) << i;
+}
+
+TEST_F(PageAllocTest, CheckNoticesInconsistentState) {
+  uintptr_t a = page_alloc_alloc(&pa_, 0, 0);
+  ASSERT_NE(a, 0u);
+  ASSERT_EQ(page_alloc_check(&pa_), NX_OK);
+  // Each counter or list head knocked out of step is caught.
+  pa_.free_pages++;
+  EXPECT_EQ(page_alloc_check(&pa_), NX_ERR_BAD_FORMAT);
+  pa_.free_pages--;
+  pa_.total_pages--;
+  EXPECT_EQ(page_alloc_check(&pa_), NX_ERR_BAD_FORMAT);
+  pa_.total_pages++;
+  pa_.free_blocks[3]++;
+  EXPECT_EQ(page_alloc_check(&pa_), NX_ERR_BAD_FORMAT);
+  pa_.free_blocks[3]--;
+  pa_.ranges[0].nonempty ^= 1u << 9;
+  EXPECT_EQ(page_alloc_check(&pa_), NX_ERR_BAD_FORMAT);
+  pa_.ranges[0].nonempty ^= 1u << 9;
+  std::swap(pa_.ranges[0].free_head[3], pa_.ranges[0].free_head[4]);
+  EXPECT_EQ(page_alloc_check(&pa_), NX_ERR_BAD_FORMAT);
+  std::swap(pa_.ranges[0].free_head[3], pa_.ranges[0].free_head[4]);
+  EXPECT_EQ(page_alloc_check(&pa_), NX_OK);
+  EXPECT_EQ(page_alloc_free(&pa_, a, 0), NX_OK);
+  ExpectUnchanged();
+}
+
+TEST(PageAllocRangesTest, PrefersTheSmallestFreeBlockInAnyRange) {
+  // big: 256 pages, 2 MiB aligned: one record page, then blocks of order
+  // 0 (page 1), 1 (pages 2-3), 2, ..., 7 (pages 128-255).
+  Arena big(2 * kMiB, 2 * kMiB), tiny(2 * kPage, kPage);
+  page_alloc_t pa;
+  ASSERT_EQ(page_alloc_init(&pa, 9, 0), NX_OK);
+  ASSERT_EQ(page_alloc_add_range(&pa, big.base(), 1 * kMiB), NX_OK);
+  EXPECT_EQ(page_alloc_alloc(&pa, 0, 0), big.base() + kPage);
+  // tiny: one record page and one free page, after big in the range table.
+  ASSERT_EQ(page_alloc_add_range(&pa, tiny.base(), tiny.size()), NX_OK);
+  EXPECT_EQ(page_alloc_meta_pages(&pa), 2u);
+  EXPECT_EQ(page_alloc_free_blocks(&pa, 0), 1u);
+  EXPECT_EQ(page_alloc_free_blocks(&pa, 1), 1u);
+  // The exact fit in tiny wins over splitting big's order-1 block.
+  EXPECT_EQ(page_alloc_alloc(&pa, 0, 0), tiny.base() + kPage);
+  EXPECT_EQ(page_alloc_free_blocks(&pa, 1), 1u);
+  // Then big's order-1 block is split.
+  EXPECT_EQ(page_alloc_alloc(&pa, 0, 0), big.base() + 2 * kPage);
+  EXPECT_EQ(page_alloc_free_blocks(&pa, 1), 0u);
+  EXPECT_EQ(page_alloc_free_blocks(&pa, 0), 1u);
+  EXPECT_EQ(page_alloc_check(&pa), NX_OK);
+}
+
+TEST(PageAllocRangesTest, TiesGoToTheFirstRange) {
+  Arena big(2 * kMiB, 2 * kMiB), tiny(2 * kPage, kPage);
+  page_alloc_t pa;
+  ASSERT_EQ(page_alloc_init(&pa, 9, 0), NX_OK);
+  ASSERT_EQ(page_alloc_add_range(&pa, tiny.base(), tiny.size()), NX_OK);
+  ASSERT_EQ(page_alloc_add_range(&pa, big.base(), 1 * kMiB), NX_OK);
+  // Both ranges have an order-0 block; a larger block in a later range
+  // never wins over a smaller one in an earlier range.
+  EXPECT_EQ(page_alloc_alloc(&pa, 0, 0), tiny.base() + kPage);
+  EXPECT_EQ(page_alloc_alloc(&pa, 0, 0), big.base() + kPage);
+  EXPECT_EQ(page_alloc_alloc(&pa, 0, 0), big.base() + 2 * kPage);
+  EXPECT_EQ(page_alloc_check(&pa), NX_OK);
+}
+
+TEST(PageAllocRangesTest, BuddiesNeverMergeAcrossRangeEdges) {
+  // Two ranges back to back in memory, the boundary inside what would be
+  // one 2 MiB block: each keeps its own blocks, aligned, inside itself.
+  Arena arena(4 * kMiB, 2 * kMiB);
+  page_alloc_t pa;
+  ASSERT_EQ(page_alloc_init(&pa, 9, 0), NX_OK);
+  const uintptr_t mid = arena.base() + kMiB + 5 * kPage;
+  ASSERT_EQ(page_alloc_add_range(&pa, arena.base(), mid - arena.base()), NX_OK);
+  ASSERT_EQ(page_alloc_add_range(&pa, mid, arena.end() - mid), NX_OK);
+  ASSERT_EQ(page_alloc_check(&pa), NX_OK);
+  const std::vector<size_t> initial = FreeBlocks(pa);
+  std::vector<std::pair<uintptr_t, unsigned>> held;
+  for (unsigned k = 9;; k = k > 0 ? k - 1 : 0) {
+    uintptr_t a = page_alloc_alloc(&pa, k, 0);
+    if (a == 0 && k == 0) break;
+    if (a == 0) continue;
+    EXPECT_EQ(a % (kPage << k), 0u);
+    // Entirely on one side of the boundary.
+    EXPECT_TRUE(a + (kPage << k) <= mid || a >= mid) << std::hex << a << " order " << k;
+    held.emplace_back(a, k);
+  }
+  EXPECT_EQ(page_alloc_free_pages(&pa), 0u);
+  for (auto [a, k] : held) ASSERT_EQ(page_alloc_free(&pa, a, k), NX_OK);
+  EXPECT_EQ(page_alloc_check(&pa), NX_OK);
+  EXPECT_EQ(FreeBlocks(pa), initial);
+}
+
+// RAM holds anything at boot. The allocator must only ever read records it
+// wrote: filled with 0x01 bytes, any other memory would read as a free
+// order-1 block ready to merge (and 0xff as garbage), so a look outside a
+// range's records would show up as a broken state.
+TEST(PageAllocRangesTest, TrustsNoMemoryItDidNotWrite) {
+  for (int fill : {0x00, 0x01, 0x02, 0xff}) {
+    Arena arena(4 * kMiB, 2 * kMiB);
+    std::memset(reinterpret_cast<void *>(arena.base()), fill, arena.size());
+    page_alloc_t pa;
+    ASSERT_EQ(page_alloc_init(&pa, 9, 0), NX_OK);
+    // Back to back, boundaries off every large alignment, a gap at the end.
+    // Both ranges end 2 pages past a multiple of 4, so their last block has
+    // order 1 and a buddy just past the end, whose record would lie in the
+    // unused tail of the record pages.
+    const uintptr_t mid = arena.base() + kMiB + 2 * kPage;
+    ASSERT_EQ(page_alloc_add_range(&pa, arena.base() + 5 * kPage, mid - arena.base() - 5 * kPage),
+              NX_OK);
+    ASSERT_EQ(page_alloc_add_range(&pa, mid, arena.end() - mid - 6 * kPage), NX_OK);
+    ASSERT_EQ(page_alloc_check(&pa), NX_OK);
+    const std::vector<size_t> initial = FreeBlocks(pa);
+    std::vector<uintptr_t> pages;
+    for (uintptr_t a; (a = page_alloc_alloc(&pa, 0, 0)) != 0;) pages.push_back(a);
+    ASSERT_EQ(pages.size(), page_alloc_total_pages(&pa));
+    std::mt19937 rng(fill);
+    std::shuffle(pages.begin(), pages.end(), rng);
+    for (uintptr_t a : pages) {
+      ASSERT_EQ(page_alloc_free(&pa, a, 0), NX_OK);
+      ASSERT_EQ(page_alloc_check(&pa), NX_OK) << "fill " << fill;
+    }
+    EXPECT_EQ(FreeBlocks(pa), initial) << "fill " << fill;
+  }
+}
+
+TEST(PageAllocMapTest, ReachesMemoryThroughTheMapOffset) {
+  // Physical addresses 0x80000000.. seen at the arena: the allocator hands
+  // out physical addresses but writes records (and zeroes) at phys + offset.
+  Arena arena(1 * kMiB, 2 * kMiB);
+  const uintptr_t phys = 0x80000000;
+  page_alloc_t pa;
+  ASSERT_EQ(page_alloc_init(&pa, 9, arena.base() - phys), NX_OK);
+  ASSERT_EQ(page_alloc_add_range(&pa, phys, arena.size()), NX_OK);
+  uintptr_t a = page_alloc_alloc(&pa, 0, PAGE_ALLOC_ZERO);
+  ASSERT_GE(a, phys + kPage);
+  ASSERT_LT(a, phys + arena.size());
+  uint8_t *p = static_cast<uint8_t *>(page_alloc_ptr(&pa, a));
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(p), arena.base() + (a - phys));
+  EXPECT_EQ(p[0], 0);
+  EXPECT_EQ(page_alloc_free(&pa, a, 0), NX_OK);
+  EXPECT_EQ(page_alloc_free(&pa, arena.base() + (a - phys), 0), NX_ERR_OUT_OF_RANGE);
+  EXPECT_EQ(page_alloc_check(&pa), NX_OK);
+}
+
+// Thousands of random allocations and frees over two ranges, one starting
+// off any large boundary, with every invariant checked after each step.
+TEST(PageAllocRandomTest, InvariantsHoldUnderRandomTraffic) {
+  Arena a1(4 * kMiB, 2 * kMiB), a2(3 * kMiB, kPage);
+  page_alloc_t pa;
+  ASSERT_EQ(page_alloc_init(&pa, 9, 0), NX_OK);
+  ASSERT_EQ(page_alloc_add_range(&pa, a1.base(), a1.size()), NX_OK);
+  ASSERT_EQ(page_alloc_add_range(&pa, a2.base() + 3 * kPage, a2.size() - 5 * kPage), NX_OK);
+  const size_t total = page_alloc_total_pages(&pa);
+  const std::vector<size_t> initial = FreeBlocks(pa);
+  ASSERT_EQ(page_alloc_free_pages(&pa), total);
+
+  std::mt19937 rng(20240611);
+  std::map<uintptr_t, unsigned> live;  // address -> order
+  size_t live_pages = 0;
+  int allocs = 0, failures = 0, bad_frees = 0;
+  uintptr_t last_freed = 0;
+  unsigned last_freed_order = 0;
+  for (int step = 0; step < 20000; step++) {
+    const bool alloc = live.empty() || rng() % 100 < 55;
+    if (alloc) {
+      // Mostly small orders, now and then a large one.
+      unsigned order = rng() % 4 == 0 ? rng() % 10 : rng() % 3;
+      uintptr_t a = page_alloc_alloc(&pa, order, 0);
+      if (a == 0) {
+        // Only when no block of that order or larger is free.
+        for (unsigned k = order; k <= 9; k++) ASSERT_EQ(page_alloc_free_blocks(&pa, k), 0u);
+        failures++;
+      } else {
+        const size_t bytes = kPage << order;
+        ASSERT_EQ(a % bytes, 0u);
+        ASSERT_TRUE(a1.Contains(a, bytes) || a2.Contains(a, bytes));
+        // No overlap with the live neighbours on either side.
+        auto next = live.lower_bound(a);
+        if (next != live.end()) ASSERT_LE(a + bytes, next->first);
+        if (next != live.begin()) {
+          auto prev = std::prev(next);
+          ASSERT_LE(prev->first + (kPage << prev->second), a);
+        }
+        // Tag the first and last words; they must survive until the free.
+        auto *w = reinterpret_cast<uintptr_t *>(a);
+        w[0] = a;
+        w[bytes / sizeof(uintptr_t) - 1] = ~a;
+        live[a] = order;
+        live_pages += size_t{1} << order;
+        allocs++;
+      }
+    } else {
+      auto it = live.begin();
+      std::advance(it, rng() % live.size());
+      const uintptr_t a = it->first;
+      const unsigned order = it->second;
+      const size_t bytes = kPage << order;
+      auto *w = reinterpret_cast<uintptr_t *>(a);
+      ASSERT_EQ(w[0], a);
+      ASSERT_EQ(w[bytes / sizeof(uintptr_t) - 1], ~a);
+      if (order > 0 && rng() % 8 == 0) {
+        ASSERT_EQ(page_alloc_free(&pa, a, order - 1), NX_ERR_INVALID_ARGS);
+        bad_frees++;
+      }
+      ASSERT_EQ(page_alloc_free(&pa, a, order), NX_OK);
+      live.erase(it);
+      live_pages -= size_t{1} << order;
+      last_freed = a;
+      last_freed_order = order;
+    }
+    // Now and then free the last freed block again: refused unless it was
+    // handed out again meanwhile.
+    if (last_freed != 0 && rng() % 16 == 0 && live.count(last_freed) == 0) {
+      ASSERT_EQ(page_alloc_free(&pa, last_freed, last_freed_order), NX_ERR_NOT_FOUND);
+      bad_frees++;
+    }
+    ASSERT_EQ(page_alloc_check(&pa), NX_OK) << "step " << step;
+    ASSERT_EQ(page_alloc_free_pages(&pa) + page_alloc_used_pages(&pa), total);
+    ASSERT_EQ(page_alloc_used_pages(&pa), live_pages);
+  }
+  // The run went through both plenty and exhaustion.
+  EXPECT_GT(allocs, 5000);
+  EXPECT_GT(failures, 0);
+  EXPECT_GT(bad_frees, 100);
+
+  for (auto [a, order] : live) ASSERT_EQ(page_alloc_free(&pa, a, order), NX_OK);
+  EXPECT_EQ(page_alloc_check(&pa), NX_OK);
+  EXPECT_EQ(page_alloc_free_pages(&pa), total);
+  EXPECT_EQ(FreeBlocks(pa), initial);
+}
+
+}  // namespace

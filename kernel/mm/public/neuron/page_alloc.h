@@ -1,0 +1,127 @@
+/*
+ * The physical page allocator: a binary buddy allocator over the RAM ranges
+ * the boot code hands it.
+ *
+ * Memory is managed in blocks of 2^order pages (4 KiB each), order 0 up to
+ * the max_order chosen at init (10 by default, so 2 MiB megapage blocks
+ * exist). A block of order k always starts at a physical address aligned to
+ * 2^k pages, so an order-9 block can be mapped as one Sv39 megapage and any
+ * block is physically contiguous (DMA buffers need nothing else).
+ *
+ * There is no fixed heap: each range pays for its own bookkeeping. The first
+ * pages of a range hold one small record per managed page (its free-list
+ * links, the order and state of the block it heads); the rest of the range is
+ * handed out. The free lists link these records, not the free pages, so a
+ * stray write into freed memory cannot corrupt the allocator, and freeing
+ * can check that the address really heads an allocated block of that order.
+ * Because every range starts with its records, address 0 is never handed out
+ * and 0 can mean "no memory".
+ *
+ * Addresses are physical. The allocator reads and writes its records (and
+ * zeroes pages) through map_offset: the byte at physical p is at virtual
+ * p + map_offset (0 while the kernel runs identity mapped; on the host the
+ * tests pass ordinary heap memory with offset 0).
+ *
+ * Every operation is O(max_order + PAGE_ALLOC_MAX_RANGES). The allocator
+ * takes no lock; the caller serializes access.
+ */
+#ifndef NEURON_PAGE_ALLOC_H
+#define NEURON_PAGE_ALLOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MM_PAGE_SHIFT 12
+#define MM_PAGE_SIZE ((uintptr_t)1 << MM_PAGE_SHIFT)
+
+#define PAGE_ALLOC_MAX_RANGES 8
+#define PAGE_ALLOC_ORDER_LIMIT 20 /* the largest max_order accepted (4 GiB blocks) */
+#define PAGE_ALLOC_DEFAULT_MAX_ORDER 10
+
+/* page_alloc_alloc() flags. */
+#define PAGE_ALLOC_ZERO 1u /* zero the block before returning it */
+
+struct page_meta; /* one per managed page; private to page_alloc.c */
+
+/* One RAM range: its records and a free list per order. Read-only outside
+ * page_alloc.c. */
+typedef struct page_range {
+  uintptr_t start;        /* the range as added, page aligned */
+  uintptr_t base;         /* the first managed page, after the records */
+  size_t pages;           /* managed pages */
+  size_t meta_pages;      /* pages spent on the records */
+  struct page_meta *meta; /* the records, one per managed page */
+  uint32_t nonempty;      /* bit k set: free_head[k] is not empty */
+  uint32_t free_head[PAGE_ALLOC_ORDER_LIMIT + 1];
+} page_range_t;
+
+/* The allocator. Put it anywhere (a static in the kernel); it holds no
+ * pointers into itself. Read-only outside page_alloc.c. */
+typedef struct page_alloc {
+  uintptr_t map_offset;
+  unsigned max_order;
+  unsigned range_count;
+  size_t total_pages;
+  size_t free_pages;
+  size_t free_blocks[PAGE_ALLOC_ORDER_LIMIT + 1];
+  page_range_t ranges[PAGE_ALLOC_MAX_RANGES];
+} page_alloc_t;
+
+/* Empties *pa. max_order is at most PAGE_ALLOC_ORDER_LIMIT (else
+ * NX_ERR_INVALID_ARGS); map_offset must be page aligned. */
+int page_alloc_init(page_alloc_t *pa, unsigned max_order, uintptr_t map_offset);
+
+/* Hands [base, base + size) to the allocator, shrunk inward to whole pages.
+ * Its first pages become the records; the rest is free. Errors:
+ * NX_ERR_INVALID_ARGS if the range wraps, overlaps an earlier range or is too
+ * small to hold one page besides its records; NX_ERR_NOT_SUPPORTED past
+ * PAGE_ALLOC_MAX_RANGES ranges; NX_ERR_OUT_OF_RANGE for 2^32 pages or more. */
+int page_alloc_add_range(page_alloc_t *pa, uintptr_t base, size_t size);
+
+/* A block of 2^order pages, aligned to its size, or 0 if none is free (or
+ * order > max_order). Not zeroed unless flags has PAGE_ALLOC_ZERO: memory
+ * must be zeroed before user space can see it. */
+uintptr_t page_alloc_alloc(page_alloc_t *pa, unsigned order, unsigned flags);
+
+/* Returns a block from page_alloc_alloc(); order must be the one it was
+ * allocated with. Nothing changes on error: NX_ERR_INVALID_ARGS for an
+ * address not page aligned or not aligned to the order, an order above
+ * max_order or different from the block's; NX_ERR_OUT_OF_RANGE for an
+ * address outside every managed range (records included); NX_ERR_NOT_FOUND
+ * when no allocated block starts at addr (a double free, or a page inside a
+ * block). */
+int page_alloc_free(page_alloc_t *pa, uintptr_t addr, unsigned order);
+
+/* The order of the allocated block starting at addr, or the error
+ * page_alloc_free() would give (with any order). */
+int page_alloc_block_order(const page_alloc_t *pa, uintptr_t addr);
+
+/* Accounting, in pages except page_alloc_free_blocks() (blocks of one order;
+ * 0 for orders above max_order). free + used == total at all times. */
+size_t page_alloc_total_pages(const page_alloc_t *pa);
+size_t page_alloc_free_pages(const page_alloc_t *pa);
+size_t page_alloc_used_pages(const page_alloc_t *pa);
+size_t page_alloc_meta_pages(const page_alloc_t *pa);
+size_t page_alloc_free_blocks(const page_alloc_t *pa, unsigned order);
+unsigned page_alloc_max_order(const page_alloc_t *pa);
+
+/* The kernel pointer for a physical address the allocator manages. */
+static inline void *page_alloc_ptr(const page_alloc_t *pa, uintptr_t phys) {
+  return (void *)(phys + pa->map_offset);
+}
+
+/* Walks every record and free list (O(pages); for tests and debug builds):
+ * NX_OK if the lists, the records and the counters agree, every block lies in
+ * its range aligned to its order, and no two free buddies are left unmerged;
+ * NX_ERR_BAD_FORMAT otherwise. */
+int page_alloc_check(const page_alloc_t *pa);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
