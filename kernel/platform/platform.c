@@ -62,6 +62,34 @@ static int read_cpus(const fdt_t *fdt, platform_t *p) {
   return p->hart_count ? NX_OK : NX_ERR_NOT_FOUND;
 }
 
+/* A /chosen property of one or two cells (QEMU writes either). */
+static int read_chosen_address(const fdt_t *fdt, int chosen, const char *name, uint64_t *out) {
+  uint32_t len;
+  const uint8_t *v = fdt_prop(fdt, chosen, name, &len);
+  if (!v) return NX_ERR_NOT_FOUND;
+  if (len != 4 && len != 8) return NX_ERR_BAD_FORMAT;
+  uint64_t x = 0;
+  for (uint32_t i = 0; i < len; i++) x = (x << 8) | v[i];
+  *out = x;
+  return NX_OK;
+}
+
+/* The initrd (boot archive), if the loader left one: start and end in /chosen. */
+static int read_initrd(const fdt_t *fdt, platform_t *p) {
+  int chosen = fdt_path(fdt, "/chosen");
+  uint64_t start, end;
+  if (chosen < 0) return NX_OK;
+  int err = read_chosen_address(fdt, chosen, "linux,initrd-start", &start);
+  if (err == NX_ERR_NOT_FOUND) return NX_OK; /* no initrd is fine */
+  if (err != NX_OK || read_chosen_address(fdt, chosen, "linux,initrd-end", &end) != NX_OK ||
+      end < start) {
+    return NX_ERR_BAD_FORMAT;
+  }
+  p->initrd.base = start;
+  p->initrd.size = end - start;
+  return NX_OK;
+}
+
 static void read_virtio(const fdt_t *fdt, platform_t *p) {
   for (int node = fdt_find_compatible(fdt, FDT_FROM_START, "virtio,mmio");
        node >= 0 && p->virtio_count < PLATFORM_MAX_VIRTIO;
@@ -83,6 +111,9 @@ int platform_from_fdt(const fdt_t *fdt, platform_t *out, const char **why) {
   }
   if (read_cpus(fdt, &p) != NX_OK) {
     return fail(why, "no /cpus with timebase-frequency and cpu nodes", NX_ERR_NOT_FOUND);
+  }
+  if (read_initrd(fdt, &p) != NX_OK) {
+    return fail(why, "bad linux,initrd-start/end in /chosen", NX_ERR_BAD_FORMAT);
   }
   read_optional(fdt, "sifive,test0", &p.test_device);
   read_optional(fdt, "riscv,plic0", &p.plic);

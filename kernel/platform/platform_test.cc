@@ -95,4 +95,47 @@ TEST(Platform, RefusesTreesMissingEssentials) {
   EXPECT_STREQ(why, "no /cpus with timebase-frequency and cpu nodes");
 }
 
+std::vector<uint8_t> TreeWithInitrd(std::vector<uint8_t> start, std::vector<uint8_t> end) {
+  Builder b;
+  b.Begin("").PropCells("#address-cells", {2}).PropCells("#size-cells", {2});
+  b.Begin("chosen").PropString("stdout-path", "/uart@1000");
+  if (!start.empty()) b.Prop("linux,initrd-start", start);
+  if (!end.empty()) b.Prop("linux,initrd-end", end);
+  b.End();
+  b.Begin("memory@80000000").PropString("device_type", "memory");
+  b.PropCells("reg", {0, 0x80000000, 0, 0x1000000}).End();
+  b.Begin("uart@1000").PropString("compatible", "ns16550a").PropCells("reg", {0, 0x1000, 0, 8});
+  b.End();
+  b.Begin("cpus").PropCells("timebase-frequency", {1000000});
+  b.Begin("cpu@0").PropString("device_type", "cpu").End().End();
+  b.End();
+  return b.Finish();
+}
+
+TEST(Platform, ReadsTheInitrdInOneOrTwoCells) {
+  platform_t p;
+  const char *why = nullptr;
+  ASSERT_EQ(Parse(TreeWithInitrd({0x84, 0, 0, 0}, {0x84, 0, 0x10, 0}), &p, &why), NX_OK) << why;
+  EXPECT_EQ(p.initrd.base, 0x84000000u);
+  EXPECT_EQ(p.initrd.size, 0x1000u);
+  ASSERT_EQ(
+      Parse(TreeWithInitrd({0, 0, 0, 0, 0x84, 0, 0, 0}, {0, 0, 0, 0, 0x84, 0, 0, 8}), &p, &why),
+      NX_OK);
+  EXPECT_EQ(p.initrd.size, 8u);
+  ASSERT_EQ(Parse(TreeWithInitrd({}, {}), &p, &why), NX_OK);
+  EXPECT_EQ(p.initrd.size, 0u);
+}
+
+TEST(Platform, RefusesABrokenInitrd) {
+  platform_t p;
+  const char *why = nullptr;
+  const char *reason = "bad linux,initrd-start/end in /chosen";
+  EXPECT_EQ(Parse(TreeWithInitrd({0x84, 0, 0, 0}, {}), &p, &why), NX_ERR_BAD_FORMAT);
+  EXPECT_STREQ(why, reason);
+  EXPECT_EQ(Parse(TreeWithInitrd({0x84, 0, 0, 0}, {0x83, 0, 0, 0}), &p, &why), NX_ERR_BAD_FORMAT);
+  EXPECT_STREQ(why, reason);
+  EXPECT_EQ(Parse(TreeWithInitrd({0x84, 0, 0}, {0x85, 0, 0, 0}), &p, &why), NX_ERR_BAD_FORMAT);
+  EXPECT_EQ(Parse(TreeWithInitrd({0x84, 0, 0, 0}, {0x85, 0, 0}), &p, &why), NX_ERR_BAD_FORMAT);
+}
+
 }  // namespace

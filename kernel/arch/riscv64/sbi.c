@@ -4,6 +4,7 @@
 
 /* Extension and function ids from the RISC-V SBI specification. */
 #define SBI_EXT_LEGACY_PUTCHAR 0x01
+#define SBI_EXT_TIME 0x54494d45 /* "TIME" */
 #define SBI_EXT_SRST 0x53525354 /* "SRST" */
 #define SBI_SRST_SHUTDOWN 0
 #define SBI_SRST_NO_REASON 0
@@ -18,6 +19,8 @@ static long sbi_call(long ext, long fid, long arg0, long arg1) {
 }
 
 void sbi_console_putc(char c) { sbi_call(SBI_EXT_LEGACY_PUTCHAR, 0, (unsigned char)c, 0); }
+
+void sbi_set_timer(uint64_t stime) { sbi_call(SBI_EXT_TIME, 0, (long)stime, 0); }
 
 void sbi_shutdown(void) {
   sbi_call(SBI_EXT_SRST, 0, SBI_SRST_SHUTDOWN, SBI_SRST_NO_REASON);

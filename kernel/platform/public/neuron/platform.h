@@ -27,6 +27,7 @@ typedef struct platform {
   platform_region_t uart;        /* the ns16550a console (stdout-path) */
   platform_region_t test_device; /* sifive,test0 finisher; size 0 if absent */
   platform_region_t plic;        /* size 0 if absent */
+  platform_region_t initrd;      /* the boot archive QEMU loaded; size 0 if none */
   uint64_t timebase_hz;          /* rdtime ticks per second */
   uint32_t hart_count;
   uint32_t virtio_count;
