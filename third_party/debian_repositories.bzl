@@ -38,3 +38,11 @@ def debian_repositories():
         path = "/usr/src/googletest",
         build_file = "@//third_party/googletest:googletest.BUILD",
     )
+
+    # libfdt-dev: the reference //kernel/fdt's differential test compares
+    # against (host tests only; see third_party/libfdt).
+    native.new_local_repository(
+        name = "libfdt",
+        path = "/usr",
+        build_file = "@//third_party/libfdt:libfdt.BUILD",
+    )

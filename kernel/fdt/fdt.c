@@ -22,6 +22,7 @@ enum {
   HDR_TOTAL_SIZE = 4,
   HDR_OFF_STRUCT = 8,
   HDR_OFF_STRINGS = 12,
+  HDR_OFF_MEM_RSVMAP = 16,
   HDR_VERSION = 20,
   HDR_LAST_COMP_VERSION = 24,
   HDR_SIZE_STRINGS = 32,
@@ -145,6 +146,7 @@ static int validate_structure(const fdt_t *fdt, const char **why) {
         if (depth == 0) return fail(why, "property outside any node");
         break;
       case TOKEN_NOP:
+        if (depth == 0 && seen_root) return fail(why, "token after the root node");
         break;
       case TOKEN_END:
         if (depth != 0 || !seen_root) return fail(why, "END before the root node closed");
@@ -159,7 +161,10 @@ int fdt_open(fdt_t *fdt, const void *blob, size_t max_size, const char **why) {
   if (!b || max_size < FDT_HEADER_SIZE) return fail(why, "smaller than a header");
   if (be32(b + HDR_MAGIC) != FDT_MAGIC) return fail(why, "bad magic");
   uint32_t total = be32(b + HDR_TOTAL_SIZE);
-  if (total < FDT_HEADER_SIZE || total > max_size) return fail(why, "bad total size");
+  /* Node offsets are ints, so the blob must stay below 2 GiB. */
+  if (total < FDT_HEADER_SIZE || total > max_size || total > 0x7fffffffu) {
+    return fail(why, "bad total size");
+  }
   if (be32(b + HDR_VERSION) < 17 || be32(b + HDR_LAST_COMP_VERSION) > 17) {
     return fail(why, "unsupported version");
   }
@@ -171,12 +176,19 @@ int fdt_open(fdt_t *fdt, const void *blob, size_t max_size, const char **why) {
       .strings_off = be32(b + HDR_OFF_STRINGS),
       .strings_size = be32(b + HDR_SIZE_STRINGS),
   };
-  if (f.struct_off % 4 != 0 || f.struct_size % 4 != 0 ||
+  if (f.struct_off < FDT_HEADER_SIZE || f.struct_off % 4 != 0 || f.struct_size % 4 != 0 ||
       !in_blob(f.struct_off, f.struct_size, total)) {
     return fail(why, "structure block outside the blob");
   }
-  if (!in_blob(f.strings_off, f.strings_size, total)) {
+  if (f.strings_off < FDT_HEADER_SIZE || !in_blob(f.strings_off, f.strings_size, total)) {
     return fail(why, "strings block outside the blob");
+  }
+  /* The memory reservation map: 16-byte entries up to one of size 0. */
+  uint32_t rsv = be32(b + HDR_OFF_MEM_RSVMAP);
+  if (rsv < FDT_HEADER_SIZE) return fail(why, "reservation map outside the blob");
+  for (;; rsv += 16) {
+    if (!in_blob(rsv, 16, total)) return fail(why, "reservation map outside the blob");
+    if (be32(b + rsv + 8) == 0 && be32(b + rsv + 12) == 0) break;
   }
   int err = validate_structure(&f, why);
   if (err != NX_OK) return err;
@@ -310,7 +322,10 @@ int fdt_prop_u32(const fdt_t *fdt, int node, const char *name, uint32_t *out) {
 int fdt_prop_is(const fdt_t *fdt, int node, const char *name, const char *value) {
   uint32_t len;
   const char *v = fdt_prop(fdt, node, name, &len);
-  return v && len > 0 && v[len - 1] == 0 && str_eq(v, value);
+  uint32_t n = 0;
+  while (value[n]) n++;
+  /* Exactly one string: a list whose first entry matches is not equal. */
+  return v && len == n + 1 && v[n] == 0 && str_eq(v, value);
 }
 
 int fdt_is_compatible(const fdt_t *fdt, int node, const char *compat) {

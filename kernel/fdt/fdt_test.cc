@@ -90,6 +90,8 @@ TEST(Fdt, ReadsPropertiesAndCompatibleLists) {
   EXPECT_EQ(fdt_prop_u32(&fdt, chosen, "stdout-path", &v), NX_ERR_BAD_FORMAT);
   EXPECT_TRUE(fdt_prop_is(&fdt, chosen, "stdout-path", "/soc/serial@10000000"));
   EXPECT_FALSE(fdt_prop_is(&fdt, chosen, "stdout-path", "/soc"));
+  // A list is not its first string.
+  EXPECT_FALSE(fdt_prop_is(&fdt, test, "compatible", "sifive,test1"));
   EXPECT_EQ(fdt_prop(&fdt, -5, "reg", nullptr), nullptr);
 }
 

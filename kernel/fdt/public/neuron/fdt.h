@@ -3,8 +3,11 @@
  *
  * The tree comes from firmware, so it is untrusted input: fdt_open() walks
  * the whole blob once and refuses anything malformed (bad header, offsets
- * outside the blob, unterminated names, unbalanced nodes, property names
- * outside the strings block, nesting deeper than FDT_MAX_DEPTH). Every other
+ * outside the blob or into the header, a memory reservation map without its
+ * terminating entry, unterminated names, unbalanced nodes, tokens after the
+ * root node, property names outside the strings block, nesting deeper than
+ * FDT_MAX_DEPTH): never less than libfdt's fdt_check_full() refuses
+ * (kernel/fdt/fdt_libfdt_test.cc compares the two). Every other
  * function works on a tree fdt_open() accepted and still checks bounds, so
  * no input can make it read outside the blob.
  *
