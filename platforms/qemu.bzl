@@ -7,6 +7,9 @@
 - qemu_test: boots an image headless with a timeout; passes when the serial
   log shows every marker in order and the guest ended through the
   sifive_test device with a pass; keeps the serial log as a test output.
+- qemu_bench: `bazel run` boots a benchmark image headless with
+  -icount shift=0 and prints the BENCH lines as a table
+  (`-- --json FILE` also writes them as JSON).
 
 The machine's command line is built in one place, qemu.sh.
 """
@@ -104,4 +107,57 @@ qemu_test = rule(
     }),
     test = True,
     doc = "Boots the image headless and checks its serial log.",
+)
+
+def _qemu_bench_impl(ctx):
+    image = ctx.attr.image[NeuronImageInfo]
+    markers = ctx.actions.declare_file(ctx.label.name + ".markers")
+    ctx.actions.write(markers, "bench: done\n")
+    launcher, runfiles = _launcher(ctx, "test", [
+        "--markers",
+        markers.short_path,
+        "--timeout",
+        str(ctx.attr.timeout_seconds),
+    ])
+    script = ctx.actions.declare_file(ctx.label.name + "_bench.sh")
+    ctx.actions.write(
+        output = script,
+        is_executable = True,
+        content = """#!/usr/bin/env bash
+# Runs the benchmark image, then reports its BENCH lines.
+set -euo pipefail
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+json=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --json) json=(--json "$(cd "${{BUILD_WORKING_DIRECTORY:-.}}" && realpath -m "$2")"); shift 2 ;;
+    *) echo "bench: unknown option $1 (use --json FILE)" >&2; exit 2 ;;
+  esac
+done
+TEST_UNDECLARED_OUTPUTS_DIR="$out" {launcher} >"$out/runner.log" 2>&1 || {{
+  cat "$out/runner.log" >&2
+  exit 1
+}}
+exec /usr/bin/python3 {report} --log "$out/serial.log" --kernel {kernel} --size {size} "${{json[@]}}"
+""".format(
+            launcher = launcher.short_path,
+            report = ctx.file._report.short_path,
+            kernel = image.kernel.short_path,
+            size = ctx.file._size.short_path,
+        ),
+    )
+    runfiles = runfiles.merge(ctx.runfiles(files = [launcher, markers, ctx.file._report, ctx.file._size]))
+    return [DefaultInfo(executable = script, runfiles = runfiles)]
+
+qemu_bench = rule(
+    implementation = _qemu_bench_impl,
+    attrs = dict(_COMMON_ATTRS, **{
+        "icount": attr.bool(default = True),
+        "timeout_seconds": attr.int(default = 300),
+        "_report": attr.label(default = "//tools/bench:report.py", allow_single_file = True),
+        "_size": attr.label(default = "@host_tools//:llvm-size", allow_single_file = True),
+    }),
+    executable = True,
+    doc = "`bazel run` boots a benchmark image with exact instruction counts and reports.",
 )

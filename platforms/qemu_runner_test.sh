@@ -38,9 +38,9 @@ expect() {
   fi
 }
 
-expect 0 "PASS: all markers seen" 'OpenSBI\nNEURON\nhalting\n' 30 "$kernel" "$initrd"
+expect 0 "PASS: all markers seen" 'OpenSBI\nNEURON\npowering off\n' 30 "$kernel" "$initrd"
 expect 1 "marker not found (in order after line 0): no such line" 'no such line\n' 30 "$kernel" "$initrd"
-expect 1 "marker not found" 'halting\nNEURON 0.1.0\n' 30 "$kernel" "$initrd"
+expect 1 "marker not found" 'powering off\nNEURON 0.1.0\n' 30 "$kernel" "$initrd"
 # -S starts QEMU with the CPU stopped, so the guest never ends.
 expect 1 "no exit within 2s" '' 2 "$kernel" "$initrd" -S
 expect 1 "exited with status 3 (its sifive_test failure code)" 'OpenSBI\n' 30 "$fail_kernel" "$fail_initrd"

@@ -18,3 +18,7 @@ void kprintf(const char *fmt, ...) {
   kformat(console_putc, 0, fmt, ap);
   va_end(ap);
 }
+
+void console_write(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++) console_putc(s[i], 0);
+}

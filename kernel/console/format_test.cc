@@ -64,9 +64,11 @@ TEST(Console, TranslatesNewlinesForTheTerminal) {
   console_set_output(Capture);
   kprintf("a\nb %d\n", 1);
   EXPECT_EQ(g_console, "a\r\nb 1\r\n");
+  console_write("x\ny", 3);
+  EXPECT_EQ(g_console, "a\r\nb 1\r\nx\r\ny");
   console_set_output(nullptr);
   kprintf("dropped");
-  EXPECT_EQ(g_console, "a\r\nb 1\r\n");
+  EXPECT_EQ(g_console, "a\r\nb 1\r\nx\r\ny");
 }
 
 }  // namespace

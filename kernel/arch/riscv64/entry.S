@@ -34,6 +34,8 @@
   .section .text.entry, "ax"
   .globl _start
 _start:
+  /* The instruction count at entry, for the boot.to_init benchmark. */
+  csrr s2, instret
   csrw sie, zero
   csrw satp, zero
   mv s0, a0
@@ -78,6 +80,7 @@ high_entry:
 2:
   mv a0, s0
   mv a1, s1
+  mv a2, s2
   call kmain
 3:
   wfi

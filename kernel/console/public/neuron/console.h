@@ -19,6 +19,9 @@ typedef void (*console_putc_fn)(char c);
 /* Where kprintf() writes from now on. */
 void console_set_output(console_putc_fn putc);
 
+/* Writes n bytes as they are (user text: no format interpretation). */
+void console_write(const char *s, size_t n);
+
 /*
  * A small printf for the kernel: %s %c %d %i %u %x %p %%, the length
  * modifiers l and ll, a field width and the flags 0 and #. Anything else is

@@ -4,6 +4,7 @@
  *   0x0000_0000_0000_1000 .. USER_MAX             user space (page 0 stays unmapped)
  *   DIRECT_MAP_BASE + pa                          all RAM and MMIO, kernel-only, never X
  *   KERNEL_VIRT_BASE + (pa - KERNEL_PHYS_BASE)    the kernel image, W^X per section
+ *   KSTACK_WINDOW_BASE ..                         kernel stacks with guard pages
  *
  * The kernel image is linked at KERNEL_VIRT_BASE and loaded at
  * KERNEL_PHYS_BASE (where OpenSBI's fw_jump enters); entry.S switches to
@@ -29,6 +30,13 @@
 #define DIRECT_MAP_BASE LAYOUT_UL(0xffffffc000000000)
 #define KERNEL_VIRT_BASE LAYOUT_UL(0xffffffff80000000)
 #define KERNEL_PHYS_BASE LAYOUT_UL(0x80000000)
+
+/* Kernel stacks: KSTACK_PAGES mapped pages per thread, each stack below an
+ * unmapped guard page, in a window inside the kernel image's gigabyte. */
+#define KSTACK_WINDOW_BASE LAYOUT_UL(0xffffffffa0000000)
+#define KSTACK_WINDOW_SIZE LAYOUT_UL(0x10000000)
+#define KSTACK_PAGES 4
+#define KSTACK_SLOT_SIZE ((KSTACK_PAGES + 1) * PAGE_SIZE)
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

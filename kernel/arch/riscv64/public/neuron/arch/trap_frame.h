@@ -1,0 +1,61 @@
+/*
+ * What the trap entry saves of a user thread, at the top of the thread's
+ * kernel stack.
+ *
+ * Only the registers the C calling convention lets the kernel clobber (ra,
+ * t0-t6, a0-a7) plus sp and sepc are saved: the kernel's C code preserves
+ * s0-s11 on its own, also across context switches (context_switch() saves
+ * them per thread), and the kernel never touches gp or tp. That keeps the
+ * syscall path short while the ABI promises that every user register but a0
+ * survives a syscall. trap.S uses the TF_* offsets; the static asserts in
+ * trap.c keep them and this struct in step.
+ */
+#ifndef NEURON_ARCH_TRAP_FRAME_H
+#define NEURON_ARCH_TRAP_FRAME_H
+
+#define TF_RA 0
+#define TF_SP 8
+#define TF_T0 16
+#define TF_T1 24
+#define TF_T2 32
+#define TF_A0 40
+#define TF_A1 48
+#define TF_A2 56
+#define TF_A3 64
+#define TF_A4 72
+#define TF_A5 80
+#define TF_A6 88
+#define TF_A7 96
+#define TF_T3 104
+#define TF_T4 112
+#define TF_T5 120
+#define TF_T6 128
+#define TF_SEPC 136
+#define TF_SIZE 144
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+typedef struct trap_frame {
+  uint64_t ra, sp;
+  uint64_t t0, t1, t2;
+  uint64_t a[8]; /* a0..a7: syscall arguments, a7 = number, a0 = result */
+  uint64_t t3, t4, t5, t6;
+  uint64_t sepc;
+} trap_frame_t;
+
+/* The callee-saved state context_switch() swaps between threads. */
+typedef struct arch_context {
+  uint64_t ra, sp;
+  uint64_t s[12];
+} arch_context_t;
+
+/* Saves the current kernel context into *from and resumes *to. */
+void context_switch(arch_context_t *from, const arch_context_t *to);
+
+/* Where a new user thread's first context_switch() lands: it returns to
+ * user mode through the normal trap exit with its trap frame. */
+void user_thread_start(void);
+#endif
+
+#endif

@@ -1,0 +1,132 @@
+/*
+ * Trap entry and exit.
+ *
+ * While a thread runs in user mode, sscratch holds its trap frame's address
+ * (the top of its kernel stack); while the kernel runs, sscratch is 0. The
+ * kernel runs with interrupts off (sstatus.SIE = 0): interrupts are taken
+ * from user mode, or polled by the idle loop, never nested. A trap taken in
+ * S-mode is therefore a kernel bug and goes to trap_kernel_fault().
+ */
+#include "neuron/arch/trap_frame.h"
+
+#define SCAUSE_ECALL_U 8
+
+  .section .text.trap, "ax"
+  .balign 4
+  .globl trap_entry
+trap_entry:
+  csrrw sp, sscratch, sp
+  beqz sp, from_kernel
+
+  sd ra, TF_RA(sp)
+  sd t0, TF_T0(sp)
+  sd t1, TF_T1(sp)
+  sd t2, TF_T2(sp)
+  sd a0, TF_A0(sp)
+  sd a1, TF_A1(sp)
+  sd a2, TF_A2(sp)
+  sd a3, TF_A3(sp)
+  sd a4, TF_A4(sp)
+  sd a5, TF_A5(sp)
+  sd a6, TF_A6(sp)
+  sd a7, TF_A7(sp)
+  sd t3, TF_T3(sp)
+  sd t4, TF_T4(sp)
+  sd t5, TF_T5(sp)
+  sd t6, TF_T6(sp)
+  csrrw t0, sscratch, zero
+  sd t0, TF_SP(sp)
+  csrr t1, sepc
+  csrr t2, scause
+  li t3, SCAUSE_ECALL_U
+  bne t2, t3, not_syscall
+
+  /* Syscall: resume after the ecall; a0 = trap_syscall(frame). */
+  addi t1, t1, 4
+  sd t1, TF_SEPC(sp)
+  mv a0, sp
+  call trap_syscall
+  sd a0, TF_A0(sp)
+  j trap_return
+
+not_syscall:
+  sd t1, TF_SEPC(sp)
+  mv a0, sp
+  mv a1, t2
+  csrr a2, stval
+  call trap_user
+  /* fall through */
+
+  .globl trap_return
+trap_return:
+  ld t0, TF_SEPC(sp)
+  csrw sepc, t0
+  csrw sscratch, sp
+  ld ra, TF_RA(sp)
+  ld t0, TF_T0(sp)
+  ld t1, TF_T1(sp)
+  ld t2, TF_T2(sp)
+  ld a0, TF_A0(sp)
+  ld a1, TF_A1(sp)
+  ld a2, TF_A2(sp)
+  ld a3, TF_A3(sp)
+  ld a4, TF_A4(sp)
+  ld a5, TF_A5(sp)
+  ld a6, TF_A6(sp)
+  ld a7, TF_A7(sp)
+  ld t3, TF_T3(sp)
+  ld t4, TF_T4(sp)
+  ld t5, TF_T5(sp)
+  ld t6, TF_T6(sp)
+  ld sp, TF_SP(sp)
+  sret
+
+from_kernel:
+  /* Restore the kernel sp (sscratch back to 0) and report the fault. */
+  csrrw sp, sscratch, sp
+  csrr a0, scause
+  csrr a1, sepc
+  csrr a2, stval
+  mv a3, sp
+  call trap_kernel_fault
+1:
+  wfi
+  j 1b
+
+/* A new thread's first switch lands here with sp = its trap frame. */
+  .globl user_thread_start
+user_thread_start:
+  j trap_return
+
+/* context_switch(from, to): swap the callee-saved kernel state. */
+  .globl context_switch
+context_switch:
+  sd ra, 0(a0)
+  sd sp, 8(a0)
+  sd s0, 16(a0)
+  sd s1, 24(a0)
+  sd s2, 32(a0)
+  sd s3, 40(a0)
+  sd s4, 48(a0)
+  sd s5, 56(a0)
+  sd s6, 64(a0)
+  sd s7, 72(a0)
+  sd s8, 80(a0)
+  sd s9, 88(a0)
+  sd s10, 96(a0)
+  sd s11, 104(a0)
+  ld ra, 0(a1)
+  ld sp, 8(a1)
+  ld s0, 16(a1)
+  ld s1, 24(a1)
+  ld s2, 32(a1)
+  ld s3, 40(a1)
+  ld s4, 48(a1)
+  ld s5, 56(a1)
+  ld s6, 64(a1)
+  ld s7, 72(a1)
+  ld s8, 80(a1)
+  ld s9, 88(a1)
+  ld s10, 96(a1)
+  ld s11, 104(a1)
+  ret

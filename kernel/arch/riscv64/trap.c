@@ -1,0 +1,74 @@
+/*
+ * The C side of traps (trap.S saves the registers): syscalls, faults and
+ * interrupts from user mode, and the report of a kernel fault.
+ *
+ * A fault in user mode ends the faulting thread with a message; it never
+ * reaches the kernel's own state. A fault in S-mode is a kernel bug.
+ */
+#include <stddef.h>
+
+#include "neuron/arch/csr.h"
+#include "neuron/arch/trap_frame.h"
+#include "neuron/console.h"
+#include "neuron/kernel.h"
+#include "neuron/syscall_decl.h"
+#include "neuron/task.h"
+
+_Static_assert(offsetof(trap_frame_t, ra) == TF_RA, "trap frame layout");
+_Static_assert(offsetof(trap_frame_t, sp) == TF_SP, "trap frame layout");
+_Static_assert(offsetof(trap_frame_t, t0) == TF_T0, "trap frame layout");
+_Static_assert(offsetof(trap_frame_t, a) == TF_A0, "trap frame layout");
+_Static_assert(offsetof(trap_frame_t, t3) == TF_T3, "trap frame layout");
+_Static_assert(offsetof(trap_frame_t, sepc) == TF_SEPC, "trap frame layout");
+_Static_assert(sizeof(trap_frame_t) == TF_SIZE && TF_SIZE % 16 == 0, "trap frame size");
+
+uint64_t trap_syscall(trap_frame_t *tf);
+void trap_user(trap_frame_t *tf, uint64_t scause, uint64_t stval);
+void trap_kernel_fault(uint64_t scause, uint64_t sepc, uint64_t stval, uint64_t sp);
+
+uint64_t trap_syscall(trap_frame_t *tf) {
+  kernel.counters.syscalls++;
+  return (uint64_t)syscall_dispatch(current, tf->a[7], tf->a);
+}
+
+static const char *exception_name(uint64_t cause) {
+  switch (cause) {
+    case EXC_INSN_MISALIGNED:
+    case EXC_LOAD_MISALIGNED:
+    case EXC_STORE_MISALIGNED:
+      return "misaligned access";
+    case EXC_INSN_ACCESS:
+    case EXC_LOAD_ACCESS:
+    case EXC_STORE_ACCESS:
+      return "access fault";
+    case EXC_ILLEGAL_INSN:
+      return "illegal instruction";
+    case EXC_BREAKPOINT:
+      return "breakpoint";
+    case EXC_INSN_PAGE_FAULT:
+    case EXC_LOAD_PAGE_FAULT:
+    case EXC_STORE_PAGE_FAULT:
+      return "page fault";
+    default:
+      return "exception";
+  }
+}
+
+void trap_user(trap_frame_t *tf, uint64_t scause, uint64_t stval) {
+  reap_zombie();
+  if (scause & SCAUSE_INTERRUPT) {
+    if ((scause & ~SCAUSE_INTERRUPT) == IRQ_S_TIMER) timer_interrupt();
+    return;
+  }
+  kernel.counters.user_faults++;
+  kprintf("NEURON: task %s thread %u: %s (scause %lu) at pc %#lx, address %#lx; thread ended\n",
+          current->task->name, current->id, exception_name(scause), (unsigned long)scause,
+          (unsigned long)tf->sepc, (unsigned long)stval);
+  thread_exit_current(-1);
+}
+
+void trap_kernel_fault(uint64_t scause, uint64_t sepc, uint64_t stval, uint64_t sp) {
+  kprintf("NEURON: kernel fault: scause %#lx sepc %#lx stval %#lx sp %#lx\n", (unsigned long)scause,
+          (unsigned long)sepc, (unsigned long)stval, (unsigned long)sp);
+  kpanic("fault in the kernel");
+}

@@ -1,0 +1,103 @@
+/*
+ * Kernel memory at boot: hands every free page of RAM to the page
+ * allocator and builds the kernel's address space:
+ *   - the kernel image at KERNEL_VIRT_BASE, text R-X, rodata R--, data RW-;
+ *   - the direct map of RAM and of the platform's MMIO regions, RW-, never X;
+ * then switches from entry.S's boot table (RWX gigapages) to it.
+ */
+#include "neuron/arch/csr.h"
+#include "neuron/arch/memory_layout.h"
+#include "neuron/console.h"
+#include "neuron/errors.h"
+#include "neuron/kernel.h"
+
+extern char __kernel_start[], __text_end[], __rodata_start[], __data_start[], __kernel_end[];
+
+/* The physical pages that hold something already: the kernel image (and
+ * the firmware below it), the device tree and the boot archive. */
+typedef struct reserved {
+  uint64_t base, end;
+} reserved_t;
+
+static uint64_t page_down(uint64_t x) { return x & ~(PAGE_SIZE - 1); }
+static uint64_t page_up(uint64_t x) { return (x + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
+
+/* Adds [base, end) minus the reserved ranges (sorted by base) to the allocator. */
+static void add_free_ram(uint64_t base, uint64_t end, const reserved_t *r, int n) {
+  for (int i = 0; i <= n && base < end; i++) {
+    uint64_t stop = i < n ? r[i].base : end;
+    if (stop > end) stop = end;
+    if (stop > base && page_alloc_add_range(&kernel.pages, base, stop - base) != NX_OK) {
+      kpanic("cannot hand RAM to the page allocator");
+    }
+    if (i < n && r[i].end > base) base = r[i].end;
+  }
+}
+
+static void map_or_panic(uint64_t va, uint64_t pa, uint64_t size, sv39_perm_t perms) {
+  if (size == 0) return;
+  if (sv39_map(&kernel.space, va, pa, size, perms | SV39_PERM_G, 0) != NX_OK) {
+    kpanic("cannot build the kernel page table");
+  }
+}
+
+static void map_image(char *start, char *end, sv39_perm_t perms) {
+  uint64_t va = (uint64_t)(uintptr_t)start;
+  map_or_panic(va, kernel_image_phys(start), page_up((uint64_t)(uintptr_t)end) - va, perms);
+}
+
+static void map_mmio(const platform_region_t *r) {
+  if (r->size == 0) return;
+  uint64_t base = page_down(r->base);
+  map_or_panic(DIRECT_MAP_BASE + base, base, page_up(r->base + r->size) - base,
+               SV39_PERM_R | SV39_PERM_W);
+}
+
+void kmem_init(uint64_t dtb_phys, uint64_t dtb_size) {
+  const platform_t *p = &kernel.platform;
+  uint64_t ram_base = p->memory.base, ram_end = p->memory.base + p->memory.size;
+
+  reserved_t r[3] = {
+      {ram_base, page_up(kernel_image_phys(__kernel_end))},
+      {page_down(dtb_phys), page_up(dtb_phys + dtb_size)},
+      {page_down(p->initrd.base), page_up(p->initrd.base + p->initrd.size)},
+  };
+  int n = p->initrd.size ? 3 : 2;
+  /* Sort the (at most three) ranges by base. */
+  for (int i = 0; i < n; i++) {
+    for (int j = i + 1; j < n; j++) {
+      if (r[j].base < r[i].base) {
+        reserved_t t = r[i];
+        r[i] = r[j];
+        r[j] = t;
+      }
+    }
+  }
+  if (page_alloc_init(&kernel.pages, PAGE_ALLOC_DEFAULT_MAX_ORDER, DIRECT_MAP_BASE) != NX_OK) {
+    kpanic("page allocator init failed");
+  }
+  add_free_ram(ram_base, ram_end, r, n);
+  quota_init(&kernel.root_quota, 0, QUOTA_UNLIMITED);
+
+  if (sv39_init(&kernel.space, &kernel.pages, &kernel.root_quota, 0, 0) != NX_OK) {
+    kpanic("cannot create the kernel address space");
+  }
+  map_image(__kernel_start, __text_end, SV39_PERM_R | SV39_PERM_X);
+  map_image(__rodata_start, __data_start, SV39_PERM_R);
+  map_image(__data_start, __kernel_end, SV39_PERM_R | SV39_PERM_W);
+  map_or_panic(DIRECT_MAP_BASE + ram_base, ram_base, p->memory.size, SV39_PERM_R | SV39_PERM_W);
+  map_mmio(&p->uart);
+  map_mmio(&p->test_device);
+  map_mmio(&p->plic);
+  /* Kernel stacks live in their own window of the image's gigabyte, with
+   * unmapped guard pages between them; reserving its top-level entry now
+   * makes stacks mapped later visible in every address space. */
+  if (sv39_reserve_top(&kernel.space, KSTACK_WINDOW_BASE, KSTACK_WINDOW_SIZE) != NX_OK) {
+    kpanic("cannot reserve the kernel stack window");
+  }
+  csr_write(satp, sv39_satp(&kernel.space));
+  __asm__ volatile("sfence.vma" ::: "memory");
+  kprintf("memory: %lu KiB free after the kernel page table (%lu table pages)\n",
+          (unsigned long)(page_alloc_free_pages(&kernel.pages) * 4),
+          (unsigned long)kernel.space.table_pages);
+}

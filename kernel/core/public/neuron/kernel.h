@@ -1,0 +1,46 @@
+/*
+ * The kernel's global state on the one hart NEURON runs on today, and the
+ * boot-time services the rest of the core uses. Everything here is set up
+ * once by kmain() in this order: platform, memory, scheduler, first tasks.
+ */
+#ifndef NEURON_KERNEL_H
+#define NEURON_KERNEL_H
+
+#include <stdint.h>
+
+#include "neuron/asid.h"
+#include "neuron/kernel_stats.h"
+#include "neuron/page_alloc.h"
+#include "neuron/platform.h"
+#include "neuron/quota.h"
+#include "neuron/sched.h"
+#include "neuron/slab.h"
+#include "neuron/sv39.h"
+
+/* Counters a benchmark reads through the kernel_stats syscall (an ABI struct). */
+typedef nx_kernel_stats_t kernel_counters_t;
+
+typedef struct kernel {
+  platform_t platform;
+  page_alloc_t pages; /* all free RAM */
+  quota_t root_quota; /* every page charged anywhere is charged here too */
+  sv39_space_t space; /* the kernel's own address space (ASID 0) */
+  asid_alloc_t asids;
+  sched_t sched;
+  slab_cache_t tasks;
+  slab_cache_t threads;
+  kernel_counters_t counters;
+  uint64_t entry_instret; /* rdinstret at _start */
+} kernel_t;
+
+extern kernel_t kernel;
+
+/* Sets up kernel.pages, kernel.space (W^X per kernel section, the direct
+ * map of RAM and MMIO) and switches to it. Panics on failure: at boot there
+ * is nothing to fall back to. */
+void kmem_init(uint64_t dtb_phys, uint64_t dtb_size);
+
+/* Prints the reason and ends the run with a failure code. */
+__attribute__((noreturn)) void kpanic(const char *reason);
+
+#endif

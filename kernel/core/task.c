@@ -1,0 +1,125 @@
+/*
+ * Tasks: building a user address space from a validated ELF image, and
+ * tearing it down again. Every page a task uses (page tables, segments,
+ * stack, kernel stacks of its threads) is charged to its quota, so a task
+ * that asks for too much gets NX_ERR_NO_MEMORY and the kernel keeps going.
+ */
+#include "neuron/task.h"
+
+#include "neuron/arch/memory_layout.h"
+#include "neuron/console.h"
+#include "neuron/elf.h"
+#include "neuron/errors.h"
+#include "neuron/kernel.h"
+#include "neuron/mm.h"
+#include "neuron/rights.h"
+
+#define USER_STACK_PAGES 4
+#define USER_STACK_TOP (USER_MAX - PAGE_SIZE) /* the top page stays unmapped */
+
+void *memcpy(void *dst, const void *src, size_t n);
+
+/* The kernel console as an object user space can hold a handle to. */
+static object_t debug_log = {OBJ_DEBUG_LOG, 1};
+static uint32_t next_task_id = 1;
+
+static sv39_perm_t user_perms(uint32_t elf_perms) {
+  sv39_perm_t p = SV39_PERM_U;
+  if (elf_perms & ELF_PERM_R) p |= SV39_PERM_R;
+  if (elf_perms & ELF_PERM_W) p |= SV39_PERM_W;
+  if (elf_perms & ELF_PERM_X) p |= SV39_PERM_X;
+  return p;
+}
+
+/* Unmaps and frees every page of a region (pages never mapped are skipped,
+ * so a half-built region is torn down the same way). */
+static void free_region(task_t *task, const task_region_t *r) {
+  for (uint64_t va = r->va; va < r->va + r->size; va += PAGE_SIZE) {
+    sv39_mapping_t m;
+    if (sv39_lookup(&task->space, va, &m) != NX_OK) continue;
+    sv39_unmap(&task->space, va, PAGE_SIZE, 0);
+    mm_free_pages(&kernel.pages, &task->quota, m.pa, 0);
+  }
+}
+
+/* Maps fresh zeroed pages over [va, va + size) and copies `data` (filesz
+ * bytes, meant for va_data) into them. */
+static int map_region(task_t *task, uint64_t va, uint64_t size, uint64_t va_data, const void *data,
+                      uint64_t filesz, sv39_perm_t perms) {
+  if (task->region_count == TASK_MAX_REGIONS) return NX_ERR_NO_MEMORY;
+  task_region_t *r = &task->regions[task->region_count++];
+  r->va = va;
+  r->size = size;
+  for (uint64_t page = va; page < va + size; page += PAGE_SIZE) {
+    uint64_t pa;
+    int err = mm_alloc_pages(&kernel.pages, &task->quota, 0, PAGE_ALLOC_ZERO, &pa);
+    if (err != NX_OK) return err;
+    /* The part of [va_data, va_data + filesz) that falls on this page. */
+    uint64_t from = va_data > page ? va_data : page;
+    uint64_t to = va_data + filesz < page + PAGE_SIZE ? va_data + filesz : page + PAGE_SIZE;
+    if (from < to) {
+      memcpy((char *)phys_to_virt(pa) + (from - page), (const char *)data + (from - va_data),
+             to - from);
+    }
+    err = sv39_map(&task->space, page, pa, PAGE_SIZE, perms, 0);
+    if (err != NX_OK) {
+      mm_free_pages(&kernel.pages, &task->quota, pa, 0);
+      return err;
+    }
+  }
+  return NX_OK;
+}
+
+void task_destroy(task_t *task) {
+  for (uint32_t i = 0; i < task->region_count; i++) free_region(task, &task->regions[i]);
+  for (uint32_t i = 0; i < HANDLE_TABLE_SLOTS; i++) {
+    handle_slot_t *s = &task->handles.slots[i];
+    if (s->object) handle_close(&task->handles, ((uint32_t)s->generation << 16) | i);
+  }
+  sv39_destroy(&task->space);
+  __asm__ volatile("sfence.vma" ::: "memory");
+  slab_free(&kernel.tasks, task);
+}
+
+int task_spawn(const char *name, const void *image, size_t size, unsigned priority,
+               const char **why) {
+  elf_image_t elf;
+  int err =
+      elf_describe(&elf, image, size, USER_MIN, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE, why);
+  if (err != NX_OK) return err;
+  task_t *task = slab_alloc(&kernel.tasks, SLAB_ZERO);
+  if (!task) return NX_ERR_NO_MEMORY;
+  for (int i = 0; i < TASK_NAME_MAX - 1 && name[i]; i++) task->name[i] = name[i];
+  task->id = next_task_id++;
+  quota_init(&task->quota, &kernel.root_quota, TASK_DEFAULT_QUOTA_PAGES);
+  handle_table_init(&task->handles);
+  *why = "out of memory for the address space";
+  err = sv39_init(&task->space, &kernel.pages, &task->quota, &kernel.asids, 0);
+  if (err != NX_OK) {
+    slab_free(&kernel.tasks, task);
+    return err;
+  }
+  err = sv39_share_kernel(&task->space, &kernel.space);
+  for (uint32_t i = 0; err == NX_OK && i < elf.segment_count; i++) {
+    const elf_segment_t *s = &elf.segments[i];
+    uint64_t start = s->vaddr & ~(PAGE_SIZE - 1);
+    uint64_t end = (s->vaddr + s->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    err = map_region(task, start, end - start, s->vaddr, s->data, s->filesz, user_perms(s->perms));
+  }
+  if (err == NX_OK) {
+    err =
+        map_region(task, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE,
+                   USER_STACK_PAGES * PAGE_SIZE, 0, 0, 0, SV39_PERM_U | SV39_PERM_R | SV39_PERM_W);
+  }
+  nx_handle_value_t log = 0;
+  if (err == NX_OK) err = handle_install(&task->handles, &debug_log, NX_RIGHT_WRITE, &log);
+  thread_t *thread;
+  if (err == NX_OK) err = thread_create(task, elf.entry, USER_STACK_TOP, log, priority, &thread);
+  if (err != NX_OK) {
+    task_destroy(task);
+    return err;
+  }
+  kprintf("NEURON: task %s started (%lu pages)\n", task->name,
+          (unsigned long)quota_used(&task->quota));
+  return NX_OK;
+}

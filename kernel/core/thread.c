@@ -1,0 +1,203 @@
+/*
+ * Threads: kernel stacks with guard pages, the scheduler loop, the tickless
+ * timer and thread exit.
+ *
+ * One hart, interrupts off in the kernel: nothing here needs a lock. Each
+ * thread has its own kernel stack, so a thread that blocks inside a syscall
+ * simply stays in the middle of its C frames; schedule() switches straight
+ * from one thread to the next (no separate scheduler thread), and when
+ * nothing is ready it waits for the timer on the current stack.
+ */
+#include "neuron/arch/csr.h"
+#include "neuron/arch/machine.h"
+#include "neuron/arch/memory_layout.h"
+#include "neuron/arch/sbi.h"
+#include "neuron/console.h"
+#include "neuron/errors.h"
+#include "neuron/kernel.h"
+#include "neuron/mm.h"
+#include "neuron/task.h"
+
+#define KSTACK_SLOTS 256
+#define KSTACK_ORDER 2 /* 1 << 2 = KSTACK_PAGES */
+_Static_assert((1 << KSTACK_ORDER) == KSTACK_PAGES, "kernel stack order and pages disagree");
+_Static_assert(KSTACK_SLOTS *KSTACK_SLOT_SIZE <= KSTACK_WINDOW_SIZE, "stack window too small");
+
+thread_t *current;
+static thread_t *zombie; /* the last thread that died, freed by the next one */
+static uint64_t stack_slots[KSTACK_SLOTS / 64];
+static uint64_t armed_deadline = SCHED_TIME_NONE;
+static uint32_t next_thread_id = 1;
+static arch_context_t boot_context; /* where kmain's stack is parked for good */
+static uint32_t live_threads;
+
+static int slot_alloc(void) {
+  for (int i = 0; i < KSTACK_SLOTS; i++) {
+    if (!(stack_slots[i / 64] & (1ull << (i % 64)))) {
+      stack_slots[i / 64] |= 1ull << (i % 64);
+      return i;
+    }
+  }
+  return NX_ERR_NO_MEMORY;
+}
+
+static void slot_free(uint32_t i) { stack_slots[i / 64] &= ~(1ull << (i % 64)); }
+
+int thread_create(task_t *task, uint64_t entry, uint64_t user_sp, uint64_t arg, unsigned priority,
+                  thread_t **out) {
+  thread_t *t = slab_alloc(&kernel.threads, SLAB_ZERO);
+  if (!t) return NX_ERR_NO_MEMORY;
+  int slot = slot_alloc();
+  int err = slot;
+  if (slot < 0) goto fail_slot;
+  err = mm_alloc_pages(&kernel.pages, &task->quota, KSTACK_ORDER, PAGE_ALLOC_ZERO, &t->stack_pa);
+  if (err != NX_OK) goto fail_pages;
+  /* The first page of each slot stays unmapped: an overflow faults there. */
+  t->stack_va = KSTACK_WINDOW_BASE + (uint64_t)slot * KSTACK_SLOT_SIZE + PAGE_SIZE;
+  err = sv39_map(&kernel.space, t->stack_va, t->stack_pa, KSTACK_PAGES * PAGE_SIZE,
+                 SV39_PERM_R | SV39_PERM_W | SV39_PERM_G, 0);
+  if (err != NX_OK) goto fail_map;
+  err = sched_entity_init(&t->sched, priority, kernel.platform.timebase_hz / 100);
+  if (err != NX_OK) goto fail_sched;
+
+  t->stack_slot = (uint32_t)slot;
+  t->task = task;
+  t->id = next_thread_id++;
+  t->frame = (trap_frame_t *)(uintptr_t)(t->stack_va + KSTACK_PAGES * PAGE_SIZE) - 1;
+  t->frame->sepc = entry;
+  t->frame->sp = user_sp;
+  t->frame->a[0] = arg;
+  t->context.ra = (uint64_t)(uintptr_t)user_thread_start;
+  t->context.sp = (uint64_t)(uintptr_t)t->frame;
+  sched_wake(&kernel.sched, &t->sched);
+  task->live_threads++;
+  live_threads++;
+  *out = t;
+  return NX_OK;
+
+fail_sched:
+  sv39_unmap(&kernel.space, t->stack_va, KSTACK_PAGES * PAGE_SIZE, 0);
+  __asm__ volatile("sfence.vma" ::: "memory");
+fail_map:
+  mm_free_pages(&kernel.pages, &task->quota, t->stack_pa, KSTACK_ORDER);
+fail_pages:
+  slot_free((uint32_t)slot);
+fail_slot:
+  slab_free(&kernel.threads, t);
+  return err;
+}
+
+/* Frees a dead thread's stack and struct (never the running one's). */
+static void reap(thread_t *t) {
+  sv39_unmap(&kernel.space, t->stack_va, KSTACK_PAGES * PAGE_SIZE, 0);
+  __asm__ volatile("sfence.vma" ::: "memory");
+  task_t *task = t->task;
+  mm_free_pages(&kernel.pages, &task->quota, t->stack_pa, KSTACK_ORDER);
+  slot_free(t->stack_slot);
+  slab_free(&kernel.threads, t);
+  if (task->live_threads == 0) task_destroy(task);
+}
+
+void reap_zombie(void) {
+  if (zombie && zombie != current) {
+    reap(zombie);
+    zombie = 0;
+  }
+}
+
+void timer_rearm(void) {
+  uint64_t now = rdtime();
+  uint64_t deadline =
+      sched_next_deadline(&kernel.sched, now, current ? &current->sched : (sched_entity_t *)0);
+  if (deadline == armed_deadline) return;
+  armed_deadline = deadline;
+  kernel.counters.timer_programs++;
+  sbi_set_timer(deadline); /* SCHED_TIME_NONE (UINT64_MAX) disarms it */
+}
+
+/* Switches to `next` (which the scheduler has picked) from `prev`. */
+static void switch_to(thread_t *prev, thread_t *next, arch_context_t *save) {
+  current = next;
+  if (!prev || prev->task != next->task) {
+    uint64_t satp;
+    unsigned flags = 0;
+    if (sv39_activate(&next->task->space, 0, &satp, &flags) != NX_OK) kpanic("no ASID");
+    csr_write(satp, satp);
+    if (flags & ASID_FLUSH_LOCAL) __asm__ volatile("sfence.vma" ::: "memory");
+  }
+  kernel.counters.context_switches++;
+  timer_rearm();
+  if (!kernel.counters.boot_instret) {
+    /* The first switch to user space: boot is done but for the switch itself. */
+    kernel.counters.boot_instret = rdinstret() - kernel.entry_instret;
+  }
+  context_switch(save, &next->context);
+  reap_zombie();
+}
+
+/* Waits (interrupts off) until the timer fires, then lets it wake sleepers. */
+static void idle_wait(void) {
+  if (live_threads == 0) {
+    kprintf("NEURON: no threads left, powering off\n");
+    machine_exit(&kernel.platform, 0);
+  }
+  timer_rearm();
+  __asm__ volatile("wfi");
+  if (csr_read(sip) & SIP_STIP) timer_interrupt();
+}
+
+void schedule(void) {
+  thread_t *prev = current;
+  sched_entity_t *e;
+  while (!(e = sched_pick(&kernel.sched, rdtime()))) {
+    current = 0;
+    idle_wait();
+  }
+  thread_t *next = (thread_t *)e;
+  if (next == prev) {
+    current = prev;
+    timer_rearm();
+    return;
+  }
+  switch_to(prev, next, prev ? &prev->context : &boot_context);
+}
+
+void scheduler_run(void) {
+  current = 0;
+  schedule();
+  kpanic("the boot context was resumed");
+}
+
+void timer_interrupt(void) {
+  kernel.counters.timer_irqs++;
+  /* It fired and stays pending until the timer is written again, so the
+   * next timer_rearm() must write it even to disarm it. */
+  armed_deadline = 0;
+  uint64_t before = kernel.sched.counters.woken;
+  uint64_t now = rdtime();
+  sched_entity_t *running = current ? &current->sched : (sched_entity_t *)0;
+  bool resched = sched_tick(&kernel.sched, now, running);
+  kernel.counters.wakeups += kernel.sched.counters.woken - before;
+  if (!resched && kernel.sched.counters.woken == before) kernel.counters.timer_irqs_idle++;
+  if (resched && running) {
+    sched_preempt(&kernel.sched, running, now);
+    schedule();
+  } else {
+    timer_rearm();
+  }
+}
+
+void thread_exit_current(int64_t code) {
+  thread_t *t = current;
+  task_t *task = t->task;
+  reap_zombie();
+  sched_exit(&kernel.sched, &t->sched);
+  task->live_threads--;
+  live_threads--;
+  if (task->live_threads == 0) {
+    kprintf("NEURON: task %s exited with %ld\n", task->name, (long)code);
+  }
+  zombie = t;
+  schedule();
+  kpanic("a dead thread was scheduled");
+}

@@ -1,0 +1,10 @@
+/*
+ * init: the first user program. For now it proves user mode works: it
+ * greets through its debug-log capability and exits.
+ */
+#include "neuron/runtime.h"
+
+int nx_main(nx_handle_t log) {
+  nx_log_str(log, "init: hello from user mode\n");
+  return 0;
+}

@@ -1,0 +1,15 @@
+/*
+ * The entry point of every NEURON user program. The kernel starts the first
+ * thread here with a0 = the program's debug-log handle and sp = the top of
+ * its stack; the return value of nx_main() becomes the task's exit code.
+ */
+  .section .text.start, "ax"
+  .globl _start
+_start:
+  /* A zero return address ends stack walks here. */
+  li ra, 0
+  call nx_main
+  /* task_exit(nx_main's result); it does not return. */
+  call nx_runtime_exit
+1:
+  j 1b

@@ -1,0 +1,227 @@
+"""abigen's C is clang-format clean and compiles, for the real schema and for
+random schemas at the limits (longest names, six arguments, many rights,
+long docs), so a new syscall cannot make the generator emit code that
+/.clang-format or the compilers refuse.
+
+    abigen_format_test.py WORKSPACE CLANG_FORMAT CLANG SYSCALLS_TOML ERRORS_H
+
+WORKSPACE is the runfile symlinked into the source tree (for /.clang-format).
+Every compile uses the toolchains' strict flags: -Wall -Wextra -Werror; C11
+for C, C++17 for C++ (the headers are also included from C++ tests), and
+riscv64 code generation for the stubs (so their asm operands are checked).
+"""
+
+import os
+import random
+import string
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import abigen
+
+WORKSPACE = CLANG_FORMAT = CLANG = SCHEMA_PATH = ERRORS_H = ""
+RANDOM_SCHEMAS = 30
+STRICT = ["-Wall", "-Wextra", "-Werror"]
+
+WORDS = (
+    "the a handle buffer kernel user thread task object rights bytes copies returns waits "
+    "deadline monotonic clock NX_ERR_INVALID_ARGS min(len, sizeof(nx_kernel_stats_t)) "
+    "`buf` a0..a5 extraordinarily_long_identifier_name_in_the_doc_text x"
+).split()
+
+
+def _words(rng, n):
+    return " ".join(rng.choice(WORDS) for _ in range(n))
+
+
+def _doc(rng):
+    kind = rng.randrange(4)
+    if kind == 0:
+        return _words(rng, rng.randint(1, 6)) + "."
+    if kind == 1:
+        return _words(rng, rng.randint(20, 60)) + "."
+    if kind == 2:
+        return f"{_words(rng, 12)}.\n\n{_words(rng, 30)}."
+    return f"{_words(rng, 8)}:\n- {_words(rng, 20)}\n- {_words(rng, 3)}"
+
+
+class _Names:
+    def __init__(self, rng):
+        self.rng, self.used = rng, set()
+
+    def __call__(self, max_len, upper=False):
+        while True:
+            n = self.rng.choice([1, 2, 5, max_len // 2, max_len, max_len])
+            first = self.rng.choice(string.ascii_lowercase)
+            rest = "".join(self.rng.choice(string.ascii_lowercase + "_0123456789") for _ in range(n - 1))
+            name = first + rest
+            if (
+                name in self.used
+                or name in abigen.KEYWORDS
+                or name in abigen.STUB_REGISTERS
+                or name.endswith("_")
+                or name.endswith("_t")
+                or "__" in name
+            ):
+                continue
+            self.used.add(name)
+            return name.upper() if upper else name
+
+
+def random_schema(rng):
+    names = _Names(rng)
+    rights = [
+        {"name": names(12), "bit": bit, "doc": _doc(rng)}
+        for bit in rng.sample(range(32), rng.choice([1, 3, 32]))
+    ]
+    objects = [{"name": names(20), "doc": _doc(rng)} for _ in range(rng.randint(1, 3))]
+    constants = [
+        {"name": names(30, upper=True), "value": rng.choice([0, 1, 256, 2**63 - 1]), "doc": _doc(rng)}
+        for _ in range(rng.randint(0, 3))
+    ]
+    fields = [{"name": names(24), "type": rng.choice(["u64", "i64"]), "doc": _doc(rng)} for _ in range(3)]
+    fields += [{"name": names(24), "type": t, "doc": _doc(rng)} for t in ("u32", "handle")]
+    structs = [{"name": names(32), "header": names(32), "doc": _doc(rng), "field": fields}]
+    structs.append(dict(structs[0], name=names(32)))  # two structs in one header
+    syscalls = []
+    for number in range(rng.randint(1, 10)):
+        nargs = rng.choice([0, 1, 3, 5, 6, 6])
+        args, errs = [], set()
+        for _ in range(nargs):
+            t = rng.choice(list(abigen.ARG_TYPES))
+            arg = {"name": names(24), "type": t, "doc": _doc(rng)}
+            if t == "handle":
+                arg["object"] = rng.choice(objects)["name"]
+                arg["rights"] = [r["name"] for r in rng.sample(rights, rng.randint(0, len(rights)))]
+                errs |= {"NX_ERR_BAD_HANDLE", "NX_ERR_WRONG_TYPE"}
+                if arg["rights"]:
+                    errs.add("NX_ERR_ACCESS_DENIED")
+            elif t == "uptr":
+                arg["access"] = rng.choice(list(abigen.ACCESS))
+                errs.add("NX_ERR_BAD_ADDRESS")
+            elif t == "u32":
+                errs.add("NX_ERR_INVALID_ARGS")
+            args.append(arg)
+        if rng.random() < 0.3:
+            errs |= {"NX_ERR_BUSY", "NX_ERR_TIMED_OUT", "NX_ERR_NO_MEMORY"}
+        s = {
+            "name": names(32),
+            "number": number,
+            "doc": _doc(rng),
+            "blocking": rng.random() < 0.5,
+            "errors": sorted(errs),
+            "arg": args,
+        }
+        if rng.random() < 0.2:
+            s["noreturn"] = True
+        else:
+            s["returns"] = _doc(rng)
+        syscalls.append(s)
+    rng.shuffle(syscalls)  # numbers need not be in file order
+    return {
+        "abi": {"version": rng.randint(1, 1000), "convention": _doc(rng)},
+        "right": rights,
+        "object": objects,
+        "constant": constants,
+        "struct": structs,
+        "syscall": syscalls,
+    }
+
+
+def callers_c(schema):
+    """A C file that calls every stub, so riscv64 code generation sees them all."""
+    lines = ['#include "neuron/syscall_decl.h"', '#include "neuron/syscalls.h"', ""]
+    for s in schema.syscalls:
+        zeros = ", ".join("0" for _ in s.args)
+        if s.noreturn:
+            lines.append(f"void call_{s.name}(void) {{ nx_{s.name}({zeros}); }}")
+        else:
+            lines.append(f"int64_t call_{s.name}(void) {{ return nx_{s.name}({zeros}); }}")
+    return "\n".join(lines) + "\n"
+
+
+class FormatAndCompileTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.root = os.path.dirname(os.path.realpath(WORKSPACE))
+        cls.style = "--style=file:" + os.path.join(cls.root, ".clang-format")
+        with open(ERRORS_H, encoding="utf-8") as f:
+            cls.errors_text = f.read()
+        cls.errors = abigen.parse_errors_h(cls.errors_text, ERRORS_H)
+
+    def check_schema(self, schema, label):
+        out = abigen.generate(schema)
+        with tempfile.TemporaryDirectory() as tmp:
+            inc = os.path.join(tmp, "neuron")
+            os.makedirs(inc)
+            files = {
+                "numbers_h": "neuron/syscall_numbers.h",
+                "rights_h": "neuron/rights.h",
+                "syscalls_h": "neuron/syscalls.h",
+                "decl_h": "neuron/syscall_decl.h",
+                "dispatch_c": "syscall_dispatch.c",
+            }
+            for header in schema.struct_headers():
+                files[f"struct_h:{header}"] = f"neuron/{header}.h"
+            for key, rel in files.items():
+                with open(os.path.join(tmp, rel), "w", encoding="utf-8") as f:
+                    f.write(out[key])
+            with open(os.path.join(inc, "errors.h"), "w", encoding="utf-8") as f:
+                f.write(self.errors_text)
+            with open(os.path.join(tmp, "callers.c"), "w", encoding="utf-8") as f:
+                f.write(callers_c(schema))
+            with open(os.path.join(tmp, "callers.cc"), "w", encoding="utf-8") as f:
+                f.write('#include "neuron/syscall_decl.h"\n#include "neuron/syscalls.h"\n')
+
+            paths = [os.path.join(tmp, rel) for rel in files.values()]
+            res = subprocess.run(
+                [CLANG_FORMAT, self.style, "--dry-run", "--Werror", *paths],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            self.assertEqual(res.returncode, 0, f"{label}: not clang-format clean:\n{res.stderr}")
+
+            def cc(*args):
+                cmd = [CLANG, *STRICT, "-I", tmp, *args]
+                res = subprocess.run(cmd, capture_output=True, text=True, check=False)
+                self.assertEqual(res.returncode, 0, f"{label}: {' '.join(cmd)}\n{res.stderr}")
+
+            host_c = ["-std=c11", "-c", "-o", os.devnull]
+            cc(*host_c, os.path.join(tmp, "syscall_dispatch.c"))
+            cc(*host_c, os.path.join(tmp, "callers.c"))
+            cc("-x", "c++", "-std=c++17", "-fsyntax-only", os.path.join(tmp, "callers.cc"))
+            riscv = ["--target=riscv64-unknown-elf", "-march=rv64gc", "-mabi=lp64d", "-ffreestanding"]
+            for opt in ("-O0", "-O2"):
+                cc(*riscv, opt, *host_c, os.path.join(tmp, "callers.c"))
+            kernel = ["--target=riscv64-unknown-elf", "-march=rv64imac", "-mabi=lp64", "-ffreestanding"]
+            cc(*kernel, "-O2", *host_c, os.path.join(tmp, "syscall_dispatch.c"))
+
+    def test_real_schema(self):
+        self.check_schema(abigen.load(SCHEMA_PATH, ERRORS_H), "kernel/abi/syscalls.toml")
+
+    def test_random_schemas(self):
+        rng = random.Random(20240601)
+        for i in range(RANDOM_SCHEMAS):
+            data = random_schema(rng)
+            with self.subTest(schema=i):
+                schema = abigen.load_schema(data, self.errors, f"random schema {i}")
+                self.check_schema(schema, f"random schema {i}")
+
+    def test_random_schemas_reach_the_limits(self):
+        rng = random.Random(20240601)
+        schemas = [random_schema(rng) for _ in range(RANDOM_SCHEMAS)]
+        calls = [s for d in schemas for s in d["syscall"]]
+        self.assertTrue(any(len(s["arg"]) == 6 for s in calls))
+        self.assertTrue(any(len(s["name"]) == 32 for s in calls))
+        self.assertTrue(any(len(a["name"]) == 24 for s in calls for a in s["arg"]))
+        self.assertTrue(any(len(d["right"]) == 32 for d in schemas))
+
+
+if __name__ == "__main__":
+    WORKSPACE, CLANG_FORMAT, CLANG, SCHEMA_PATH, ERRORS_H = sys.argv[1:6]
+    CLANG_FORMAT = os.path.realpath(CLANG_FORMAT)
+    CLANG = os.path.realpath(CLANG)
+    unittest.main(argv=sys.argv[:1])
