@@ -175,7 +175,7 @@ int sys_kernel_stats_decode(thread_t *caller, const uint64_t raw[6], sys_kernel_
 }
 
 int64_t sys_kernel_stats_invoke(thread_t *caller, const sys_kernel_stats_args_t *args) {
-  uint64_t n = args->len < sizeof kernel.counters ? args->len : sizeof kernel.counters;
-  user_copy(caller, args->buf, &kernel.counters, n, 1);
+  uint64_t n = args->len < sizeof kstats ? args->len : sizeof kstats;
+  user_copy(caller, args->buf, &kstats, n, 1);
   return (int64_t)n;
 }

@@ -105,15 +105,25 @@ void reap_zombie(void) {
   }
 }
 
-void timer_rearm(void) {
+/* Programs the timer for the scheduler's next deadline. `exact` also moves
+ * it later or disarms it; otherwise (between two threads) an armed deadline
+ * that is earlier than needed is left alone: firing early costs one
+ * interrupt that finds nothing to do, while writing the timer costs an SBI
+ * call on every switch. The idle path is always exact, so an idle system
+ * has no timer armed. */
+static void timer_program(bool exact) {
   uint64_t now = rdtime();
   uint64_t deadline =
       sched_next_deadline(&kernel.sched, now, current ? &current->sched : (sched_entity_t *)0);
-  if (deadline == armed_deadline) return;
+  if (deadline == armed_deadline || (!exact && armed_deadline && armed_deadline < deadline)) {
+    return;
+  }
   armed_deadline = deadline;
-  kernel.counters.timer_programs++;
+  kstats.timer_programs++;
   sbi_set_timer(deadline); /* SCHED_TIME_NONE (UINT64_MAX) disarms it */
 }
+
+void timer_rearm(void) { timer_program(true); }
 
 /* Switches to `next` (which the scheduler has picked) from `prev`. */
 static void switch_to(thread_t *prev, thread_t *next, arch_context_t *save) {
@@ -125,11 +135,11 @@ static void switch_to(thread_t *prev, thread_t *next, arch_context_t *save) {
     csr_write(satp, satp);
     if (flags & ASID_FLUSH_LOCAL) __asm__ volatile("sfence.vma" ::: "memory");
   }
-  kernel.counters.context_switches++;
-  timer_rearm();
-  if (!kernel.counters.boot_instret) {
+  kstats.context_switches++;
+  timer_program(false);
+  if (!kstats.boot_instret) {
     /* The first switch to user space: boot is done but for the switch itself. */
-    kernel.counters.boot_instret = rdinstret() - kernel.entry_instret;
+    kstats.boot_instret = rdinstret() - kernel.entry_instret;
   }
   context_switch(save, &next->context);
   reap_zombie();
@@ -156,7 +166,7 @@ void schedule(void) {
   thread_t *next = (thread_t *)e;
   if (next == prev) {
     current = prev;
-    timer_rearm();
+    timer_program(false);
     return;
   }
   switch_to(prev, next, prev ? &prev->context : &boot_context);
@@ -169,7 +179,7 @@ void scheduler_run(void) {
 }
 
 void timer_interrupt(void) {
-  kernel.counters.timer_irqs++;
+  kstats.timer_irqs++;
   /* It fired and stays pending until the timer is written again, so the
    * next timer_rearm() must write it even to disarm it. */
   armed_deadline = 0;
@@ -177,8 +187,8 @@ void timer_interrupt(void) {
   uint64_t now = rdtime();
   sched_entity_t *running = current ? &current->sched : (sched_entity_t *)0;
   bool resched = sched_tick(&kernel.sched, now, running);
-  kernel.counters.wakeups += kernel.sched.counters.woken - before;
-  if (!resched && kernel.sched.counters.woken == before) kernel.counters.timer_irqs_idle++;
+  kstats.wakeups += kernel.sched.counters.woken - before;
+  if (!resched && kernel.sched.counters.woken == before) kstats.timer_irqs_idle++;
   if (resched && running) {
     sched_preempt(&kernel.sched, running, now);
     schedule();

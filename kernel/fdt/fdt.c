@@ -88,7 +88,10 @@ static int fdt_step(const fdt_t *fdt, uint32_t off, token_t *t) {
       if (len > end - off || align4(len) > end - off) return NX_ERR_BAD_FORMAT;
       if (nameoff >= fdt->strings_size) return NX_ERR_BAD_FORMAT;
       const uint8_t *str = fdt->blob + fdt->strings_off + nameoff;
-      if (bounded_strlen(str, fdt->strings_size - nameoff) < 0) return NX_ERR_BAD_FORMAT;
+      /* fdt_open() checked every name once; lookups need not again. */
+      if (!fdt->validated && bounded_strlen(str, fdt->strings_size - nameoff) < 0) {
+        return NX_ERR_BAD_FORMAT;
+      }
       t->name = (const char *)str;
       t->data = s + off;
       t->len = len;
@@ -192,6 +195,7 @@ int fdt_open(fdt_t *fdt, const void *blob, size_t max_size, const char **why) {
   }
   int err = validate_structure(&f, why);
   if (err != NX_OK) return err;
+  f.validated = 1;
   *fdt = f;
   return NX_OK;
 }
@@ -328,17 +332,21 @@ int fdt_prop_is(const fdt_t *fdt, int node, const char *name, const char *value)
   return v && len == n + 1 && v[n] == 0 && str_eq(v, value);
 }
 
-int fdt_is_compatible(const fdt_t *fdt, int node, const char *compat) {
-  uint32_t len;
-  const char *list = fdt_prop(fdt, node, "compatible", &len);
+int fdt_list_contains(const char *list, uint32_t len, const char *s) {
   uint32_t i = 0;
   while (list && i < len) {
     int64_t n = bounded_strlen((const uint8_t *)list + i, len - i);
     if (n < 0) return 0;
-    if (str_eq(list + i, compat)) return 1;
+    if (str_eq(list + i, s)) return 1;
     i += (uint32_t)n + 1;
   }
   return 0;
+}
+
+int fdt_is_compatible(const fdt_t *fdt, int node, const char *compat) {
+  uint32_t len = 0;
+  const char *list = fdt_prop(fdt, node, "compatible", &len);
+  return fdt_list_contains(list, len, compat);
 }
 
 int fdt_find_compatible(const fdt_t *fdt, int after, const char *compat) {
@@ -361,16 +369,19 @@ static uint64_t read_cells(const uint8_t *p, uint32_t cells) {
   return v;
 }
 
-int fdt_reg(const fdt_t *fdt, int node, uint32_t index, uint64_t *base, uint64_t *size) {
-  int parent = fdt_parent(fdt, node);
-  if (parent < 0) return NX_ERR_NOT_FOUND;
-  /* Defaults from the Devicetree Specification when the parent is silent. */
-  uint32_t addr_cells = 2;
-  uint32_t size_cells = 1;
-  if (fdt_prop_u32(fdt, parent, "#address-cells", &addr_cells) == NX_ERR_BAD_FORMAT ||
-      fdt_prop_u32(fdt, parent, "#size-cells", &size_cells) == NX_ERR_BAD_FORMAT) {
+int fdt_cells(const fdt_t *fdt, int node, uint32_t *addr_cells, uint32_t *size_cells) {
+  /* Defaults from the Devicetree Specification when the node is silent. */
+  *addr_cells = 2;
+  *size_cells = 1;
+  if (fdt_prop_u32(fdt, node, "#address-cells", addr_cells) == NX_ERR_BAD_FORMAT ||
+      fdt_prop_u32(fdt, node, "#size-cells", size_cells) == NX_ERR_BAD_FORMAT) {
     return NX_ERR_BAD_FORMAT;
   }
+  return NX_OK;
+}
+
+int fdt_reg_cells(const fdt_t *fdt, int node, uint32_t addr_cells, uint32_t size_cells,
+                  uint32_t index, uint64_t *base, uint64_t *size) {
   if (addr_cells < 1 || addr_cells > 2 || size_cells > 2) return NX_ERR_NOT_SUPPORTED;
   uint32_t len;
   const uint8_t *reg = fdt_prop(fdt, node, "reg", &len);
@@ -382,4 +393,12 @@ int fdt_reg(const fdt_t *fdt, int node, uint32_t index, uint64_t *base, uint64_t
   *base = read_cells(reg, addr_cells);
   *size = size_cells ? read_cells(reg + 4 * addr_cells, size_cells) : 0;
   return NX_OK;
+}
+
+int fdt_reg(const fdt_t *fdt, int node, uint32_t index, uint64_t *base, uint64_t *size) {
+  int parent = fdt_parent(fdt, node);
+  if (parent < 0) return NX_ERR_NOT_FOUND;
+  uint32_t addr_cells, size_cells;
+  if (fdt_cells(fdt, parent, &addr_cells, &size_cells) != NX_OK) return NX_ERR_BAD_FORMAT;
+  return fdt_reg_cells(fdt, node, addr_cells, size_cells, index, base, size);
 }

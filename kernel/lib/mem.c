@@ -1,15 +1,34 @@
 /*
  * memcpy, memmove, memset and memcmp for the freestanding kernel. The
  * compiler emits calls to these for struct copies and initializers even
- * with -ffreestanding, so the kernel must provide them. They are only
+ * with -ffreestanding, and the kernel zeroes and fills whole pages with
+ * them, so the aligned case moves 8 bytes an instruction. They are only
  * linked into riscv64 kernel images; host builds use the C library's.
  */
 #include <stddef.h>
 #include <stdint.h>
 
+typedef uint64_t __attribute__((may_alias)) word_t;
+
+static int aligned(const void *a, const void *b) {
+  return (((uintptr_t)a | (uintptr_t)b) & 7) == 0;
+}
+
 void *memcpy(void *restrict dst, const void *restrict src, size_t n) {
   uint8_t *d = dst;
   const uint8_t *s = src;
+  if (aligned(d, s)) {
+    /* Four words an iteration: the loop overhead is paid once per 32 bytes. */
+    for (; n >= 32; n -= 32, d += 32, s += 32) {
+      word_t a = ((const word_t *)s)[0], b = ((const word_t *)s)[1];
+      word_t c = ((const word_t *)s)[2], e = ((const word_t *)s)[3];
+      ((word_t *)d)[0] = a;
+      ((word_t *)d)[1] = b;
+      ((word_t *)d)[2] = c;
+      ((word_t *)d)[3] = e;
+    }
+    for (; n >= 8; n -= 8, d += 8, s += 8) *(word_t *)d = *(const word_t *)s;
+  }
   while (n--) *d++ = *s++;
   return dst;
 }
@@ -17,16 +36,31 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n) {
 void *memmove(void *dst, const void *src, size_t n) {
   uint8_t *d = dst;
   const uint8_t *s = src;
-  if (d < s) {
-    while (n--) *d++ = *s++;
-  } else {
-    while (n--) d[n] = s[n];
-  }
+  if (d <= s || d >= s + n) return memcpy(dst, src, n);
+  /* Overlapping with dst above src: copy backwards. */
+  while (n--) d[n] = s[n];
   return dst;
 }
 
 void *memset(void *dst, int c, size_t n) {
   uint8_t *d = dst;
+  if (((uintptr_t)d & 7) == 0) {
+    word_t w = (uint8_t)c * 0x0101010101010101ull;
+    /* Eight words an iteration: page zeroing and the page allocator's
+     * records at boot are most of what the kernel writes. */
+    for (; n >= 64; n -= 64, d += 64) {
+      word_t *p = (word_t *)d;
+      p[0] = w;
+      p[1] = w;
+      p[2] = w;
+      p[3] = w;
+      p[4] = w;
+      p[5] = w;
+      p[6] = w;
+      p[7] = w;
+    }
+    for (; n >= 8; n -= 8, d += 8) *(word_t *)d = w;
+  }
   while (n--) *d++ = (uint8_t)c;
   return dst;
 }

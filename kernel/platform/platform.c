@@ -1,65 +1,18 @@
+/*
+ * The machine description, read in one walk over the device tree: each
+ * node's reg is decoded with the cells its parent declared (kept per depth
+ * on the way down), so no lookup searches the tree again for a parent.
+ * Only /chosen (stdout-path, initrd) is looked up by path.
+ */
 #include "neuron/platform.h"
+
+#include <stdbool.h>
 
 #include "neuron/errors.h"
 
 static int fail(const char **why, const char *reason, int err) {
   if (why) *why = reason;
   return err;
-}
-
-static int read_memory(const fdt_t *fdt, platform_t *p) {
-  int depth = 0;
-  for (int node = fdt_root(fdt); node >= 0; node = fdt_next_node(fdt, node, &depth)) {
-    if (depth != 1 || !fdt_prop_is(fdt, node, "device_type", "memory")) continue;
-    uint64_t base;
-    uint64_t size;
-    for (uint32_t i = 0; fdt_reg(fdt, node, i, &base, &size) == NX_OK; i++) {
-      if (p->memory.size == 0) {
-        p->memory.base = base;
-        p->memory.size = size;
-      }
-      p->memory_total += size;
-    }
-  }
-  return p->memory.size ? NX_OK : NX_ERR_NOT_FOUND;
-}
-
-/* The console: /chosen stdout-path if it names an ns16550a, else the first
- * ns16550a in the tree. */
-static int read_uart(const fdt_t *fdt, platform_t *p) {
-  int node = NX_ERR_NOT_FOUND;
-  int chosen = fdt_path(fdt, "/chosen");
-  uint32_t len;
-  const char *path = chosen >= 0 ? fdt_prop(fdt, chosen, "stdout-path", &len) : 0;
-  if (path && len > 0 && path[len - 1] == 0 && path[0] == '/') node = fdt_path(fdt, path);
-  if (node < 0 || !fdt_is_compatible(fdt, node, "ns16550a")) {
-    node = fdt_find_compatible(fdt, FDT_FROM_START, "ns16550a");
-  }
-  if (node < 0) return node;
-  return fdt_reg(fdt, node, 0, &p->uart.base, &p->uart.size);
-}
-
-static void read_optional(const fdt_t *fdt, const char *compat, platform_region_t *r) {
-  int node = fdt_find_compatible(fdt, FDT_FROM_START, compat);
-  if (node < 0 || fdt_reg(fdt, node, 0, &r->base, &r->size) != NX_OK) {
-    r->base = 0;
-    r->size = 0;
-  }
-}
-
-static int read_cpus(const fdt_t *fdt, platform_t *p) {
-  int cpus = fdt_path(fdt, "/cpus");
-  if (cpus < 0) return cpus;
-  uint32_t hz;
-  int err = fdt_prop_u32(fdt, cpus, "timebase-frequency", &hz);
-  if (err != NX_OK) return err;
-  p->timebase_hz = hz;
-  int depth = 0;
-  for (int node = fdt_next_node(fdt, cpus, &depth); node >= 0 && depth > 0;
-       node = fdt_next_node(fdt, node, &depth)) {
-    if (depth == 1 && fdt_prop_is(fdt, node, "device_type", "cpu")) p->hart_count++;
-  }
-  return p->hart_count ? NX_OK : NX_ERR_NOT_FOUND;
 }
 
 /* A /chosen property of one or two cells (QEMU writes either). */
@@ -75,8 +28,7 @@ static int read_chosen_address(const fdt_t *fdt, int chosen, const char *name, u
 }
 
 /* The initrd (boot archive), if the loader left one: start and end in /chosen. */
-static int read_initrd(const fdt_t *fdt, platform_t *p) {
-  int chosen = fdt_path(fdt, "/chosen");
+static int read_initrd(const fdt_t *fdt, int chosen, platform_t *p) {
   uint64_t start, end;
   if (chosen < 0) return NX_OK;
   int err = read_chosen_address(fdt, chosen, "linux,initrd-start", &start);
@@ -90,34 +42,118 @@ static int read_initrd(const fdt_t *fdt, platform_t *p) {
   return NX_OK;
 }
 
-static void read_virtio(const fdt_t *fdt, platform_t *p) {
-  for (int node = fdt_find_compatible(fdt, FDT_FROM_START, "virtio,mmio");
-       node >= 0 && p->virtio_count < PLATFORM_MAX_VIRTIO;
-       node = fdt_find_compatible(fdt, node, "virtio,mmio")) {
+/* The node stdout-path names, or a negative code. */
+static int stdout_node(const fdt_t *fdt, int chosen) {
+  uint32_t len;
+  const char *path = chosen >= 0 ? fdt_prop(fdt, chosen, "stdout-path", &len) : 0;
+  if (!path || len == 0 || path[len - 1] != 0 || path[0] != '/') return NX_ERR_NOT_FOUND;
+  return fdt_path(fdt, path);
+}
+
+/* What the walk keeps per depth: the node, and the cells it gives its
+ * children, read only when a child needs them (few nodes have a reg the
+ * kernel wants, and each read scans the node's properties). */
+typedef struct level {
+  int node;
+  bool known;
+  uint32_t addr_cells, size_cells;
+} level_t;
+
+/* Decodes entry `index` of node's reg with its parent's cells. */
+static int reg_of(const fdt_t *fdt, int node, level_t *parent, uint32_t index, uint64_t *base,
+                  uint64_t *size) {
+  if (!parent->known) {
+    if (fdt_cells(fdt, parent->node, &parent->addr_cells, &parent->size_cells) != NX_OK) {
+      parent->addr_cells = 0; /* children's reg cannot be decoded */
+    }
+    parent->known = true;
+  }
+  return fdt_reg_cells(fdt, node, parent->addr_cells, parent->size_cells, index, base, size);
+}
+
+typedef struct walk {
+  const fdt_t *fdt;
+  platform_t *p;
+  int console; /* stdout-path's node, if any */
+  int cpus;    /* the /cpus node */
+  int top;     /* the depth-1 node the walk is under */
+  bool have_uart;
+} walk_t;
+
+static void read_region(const walk_t *w, int node, level_t *parent, platform_region_t *r) {
+  if (reg_of(w->fdt, node, parent, 0, &r->base, &r->size) != NX_OK) {
+    r->base = 0;
+    r->size = 0;
+  }
+}
+
+static void visit(walk_t *w, int node, int depth, level_t *parent) {
+  const fdt_t *fdt = w->fdt;
+  platform_t *p = w->p;
+  /* Each property is fetched once per node: the walk is most of boot's
+   * device-tree time. */
+  uint32_t type_len = 0, compat_len = 0;
+  const char *type = fdt_prop(fdt, node, "device_type", &type_len);
+  const char *compat = fdt_prop(fdt, node, "compatible", &compat_len);
+  bool is_memory = type_len == sizeof "memory" && fdt_list_contains(type, type_len, "memory");
+  bool is_cpu = type_len == sizeof "cpu" && fdt_list_contains(type, type_len, "cpu");
+  if (depth == 1 && is_memory) {
+    uint64_t base, size;
+    for (uint32_t i = 0; reg_of(fdt, node, parent, i, &base, &size) == NX_OK; i++) {
+      if (p->memory.size == 0) {
+        p->memory.base = base;
+        p->memory.size = size;
+      }
+      p->memory_total += size;
+    }
+  }
+  if (depth == 2 && w->top == w->cpus && is_cpu) {
+    p->hart_count++;
+  }
+  if (!compat) return;
+  if (fdt_list_contains(compat, compat_len, "ns16550a") && (!w->have_uart || node == w->console)) {
+    read_region(w, node, parent, &p->uart);
+    w->have_uart = p->uart.size != 0;
+  }
+  if (fdt_list_contains(compat, compat_len, "sifive,test0") && !p->test_device.size) {
+    read_region(w, node, parent, &p->test_device);
+  }
+  if (fdt_list_contains(compat, compat_len, "riscv,plic0") && !p->plic.size) {
+    read_region(w, node, parent, &p->plic);
+  }
+  if (fdt_list_contains(compat, compat_len, "virtio,mmio") &&
+      p->virtio_count < PLATFORM_MAX_VIRTIO) {
     uint32_t i = p->virtio_count;
-    if (fdt_reg(fdt, node, 0, &p->virtio[i].base, &p->virtio[i].size) != NX_OK) continue;
-    if (fdt_prop_u32(fdt, node, "interrupts", &p->virtio_irq[i]) != NX_OK) continue;
-    p->virtio_count++;
+    if (reg_of(fdt, node, parent, 0, &p->virtio[i].base, &p->virtio[i].size) == NX_OK &&
+        fdt_prop_u32(fdt, node, "interrupts", &p->virtio_irq[i]) == NX_OK) {
+      p->virtio_count++;
+    }
   }
 }
 
 int platform_from_fdt(const fdt_t *fdt, platform_t *out, const char **why) {
   platform_t p = {0};
-  if (read_memory(fdt, &p) != NX_OK) {
-    return fail(why, "no memory node with a reg", NX_ERR_NOT_FOUND);
+  int chosen = fdt_path(fdt, "/chosen");
+  walk_t w = {fdt, &p, stdout_node(fdt, chosen), fdt_path(fdt, "/cpus"), -1, false};
+  level_t levels[FDT_MAX_DEPTH];
+  int depth = 0;
+  for (int node = fdt_root(fdt); node >= 0; node = fdt_next_node(fdt, node, &depth)) {
+    levels[depth].node = node;
+    levels[depth].known = false;
+    if (depth == 1) w.top = node;
+    if (depth > 0) visit(&w, node, depth, &levels[depth - 1]);
   }
-  if (read_uart(fdt, &p) != NX_OK) {
-    return fail(why, "no ns16550a console with a reg", NX_ERR_NOT_FOUND);
-  }
-  if (read_cpus(fdt, &p) != NX_OK) {
+  if (p.memory.size == 0) return fail(why, "no memory node with a reg", NX_ERR_NOT_FOUND);
+  if (p.uart.size == 0) return fail(why, "no ns16550a console with a reg", NX_ERR_NOT_FOUND);
+  uint32_t hz;
+  if (w.cpus < 0 || fdt_prop_u32(fdt, w.cpus, "timebase-frequency", &hz) != NX_OK ||
+      p.hart_count == 0) {
     return fail(why, "no /cpus with timebase-frequency and cpu nodes", NX_ERR_NOT_FOUND);
   }
-  if (read_initrd(fdt, &p) != NX_OK) {
+  p.timebase_hz = hz;
+  if (read_initrd(fdt, chosen, &p) != NX_OK) {
     return fail(why, "bad linux,initrd-start/end in /chosen", NX_ERR_BAD_FORMAT);
   }
-  read_optional(fdt, "sifive,test0", &p.test_device);
-  read_optional(fdt, "riscv,plic0", &p.plic);
-  read_virtio(fdt, &p);
   *out = p;
   return NX_OK;
 }

@@ -27,7 +27,7 @@ void trap_user(trap_frame_t *tf, uint64_t scause, uint64_t stval);
 void trap_kernel_fault(uint64_t scause, uint64_t sepc, uint64_t stval, uint64_t sp);
 
 uint64_t trap_syscall(trap_frame_t *tf) {
-  kernel.counters.syscalls++;
+  kstats.syscalls++;
   return (uint64_t)syscall_dispatch(current, tf->a[7], tf->a);
 }
 
@@ -60,7 +60,7 @@ void trap_user(trap_frame_t *tf, uint64_t scause, uint64_t stval) {
     if ((scause & ~SCAUSE_INTERRUPT) == IRQ_S_TIMER) timer_interrupt();
     return;
   }
-  kernel.counters.user_faults++;
+  kstats.user_faults++;
   kprintf("NEURON: task %s thread %u: %s (scause %lu) at pc %#lx, address %#lx; thread ended\n",
           current->task->name, current->id, exception_name(scause), (unsigned long)scause,
           (unsigned long)tf->sepc, (unsigned long)stval);

@@ -35,6 +35,7 @@ typedef struct fdt {
   uint32_t struct_size;
   uint32_t strings_off;
   uint32_t strings_size;
+  uint32_t validated; /* set by fdt_open once every token has been checked */
 } fdt_t;
 
 /* Reads the total size from a header (0 if there is no valid magic), so a
@@ -75,6 +76,10 @@ int fdt_prop_u32(const fdt_t *fdt, int node, const char *name, uint32_t *out);
 /* Whether the property holds exactly the string `value`. */
 int fdt_prop_is(const fdt_t *fdt, int node, const char *name, const char *value);
 
+/* Whether a string-list property value (NUL-separated strings, `len`
+ * bytes, may be NULL) contains `s`; an unterminated entry ends the list. */
+int fdt_list_contains(const char *list, uint32_t len, const char *s);
+
 /* Whether the node's "compatible" list contains `compat`. */
 int fdt_is_compatible(const fdt_t *fdt, int node, const char *compat);
 
@@ -86,6 +91,15 @@ int fdt_find_compatible(const fdt_t *fdt, int after, const char *compat);
 /* Entry `index` of the node's "reg", decoded with the parent's
  * #address-cells and #size-cells (1 or 2 cells each are supported). */
 int fdt_reg(const fdt_t *fdt, int node, uint32_t index, uint64_t *base, uint64_t *size);
+
+/* The #address-cells and #size-cells a node gives its children (2 and 1
+ * when it does not say); NX_ERR_BAD_FORMAT if either is not one cell. */
+int fdt_cells(const fdt_t *fdt, int node, uint32_t *addr_cells, uint32_t *size_cells);
+
+/* fdt_reg() with the parent's cells already known: for a walk that tracks
+ * them instead of searching for each node's parent. */
+int fdt_reg_cells(const fdt_t *fdt, int node, uint32_t addr_cells, uint32_t size_cells,
+                  uint32_t index, uint64_t *base, uint64_t *size);
 
 #ifdef __cplusplus
 }
