@@ -91,6 +91,7 @@ void kmain(unsigned long hartid, uint64_t dtb_phys, uint64_t entry_instret) {
   }
   sched_init(&kernel.sched);
   csr_write(scounteren, SCOUNTEREN_CY_TM_IR);
+  csr_clear(sstatus, SSTATUS_FS_MASK); /* FP off until a thread uses it */
   csr_write(sie, SIE_STIE);
   sbi_set_timer(UINT64_MAX);
   start_programs();

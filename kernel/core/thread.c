@@ -125,8 +125,39 @@ static void timer_program(bool exact) {
 
 void timer_rearm(void) { timer_program(true); }
 
+/*
+ * Lazy FP: sstatus.FS is Off while a thread that never used FP runs, so it
+ * pays nothing. Its first FP instruction traps; thread_fp_first_use() turns
+ * FP on with zeroed registers. From then on its registers are saved when it
+ * is switched out having changed them (FS Dirty) and restored when it is
+ * switched in; threads without FP neither save nor restore anything.
+ */
+static void fp_switch(thread_t *prev, thread_t *next) {
+  if (prev && prev->fp_used && (csr_read(sstatus) & SSTATUS_FS_MASK) == SSTATUS_FS_DIRTY) {
+    fpu_save(&prev->fp);
+  }
+  csr_clear(sstatus, SSTATUS_FS_MASK);
+  if (next->fp_used) {
+    csr_set(sstatus, SSTATUS_FS_INITIAL); /* FP on, so the registers can be loaded */
+    fpu_restore(&next->fp);
+    csr_clear(sstatus, SSTATUS_FS_MASK);
+    csr_set(sstatus, SSTATUS_FS_CLEAN);
+  }
+}
+
+bool thread_fp_first_use(void) {
+  if (!current || current->fp_used || (csr_read(sstatus) & SSTATUS_FS_MASK) != SSTATUS_FS_OFF) {
+    return false;
+  }
+  current->fp_used = true;
+  csr_set(sstatus, SSTATUS_FS_INITIAL);
+  fpu_zero();
+  return true;
+}
+
 /* Switches to `next` (which the scheduler has picked) from `prev`. */
 static void switch_to(thread_t *prev, thread_t *next, arch_context_t *save) {
+  fp_switch(prev, next);
   current = next;
   if (!prev || prev->task != next->task) {
     uint64_t satp;

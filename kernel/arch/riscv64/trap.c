@@ -60,6 +60,7 @@ void trap_user(trap_frame_t *tf, uint64_t scause, uint64_t stval) {
     if ((scause & ~SCAUSE_INTERRUPT) == IRQ_S_TIMER) timer_interrupt();
     return;
   }
+  if (scause == EXC_ILLEGAL_INSN && thread_fp_first_use()) return; /* retry with FP on */
   kstats.user_faults++;
   kprintf("NEURON: task %s thread %u: %s (scause %lu) at pc %#lx, address %#lx; thread ended\n",
           current->task->name, current->id, exception_name(scause), (unsigned long)scause,

@@ -6,6 +6,7 @@
 #ifndef NEURON_TASK_H
 #define NEURON_TASK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,9 @@ typedef struct thread {
   uint64_t stack_pa;
   uint32_t stack_slot;
   uint32_t id;
+  bool
+      fp_used; /* has executed an FP instruction; fp holds its registers while it is switched out */
+  fp_state_t fp;
 } thread_t;
 
 /* The running thread (NULL while the idle loop runs). */
@@ -81,6 +85,12 @@ __attribute__((noreturn)) void scheduler_run(void);
 
 /* Re-arms (or disarms) the timer for the scheduler's next deadline. */
 void timer_rearm(void);
+
+/* A thread's first FP instruction traps (sstatus.FS is off for threads that
+ * never used FP): gives it a zeroed FP state and returns true, so the
+ * instruction is retried. False if the thread already had FP on (the trap
+ * was a real illegal instruction). */
+bool thread_fp_first_use(void);
 
 /* Handles a timer interrupt; may switch threads. */
 void timer_interrupt(void);

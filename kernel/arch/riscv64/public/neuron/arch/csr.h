@@ -8,6 +8,10 @@
 #define SSTATUS_SPIE (1ul << 5)
 #define SSTATUS_SPP (1ul << 8)
 #define SSTATUS_FS_MASK (3ul << 13)
+#define SSTATUS_FS_OFF (0ul << 13)
+#define SSTATUS_FS_INITIAL (1ul << 13)
+#define SSTATUS_FS_CLEAN (2ul << 13)
+#define SSTATUS_FS_DIRTY (3ul << 13)
 #define SSTATUS_SUM (1ul << 18)
 
 #define SIE_STIE (1ul << 5)

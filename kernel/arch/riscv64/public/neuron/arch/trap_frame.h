@@ -50,6 +50,15 @@ typedef struct arch_context {
   uint64_t s[12];
 } arch_context_t;
 
+/* The FP registers f0..f31 and fcsr of a thread that uses them. */
+typedef struct fp_state {
+  uint64_t regs[33];
+} fp_state_t;
+
+void fpu_save(fp_state_t *state);
+void fpu_restore(const fp_state_t *state);
+void fpu_zero(void);
+
 /* Saves the current kernel context into *from and resumes *to. */
 void context_switch(arch_context_t *from, const arch_context_t *to);
 
