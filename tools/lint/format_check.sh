@@ -35,7 +35,7 @@ mapfile -t build_files < <(list "$@" BUILD BUILD.bazel '*.bzl' '*.BUILD' WORKSPA
 mapfile -t c_files < <(list "$@" '*.c' '*.h' '*.cc' | sort)
 if [ ${#build_files[@]} -gt 0 ]; then
   if ! "$buildifier" -mode=check -lint=warn -warnings="$warnings" "${build_files[@]}"; then
-    echo "format_check: fix with: buildifier -lint=fix -mode=fix <files above>" >&2
+    echo "format_check: fix with: buildifier -mode=fix <files above> (not -lint=fix: it adds loads of rules_python/rules_shell, which Bazel 4 offline lacks)" >&2
     status=1
   fi
 fi

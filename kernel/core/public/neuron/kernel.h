@@ -17,6 +17,10 @@
 #include "neuron/slab.h"
 #include "neuron/sv39.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Counters a benchmark reads through the kernel_stats syscall (an ABI struct). */
 typedef nx_kernel_stats_t kernel_counters_t;
 
@@ -44,5 +48,9 @@ void kmem_init(uint64_t dtb_phys, uint64_t dtb_size);
 
 /* Prints the reason and ends the run with a failure code. */
 __attribute__((noreturn)) void kpanic(const char *reason);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

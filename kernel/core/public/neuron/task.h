@@ -16,6 +16,10 @@
 #include "neuron/sched.h"
 #include "neuron/sv39.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define TASK_NAME_MAX 32
 #define TASK_MAX_REGIONS 8
 #define TASK_DEFAULT_QUOTA_PAGES 512 /* 2 MiB until the manifest says otherwise */
@@ -94,5 +98,9 @@ bool thread_fp_first_use(void);
 
 /* Handles a timer interrupt; may switch threads. */
 void timer_interrupt(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,0 +1,76 @@
+/*
+ * Invoke for the kernel core's syscalls: called only with arguments that
+ * the matching decode (syscall_decode.c) accepted, so nothing here fails
+ * on user input.
+ */
+#include "neuron/arch/csr.h"
+#include "neuron/console.h"
+#include "neuron/errors.h"
+#include "neuron/kernel.h"
+#include "neuron/syscall_decl.h"
+#include "neuron/task.h"
+#include "neuron/user_memory.h"
+
+static uint64_t ticks_to_ns(uint64_t t) {
+  uint64_t hz = kernel.platform.timebase_hz;
+  return (t / hz) * 1000000000ull + (t % hz) * 1000000000ull / hz;
+}
+
+static uint64_t ns_to_ticks(uint64_t ns) {
+  uint64_t hz = kernel.platform.timebase_hz;
+  return (ns / 1000000000ull) * hz + (ns % 1000000000ull) * hz / 1000000000ull;
+}
+
+int64_t sys_null_invoke(thread_t *caller, const sys_null_args_t *args) {
+  (void)caller;
+  (void)args;
+  return 0;
+}
+
+int64_t sys_debug_write_invoke(thread_t *caller, const sys_debug_write_args_t *args) {
+  char buf[NX_DEBUG_WRITE_MAX];
+  user_copy_in(caller, buf, args->buf, args->len);
+  console_write(buf, args->len);
+  return (int64_t)args->len;
+}
+
+int64_t sys_thread_yield_invoke(thread_t *caller, const sys_thread_yield_args_t *args) {
+  (void)args;
+  sched_relinquish(&kernel.sched, &caller->sched);
+  schedule();
+  return 0;
+}
+
+int64_t sys_thread_exit_invoke(thread_t *caller, const sys_thread_exit_args_t *args) {
+  (void)caller;
+  thread_exit_current(args->code);
+}
+
+/* Tasks have one thread until thread creation arrives, so ending the task
+ * is ending that thread (which then frees the task). */
+int64_t sys_task_exit_invoke(thread_t *caller, const sys_task_exit_args_t *args) {
+  (void)caller;
+  thread_exit_current(args->code);
+}
+
+int64_t sys_clock_get_invoke(thread_t *caller, const sys_clock_get_args_t *args) {
+  (void)caller;
+  (void)args;
+  return (int64_t)ticks_to_ns(rdtime());
+}
+
+int64_t sys_nanosleep_until_invoke(thread_t *caller, const sys_nanosleep_until_args_t *args) {
+  /* Round up, so the thread never wakes before its deadline. */
+  uint64_t deadline = ns_to_ticks(args->deadline_ns);
+  if (ticks_to_ns(deadline) < args->deadline_ns) deadline++;
+  if (deadline <= rdtime()) return 0;
+  sched_sleep_until(&kernel.sched, &caller->sched, deadline);
+  schedule();
+  return 0;
+}
+
+int64_t sys_kernel_stats_invoke(thread_t *caller, const sys_kernel_stats_args_t *args) {
+  uint64_t n = args->len < sizeof kstats ? args->len : sizeof kstats;
+  user_copy_out(caller, args->buf, &kstats, n);
+  return (int64_t)n;
+}
