@@ -1,0 +1,11 @@
+/* Needs 4 MiB of zeroed data, twice a task's default quota: the kernel must
+ * refuse to start it with an error, and start everything else. */
+#include "neuron/runtime.h"
+
+static volatile char big[4 << 20];
+
+int nx_main(nx_handle_t log) {
+  big[sizeof big - 1] = 1;
+  nx_log_str(log, "big_bss: started (wrong: it is over its quota)\n");
+  return 1;
+}
