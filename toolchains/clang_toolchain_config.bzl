@@ -14,6 +14,7 @@ load(
     "flag_set",
     "tool_path",
 )
+load("@rules_cc//cc:defs.bzl", "cc_toolchain")
 
 _COMPILE_ACTIONS = [
     ACTION_NAMES.assemble,
@@ -107,3 +108,28 @@ clang_toolchain_config = rule(
     },
     provides = [CcToolchainConfigInfo],
 )
+
+def clang_toolchain(name, config, target_compatible_with, exec_compatible_with):
+    """Registers `config` as a C/C++ toolchain named `name`_toolchain.
+
+    The tools are absolute paths into /usr, which every sandbox strategy
+    used here can read, so the toolchain needs no files of its own.
+    """
+    native.filegroup(name = name + "_files")
+    cc_toolchain(
+        name = name,
+        all_files = ":%s_files" % name,
+        compiler_files = ":%s_files" % name,
+        dwp_files = ":%s_files" % name,
+        linker_files = ":%s_files" % name,
+        objcopy_files = ":%s_files" % name,
+        strip_files = ":%s_files" % name,
+        toolchain_config = config,
+    )
+    native.toolchain(
+        name = name + "_toolchain",
+        exec_compatible_with = exec_compatible_with,
+        target_compatible_with = target_compatible_with,
+        toolchain = ":" + name,
+        toolchain_type = "@bazel_tools//tools/cpp:toolchain_type",
+    )

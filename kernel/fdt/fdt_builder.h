@@ -93,6 +93,38 @@ class Builder {
   std::map<std::string, uint32_t> names_;
 };
 
+// A small tree shaped like the virt machine's: /chosen, one memory node,
+// and a bus with a UART and a test device whose compatible is a list.
+inline std::vector<uint8_t> VirtLikeTree(const std::string &stdout_path = "/soc/serial@10000000") {
+  Builder b;
+  b.Begin("")
+      .PropCells("#address-cells", {2})
+      .PropCells("#size-cells", {2})
+      .Begin("chosen")
+      .PropString("stdout-path", stdout_path)
+      .End()
+      .Begin("memory@80000000")
+      .PropString("device_type", "memory")
+      .PropCells("reg", {0, 0x80000000, 0, 0x10000000})
+      .End()
+      .Begin("soc")
+      .PropCells("#address-cells", {2})
+      .PropCells("#size-cells", {2})
+      .Nop()
+      .Begin("serial@10000000")
+      .PropString("compatible", "ns16550a")
+      .PropCells("reg", {0, 0x10000000, 0, 0x100})
+      .End()
+      .Begin("test@100000")
+      .Prop("compatible", {'s', 'i', 'f', 'i', 'v', 'e', ',', 't', 'e', 's',
+                           't', '1', 0,   's', 'y', 's', 'c', 'o', 'n', 0})
+      .PropCells("reg", {0, 0x100000, 0, 0x1000})
+      .End()
+      .End()
+      .End();
+  return b.Finish();
+}
+
 // The device tree QEMU's virt machine passes to the kernel (a test data file).
 inline std::vector<uint8_t> LoadVirtDtb() {
   std::ifstream in("kernel/platform/virt_dtb.dtb", std::ios::binary);

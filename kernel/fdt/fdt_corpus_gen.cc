@@ -72,35 +72,7 @@ std::vector<std::pair<std::string, std::vector<uint8_t>>> Seeds() {
     b.Begin("").End();
     seeds.emplace_back("empty-root", b.Finish());
   }
-  {
-    Builder b;
-    b.Begin("")
-        .PropCells("#address-cells", {2})
-        .PropCells("#size-cells", {2})
-        .Begin("chosen")
-        .PropString("stdout-path", "/soc/serial@10000000:115200n8")
-        .End()
-        .Begin("memory@80000000")
-        .PropString("device_type", "memory")
-        .PropCells("reg", {0, 0x80000000, 0, 0x10000000})
-        .End()
-        .Begin("soc")
-        .PropCells("#address-cells", {2})
-        .PropCells("#size-cells", {2})
-        .Nop()
-        .Begin("serial@10000000")
-        .PropString("compatible", "ns16550a")
-        .PropCells("reg", {0, 0x10000000, 0, 0x100})
-        .End()
-        .Begin("test@100000")
-        .Prop("compatible", {'s', 'i', 'f', 'i', 'v', 'e', ',', 't', 'e', 's',
-                             't', '1', 0,   's', 'y', 's', 'c', 'o', 'n', 0})
-        .PropCells("reg", {0, 0x100000, 0, 0x1000})
-        .End()
-        .End()
-        .End();
-    seeds.emplace_back("virt-like", b.Finish());
-  }
+  seeds.emplace_back("virt-like", fdt_test::VirtLikeTree("/soc/serial@10000000:115200n8"));
   {
     // Buses with every cell size fdt_reg() meets, good and bad.
     Builder b;

@@ -12,43 +12,12 @@ namespace {
 
 using fdt_test::Builder;
 
-// A small tree shaped like the virt machine's.
-std::vector<uint8_t> SampleTree() {
-  Builder b;
-  b.Begin("")
-      .PropCells("#address-cells", {2})
-      .PropCells("#size-cells", {2})
-      .Begin("chosen")
-      .PropString("stdout-path", "/soc/serial@10000000")
-      .End()
-      .Begin("memory@80000000")
-      .PropString("device_type", "memory")
-      .PropCells("reg", {0, 0x80000000, 0, 0x10000000})
-      .End()
-      .Begin("soc")
-      .PropCells("#address-cells", {2})
-      .PropCells("#size-cells", {2})
-      .Nop()
-      .Begin("serial@10000000")
-      .Prop("compatible", {'n', 's', '1', '6', '5', '5', '0', 'a', 0})
-      .PropCells("reg", {0, 0x10000000, 0, 0x100})
-      .End()
-      .Begin("test@100000")
-      .Prop("compatible", {'s', 'i', 'f', 'i', 'v', 'e', ',', 't', 'e', 's',
-                           't', '1', 0,   's', 'y', 's', 'c', 'o', 'n', 0})
-      .PropCells("reg", {0, 0x100000, 0, 0x1000})
-      .End()
-      .End()
-      .End();
-  return b.Finish();
-}
-
 int Open(fdt_t *fdt, const std::vector<uint8_t> &blob, const char **why = nullptr) {
   return fdt_open(fdt, blob.data(), blob.size(), why);
 }
 
 TEST(Fdt, OpensAValidTree) {
-  auto blob = SampleTree();
+  auto blob = fdt_test::VirtLikeTree();
   fdt_t fdt;
   ASSERT_EQ(Open(&fdt, blob), NX_OK);
   EXPECT_EQ(fdt_header_total_size(blob.data()), blob.size());
@@ -56,7 +25,7 @@ TEST(Fdt, OpensAValidTree) {
 }
 
 TEST(Fdt, FindsNodesByPathAndUnitlessName) {
-  auto blob = SampleTree();
+  auto blob = fdt_test::VirtLikeTree();
   fdt_t fdt;
   ASSERT_EQ(Open(&fdt, blob), NX_OK);
   int serial = fdt_path(&fdt, "/soc/serial@10000000");
@@ -73,7 +42,7 @@ TEST(Fdt, FindsNodesByPathAndUnitlessName) {
 }
 
 TEST(Fdt, ReadsPropertiesAndCompatibleLists) {
-  auto blob = SampleTree();
+  auto blob = fdt_test::VirtLikeTree();
   fdt_t fdt;
   ASSERT_EQ(Open(&fdt, blob), NX_OK);
   int test = fdt_find_compatible(&fdt, FDT_FROM_START, "syscon");
@@ -96,7 +65,7 @@ TEST(Fdt, ReadsPropertiesAndCompatibleLists) {
 }
 
 TEST(Fdt, DecodesRegWithTheParentsCells) {
-  auto blob = SampleTree();
+  auto blob = fdt_test::VirtLikeTree();
   fdt_t fdt;
   ASSERT_EQ(Open(&fdt, blob), NX_OK);
   int serial = fdt_path(&fdt, "/soc/serial");
@@ -141,7 +110,7 @@ TEST(Fdt, RegRejectsUnsupportedAndMisSizedCells) {
 }
 
 TEST(Fdt, IteratesInDocumentOrderWithDepth) {
-  auto blob = SampleTree();
+  auto blob = fdt_test::VirtLikeTree();
   fdt_t fdt;
   ASSERT_EQ(Open(&fdt, blob), NX_OK);
   std::vector<std::string> names;
@@ -167,7 +136,7 @@ struct Corruption {
 
 // Every way a header or structure can lie is refused with a reason.
 TEST(Fdt, RejectsMalformedBlobs) {
-  const auto good = SampleTree();
+  const auto good = fdt_test::VirtLikeTree();
   fdt_t fdt;
   const char *why = nullptr;
 
