@@ -3,8 +3,9 @@
  * shape neuron/syscall_decl.h declares): each validates every argument
  * against the caller's handles and address space and changes nothing, so
  * that the matching invoke (syscall_invoke.c) cannot fail on anything the
- * caller passed. Portable: tested on the host with a real handle table and
- * address space (syscall_decode_test.cc).
+ * caller passed. Syscalls without arguments have nothing to decode. Portable:
+ * tested on the host with a real handle table and address space
+ * (syscall_decode_test.cc).
  */
 #include "neuron/errors.h"
 #include "neuron/syscall_decl.h"
@@ -19,22 +20,12 @@
     if (err_ != NX_OK) return err_;                                                         \
   } while (0)
 
-int sys_null_decode(thread_t *caller, const uint64_t raw[6], sys_null_args_t *out) {
-  (void)caller;
-  return sys_null_unpack(raw, out);
-}
-
 int sys_debug_write_decode(thread_t *caller, const uint64_t raw[6], sys_debug_write_args_t *out) {
   int err = sys_debug_write_unpack(raw, out);
   if (err != NX_OK) return err;
   CHECK_HANDLE(caller, out->log, SYS_DEBUG_WRITE_LOG_OBJECT, SYS_DEBUG_WRITE_LOG_RIGHTS);
   if (out->len > NX_DEBUG_WRITE_MAX) return NX_ERR_INVALID_ARGS;
   return user_range_check(caller, out->buf, out->len, SV39_ACCESS_READ);
-}
-
-int sys_thread_yield_decode(thread_t *caller, const uint64_t raw[6], sys_thread_yield_args_t *out) {
-  (void)caller;
-  return sys_thread_yield_unpack(raw, out);
 }
 
 int sys_thread_exit_decode(thread_t *caller, const uint64_t raw[6], sys_thread_exit_args_t *out) {
@@ -45,11 +36,6 @@ int sys_thread_exit_decode(thread_t *caller, const uint64_t raw[6], sys_thread_e
 int sys_task_exit_decode(thread_t *caller, const uint64_t raw[6], sys_task_exit_args_t *out) {
   (void)caller;
   return sys_task_exit_unpack(raw, out);
-}
-
-int sys_clock_get_decode(thread_t *caller, const uint64_t raw[6], sys_clock_get_args_t *out) {
-  (void)caller;
-  return sys_clock_get_unpack(raw, out);
 }
 
 int sys_nanosleep_until_decode(thread_t *caller, const uint64_t raw[6],

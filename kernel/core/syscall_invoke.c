@@ -21,9 +21,8 @@ static uint64_t ns_to_ticks(uint64_t ns) {
   return (ns / 1000000000ull) * hz + (ns % 1000000000ull) * hz / 1000000000ull;
 }
 
-int64_t sys_null_invoke(thread_t *caller, const sys_null_args_t *args) {
+int64_t sys_null_invoke(thread_t *caller) {
   (void)caller;
-  (void)args;
   return 0;
 }
 
@@ -34,8 +33,7 @@ int64_t sys_debug_write_invoke(thread_t *caller, const sys_debug_write_args_t *a
   return (int64_t)args->len;
 }
 
-int64_t sys_thread_yield_invoke(thread_t *caller, const sys_thread_yield_args_t *args) {
-  (void)args;
+int64_t sys_thread_yield_invoke(thread_t *caller) {
   sched_relinquish(&kernel.sched, &caller->sched);
   schedule();
   return 0;
@@ -53,9 +51,8 @@ int64_t sys_task_exit_invoke(thread_t *caller, const sys_task_exit_args_t *args)
   thread_exit_current(args->code);
 }
 
-int64_t sys_clock_get_invoke(thread_t *caller, const sys_clock_get_args_t *args) {
+int64_t sys_clock_get_invoke(thread_t *caller) {
   (void)caller;
-  (void)args;
   return (int64_t)ticks_to_ns(rdtime());
 }
 

@@ -752,17 +752,30 @@ def _syscall_doc(schema, s):
     return ["/*"] + [f" * {line}".rstrip() for line in lines] + [" */"]
 
 
-def _asm(out_operand, inputs):
-    one = f'  __asm__ volatile("ecall" : {out_operand} : {", ".join(inputs)} : "memory");'
+# What a syscall does not preserve (see the convention in syscalls.toml): the
+# kernel returns ra, t0-t6 and a1-a7 as zero. Argument registers a stub uses
+# are "+r" operands; the rest are listed as clobbers.
+_CLOBBERED = ["ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6"]
+
+
+def _asm(outputs, clobbers):
+    parts = ['  __asm__ volatile("ecall"', ": " + ", ".join(outputs), ":"]
+    parts.append(": " + ", ".join(f'"{c}"' for c in clobbers + ["memory"]))
+    one = " ".join(parts) + ");"
     if len(one) <= COLUMNS:
         return [one]
-    pad = " " * len('  __asm__ volatile(')
-    return [
-        '  __asm__ volatile("ecall"',
-        f"{pad}: {out_operand}",
-        f"{pad}: {', '.join(inputs)}",
-        f'{pad}: "memory");',
-    ]
+    pad = " " * len("  __asm__ volatile(")
+    lines = ['  __asm__ volatile("ecall"', f"{pad}: " + ", ".join(outputs), f"{pad}:"]
+    names = [f'"{c}"' for c in clobbers + ["memory"]]
+    line = f"{pad}: "
+    for i, n in enumerate(names):
+        piece = n + (", " if i < len(names) - 1 else ");")
+        if len(line) + len(piece.rstrip()) > COLUMNS:
+            lines.append(line.rstrip())
+            line = pad + "  "
+        line += piece
+    lines.append(line.rstrip())
+    return lines
 
 
 def gen_syscalls_h(schema):
@@ -796,8 +809,11 @@ def gen_syscalls_h(schema):
         if not s.args:
             out.append('  register uint64_t a0 __asm__("a0");')
         out.append(f'  register uint64_t a7 __asm__("a7") = NX_SYS_{s.upper};')
-        inputs = [f'"r"(a{i})' for i in range(1, len(s.args))] + ['"r"(a7)']
-        out += _asm('"+r"(a0)' if s.args else '"=r"(a0)', inputs)
+        used = max(len(s.args), 1)
+        outputs = ['"+r"(a0)' if s.args else '"=r"(a0)']
+        outputs += [f'"+r"(a{i})' for i in range(1, used)] + ['"+r"(a7)']
+        clobbers = _CLOBBERED + [f"a{i}" for i in range(used, 7)]
+        out += _asm(outputs, clobbers)
         if s.noreturn:
             out.append("  __builtin_trap(); /* the kernel never returns here */")
         else:
@@ -827,6 +843,10 @@ def gen_decl_h(schema):
             "    does the work with decoded arguments; cannot fail on user input (it may still",
             "    return an error for a resource, NX_ERR_NO_MEMORY, if the schema lists it).",
             "",
+            "A syscall without arguments has nothing to decode: it has only",
+            "  int64_t sys_<name>_invoke(struct thread *caller);",
+            "and the dispatcher calls it directly (the cheapest path, e.g. null).",
+            "",
             "syscall_dispatch() (syscall_dispatch.c, generated too) calls decode, then invoke.",
         ],
     )
@@ -845,13 +865,15 @@ def gen_decl_h(schema):
     ]
     for s in schema.syscalls:
         out += [f"/* ---- {s.name} (NX_SYS_{s.upper}) ---- */", ""]
+        if not s.args:
+            out += c_call(f"int64_t sys_{s.name}_invoke", ["struct thread *caller"], ");")
+            out.append("")
+            continue
         out += comment(f"The decoded arguments of {s.name}.")
         out += [f"typedef struct sys_{s.name}_args {{"]
         for a in s.args:
             out += comment(a.doc, indent=2)
             out += [f"  {a.c_type} {a.name};"]
-        if not s.args:
-            out += ["  uint8_t unused; /* no arguments (C has no empty structs) */"]
         out += [f"}} sys_{s.name}_args_t;", ""]
         for a in s.args:
             if a.type != "handle":
@@ -868,9 +890,7 @@ def gen_decl_h(schema):
             out += c_define(f"{macro}_OBJECT", f"OBJ_{a.object.upper()}") + [""]
         regs = "raw[0]" if len(s.args) == 1 else f"raw[0..{len(s.args) - 1}]"
         narrow = [a.name for a in s.args if ARG_TYPES[a.type][1] == 32]
-        if not s.args:
-            what = "Nothing to copy: the syscall takes no arguments."
-        elif narrow:
+        if narrow:
             what = (
                 f"Copies {regs} into *out with the schema's types; refuses {', '.join(narrow)} "
                 "with any of bits 63..32 set. No side effects."
@@ -883,8 +903,6 @@ def gen_decl_h(schema):
             ["const uint64_t raw[6]", f"sys_{s.name}_args_t *out"],
             ") {",
         )
-        if not s.args:
-            out += ["  (void)raw;", "  (void)out;"]
         for i, a in enumerate(s.args):
             if ARG_TYPES[a.type][1] == 32:
                 err = "NX_ERR_BAD_HANDLE" if a.type == "handle" else "NX_ERR_INVALID_ARGS"
@@ -937,6 +955,9 @@ def gen_dispatch_c(schema):
         "  switch (number) {",
     ]
     for s in schema.syscalls:
+        if not s.args:
+            out += [f"    case NX_SYS_{s.upper}:", f"      return sys_{s.name}_invoke(caller);"]
+            continue
         out += [
             f"    case NX_SYS_{s.upper}: {{",
             f"      sys_{s.name}_args_t args;",

@@ -411,7 +411,7 @@ class OutputTest(unittest.TestCase):
         self.assertIn("#define NX_SYS_NULL 0\n", text)
         self.assertIn("#define NX_SYS_KERNEL_STATS 7\n", text)
         self.assertIn("#define NX_SYS_COUNT 8\n", text)
-        self.assertIn("#define NX_ABI_VERSION 1\n", text)
+        self.assertIn("#define NX_ABI_VERSION 2\n", text)
 
     def test_stubs(self):
         text = self.out["syscalls_h"]
@@ -419,8 +419,13 @@ class OutputTest(unittest.TestCase):
             "static inline int64_t nx_debug_write(nx_handle_t log, uintptr_t buf, size_t len) {",
             text,
         )
+        # The kernel returns ra, t0-t6 and a1-a7 zeroed: the argument registers
+        # a stub uses are in-out operands, every other one is a clobber.
+        self.assertIn('                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a7)\n', text)
         self.assertIn(
-            '  __asm__ volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a2), "r"(a7) : "memory");', text
+            '                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a3", "a4", '
+            '"a5", "a6",\n                     "memory");',
+            text,
         )
         self.assertIn(
             "__attribute__((noreturn)) static inline void nx_task_exit(int64_t code) {", text
@@ -432,8 +437,13 @@ class OutputTest(unittest.TestCase):
 
     def test_kernel_declarations(self):
         text = self.out["decl_h"]
+        # No arguments, nothing to decode: only invoke, with the caller alone.
+        self.assertIn("int64_t sys_null_invoke(struct thread *caller);", text)
+        self.assertNotIn("sys_null_decode", text)
+        self.assertNotIn("sys_null_args_t", text)
         self.assertIn(
-            "int sys_null_decode(struct thread *caller, const uint64_t raw[6], sys_null_args_t *out);",
+            "int sys_task_exit_decode(struct thread *caller, const uint64_t raw[6], "
+            "sys_task_exit_args_t *out);",
             text,
         )
         self.assertIn(
@@ -454,9 +464,13 @@ class OutputTest(unittest.TestCase):
         self.assertEqual(body.count("switch (number)"), 1)
         self.assertNotRegex(body, r"\b(for|while|do)\b")
         for s in self.schema.syscalls:
-            self.assertIn(f"case NX_SYS_{s.upper}: {{", body)
-            self.assertIn(f"sys_{s.name}_decode(caller, raw, &args)", body)
-            self.assertIn(f"return sys_{s.name}_invoke(caller, &args);", body)
+            if s.args:
+                self.assertIn(f"case NX_SYS_{s.upper}: {{", body)
+                self.assertIn(f"sys_{s.name}_decode(caller, raw, &args)", body)
+                self.assertIn(f"return sys_{s.name}_invoke(caller, &args);", body)
+            else:
+                self.assertIn(f"case NX_SYS_{s.upper}:\n      return sys_{s.name}_invoke(caller);", body)
+                self.assertNotIn(f"sys_{s.name}_decode", body)
         self.assertIn("return NX_ERR_BAD_SYSCALL;", body)
 
     def test_doc(self):

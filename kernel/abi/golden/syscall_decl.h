@@ -13,6 +13,10 @@
  *     does the work with decoded arguments; cannot fail on user input (it may still
  *     return an error for a resource, NX_ERR_NO_MEMORY, if the schema lists it).
  *
+ * A syscall without arguments has nothing to decode: it has only
+ *   int64_t sys_<name>_invoke(struct thread *caller);
+ * and the dispatcher calls it directly (the cheapest path, e.g. null).
+ *
  * syscall_dispatch() (syscall_dispatch.c, generated too) calls decode, then invoke.
  */
 #ifndef NEURON_SYSCALL_DECL_H
@@ -33,20 +37,7 @@ struct thread;
 
 /* ---- null (NX_SYS_NULL) ---- */
 
-/* The decoded arguments of null. */
-typedef struct sys_null_args {
-  uint8_t unused; /* no arguments (C has no empty structs) */
-} sys_null_args_t;
-
-/* Nothing to copy: the syscall takes no arguments. */
-static inline int sys_null_unpack(const uint64_t raw[6], sys_null_args_t *out) {
-  (void)raw;
-  (void)out;
-  return NX_OK;
-}
-
-int sys_null_decode(struct thread *caller, const uint64_t raw[6], sys_null_args_t *out);
-int64_t sys_null_invoke(struct thread *caller, const sys_null_args_t *args);
+int64_t sys_null_invoke(struct thread *caller);
 
 /* ---- debug_write (NX_SYS_DEBUG_WRITE) ---- */
 
@@ -84,21 +75,7 @@ int64_t sys_debug_write_invoke(struct thread *caller, const sys_debug_write_args
 
 /* ---- thread_yield (NX_SYS_THREAD_YIELD) ---- */
 
-/* The decoded arguments of thread_yield. */
-typedef struct sys_thread_yield_args {
-  uint8_t unused; /* no arguments (C has no empty structs) */
-} sys_thread_yield_args_t;
-
-/* Nothing to copy: the syscall takes no arguments. */
-static inline int sys_thread_yield_unpack(const uint64_t raw[6], sys_thread_yield_args_t *out) {
-  (void)raw;
-  (void)out;
-  return NX_OK;
-}
-
-int sys_thread_yield_decode(struct thread *caller, const uint64_t raw[6],
-                            sys_thread_yield_args_t *out);
-int64_t sys_thread_yield_invoke(struct thread *caller, const sys_thread_yield_args_t *args);
+int64_t sys_thread_yield_invoke(struct thread *caller);
 
 /* ---- thread_exit (NX_SYS_THREAD_EXIT) ---- */
 
@@ -137,20 +114,7 @@ int64_t sys_task_exit_invoke(struct thread *caller, const sys_task_exit_args_t *
 
 /* ---- clock_get (NX_SYS_CLOCK_GET) ---- */
 
-/* The decoded arguments of clock_get. */
-typedef struct sys_clock_get_args {
-  uint8_t unused; /* no arguments (C has no empty structs) */
-} sys_clock_get_args_t;
-
-/* Nothing to copy: the syscall takes no arguments. */
-static inline int sys_clock_get_unpack(const uint64_t raw[6], sys_clock_get_args_t *out) {
-  (void)raw;
-  (void)out;
-  return NX_OK;
-}
-
-int sys_clock_get_decode(struct thread *caller, const uint64_t raw[6], sys_clock_get_args_t *out);
-int64_t sys_clock_get_invoke(struct thread *caller, const sys_clock_get_args_t *args);
+int64_t sys_clock_get_invoke(struct thread *caller);
 
 /* ---- nanosleep_until (NX_SYS_NANOSLEEP_UNTIL) ---- */
 

@@ -9,24 +9,16 @@
 
 int64_t syscall_dispatch(struct thread *caller, uint64_t number, const uint64_t raw[6]) {
   switch (number) {
-    case NX_SYS_NULL: {
-      sys_null_args_t args;
-      int err = sys_null_decode(caller, raw, &args);
-      if (err != NX_OK) return err;
-      return sys_null_invoke(caller, &args);
-    }
+    case NX_SYS_NULL:
+      return sys_null_invoke(caller);
     case NX_SYS_DEBUG_WRITE: {
       sys_debug_write_args_t args;
       int err = sys_debug_write_decode(caller, raw, &args);
       if (err != NX_OK) return err;
       return sys_debug_write_invoke(caller, &args);
     }
-    case NX_SYS_THREAD_YIELD: {
-      sys_thread_yield_args_t args;
-      int err = sys_thread_yield_decode(caller, raw, &args);
-      if (err != NX_OK) return err;
-      return sys_thread_yield_invoke(caller, &args);
-    }
+    case NX_SYS_THREAD_YIELD:
+      return sys_thread_yield_invoke(caller);
     case NX_SYS_THREAD_EXIT: {
       sys_thread_exit_args_t args;
       int err = sys_thread_exit_decode(caller, raw, &args);
@@ -39,12 +31,8 @@ int64_t syscall_dispatch(struct thread *caller, uint64_t number, const uint64_t 
       if (err != NX_OK) return err;
       return sys_task_exit_invoke(caller, &args);
     }
-    case NX_SYS_CLOCK_GET: {
-      sys_clock_get_args_t args;
-      int err = sys_clock_get_decode(caller, raw, &args);
-      if (err != NX_OK) return err;
-      return sys_clock_get_invoke(caller, &args);
-    }
+    case NX_SYS_CLOCK_GET:
+      return sys_clock_get_invoke(caller);
     case NX_SYS_NANOSLEEP_UNTIL: {
       sys_nanosleep_until_args_t args;
       int err = sys_nanosleep_until_decode(caller, raw, &args);

@@ -7,7 +7,7 @@
 #define NEURON_SYSCALL_NUMBERS_H
 
 /* The ABI version: raised on every incompatible change. */
-#define NX_ABI_VERSION 1
+#define NX_ABI_VERSION 2
 
 #define NX_SYS_NULL 0
 #define NX_SYS_DEBUG_WRITE 1

@@ -8,9 +8,11 @@
  * The result comes back in a0: a value >= 0 is the success value, a value < 0
  * is an NX_ERR_* code from neuron/errors.h. A syscall that fails has no effect.
  *
- * The kernel preserves every user register except a0: sp, ra, gp, tp, t0-t6,
- * s0-s11, a1-a7 and the floating-point state come back unchanged, so a stub
- * clobbers only a0 and memory.
+ * The kernel preserves what the C calling convention preserves: sp, gp, tp,
+ * s0-s11 and the floating-point state come back unchanged. ra, t0-t6 and a1-a7
+ * come back as zero (never a value of the kernel's), so a stub treats them as
+ * clobbered. Keeping only what C keeps lets the kernel skip saving the
+ * registers its own C code would clobber anyway.
  *
  * 32-bit arguments (handles, u32) are passed zero-extended; a value with any of
  * bits 63..32 set is refused (NX_ERR_BAD_HANDLE for a handle,
@@ -51,7 +53,11 @@ extern "C" {
 static inline int64_t nx_null(void) {
   register uint64_t a0 __asm__("a0");
   register uint64_t a7 __asm__("a7") = NX_SYS_NULL;
-  __asm__ volatile("ecall" : "=r"(a0) : "r"(a7) : "memory");
+  __asm__ volatile("ecall"
+                   : "=r"(a0), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
+                     "a6", "memory");
   return (int64_t)a0;
 }
 
@@ -75,7 +81,11 @@ static inline int64_t nx_debug_write(nx_handle_t log, uintptr_t buf, size_t len)
   register uint64_t a1 __asm__("a1") = (uint64_t)buf;
   register uint64_t a2 __asm__("a2") = (uint64_t)len;
   register uint64_t a7 __asm__("a7") = NX_SYS_DEBUG_WRITE;
-  __asm__ volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a2), "r"(a7) : "memory");
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a3", "a4", "a5", "a6",
+                     "memory");
   return (int64_t)a0;
 }
 
@@ -90,7 +100,11 @@ static inline int64_t nx_debug_write(nx_handle_t log, uintptr_t buf, size_t len)
 static inline int64_t nx_thread_yield(void) {
   register uint64_t a0 __asm__("a0");
   register uint64_t a7 __asm__("a7") = NX_SYS_THREAD_YIELD;
-  __asm__ volatile("ecall" : "=r"(a0) : "r"(a7) : "memory");
+  __asm__ volatile("ecall"
+                   : "=r"(a0), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
+                     "a6", "memory");
   return (int64_t)a0;
 }
 
@@ -107,7 +121,11 @@ static inline int64_t nx_thread_yield(void) {
 __attribute__((noreturn)) static inline void nx_thread_exit(int64_t code) {
   register uint64_t a0 __asm__("a0") = (uint64_t)code;
   register uint64_t a7 __asm__("a7") = NX_SYS_THREAD_EXIT;
-  __asm__ volatile("ecall" : "+r"(a0) : "r"(a7) : "memory");
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
+                     "a6", "memory");
   __builtin_trap(); /* the kernel never returns here */
 }
 
@@ -124,7 +142,11 @@ __attribute__((noreturn)) static inline void nx_thread_exit(int64_t code) {
 __attribute__((noreturn)) static inline void nx_task_exit(int64_t code) {
   register uint64_t a0 __asm__("a0") = (uint64_t)code;
   register uint64_t a7 __asm__("a7") = NX_SYS_TASK_EXIT;
-  __asm__ volatile("ecall" : "+r"(a0) : "r"(a7) : "memory");
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
+                     "a6", "memory");
   __builtin_trap(); /* the kernel never returns here */
 }
 
@@ -138,7 +160,11 @@ __attribute__((noreturn)) static inline void nx_task_exit(int64_t code) {
 static inline int64_t nx_clock_get(void) {
   register uint64_t a0 __asm__("a0");
   register uint64_t a7 __asm__("a7") = NX_SYS_CLOCK_GET;
-  __asm__ volatile("ecall" : "=r"(a0) : "r"(a7) : "memory");
+  __asm__ volatile("ecall"
+                   : "=r"(a0), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
+                     "a6", "memory");
   return (int64_t)a0;
 }
 
@@ -155,7 +181,11 @@ static inline int64_t nx_clock_get(void) {
 static inline int64_t nx_nanosleep_until(uint64_t deadline_ns) {
   register uint64_t a0 __asm__("a0") = (uint64_t)deadline_ns;
   register uint64_t a7 __asm__("a7") = NX_SYS_NANOSLEEP_UNTIL;
-  __asm__ volatile("ecall" : "+r"(a0) : "r"(a7) : "memory");
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
+                     "a6", "memory");
   return (int64_t)a0;
 }
 
@@ -177,7 +207,11 @@ static inline int64_t nx_kernel_stats(uintptr_t buf, size_t len) {
   register uint64_t a0 __asm__("a0") = (uint64_t)buf;
   register uint64_t a1 __asm__("a1") = (uint64_t)len;
   register uint64_t a7 __asm__("a7") = NX_SYS_KERNEL_STATS;
-  __asm__ volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a7) : "memory");
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6",
+                     "memory");
   return (int64_t)a0;
 }
 

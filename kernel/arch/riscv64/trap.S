@@ -6,6 +6,11 @@
  * kernel runs with interrupts off (sstatus.SIE = 0): interrupts are taken
  * from user mode, or polled by the idle loop, never nested. A trap taken in
  * S-mode is therefore a kernel bug and goes to trap_kernel_fault().
+ *
+ * Syscalls take a short path (see trap_frame.h for what the ABI keeps):
+ * save the arguments, call syscall_dispatch(thread, a7, &frame->a0), and
+ * return with the registers C may clobber zeroed, so no kernel value
+ * reaches user space. Everything else saves and restores them all.
  */
 #include "neuron/arch/trap_frame.h"
 
@@ -18,41 +23,71 @@ trap_entry:
   csrrw sp, sscratch, sp
   beqz sp, from_kernel
 
-  sd ra, TF_RA(sp)
-  sd t0, TF_T0(sp)
-  sd t1, TF_T1(sp)
-  sd t2, TF_T2(sp)
   sd a0, TF_A0(sp)
   sd a1, TF_A1(sp)
   sd a2, TF_A2(sp)
   sd a3, TF_A3(sp)
   sd a4, TF_A4(sp)
   sd a5, TF_A5(sp)
+  csrrw a0, sscratch, zero
+  sd a0, TF_SP(sp)
+  csrr a0, scause
+  addi a0, a0, -SCAUSE_ECALL_U
+  bnez a0, not_syscall
+
+  /* Syscall: resume after the ecall. */
+  csrr a0, sepc
+  addi a0, a0, 4
+  sd a0, TF_SEPC(sp)
+  lla a0, kstats
+  ld a1, KSTATS_SYSCALLS(a0)
+  addi a1, a1, 1
+  sd a1, KSTATS_SYSCALLS(a0)
+  ld a0, TF_THREAD(sp)
+  mv a1, a7
+  addi a2, sp, TF_A0
+  call syscall_dispatch
+
+  /* a0 is the result; the C-clobbered registers go back as zero. */
+  .globl syscall_return
+syscall_return:
+  ld t0, TF_SEPC(sp)
+  csrw sepc, t0
+  csrw sscratch, sp
+  li ra, 0
+  li t0, 0
+  li t1, 0
+  li t2, 0
+  li t3, 0
+  li t4, 0
+  li t5, 0
+  li t6, 0
+  li a1, 0
+  li a2, 0
+  li a3, 0
+  li a4, 0
+  li a5, 0
+  li a6, 0
+  li a7, 0
+  ld sp, TF_SP(sp)
+  sret
+
+not_syscall:
+  /* An interrupt or a fault: save the rest of what C may clobber. */
+  sd ra, TF_RA(sp)
+  sd t0, TF_T0(sp)
+  sd t1, TF_T1(sp)
+  sd t2, TF_T2(sp)
   sd a6, TF_A6(sp)
   sd a7, TF_A7(sp)
   sd t3, TF_T3(sp)
   sd t4, TF_T4(sp)
   sd t5, TF_T5(sp)
   sd t6, TF_T6(sp)
-  csrrw t0, sscratch, zero
-  sd t0, TF_SP(sp)
   csrr t1, sepc
-  csrr t2, scause
-  li t3, SCAUSE_ECALL_U
-  bne t2, t3, not_syscall
-
-  /* Syscall: resume after the ecall; a0 = trap_syscall(frame). */
-  addi t1, t1, 4
   sd t1, TF_SEPC(sp)
   mv a0, sp
-  call trap_syscall
-  sd a0, TF_A0(sp)
-  j trap_return
-
-not_syscall:
-  sd t1, TF_SEPC(sp)
-  mv a0, sp
-  mv a1, t2
+  csrr a1, scause
   csrr a2, stval
   call trap_user
   /* fall through */
@@ -93,7 +128,8 @@ from_kernel:
   wfi
   j 1b
 
-/* A new thread's first switch lands here with sp = its trap frame. */
+/* A new thread's first switch lands here with sp = its trap frame, which
+ * thread_create() filled (zeroes but for entry, stack and argument). */
   .globl user_thread_start
 user_thread_start:
   j trap_return

@@ -20,16 +20,12 @@ _Static_assert(offsetof(trap_frame_t, t0) == TF_T0, "trap frame layout");
 _Static_assert(offsetof(trap_frame_t, a) == TF_A0, "trap frame layout");
 _Static_assert(offsetof(trap_frame_t, t3) == TF_T3, "trap frame layout");
 _Static_assert(offsetof(trap_frame_t, sepc) == TF_SEPC, "trap frame layout");
+_Static_assert(offsetof(trap_frame_t, thread) == TF_THREAD, "trap frame layout");
 _Static_assert(sizeof(trap_frame_t) == TF_SIZE && TF_SIZE % 16 == 0, "trap frame size");
+_Static_assert(offsetof(nx_kernel_stats_t, syscalls) == KSTATS_SYSCALLS, "kstats layout");
 
-uint64_t trap_syscall(trap_frame_t *tf);
 void trap_user(trap_frame_t *tf, uint64_t scause, uint64_t stval);
 void trap_kernel_fault(uint64_t scause, uint64_t sepc, uint64_t stval, uint64_t sp);
-
-uint64_t trap_syscall(trap_frame_t *tf) {
-  kstats.syscalls++;
-  return (uint64_t)syscall_dispatch(current, tf->a[7], tf->a);
-}
 
 static const char *exception_name(uint64_t cause) {
   switch (cause) {

@@ -22,7 +22,12 @@ static int64_t raw_syscall(uint64_t n, uint64_t a0, uint64_t a1, uint64_t a2) {
   register uint64_t r1 __asm__("a1") = a1;
   register uint64_t r2 __asm__("a2") = a2;
   register uint64_t r7 __asm__("a7") = n;
-  __asm__ volatile("ecall" : "+r"(r0) : "r"(r1), "r"(r2), "r"(r7) : "memory");
+  /* The ABI returns ra, t0-t6 and a1-a7 zeroed: all clobbered here. */
+  __asm__ volatile("ecall"
+                   : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a3", "a4", "a5", "a6",
+                     "memory");
   return (int64_t)r0;
 }
 

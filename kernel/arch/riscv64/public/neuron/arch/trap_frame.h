@@ -2,13 +2,14 @@
  * What the trap entry saves of a user thread, at the top of the thread's
  * kernel stack.
  *
- * Only the registers the C calling convention lets the kernel clobber (ra,
- * t0-t6, a0-a7) plus sp and sepc are saved: the kernel's C code preserves
- * s0-s11 on its own, also across context switches (context_switch() saves
- * them per thread), and the kernel never touches gp or tp. That keeps the
- * syscall path short while the ABI promises that every user register but a0
- * survives a syscall. trap.S uses the TF_* offsets; the static asserts in
- * trap.c keep them and this struct in step.
+ * A syscall saves only a0-a5 (its arguments), sp and sepc: the ABI keeps
+ * what the C calling convention keeps (s0-s11, sp, gp, tp, FP state), and
+ * the kernel's C code preserves s0-s11 on its own, also across context
+ * switches; ra, t0-t6 and a1-a7 go back to user mode as zero. Any other
+ * trap (an interrupt or a fault, which the user did not ask for) saves
+ * every register C may clobber (ra, t0-t6, a0-a7) and restores them all.
+ * trap.S uses the TF_* offsets; the static asserts in trap.c keep them and
+ * this struct in step.
  */
 #ifndef NEURON_ARCH_TRAP_FRAME_H
 #define NEURON_ARCH_TRAP_FRAME_H
@@ -31,7 +32,11 @@
 #define TF_T5 120
 #define TF_T6 128
 #define TF_SEPC 136
-#define TF_SIZE 144
+#define TF_THREAD 144 /* the thread this frame belongs to */
+#define TF_SIZE 160   /* a multiple of 16: sp stays aligned below it */
+
+/* Where the syscall counter sits in nx_kernel_stats_t (trap.S counts). */
+#define KSTATS_SYSCALLS 32
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -42,6 +47,8 @@ typedef struct trap_frame {
   uint64_t a[8]; /* a0..a7: syscall arguments, a7 = number, a0 = result */
   uint64_t t3, t4, t5, t6;
   uint64_t sepc;
+  uint64_t thread; /* struct thread *, for the syscall path */
+  uint64_t pad;
 } trap_frame_t;
 
 /* The callee-saved state context_switch() swaps between threads. */
