@@ -89,6 +89,7 @@ void kmain(unsigned long hartid, uint64_t dtb_phys, uint64_t entry_instret) {
       slab_cache_init(&kernel.threads, &kernel.pages, "thread", sizeof(thread_t), 16) != NX_OK) {
     kpanic("cannot set up the kernel object caches");
   }
+  kprintf("NEURON: %u ASID bits\n", asid_bits);
   sched_init(&kernel.sched);
   csr_write(scounteren, SCOUNTEREN_CY_TM_IR);
   csr_clear(sstatus, SSTATUS_FS_MASK); /* FP off until a thread uses it */

@@ -195,4 +195,14 @@ TEST(RunqRandomTest, MatchesADequePerLevel) {
   }
 }
 
+TEST(Runqueue, MsbSearchMatchesClzForEveryBitPattern) {
+  for (unsigned bit = 0; bit < 32; bit++) {
+    uint32_t one = 1u << bit;
+    EXPECT_EQ(runq_msb32_search(one), bit);
+    EXPECT_EQ(runq_msb32_search(one | (one - 1)), bit);  // all lower bits set too
+    EXPECT_EQ(runq_msb32_search(one | 1u), bit);
+    EXPECT_EQ(runq_msb32_search(one), runq_msb32(one));
+  }
+}
+
 }  // namespace
