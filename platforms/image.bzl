@@ -6,7 +6,13 @@ boot archive (a cpio "newc" archive of the user programs, built for
 the kernel finds it through /chosen in the device tree.
 """
 
-load(":transitions.bzl", "TRANSITION_ALLOWLIST", "riscv64_kernel_transition", "riscv64_user_transition")
+load(
+    ":transitions.bzl",
+    "TRANSITION_ALLOWLIST",
+    "riscv64_kernel_transition",
+    "riscv64_user_transition",
+    "transitioned_target",
+)
 
 NeuronImageInfo = provider(
     doc = "A bootable image: the kernel ELF and its boot archive.",
@@ -16,12 +22,8 @@ NeuronImageInfo = provider(
     },
 )
 
-def _single(attr):
-    # A label attribute with a Starlark transition is a list in Bazel 4.
-    return attr[0] if type(attr) == "list" else attr
-
 def _neuron_image_impl(ctx):
-    kernel_in = _single(ctx.attr.kernel)[DefaultInfo].files_to_run.executable
+    kernel_in = transitioned_target(ctx.attr.kernel)[DefaultInfo].files_to_run.executable
     kernel = ctx.actions.declare_file(ctx.label.name + ".elf")
     ctx.actions.symlink(output = kernel, target_file = kernel_in)
 

@@ -29,3 +29,11 @@ TRANSITION_ALLOWLIST = {
         default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
     ),
 }
+
+def transitioned_target(attr):
+    """The Target behind a label attribute that has a Starlark transition.
+
+    Bazel 4 gives such an attribute as a one-element list even for a 1:1
+    transition.
+    """
+    return attr[0] if type(attr) == "list" else attr

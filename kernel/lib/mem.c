@@ -1,5 +1,5 @@
 /*
- * memcpy, memmove, memset and memcmp for the freestanding kernel. The
+ * memcpy, memmove and memset for the freestanding kernel. The
  * compiler emits calls to these for struct copies and initializers even
  * with -ffreestanding, and the kernel zeroes and fills whole pages with
  * them, so the aligned case moves 8 bytes an instruction. They are only
@@ -63,13 +63,4 @@ void *memset(void *dst, int c, size_t n) {
   }
   while (n--) *d++ = (uint8_t)c;
   return dst;
-}
-
-int memcmp(const void *a, const void *b, size_t n) {
-  const uint8_t *x = a;
-  const uint8_t *y = b;
-  for (; n; n--, x++, y++) {
-    if (*x != *y) return *x < *y ? -1 : 1;
-  }
-  return 0;
 }

@@ -4,10 +4,10 @@ Host tests take it as data to check the loader against what the real user
 toolchain links; the transition builds it for riscv64 from a host build.
 """
 
-load("//platforms:transitions.bzl", "TRANSITION_ALLOWLIST", "riscv64_user_transition")
+load(":transitions.bzl", "TRANSITION_ALLOWLIST", "riscv64_user_transition", "transitioned_target")
 
 def _riscv64_user_file_impl(ctx):
-    binary = ctx.attr.binary[0] if type(ctx.attr.binary) == "list" else ctx.attr.binary
+    binary = transitioned_target(ctx.attr.binary)
     src = binary[DefaultInfo].files_to_run.executable
     out = ctx.actions.declare_file(ctx.label.name + ".elf")
     ctx.actions.symlink(output = out, target_file = src)
