@@ -1,67 +1,129 @@
 #include "neuron/handle_table.h"
 
+#include <stddef.h>
+
+#include "neuron/cap_tree.h"
 #include "neuron/errors.h"
+#include "neuron/revoke.h"
+#include "neuron/rights.h"
 
 #define SLOT_BITS 16
 #define SLOT_MASK 0xffffu
 
+/* Capability serials: one counter for the whole kernel, never reused (64
+ * bits do not wrap in the machine's lifetime), so every child's serial is
+ * above its ancestors'. */
+static uint64_t next_serial = 1;
+
 void handle_table_init(handle_table_t *t) {
   for (uint32_t i = 0; i < HANDLE_TABLE_SLOTS; i++) {
-    t->slots[i].object = 0;
-    t->slots[i].rights = 0;
-    t->slots[i].generation = 1;
-    t->slots[i].next_free = (uint16_t)(i + 1);
+    handle_slot_t *s = &t->slots[i];
+    s->object = 0;
+    s->parent = s->first_child = s->next_sibling = s->prev_sibling = 0;
+    s->serial = 0;
+    s->rights = 0;
+    s->generation = 1;
+    s->next_free = (uint16_t)(i + 1);
+    s->index = (uint16_t)i;
+    s->flags = 0;
   }
   t->free_head = 0;
   t->used = 0;
 }
 
-int handle_install(handle_table_t *t, object_t *obj, uint32_t rights, nx_handle_value_t *out) {
-  if (!obj || obj->type == OBJ_NONE || obj->type >= OBJ_TYPE_COUNT) return NX_ERR_INVALID_ARGS;
-  if (t->free_head >= HANDLE_TABLE_SLOTS) return NX_ERR_NO_MEMORY;
-  uint16_t index = t->free_head;
-  handle_slot_t *s = &t->slots[index];
+handle_table_t *handle_slot_table(const handle_slot_t *s) {
+  /* slots[] is the table's first member, so slot 0's address is the table's. */
+  return (handle_table_t *)((uintptr_t)(s - s->index) - offsetof(handle_table_t, slots));
+}
+
+nx_handle_value_t handle_slot_value(const handle_slot_t *s) {
+  return ((nx_handle_value_t)s->generation << SLOT_BITS) | s->index;
+}
+
+uint32_t handle_table_free_slots(const handle_table_t *t) { return HANDLE_TABLE_SLOTS - t->used; }
+
+handle_slot_t *handle_slot_take(handle_table_t *t, object_t *obj, uint32_t rights) {
+  handle_slot_t *s = &t->slots[t->free_head];
   t->free_head = s->next_free;
+  t->used++;
   s->object = obj;
   s->rights = rights;
-  t->used++;
+  s->serial = next_serial++;
+  s->flags = 0;
+  return s;
+}
+
+void handle_slot_free(handle_slot_t *s) {
+  handle_table_t *t = handle_slot_table(s);
+  s->object = 0;
+  s->rights = 0;
+  s->flags = 0;
+  /* Skip generation 0 when wrapping, so 0 stays an invalid handle. */
+  uint16_t next = (uint16_t)(s->generation + 1);
+  s->generation = next ? next : 1;
+  s->next_free = t->free_head;
+  t->free_head = s->index;
+  t->used--;
+}
+
+void handle_slot_remove(handle_slot_t *s, cap_removal_t why) {
+  object_t *obj = s->object;
+  const object_ops_t *ops = object_ops_get(obj->type);
+  if (ops && ops->on_cap_removed) {
+    cap_info_t info = {handle_slot_table(s), handle_slot_value(s), s->rights, s->serial, why};
+    ops->on_cap_removed(obj, &info);
+  }
+  if (s->flags & HANDLE_SLOT_REVOKING) cap_revoke_root_removed(s);
+  cap_tree_lift_children(s);
+  cap_tree_unlink(s);
+  handle_slot_free(s);
+  object_drop(obj);
+}
+
+int handle_install(handle_table_t *t, object_t *obj, uint32_t rights, nx_handle_value_t *out) {
+  if (!obj || obj->type == OBJ_NONE || obj->type >= OBJ_TYPE_COUNT) return NX_ERR_INVALID_ARGS;
+  if (rights & ~NX_RIGHTS_ALL) return NX_ERR_INVALID_ARGS;
+  if (t->free_head >= HANDLE_TABLE_SLOTS) return NX_ERR_NO_MEMORY;
+  handle_slot_t *s = handle_slot_take(t, obj, rights);
   object_retain(obj);
-  *out = ((nx_handle_value_t)s->generation << SLOT_BITS) | index;
+  *out = handle_slot_value(s);
   return NX_OK;
 }
 
-/* The live slot `h` names, or NULL. */
-static const handle_slot_t *live_slot(const handle_table_t *t, nx_handle_value_t h) {
+/* The live slot `h` names, or NULL. Liveness only: no rights, no revoke. */
+static handle_slot_t *live_slot(const handle_table_t *t, nx_handle_value_t h) {
   uint32_t index = h & SLOT_MASK;
   uint32_t generation = h >> SLOT_BITS;
   if (index >= HANDLE_TABLE_SLOTS) return 0;
   const handle_slot_t *s = &t->slots[index];
   if (!s->object || s->generation != generation) return 0;
-  return s;
+  return (handle_slot_t *)s;
+}
+
+/* The one rights check. */
+int handle_lookup_slot(const handle_table_t *t, nx_handle_value_t h, uint32_t type, uint32_t rights,
+                       handle_slot_t **out) {
+  handle_slot_t *s = live_slot(t, h);
+  if (!s || cap_revoke_blocks(s)) return NX_ERR_BAD_HANDLE;
+  if (type != HANDLE_ANY_TYPE && s->object->type != type) return NX_ERR_WRONG_TYPE;
+  if ((s->rights & rights) != rights) return NX_ERR_ACCESS_DENIED;
+  *out = s;
+  return NX_OK;
 }
 
 int handle_lookup(const handle_table_t *t, nx_handle_value_t h, uint32_t type, uint32_t rights,
                   object_t **out) {
-  const handle_slot_t *s = live_slot(t, h);
-  if (!s) return NX_ERR_BAD_HANDLE;
-  if (s->object->type != type) return NX_ERR_WRONG_TYPE;
-  if ((s->rights & rights) != rights) return NX_ERR_ACCESS_DENIED;
-  *out = s->object;
-  return NX_OK;
+  if (type == HANDLE_ANY_TYPE) return NX_ERR_WRONG_TYPE; /* callers of this one name a type */
+  handle_slot_t *s;
+  int err = handle_lookup_slot(t, h, type, rights, &s);
+  if (err == NX_OK) *out = s->object;
+  return err;
 }
 
 int handle_close(handle_table_t *t, nx_handle_value_t h) {
-  const handle_slot_t *live = live_slot(t, h);
-  if (!live) return NX_ERR_BAD_HANDLE;
-  handle_slot_t *s = &t->slots[h & SLOT_MASK];
-  object_release(s->object);
-  s->object = 0;
-  s->rights = 0;
-  /* Skip generation 0 when wrapping, so 0 stays an invalid handle. */
-  uint16_t next = (uint16_t)(s->generation + 1);
-  s->generation = next ? next : 1;
-  s->next_free = t->free_head;
-  t->free_head = (uint16_t)(h & SLOT_MASK);
-  t->used--;
+  handle_slot_t *s = live_slot(t, h);
+  if (!s) return NX_ERR_BAD_HANDLE;
+  if (s->flags & HANDLE_SLOT_REVOKING) return NX_ERR_BUSY;
+  handle_slot_remove(s, CAP_REMOVED_CLOSE);
   return NX_OK;
 }

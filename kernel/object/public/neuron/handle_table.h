@@ -6,13 +6,24 @@
  * that later reuses the slot. Generation 0 is never issued, so 0 is never a
  * valid handle.
  *
- * handle_lookup() is the single place where rights are checked: every
- * syscall that takes a handle goes through it with the object type and the
- * rights the operation needs.
+ * Each live slot is a capability: an object reference, a rights mask and
+ * its place in the derivation tree (cap_tree.h). The tree links are
+ * intrusive and point straight at slots, possibly in other tables, so a
+ * table must be emptied (every handle closed) before its memory is reused.
+ *
+ * handle_lookup() (and handle_lookup_slot(), which shares its code) is the
+ * single place where rights are checked: every syscall that takes a handle
+ * goes through it with the object type and the rights the operation needs.
+ * It also refuses a capability that lies under a revoke in progress
+ * (revoke.h).
+ *
+ * No lock is taken; the caller serializes all handle and capability
+ * operations (the kernel runs them with interrupts off).
  */
 #ifndef NEURON_HANDLE_TABLE_H
 #define NEURON_HANDLE_TABLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "neuron/object.h"
@@ -23,36 +34,92 @@ extern "C" {
 
 #define HANDLE_TABLE_SLOTS 256u
 
+/* handle_lookup_slot(): any object type will do. */
+#define HANDLE_ANY_TYPE 0xffffffffu
+
 typedef uint32_t nx_handle_value_t;
 
+/* Slot flags. */
+#define HANDLE_SLOT_REVOKING 1u /* the root of a revoke in progress */
+
+/* Read-only outside kernel/object. */
 typedef struct handle_slot {
   object_t *object; /* NULL when free */
+  /* Derivation tree (cap_tree.c); NULL where absent. */
+  struct handle_slot *parent;
+  struct handle_slot *first_child;
+  struct handle_slot *next_sibling;
+  struct handle_slot *prev_sibling;
+  uint64_t serial; /* creation order; a child's is always above its ancestors' */
   uint32_t rights;
   uint16_t generation;
   uint16_t next_free; /* free-list link (slot index), valid when free */
+  uint16_t index;     /* this slot's index in its table (finds the table) */
+  uint16_t flags;     /* HANDLE_SLOT_* */
 } handle_slot_t;
 
 typedef struct handle_table {
-  handle_slot_t slots[HANDLE_TABLE_SLOTS];
-  uint16_t free_head; /* HANDLE_TABLE_SLOTS when full */
+  handle_slot_t slots[HANDLE_TABLE_SLOTS]; /* first: handle_slot_table relies on it */
+  uint16_t free_head;                      /* HANDLE_TABLE_SLOTS when full */
   uint16_t used;
 } handle_table_t;
 
 void handle_table_init(handle_table_t *t);
 
-/* Installs a reference to `obj` with `rights`; takes a reference. */
+/* Installs a new root capability to `obj` with `rights` (a subset of
+ * NX_RIGHTS_ALL); takes a reference. NX_ERR_INVALID_ARGS for a bad object
+ * or unknown rights, NX_ERR_NO_MEMORY when the table is full. */
 int handle_install(handle_table_t *t, object_t *obj, uint32_t rights, nx_handle_value_t *out);
 
 /*
- * Resolves `h` to its object if it is live, names an object of `type`, and
- * carries every right in `rights`. Errors: NX_ERR_BAD_HANDLE (free, stale or
- * malformed), NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED. No side effects.
+ * Resolves `h` to its object if it is live, usable (not under a revoke in
+ * progress), names an object of `type`, and carries every right in
+ * `rights`. Errors: NX_ERR_BAD_HANDLE (free, stale, malformed, or being
+ * revoked), NX_ERR_WRONG_TYPE (also for HANDLE_ANY_TYPE: a syscall always
+ * names the type it needs), NX_ERR_ACCESS_DENIED. No side effects.
  */
 int handle_lookup(const handle_table_t *t, nx_handle_value_t h, uint32_t type, uint32_t rights,
                   object_t **out);
 
-/* Closes `h`, dropping its reference; the slot's generation moves on. */
+/* The same check, returning the capability itself (for the capability
+ * operations); `type` may be HANDLE_ANY_TYPE. */
+int handle_lookup_slot(const handle_table_t *t, nx_handle_value_t h, uint32_t type, uint32_t rights,
+                       handle_slot_t **out);
+
+/*
+ * Closes `h`: the capability goes (on_cap_removed runs, its reference is
+ * dropped, the slot's generation moves on). Its children are not revoked:
+ * they move up to its parent (cap_tree.h explains why). Closing works on a
+ * capability that is being revoked, so a dying task can always empty its
+ * table. Errors: NX_ERR_BAD_HANDLE (not live); NX_ERR_BUSY if `h` is the
+ * root of a revoke in progress (finish that revoke first). O(1 + children).
+ */
 int handle_close(handle_table_t *t, nx_handle_value_t h);
+
+/* Free slots left in `t` (a syscall that installs several handles checks
+ * this once). */
+uint32_t handle_table_free_slots(const handle_table_t *t);
+
+/* ---- For the capability layer (cap_tree.c, transfer.c, revoke.c) ---- */
+
+/* The table holding `s`. */
+handle_table_t *handle_slot_table(const handle_slot_t *s);
+
+/* The handle value naming live slot `s`. */
+nx_handle_value_t handle_slot_value(const handle_slot_t *s);
+
+/* Takes the first free slot of `t` (the caller checked there is one) and
+ * gives it `obj`, `rights` and a fresh serial, with no tree links and no
+ * reference taken. */
+handle_slot_t *handle_slot_take(handle_table_t *t, object_t *obj, uint32_t rights);
+
+/* Returns `s` to its table's free list with a new generation. Tree links
+ * and the reference are the caller's business. */
+void handle_slot_free(handle_slot_t *s);
+
+/* Removes capability `s` for good: on_cap_removed, out of the tree (its
+ * children move up to its parent), slot freed, reference dropped. */
+void handle_slot_remove(handle_slot_t *s, cap_removal_t why);
 
 #ifdef __cplusplus
 }
