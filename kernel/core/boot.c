@@ -1,5 +1,5 @@
 /*
- * kmain: the portable start of NEURON. The architecture entry calls it with
+ * kmain: where NEURON's C code starts. The architecture entry calls it with
  * the boot hart's id, the device tree's physical address and the
  * instruction count at entry. It validates the tree, learns the machine
  * from it, sets up memory and the scheduler, starts the programs of the
