@@ -323,6 +323,22 @@ int fdt_prop_u32(const fdt_t *fdt, int node, const char *name, uint32_t *out) {
   return NX_OK;
 }
 
+/* Reads `cells` big-endian cells (1 or 2) as one number. */
+static uint64_t read_cells(const uint8_t *p, uint32_t cells) {
+  uint64_t v = 0;
+  for (uint32_t i = 0; i < cells; i++) v = (v << 32) | be32(p + 4 * i);
+  return v;
+}
+
+int fdt_prop_number(const fdt_t *fdt, int node, const char *name, uint64_t *out) {
+  uint32_t len;
+  const uint8_t *v = fdt_prop(fdt, node, name, &len);
+  if (!v) return NX_ERR_NOT_FOUND;
+  if (len != 4 && len != 8) return NX_ERR_BAD_FORMAT;
+  *out = read_cells(v, len / 4);
+  return NX_OK;
+}
+
 int fdt_prop_is(const fdt_t *fdt, int node, const char *name, const char *value) {
   uint32_t len;
   const char *v = fdt_prop(fdt, node, name, &len);
@@ -360,13 +376,6 @@ int fdt_find_compatible(const fdt_t *fdt, int after, const char *compat) {
     if (node < 0) return NX_ERR_NOT_FOUND;
     if (fdt_is_compatible(fdt, node, compat)) return node;
   }
-}
-
-/* Reads `cells` big-endian cells (1 or 2) as one number. */
-static uint64_t read_cells(const uint8_t *p, uint32_t cells) {
-  uint64_t v = 0;
-  for (uint32_t i = 0; i < cells; i++) v = (v << 32) | be32(p + 4 * i);
-  return v;
 }
 
 int fdt_cells(const fdt_t *fdt, int node, uint32_t *addr_cells, uint32_t *size_cells) {

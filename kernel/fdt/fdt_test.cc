@@ -55,6 +55,11 @@ TEST(Fdt, ReadsPropertiesAndCompatibleLists) {
   EXPECT_EQ(fdt_prop_u32(&fdt, fdt_root(&fdt), "#size-cells", &v), NX_OK);
   EXPECT_EQ(v, 2u);
   EXPECT_EQ(fdt_prop_u32(&fdt, fdt_root(&fdt), "missing", &v), NX_ERR_NOT_FOUND);
+  uint64_t n = 0;
+  EXPECT_EQ(fdt_prop_number(&fdt, fdt_root(&fdt), "#size-cells", &n), NX_OK);
+  EXPECT_EQ(n, 2u);
+  EXPECT_EQ(fdt_prop_number(&fdt, fdt_path(&fdt, "/memory"), "reg", &n), NX_ERR_BAD_FORMAT);
+  EXPECT_EQ(fdt_prop_number(&fdt, fdt_root(&fdt), "missing", &n), NX_ERR_NOT_FOUND);
   int chosen = fdt_path(&fdt, "/chosen");
   EXPECT_EQ(fdt_prop_u32(&fdt, chosen, "stdout-path", &v), NX_ERR_BAD_FORMAT);
   EXPECT_TRUE(fdt_prop_is(&fdt, chosen, "stdout-path", "/soc/serial@10000000"));

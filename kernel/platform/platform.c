@@ -15,25 +15,13 @@ static int fail(const char **why, const char *reason, int err) {
   return err;
 }
 
-/* A /chosen property of one or two cells (QEMU writes either). */
-static int read_chosen_address(const fdt_t *fdt, int chosen, const char *name, uint64_t *out) {
-  uint32_t len;
-  const uint8_t *v = fdt_prop(fdt, chosen, name, &len);
-  if (!v) return NX_ERR_NOT_FOUND;
-  if (len != 4 && len != 8) return NX_ERR_BAD_FORMAT;
-  uint64_t x = 0;
-  for (uint32_t i = 0; i < len; i++) x = (x << 8) | v[i];
-  *out = x;
-  return NX_OK;
-}
-
 /* The initrd (boot archive), if the loader left one: start and end in /chosen. */
 static int read_initrd(const fdt_t *fdt, int chosen, platform_t *p) {
   uint64_t start, end;
   if (chosen < 0) return NX_OK;
-  int err = read_chosen_address(fdt, chosen, "linux,initrd-start", &start);
+  int err = fdt_prop_number(fdt, chosen, "linux,initrd-start", &start);
   if (err == NX_ERR_NOT_FOUND) return NX_OK; /* no initrd is fine */
-  if (err != NX_OK || read_chosen_address(fdt, chosen, "linux,initrd-end", &end) != NX_OK ||
+  if (err != NX_OK || fdt_prop_number(fdt, chosen, "linux,initrd-end", &end) != NX_OK ||
       end < start) {
     return NX_ERR_BAD_FORMAT;
   }

@@ -73,6 +73,10 @@ const void *fdt_prop(const fdt_t *fdt, int node, const char *name, uint32_t *len
 /* A one-cell (u32) property. */
 int fdt_prop_u32(const fdt_t *fdt, int node, const char *name, uint32_t *out);
 
+/* A number of one or two cells (such as /chosen's linux,initrd-start,
+ * which loaders write either way); NX_ERR_BAD_FORMAT for other lengths. */
+int fdt_prop_number(const fdt_t *fdt, int node, const char *name, uint64_t *out);
+
 /* Whether the property holds exactly the string `value`. */
 int fdt_prop_is(const fdt_t *fdt, int node, const char *name, const char *value);
 
