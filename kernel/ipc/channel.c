@@ -90,7 +90,8 @@ void ipc_channel_destroy(ipc_channel_t *ch) {
     /* A held capability may have been revoked meanwhile (the revoke already
      * removed it, and closing its stale value is refused): nothing to do
      * for it then. */
-    for (uint32_t i = 0; i < slot->handle_count; i++) (void)handle_close(ch->holding, slot->handles[i]);
+    for (uint32_t i = 0; i < slot->handle_count; i++)
+      (void)handle_close(ch->holding, slot->handles[i]);
     slot->handle_count = 0;
     ch->head = (ch->head + 1) % ch->depth;
   }

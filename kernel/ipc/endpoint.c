@@ -47,8 +47,11 @@ static void queue_insert_after(ipc_queue_t *q, ipc_thread_t *after, ipc_thread_t
  * priorities stay FIFO. Walking from the tail makes the common case (all
  * callers of one priority) O(1). */
 static void queue_insert_by_prio(ipc_queue_t *q, ipc_thread_t *t) {
+  /* The key is frozen: the caller's prio may drop while it waits (it may be
+   * a server whose own caller dies), and the queue must stay sorted. */
+  t->queue_prio = t->prio;
   ipc_thread_t *after = q->tail;
-  while (after && after->prio < t->prio) after = after->prev;
+  while (after && after->queue_prio < t->queue_prio) after = after->prev;
   queue_insert_after(q, after, t);
 }
 
@@ -258,7 +261,9 @@ static int check_queue(const ipc_endpoint_t *ep, const ipc_queue_t *q, uint8_t s
     if (++n > q->count || t->prev != prev || t->state != state || t->queued_on != ep) {
       return NX_ERR_BAD_FORMAT;
     }
-    if (state == IPC_SEND_BLOCKED && prev && prev->prio < t->prio) return NX_ERR_BAD_FORMAT;
+    if (state == IPC_SEND_BLOCKED && prev && prev->queue_prio < t->queue_prio) {
+      return NX_ERR_BAD_FORMAT;
+    }
   }
   return n == q->count && q->tail == prev ? NX_OK : NX_ERR_BAD_FORMAT;
 }

@@ -5,6 +5,7 @@
 #define KERNEL_IPC_FAKE_KERNEL_H
 
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
@@ -26,8 +27,8 @@ struct Thread {
 struct Event {
   enum Kind { kBlock, kWake, kSetPrio, kRestorePrio, kCopy } kind;
   const ipc_thread_t *t;
-  int64_t value;                     // wake: result; set: prio; copy: len
-  const ipc_thread_t *src = nullptr; // copy: the source
+  int64_t value;                      // wake: result; set: prio; copy: len
+  const ipc_thread_t *src = nullptr;  // copy: the source
   bool operator==(const Event &o) const {
     return kind == o.kind && t == o.t && value == o.value && src == o.src;
   }
@@ -35,14 +36,14 @@ struct Event {
 
 class Kernel {
  public:
-  Kernel() { EXPECT_OK(ipc_system_init(&sys, &kOps, this)); }
+  Kernel() { Check(ipc_system_init(&sys, &kOps, this)); }
 
   Thread *NewThread(const std::string &name, unsigned prio) {
     threads.emplace_back(new Thread);
     Thread *t = threads.back().get();
     t->name = name;
     handle_table_init(t->table.get());
-    EXPECT_OK(ipc_thread_init(&t->ipc, t->table.get(), prio));
+    Check(ipc_thread_init(&t->ipc, t->table.get(), prio));
     return t;
   }
 
@@ -69,7 +70,7 @@ class Kernel {
   std::vector<std::unique_ptr<Thread>> threads;
 
  private:
-  static void EXPECT_OK(int err) {
+  static void Check(int err) {
     if (err != NX_OK) abort();
   }
   static Kernel *K(void *ctx) { return static_cast<Kernel *>(ctx); }

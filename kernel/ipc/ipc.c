@@ -2,9 +2,10 @@
  * What endpoints and channels share: the system and thread set-up, message
  * limits, and the all-or-nothing move of a message's capabilities.
  */
+#include "neuron/ipc.h"
+
 #include "kernel/ipc/ipc_internal.h"
 #include "neuron/errors.h"
-#include "neuron/ipc.h"
 #include "neuron/rights.h"
 
 int ipc_system_init(ipc_system_t *sys, const ipc_ops_t *ops, void *ctx) {

@@ -96,6 +96,7 @@ typedef struct ipc_thread {
   uint8_t reply;       /* ipc_reply_state_t */
   uint8_t base_prio;   /* its own priority */
   uint8_t prio;        /* effective: base, or inherited while serving */
+  uint8_t queue_prio;  /* SEND_BLOCKED: prio when it queued (its place) */
 } ipc_thread_t;
 
 /*
