@@ -33,16 +33,11 @@
 #include <stdint.h>
 
 #include "neuron/handle_table.h"
+#include "neuron/object.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* Object types of the IPC objects. They belong in object.h's enum
- * object_type; they live here until IPC is wired into the handle tables, and
- * must move there then (as OBJ_VMO will). */
-#define OBJ_ENDPOINT 5u
-#define OBJ_CHANNEL 6u
 
 #define IPC_MSG_WORDS 6u      /* a0-a5: what a syscall already saves */
 #define IPC_MSG_BUF_MAX 4096u /* one page: the per-thread IPC buffer */

@@ -37,9 +37,6 @@
 extern "C" {
 #endif
 
-/* The object type of an interrupt; moves to object.h's enum with the others. */
-#define OBJ_INTERRUPT 4u
-
 typedef struct interrupt_ops {
   void (*mask)(void *ctx, uint32_t irq);
   void (*unmask)(void *ctx, uint32_t irq);

@@ -60,11 +60,6 @@
 extern "C" {
 #endif
 
-/* The object type of a notification. It belongs in object.h's enum
- * object_type (next to OBJ_VMO = 2); it lives here until this module is wired
- * into the handle tables, and must move there then. */
-#define OBJ_NOTIFICATION 3u
-
 #define NOTIFY_DEADLINE_POLL 0u          /* never block */
 #define NOTIFY_DEADLINE_NEVER UINT64_MAX /* block until a signal */
 

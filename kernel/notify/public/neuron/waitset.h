@@ -38,9 +38,6 @@
 extern "C" {
 #endif
 
-/* The object type of a wait set; moves to object.h's enum with the others. */
-#define OBJ_WAITSET 5u
-
 #define WAITSET_SLOTS 16u
 
 typedef struct waitset {

@@ -15,7 +15,13 @@ extern "C" {
 
 typedef enum object_type {
   OBJ_NONE = 0,
-  OBJ_DEBUG_LOG = 1, /* the kernel console, for early user programs */
+  OBJ_DEBUG_LOG = 1,    /* the kernel console, for early user programs */
+  OBJ_VMO = 2,          /* kernel/vmo */
+  OBJ_NOTIFICATION = 3, /* kernel/notify */
+  OBJ_INTERRUPT = 4,    /* kernel/notify */
+  OBJ_WAITSET = 5,      /* kernel/notify */
+  OBJ_ENDPOINT = 6,     /* kernel/ipc */
+  OBJ_CHANNEL = 7,      /* kernel/ipc */
   OBJ_TYPE_COUNT,
 } object_type_t;
 

@@ -62,11 +62,6 @@
 extern "C" {
 #endif
 
-/* The object type of a VMO. It belongs in object.h's enum object_type (next
- * to OBJ_DEBUG_LOG = 1); it lives here until this module is wired into the
- * handle tables, and must move there then. */
-#define OBJ_VMO 2u
-
 /* vmo_create() flags. */
 #define VMO_CONTIGUOUS 1u /* one physically contiguous block (for DMA) */
 #define VMO_FLAGS_ALL VMO_CONTIGUOUS
