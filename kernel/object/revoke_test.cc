@@ -55,8 +55,13 @@ class RevokeTest : public ::testing::Test {
     object_t *out;
     return handle_lookup(c.t, c.h, OBJ_DEBUG_LOG, 0, &out);
   }
-  // Runs `r` to the end in steps of `budget`, checking each step's removals.
+  // Runs `r` to the end in steps of `budget`, checking each step's removals
+  // and calling `between` after every step.
   int Finish(cap_revoke_t *r, uint32_t budget) {
+    return Finish(r, budget, [] {});
+  }
+  template <typename Check>
+  int Finish(cap_revoke_t *r, uint32_t budget, Check between) {
     int steps = 0;
     bool more = true;
     while (more) {
@@ -64,6 +69,7 @@ class RevokeTest : public ::testing::Test {
       more = cap_revoke_step(r, budget);
       EXPECT_LE(fake_ops::removals.size() - before, budget);
       steps++;
+      between();
     }
     return steps;
   }
@@ -213,18 +219,13 @@ TEST_F(RevokeTest, DeepChainRevokesInBoundedSteps) {
   cap_revoke_t r;
   ASSERT_EQ(cap_revoke_start(&r, top.t, top.h), NX_OK);
   std::mt19937 rng(7);
-  int steps = 0;
-  bool more = true;
-  while (more) {
-    size_t before = fake_ops::removals.size();
-    more = cap_revoke_step(&r, 16);
-    ASSERT_LE(fake_ops::removals.size() - before, 16u);
-    steps++;
+  int steps = Finish(&r, 16, [&] {
     ASSERT_EQ(Use(top), NX_OK);
     ASSERT_EQ(Use(bystander), NX_OK);
     for (int i = 0; i < 4; i++) ASSERT_EQ(Use(chain[rng() % kDepth]), NX_ERR_BAD_HANDLE);
     ASSERT_EQ(Use(chain.back()), NX_ERR_BAD_HANDLE);
-  }
+  });
+  ASSERT_FALSE(HasFailure());
   // Each capability is moved up once and removed once: at most 2n / 16 steps.
   EXPECT_LE(steps, static_cast<int>(2 * kDepth / 16 + 1));
   EXPECT_EQ(r.removed, kDepth);
@@ -248,16 +249,11 @@ TEST_F(RevokeTest, WideFanRevokesInBoundedSteps) {
   cap_revoke_t r;
   ASSERT_EQ(cap_revoke_start(&r, root.t, root.h), NX_OK);
   std::mt19937 rng(9);
-  int steps = 0;
-  bool more = true;
-  while (more) {
-    size_t before = fake_ops::removals.size();
-    more = cap_revoke_step(&r, 16);
-    ASSERT_LE(fake_ops::removals.size() - before, 16u);
-    steps++;
+  int steps = Finish(&r, 16, [&] {
     ASSERT_EQ(Use(root), NX_OK);
     for (int i = 0; i < 4; i++) ASSERT_EQ(Use(kids[rng() % kWidth]), NX_ERR_BAD_HANDLE);
-  }
+  });
+  ASSERT_FALSE(HasFailure());
   EXPECT_EQ(steps, static_cast<int>((kWidth + 15) / 16));
   EXPECT_EQ(r.removed, kWidth);
   EXPECT_EQ(obj_.refs, 1u);
