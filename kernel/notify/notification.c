@@ -102,26 +102,31 @@ int notification_signal(notification_t *n, uint64_t bits) {
   return NX_OK;
 }
 
+int notify_take_now(notify_system_t *sys, notification_t *n, notify_waiter_t *w, uint64_t take,
+                    uint32_t index) {
+  n->pending &= ~take;
+  w->result = NX_OK;
+  w->bits = take;
+  w->index = index;
+  sys->counters.immediate++;
+  return NX_OK;
+}
+
+int notify_poll_empty(notify_waiter_t *w) {
+  w->result = NX_ERR_TIMED_OUT;
+  w->bits = 0;
+  w->index = 0;
+  return NX_ERR_TIMED_OUT;
+}
+
 int notification_wait(notification_t *n, notify_waiter_t *w, uint64_t mask, uint64_t deadline) {
   if (!n || !w || mask == 0) return NX_ERR_INVALID_ARGS;
   if (w->state != NOTIFY_WAITER_IDLE) {
     return w->state == NOTIFY_WAITER_WAITING ? NX_ERR_BUSY : NX_ERR_INVALID_ARGS;
   }
   uint64_t take = n->pending & mask;
-  if (take) {
-    n->pending &= ~take;
-    w->result = NX_OK;
-    w->bits = take;
-    w->index = 0;
-    n->sys->counters.immediate++;
-    return NX_OK;
-  }
-  if (deadline == NOTIFY_DEADLINE_POLL) {
-    w->result = NX_ERR_TIMED_OUT;
-    w->bits = 0;
-    w->index = 0;
-    return NX_ERR_TIMED_OUT;
-  }
+  if (take) return notify_take_now(n->sys, n, w, take, 0);
+  if (deadline == NOTIFY_DEADLINE_POLL) return notify_poll_empty(w);
   w->self = (notify_node_t){.n = n, .mask = mask, .waiter = w, .index = 0};
   w->nodes = &w->self;
   w->node_count = 1;

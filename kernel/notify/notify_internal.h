@@ -16,4 +16,13 @@ void notify_enqueue(notification_t *n, notify_node_t *node);
  * IDLE with the given outcome. Calls no callback. */
 void notify_waiter_finish(notify_waiter_t *w, int result, uint64_t bits, uint32_t index);
 
+/* A wait that needs no blocking: takes `take` from n's pending bits, gives
+ * w that outcome (entry `index`) and counts it on sys. Returns NX_OK. */
+int notify_take_now(notify_system_t *sys, notification_t *n, notify_waiter_t *w, uint64_t take,
+                    uint32_t index);
+
+/* A poll (NOTIFY_DEADLINE_POLL) that found nothing: gives w that outcome.
+ * Returns NX_ERR_TIMED_OUT. */
+int notify_poll_empty(notify_waiter_t *w);
+
 #endif

@@ -59,21 +59,9 @@ int waitset_wait(waitset_t *ws, notify_waiter_t *w, uint64_t deadline) {
     notify_node_t *node = &ws->slots[i];
     if (!node->n) continue;
     uint64_t take = node->n->pending & node->mask;
-    if (take) {
-      node->n->pending &= ~take;
-      w->result = NX_OK;
-      w->bits = take;
-      w->index = i;
-      ws->sys->counters.immediate++;
-      return NX_OK;
-    }
+    if (take) return notify_take_now(ws->sys, node->n, w, take, i);
   }
-  if (deadline == NOTIFY_DEADLINE_POLL) {
-    w->result = NX_ERR_TIMED_OUT;
-    w->bits = 0;
-    w->index = 0;
-    return NX_ERR_TIMED_OUT;
-  }
+  if (deadline == NOTIFY_DEADLINE_POLL) return notify_poll_empty(w);
   /* Nothing matched, so no queued node can match either until a signal
    * comes: queue on every entry, then block once. */
   w->nodes = ws->slots;
