@@ -1,6 +1,13 @@
 // The generated ABI on the host: numbers, types and signatures of the user
-// stubs (declarations here) and of the kernel side, the unpack helpers, and
-// syscall_dispatch() against fake decoders and invokers defined below.
+// stubs (declarations here) and of the kernel side, the struct layouts, the
+// unpack helpers, and syscall_dispatch() against fake decoders and invokers
+// defined below.
+//
+// SYSCALLS below lists every syscall of kernel/abi/syscalls.toml; a syscall
+// added to the schema without it fails here twice: its NX_SYS_COUNT no longer
+// matches the list, and syscall_dispatch.c no longer links (its decoder and
+// invoker have no fake). stubs_riscv64_test checks the stubs, the struct
+// layouts and the default rights on riscv64 against the schema itself.
 
 // errors.h has no extern "C" block of its own and nx_error_name() is C, so
 // it is included first, as C.
@@ -16,41 +23,192 @@ extern "C" {
 #include <type_traits>
 #include <vector>
 
+#include "neuron/ipc_msg.h"
 #include "neuron/kernel_stats.h"
 #include "neuron/rights.h"
+#include "neuron/start_info.h"
 #include "neuron/syscall_decl.h"
 #include "neuron/syscall_numbers.h"
 #include "neuron/syscalls.h"
+
+// Every syscall in number order: X(name, NAME, ARGS) for one that takes
+// arguments (decode, then invoke), X(name, NAME, NO_ARGS) for one that does
+// not (invoke alone).
+#define SYSCALLS(X)                                    \
+  X(null, NULL, NO_ARGS)                               \
+  X(debug_write, DEBUG_WRITE, ARGS)                    \
+  X(thread_yield, THREAD_YIELD, NO_ARGS)               \
+  X(thread_exit, THREAD_EXIT, ARGS)                    \
+  X(task_exit, TASK_EXIT, ARGS)                        \
+  X(clock_get, CLOCK_GET, NO_ARGS)                     \
+  X(nanosleep_until, NANOSLEEP_UNTIL, ARGS)            \
+  X(kernel_stats, KERNEL_STATS, ARGS)                  \
+  X(handle_dup, HANDLE_DUP, ARGS)                      \
+  X(handle_mint, HANDLE_MINT, ARGS)                    \
+  X(handle_close, HANDLE_CLOSE, ARGS)                  \
+  X(handle_revoke, HANDLE_REVOKE, ARGS)                \
+  X(vmo_create, VMO_CREATE, ARGS)                      \
+  X(vmo_read, VMO_READ, ARGS)                          \
+  X(vmo_write, VMO_WRITE, ARGS)                        \
+  X(vmo_map, VMO_MAP, ARGS)                            \
+  X(vmo_unmap, VMO_UNMAP, ARGS)                        \
+  X(endpoint_create, ENDPOINT_CREATE, NO_ARGS)         \
+  X(ipc_call, IPC_CALL, ARGS)                          \
+  X(ipc_recv, IPC_RECV, ARGS)                          \
+  X(ipc_reply, IPC_REPLY, ARGS)                        \
+  X(ipc_reply_recv, IPC_REPLY_RECV, ARGS)              \
+  X(channel_create, CHANNEL_CREATE, ARGS)              \
+  X(channel_send, CHANNEL_SEND, ARGS)                  \
+  X(channel_recv, CHANNEL_RECV, ARGS)                  \
+  X(channel_bind, CHANNEL_BIND, ARGS)                  \
+  X(notification_create, NOTIFICATION_CREATE, NO_ARGS) \
+  X(notification_signal, NOTIFICATION_SIGNAL, ARGS)    \
+  X(notification_wait, NOTIFICATION_WAIT, ARGS)        \
+  X(waitset_create, WAITSET_CREATE, NO_ARGS)           \
+  X(waitset_add, WAITSET_ADD, ARGS)                    \
+  X(waitset_remove, WAITSET_REMOVE, ARGS)              \
+  X(waitset_wait, WAITSET_WAIT, ARGS)                  \
+  X(interrupt_bind, INTERRUPT_BIND, ARGS)              \
+  X(interrupt_ack, INTERRUPT_ACK, ARGS)                \
+  X(task_create, TASK_CREATE, ARGS)                    \
+  X(task_give, TASK_GIVE, ARGS)                        \
+  X(task_start, TASK_START, ARGS)                      \
+  X(thread_create, THREAD_CREATE, ARGS)
 
 namespace {
 
 // ---- numbers ----
 
-static_assert(NX_ABI_VERSION == 2, "ABI version");
-static_assert(NX_SYS_NULL == 0, "null");
-static_assert(NX_SYS_DEBUG_WRITE == 1, "debug_write");
-static_assert(NX_SYS_THREAD_YIELD == 2, "thread_yield");
-static_assert(NX_SYS_THREAD_EXIT == 3, "thread_exit");
-static_assert(NX_SYS_TASK_EXIT == 4, "task_exit");
-static_assert(NX_SYS_CLOCK_GET == 5, "clock_get");
-static_assert(NX_SYS_NANOSLEEP_UNTIL == 6, "nanosleep_until");
-static_assert(NX_SYS_KERNEL_STATS == 7, "kernel_stats");
-static_assert(NX_SYS_COUNT == 8, "a new syscall: extend this test (and testdata/stubs_user.c)");
+struct SyscallInfo {
+  uint64_t number;
+  const char *name;
+  bool has_args;
+};
 
-// ---- handles, rights, constants, structs ----
+#define HAS_ARGS_ARGS true
+#define HAS_ARGS_NO_ARGS false
+#define SYSCALL_INFO(name, NAME, kind) {NX_SYS_##NAME, #name, HAS_ARGS_##kind},
+constexpr SyscallInfo kSyscalls[] = {SYSCALLS(SYSCALL_INFO)};
+constexpr size_t kSyscallCount = sizeof(kSyscalls) / sizeof(kSyscalls[0]);
+
+constexpr bool numbered_in_order() {
+  for (size_t i = 0; i < kSyscallCount; i++) {
+    if (kSyscalls[i].number != i) return false;
+  }
+  return true;
+}
+
+static_assert(NX_ABI_VERSION == 2, "ABI version");
+static_assert(NX_SYS_COUNT == kSyscallCount,
+              "a new syscall: add it to SYSCALLS (and to testdata/stubs_user.c)");
+static_assert(numbered_in_order(), "SYSCALLS is in number order and numbers have no gaps");
+static_assert(NX_SYS_NULL == 0, "null stays 0");
+
+// ---- handles, rights, constants ----
 
 static_assert(std::is_same<nx_handle_t, uint32_t>::value, "handles are 32-bit");
 static_assert(NX_HANDLE_INVALID == 0u, "handle 0 is never valid");
 static_assert(NX_RIGHT_READ == 1u && NX_RIGHT_WRITE == 2u && NX_RIGHT_MAP == 4u, "rights");
 static_assert(NX_RIGHT_SIGNAL == 1u << 6 && NX_RIGHT_MANAGE == 1u << 8, "rights");
-static_assert(NX_RIGHTS_ALL == 0x1ffu, "NX_RIGHTS_ALL has every right");
-static_assert(NX_DEBUG_WRITE_MAX == 256, "debug_write limit");
+static_assert(NX_RIGHTS_ALL == (NX_RIGHT_READ | NX_RIGHT_WRITE | NX_RIGHT_MAP | NX_RIGHT_EXECUTE |
+                                NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER | NX_RIGHT_SIGNAL |
+                                NX_RIGHT_WAIT | NX_RIGHT_MANAGE),
+              "NX_RIGHTS_ALL has every right");
 
+// A new object's rights: some rights, and only rights that exist.
+#define DEFAULT_RIGHTS_VALID(object)                                           \
+  static_assert((NX_DEFAULT_RIGHTS_##object & ~NX_RIGHTS_ALL) == 0u,           \
+                "NX_DEFAULT_RIGHTS_" #object " is a subset of NX_RIGHTS_ALL"); \
+  static_assert(NX_DEFAULT_RIGHTS_##object != 0u, "NX_DEFAULT_RIGHTS_" #object " is not empty");
+DEFAULT_RIGHTS_VALID(DEBUG_LOG)
+DEFAULT_RIGHTS_VALID(VMO)
+DEFAULT_RIGHTS_VALID(NOTIFICATION)
+DEFAULT_RIGHTS_VALID(INTERRUPT)
+DEFAULT_RIGHTS_VALID(WAITSET)
+DEFAULT_RIGHTS_VALID(ENDPOINT)
+DEFAULT_RIGHTS_VALID(CHANNEL)
+DEFAULT_RIGHTS_VALID(TASK)
+static_assert(NX_DEFAULT_RIGHTS_DEBUG_LOG == NX_RIGHT_WRITE, "a debug log is only written");
+static_assert(NX_DEFAULT_RIGHTS_TASK == (NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER),
+              "task_create's handle: manage, duplicate, transfer");
+static_assert((NX_DEFAULT_RIGHTS_VMO & NX_RIGHT_EXECUTE) == 0u, "a new VMO is not executable");
+
+static_assert(NX_DEBUG_WRITE_MAX == 256, "debug_write limit");
+static_assert(NX_MSG_WORDS == 6 && NX_MSG_HANDLES == 4, "message capacity");
+static_assert(NX_SIGNAL_BITS == (UINT64_C(1) << 63) - 1, "bit 63 is never a signal");
+static_assert(NX_DEADLINE_NEVER == UINT64_MAX, "never");
+
+// ---- structs: laid out in schema order without padding, as docs/abi.md says ----
+
+template <typename T, typename U>
+constexpr bool same() {
+  return std::is_same<T, U>::value;
+}
+
+#define FIELD_SIZE(type, field) sizeof(((type *)nullptr)->field)
+#define FIELD_END(type, field) (offsetof(type, field) + FIELD_SIZE(type, field))
+#define FIRST(type, field, ftype)                              \
+  static_assert(offsetof(type, field) == 0, #type "." #field); \
+  static_assert(same<decltype(type::field), ftype>(), #type "." #field " type");
+#define NEXT(type, prev, field, ftype)                          \
+  static_assert(offsetof(type, field) == FIELD_END(type, prev), \
+                #type "." #field " follows " #prev);            \
+  static_assert(same<decltype(type::field), ftype>(), #type "." #field " type");
+#define LAST(type, field) \
+  static_assert(sizeof(type) == FIELD_END(type, field), #type " ends at " #field);
+
+FIRST(nx_kernel_stats_t, timer_irqs, uint64_t)
+NEXT(nx_kernel_stats_t, timer_irqs, timer_irqs_idle, uint64_t)
+NEXT(nx_kernel_stats_t, timer_irqs_idle, timer_programs, uint64_t)
+NEXT(nx_kernel_stats_t, timer_programs, context_switches, uint64_t)
+NEXT(nx_kernel_stats_t, context_switches, syscalls, uint64_t)
+NEXT(nx_kernel_stats_t, syscalls, user_faults, uint64_t)
+NEXT(nx_kernel_stats_t, user_faults, boot_instret, uint64_t)
+NEXT(nx_kernel_stats_t, boot_instret, wakeups, uint64_t)
+LAST(nx_kernel_stats_t, wakeups)
 static_assert(sizeof(nx_kernel_stats_t) == 64, "kernel stats size");
-static_assert(offsetof(nx_kernel_stats_t, timer_irqs) == 0, "first counter");
 static_assert(offsetof(nx_kernel_stats_t, context_switches) == 24, "context switches");
 static_assert(offsetof(nx_kernel_stats_t, wakeups) == 56, "wakeups last");
-static_assert(std::is_same<decltype(nx_kernel_stats_t::wakeups), uint64_t>::value, "u64");
+
+FIRST(nx_msg_t, w0, uint64_t)
+NEXT(nx_msg_t, w0, w1, uint64_t)
+NEXT(nx_msg_t, w1, w2, uint64_t)
+NEXT(nx_msg_t, w2, w3, uint64_t)
+NEXT(nx_msg_t, w3, w4, uint64_t)
+NEXT(nx_msg_t, w4, w5, uint64_t)
+NEXT(nx_msg_t, w5, badge, uint64_t)
+NEXT(nx_msg_t, badge, buf, uint64_t)
+NEXT(nx_msg_t, buf, buf_len, uint32_t)
+NEXT(nx_msg_t, buf_len, buf_cap, uint32_t)
+NEXT(nx_msg_t, buf_cap, word_count, uint32_t)
+NEXT(nx_msg_t, word_count, handle_count, uint32_t)
+NEXT(nx_msg_t, handle_count, h0, nx_handle_t)
+NEXT(nx_msg_t, h0, h1, nx_handle_t)
+NEXT(nx_msg_t, h1, h2, nx_handle_t)
+NEXT(nx_msg_t, h2, h3, nx_handle_t)
+LAST(nx_msg_t, h3)
+static_assert(sizeof(nx_msg_t) == 96, "nx_msg_t size");
+static_assert(offsetof(nx_msg_t, badge) == 48 && offsetof(nx_msg_t, buf_len) == 64, "nx_msg_t");
+static_assert(offsetof(nx_msg_t, handle_count) == 76 && offsetof(nx_msg_t, h0) == 80, "nx_msg_t");
+// The words and handles are exactly as many as NX_MSG_WORDS and NX_MSG_HANDLES.
+static_assert(offsetof(nx_msg_t, badge) == NX_MSG_WORDS * sizeof(uint64_t), "w0..w5");
+static_assert(sizeof(nx_msg_t) - offsetof(nx_msg_t, h0) == NX_MSG_HANDLES * sizeof(nx_handle_t),
+              "h0..h3");
+
+FIRST(nx_start_info_t, log, nx_handle_t)
+NEXT(nx_start_info_t, log, bootfs, nx_handle_t)
+NEXT(nx_start_info_t, bootfs, uart, nx_handle_t)
+NEXT(nx_start_info_t, uart, uart_irq, nx_handle_t)
+NEXT(nx_start_info_t, uart_irq, h0, nx_handle_t)
+NEXT(nx_start_info_t, h0, h1, nx_handle_t)
+NEXT(nx_start_info_t, h1, h2, nx_handle_t)
+NEXT(nx_start_info_t, h2, h3, nx_handle_t)
+NEXT(nx_start_info_t, h3, arg0, uint64_t)
+NEXT(nx_start_info_t, arg0, arg1, uint64_t)
+LAST(nx_start_info_t, arg1)
+static_assert(sizeof(nx_start_info_t) == 48, "nx_start_info_t size");
+static_assert(offsetof(nx_start_info_t, h0) == 16 && offsetof(nx_start_info_t, arg0) == 32,
+              "nx_start_info_t");
 
 // ---- user stubs: signatures ----
 
@@ -59,25 +217,67 @@ constexpr bool same_fn(G) {
   return std::is_same<F, G>::value;
 }
 
-static_assert(same_fn<int64_t (*)(void)>(&nx_null), "nx_null");
+typedef int64_t (*NoArgs)(void);
+static_assert(same_fn<NoArgs>(&nx_null), "nx_null");
 static_assert(same_fn<int64_t (*)(nx_handle_t, uintptr_t, size_t)>(&nx_debug_write),
               "nx_debug_write");
-static_assert(same_fn<int64_t (*)(void)>(&nx_thread_yield), "nx_thread_yield");
+static_assert(same_fn<NoArgs>(&nx_thread_yield), "nx_thread_yield");
 // The exits are noreturn, which is part of their type.
 typedef void (*NoreturnExit)(int64_t) __attribute__((noreturn));
 static_assert(same_fn<NoreturnExit>(&nx_thread_exit), "nx_thread_exit");
 static_assert(same_fn<NoreturnExit>(&nx_task_exit), "nx_task_exit");
 static_assert(!same_fn<void (*)(int64_t)>(&nx_task_exit), "nx_task_exit is noreturn");
-static_assert(same_fn<int64_t (*)(void)>(&nx_clock_get), "nx_clock_get");
+static_assert(same_fn<NoArgs>(&nx_clock_get), "nx_clock_get");
 static_assert(same_fn<int64_t (*)(uint64_t)>(&nx_nanosleep_until), "nx_nanosleep_until");
 static_assert(same_fn<int64_t (*)(uintptr_t, size_t)>(&nx_kernel_stats), "nx_kernel_stats");
+static_assert(same_fn<int64_t (*)(nx_handle_t, uint32_t)>(&nx_handle_dup), "nx_handle_dup");
+static_assert(same_fn<int64_t (*)(nx_handle_t, uint32_t, uint64_t)>(&nx_handle_mint),
+              "nx_handle_mint");
+static_assert(same_fn<int64_t (*)(nx_handle_t)>(&nx_handle_close), "nx_handle_close");
+static_assert(same_fn<int64_t (*)(nx_handle_t)>(&nx_handle_revoke), "nx_handle_revoke");
+static_assert(same_fn<int64_t (*)(uint64_t, uint32_t)>(&nx_vmo_create), "nx_vmo_create");
+static_assert(same_fn<int64_t (*)(nx_handle_t, uint64_t, uintptr_t, size_t)>(&nx_vmo_read),
+              "nx_vmo_read");
+static_assert(same_fn<int64_t (*)(nx_handle_t, uint64_t, uintptr_t, size_t)>(&nx_vmo_write),
+              "nx_vmo_write");
+static_assert(
+    same_fn<int64_t (*)(nx_handle_t, uint64_t, uint64_t, uint64_t, uint32_t)>(&nx_vmo_map),
+    "nx_vmo_map");
+static_assert(same_fn<int64_t (*)(uint64_t)>(&nx_vmo_unmap), "nx_vmo_unmap");
+static_assert(same_fn<NoArgs>(&nx_endpoint_create), "nx_endpoint_create");
+static_assert(same_fn<int64_t (*)(nx_handle_t, uintptr_t)>(&nx_ipc_call), "nx_ipc_call");
+static_assert(same_fn<int64_t (*)(nx_handle_t, uintptr_t)>(&nx_ipc_recv), "nx_ipc_recv");
+static_assert(same_fn<int64_t (*)(uintptr_t)>(&nx_ipc_reply), "nx_ipc_reply");
+static_assert(same_fn<int64_t (*)(nx_handle_t, uintptr_t)>(&nx_ipc_reply_recv),
+              "nx_ipc_reply_recv");
+static_assert(same_fn<int64_t (*)(uint32_t)>(&nx_channel_create), "nx_channel_create");
+static_assert(same_fn<int64_t (*)(nx_handle_t, uintptr_t)>(&nx_channel_send), "nx_channel_send");
+static_assert(same_fn<int64_t (*)(nx_handle_t, uintptr_t)>(&nx_channel_recv), "nx_channel_recv");
+static_assert(same_fn<int64_t (*)(nx_handle_t, nx_handle_t, uint64_t)>(&nx_channel_bind),
+              "nx_channel_bind");
+static_assert(same_fn<NoArgs>(&nx_notification_create), "nx_notification_create");
+static_assert(same_fn<int64_t (*)(nx_handle_t, uint64_t)>(&nx_notification_signal),
+              "nx_notification_signal");
+static_assert(same_fn<int64_t (*)(nx_handle_t, uint64_t, uint64_t)>(&nx_notification_wait),
+              "nx_notification_wait");
+static_assert(same_fn<NoArgs>(&nx_waitset_create), "nx_waitset_create");
+static_assert(same_fn<int64_t (*)(nx_handle_t, nx_handle_t, uint64_t)>(&nx_waitset_add),
+              "nx_waitset_add");
+static_assert(same_fn<int64_t (*)(nx_handle_t, uint32_t)>(&nx_waitset_remove), "nx_waitset_remove");
+static_assert(same_fn<int64_t (*)(nx_handle_t, uint64_t, uintptr_t)>(&nx_waitset_wait),
+              "nx_waitset_wait");
+static_assert(same_fn<int64_t (*)(nx_handle_t, nx_handle_t, uint64_t)>(&nx_interrupt_bind),
+              "nx_interrupt_bind");
+static_assert(same_fn<int64_t (*)(nx_handle_t)>(&nx_interrupt_ack), "nx_interrupt_ack");
+static_assert(same_fn<int64_t (*)(nx_handle_t, uintptr_t, size_t, uint32_t)>(&nx_task_create),
+              "nx_task_create");
+static_assert(same_fn<int64_t (*)(nx_handle_t, nx_handle_t, uint32_t)>(&nx_task_give),
+              "nx_task_give");
+static_assert(same_fn<int64_t (*)(nx_handle_t, uintptr_t)>(&nx_task_start), "nx_task_start");
+static_assert(same_fn<int64_t (*)(uint64_t, uint64_t, uint64_t, uint32_t)>(&nx_thread_create),
+              "nx_thread_create");
 
 // ---- kernel side: argument structs and signatures ----
-
-template <typename T, typename U>
-constexpr bool same() {
-  return std::is_same<T, U>::value;
-}
 
 static_assert(same<decltype(sys_debug_write_args_t::log), nx_handle_t>(), "log");
 static_assert(same<decltype(sys_debug_write_args_t::buf), uintptr_t>(), "buf");
@@ -87,7 +287,15 @@ static_assert(same<decltype(sys_task_exit_args_t::code), int64_t>(), "task code"
 static_assert(same<decltype(sys_nanosleep_until_args_t::deadline_ns), uint64_t>(), "deadline");
 static_assert(same<decltype(sys_kernel_stats_args_t::buf), uintptr_t>(), "stats buf");
 static_assert(same<decltype(sys_kernel_stats_args_t::len), size_t>(), "stats len");
+static_assert(same<decltype(sys_vmo_map_args_t::prot), uint32_t>(), "prot");
+static_assert(same<decltype(sys_task_give_args_t::h), nx_handle_t>(), "give h");
+static_assert(same<decltype(sys_task_give_args_t::rights), uint32_t>(), "give rights");
+static_assert(same<decltype(sys_waitset_wait_args_t::bits), uintptr_t>(), "waitset bits");
 static_assert(SYS_DEBUG_WRITE_LOG_RIGHTS == NX_RIGHT_WRITE, "debug_write needs write");
+static_assert(SYS_IPC_CALL_EP_RIGHTS == NX_RIGHT_WRITE, "a call is a write");
+static_assert(SYS_IPC_RECV_EP_RIGHTS == NX_RIGHT_READ, "a receive is a read");
+static_assert(SYS_TASK_CREATE_BOOTFS_RIGHTS == (NX_RIGHT_READ | NX_RIGHT_EXECUTE), "bootfs");
+static_assert(SYS_TASK_GIVE_H_RIGHTS == 0u, "task_give checks h's rights itself");
 
 static_assert(same_fn<int (*)(struct thread *, const uint64_t *, sys_debug_write_args_t *)>(
                   &sys_debug_write_decode),
@@ -95,17 +303,20 @@ static_assert(same_fn<int (*)(struct thread *, const uint64_t *, sys_debug_write
 static_assert(
     same_fn<int64_t (*)(struct thread *, const sys_debug_write_args_t *)>(&sys_debug_write_invoke),
     "invoke");
+static_assert(same_fn<int64_t (*)(struct thread *)>(&sys_endpoint_create_invoke),
+              "no arguments, no decoder");
 static_assert(same_fn<int64_t (*)(struct thread *, uint64_t, const uint64_t *)>(&syscall_dispatch),
               "dispatch");
 
 // ---- fakes of the kernel's decoders and invokers ----
 
+// Invoker n returns kResultBase + n, so a call that reaches the wrong one shows.
+constexpr int64_t kResultBase = 1000;
+
 struct Fake {
   std::vector<std::string> calls;
   struct thread *caller = nullptr;
   int decode_result = NX_OK;
-  sys_debug_write_args_t debug_write = {};
-  sys_nanosleep_until_args_t nanosleep_until = {};
 };
 Fake fake;
 
@@ -120,52 +331,34 @@ int64_t fake_invoke(const char *name, int64_t result) {
   return result;
 }
 
+// The arguments each invoker last received.
+#define LAST_ARGS_ARGS(name) sys_##name##_args_t last_##name;
+#define LAST_ARGS_NO_ARGS(name)
+#define LAST_ARGS(name, NAME, kind) LAST_ARGS_##kind(name)
+SYSCALLS(LAST_ARGS)
+
 }  // namespace
 
-#define FAKE_SIMPLE(name, result)                                                            \
+#define FAKE_ARGS(name, number)                                                              \
   extern "C" int sys_##name##_decode(struct thread *caller, const uint64_t raw[6],           \
                                      sys_##name##_args_t *out) {                             \
     int err = sys_##name##_unpack(raw, out);                                                 \
     return err != NX_OK ? err : fake_decode(#name, caller);                                  \
   }                                                                                          \
   extern "C" int64_t sys_##name##_invoke(struct thread *, const sys_##name##_args_t *args) { \
-    (void)args;                                                                              \
-    return fake_invoke(#name, result);                                                       \
+    last_##name = *args;                                                                     \
+    return fake_invoke(#name, kResultBase + (number));                                       \
   }
 
 // Syscalls without arguments have no decoder: dispatch calls invoke alone.
-#define FAKE_NO_ARGS(name, result) \
-  extern "C" int64_t sys_##name##_invoke(struct thread *) { return fake_invoke(#name, result); }
+#define FAKE_NO_ARGS(name, number)                          \
+  extern "C" int64_t sys_##name##_invoke(struct thread *) { \
+    return fake_invoke(#name, kResultBase + (number));      \
+  }
 
-FAKE_NO_ARGS(null, 0)
-FAKE_NO_ARGS(thread_yield, 0)
-FAKE_SIMPLE(thread_exit, -100)  // the real one never returns
-FAKE_SIMPLE(task_exit, -101)
-FAKE_NO_ARGS(clock_get, 123456789)
-FAKE_SIMPLE(kernel_stats, 64)
-
-extern "C" int sys_debug_write_decode(struct thread *caller, const uint64_t raw[6],
-                                      sys_debug_write_args_t *out) {
-  int err = sys_debug_write_unpack(raw, out);
-  return err != NX_OK ? err : fake_decode("debug_write", caller);
-}
-
-extern "C" int64_t sys_debug_write_invoke(struct thread *, const sys_debug_write_args_t *args) {
-  fake.debug_write = *args;
-  return fake_invoke("debug_write", (int64_t)args->len);
-}
-
-extern "C" int sys_nanosleep_until_decode(struct thread *caller, const uint64_t raw[6],
-                                          sys_nanosleep_until_args_t *out) {
-  int err = sys_nanosleep_until_unpack(raw, out);
-  return err != NX_OK ? err : fake_decode("nanosleep_until", caller);
-}
-
-extern "C" int64_t sys_nanosleep_until_invoke(struct thread *,
-                                              const sys_nanosleep_until_args_t *args) {
-  fake.nanosleep_until = *args;
-  return fake_invoke("nanosleep_until", 0);
-}
+// NX_SYS_##NAME is pasted here, before NAME could expand (NULL would).
+#define FAKE(name, NAME, kind) FAKE_##kind(name, NX_SYS_##NAME)
+SYSCALLS(FAKE)
 
 namespace {
 
@@ -178,30 +371,42 @@ class DispatchTest : public ::testing::Test {
 
 TEST_F(DispatchTest, RunsDecodeThenInvoke) {
   const uint64_t raw[6] = {0x10002, 0x4000, 12, 0, 0, 0};
-  EXPECT_EQ(syscall_dispatch(kCaller, NX_SYS_DEBUG_WRITE, raw), 12);
+  EXPECT_EQ(syscall_dispatch(kCaller, NX_SYS_DEBUG_WRITE, raw), kResultBase + NX_SYS_DEBUG_WRITE);
   EXPECT_EQ(fake.calls, (std::vector<std::string>{"decode debug_write", "invoke debug_write"}));
   EXPECT_EQ(fake.caller, kCaller);
-  EXPECT_EQ(fake.debug_write.log, 0x10002u);
-  EXPECT_EQ(fake.debug_write.buf, 0x4000u);
-  EXPECT_EQ(fake.debug_write.len, 12u);
+  EXPECT_EQ(last_debug_write.log, 0x10002u);
+  EXPECT_EQ(last_debug_write.buf, 0x4000u);
+  EXPECT_EQ(last_debug_write.len, 12u);
 }
 
 TEST_F(DispatchTest, EverySyscallReachesItsOwnPair) {
   const uint64_t raw[6] = {};
-  const char *names[NX_SYS_COUNT] = {"null",      "debug_write", "thread_yield",    "thread_exit",
-                                     "task_exit", "clock_get",   "nanosleep_until", "kernel_stats"};
-  const bool has_args[NX_SYS_COUNT] = {false, true, false, true, true, false, true, true};
-  for (uint64_t n = 0; n < NX_SYS_COUNT; n++) {
+  for (const SyscallInfo &s : kSyscalls) {
     fake = Fake();
-    syscall_dispatch(kCaller, n, raw);
+    EXPECT_EQ(syscall_dispatch(kCaller, s.number, raw), kResultBase + int64_t(s.number)) << s.name;
     std::vector<std::string> want;
-    if (has_args[n]) want.push_back(std::string("decode ") + names[n]);
-    want.push_back(std::string("invoke ") + names[n]);
-    EXPECT_EQ(fake.calls, want) << n;
-    EXPECT_STREQ(syscall_name(n), names[n]);
+    if (s.has_args) want.push_back(std::string("decode ") + s.name);
+    want.push_back(std::string("invoke ") + s.name);
+    EXPECT_EQ(fake.calls, want) << s.number;
+    EXPECT_STREQ(syscall_name(s.number), s.name);
   }
-  EXPECT_EQ(syscall_dispatch(kCaller, NX_SYS_CLOCK_GET, raw), 123456789);
-  EXPECT_EQ(syscall_dispatch(kCaller, NX_SYS_KERNEL_STATS, raw), 64);
+}
+
+TEST_F(DispatchTest, EveryArgumentRegisterReachesTheInvoker) {
+  const uint64_t raw[6] = {1, 2, 3, 4, 5, 6};
+  ASSERT_EQ(syscall_dispatch(kCaller, NX_SYS_VMO_MAP, raw), kResultBase + NX_SYS_VMO_MAP);
+  EXPECT_EQ(last_vmo_map.vmo, 1u);
+  EXPECT_EQ(last_vmo_map.va, 2u);
+  EXPECT_EQ(last_vmo_map.offset, 3u);
+  EXPECT_EQ(last_vmo_map.size, 4u);
+  EXPECT_EQ(last_vmo_map.prot, 5u);
+
+  ASSERT_EQ(syscall_dispatch(kCaller, NX_SYS_THREAD_CREATE, raw),
+            kResultBase + NX_SYS_THREAD_CREATE);
+  EXPECT_EQ(last_thread_create.entry, 1u);
+  EXPECT_EQ(last_thread_create.sp, 2u);
+  EXPECT_EQ(last_thread_create.arg, 3u);
+  EXPECT_EQ(last_thread_create.priority, 4u);
 }
 
 TEST_F(DispatchTest, UnknownNumbersAreRefusedWithoutCalls) {
@@ -243,6 +448,32 @@ TEST(UnpackTest, CopiesEveryRegisterWithItsType) {
   sys_nanosleep_until_args_t s = {};
   ASSERT_EQ(sys_nanosleep_until_unpack(raw + 1, &s), NX_OK);
   EXPECT_EQ(s.deadline_ns, UINT64_MAX);
+
+  const uint64_t give[6] = {5, UINT32_MAX, NX_RIGHTS_ALL, 0, 0, 0};
+  sys_task_give_args_t g = {};
+  ASSERT_EQ(sys_task_give_unpack(give, &g), NX_OK);
+  EXPECT_EQ(g.task, 5u);
+  EXPECT_EQ(g.h, UINT32_MAX);
+  EXPECT_EQ(g.rights, NX_RIGHTS_ALL);
+}
+
+TEST(UnpackTest, RefusesHighBitsInEvery32BitArgument) {
+  const uint64_t high = uint64_t{1} << 32;
+  sys_task_give_args_t g = {};
+  const uint64_t task[6] = {high, 1, 1, 0, 0, 0};
+  const uint64_t h[6] = {1, high, 1, 0, 0, 0};
+  const uint64_t rights[6] = {1, 1, high, 0, 0, 0};
+  EXPECT_EQ(sys_task_give_unpack(task, &g), NX_ERR_BAD_HANDLE);
+  EXPECT_EQ(sys_task_give_unpack(h, &g), NX_ERR_BAD_HANDLE);
+  EXPECT_EQ(sys_task_give_unpack(rights, &g), NX_ERR_INVALID_ARGS);
+
+  sys_vmo_map_args_t m = {};
+  const uint64_t prot[6] = {1, UINT64_MAX, UINT64_MAX, UINT64_MAX, high | NX_RIGHT_READ, 0};
+  EXPECT_EQ(sys_vmo_map_unpack(prot, &m), NX_ERR_INVALID_ARGS);
+
+  sys_channel_create_args_t c = {};
+  const uint64_t depth[6] = {high | 1, 0, 0, 0, 0, 0};
+  EXPECT_EQ(sys_channel_create_unpack(depth, &c), NX_ERR_INVALID_ARGS);
 }
 
 TEST(ErrorsTest, NewCodesHaveNames) {

@@ -13,7 +13,10 @@
 #include "neuron/console.h"
 #include "neuron/errors.h"
 #include "neuron/fdt.h"
+#include "neuron/irq.h"
 #include "neuron/kernel.h"
+#include "neuron/kobject.h"
+#include "neuron/rights.h"
 #include "neuron/task.h"
 #include "neuron/version.h"
 
@@ -31,7 +34,37 @@ void kpanic(const char *reason) {
   machine_exit(kernel.platform.uart.size ? &kernel.platform : 0, 3);
 }
 
-/* Starts every program under bin/ in the boot archive, in archive order. */
+/* What the kernel hands every boot program (see nx_start_info_t): objects
+ * made once at boot, each holding a kernel reference for good. */
+static object_t debug_log = {OBJ_DEBUG_LOG, 1};
+static vmo_t *bootfs_vmo, *uart_vmo;
+static kinterrupt_t uart_irq;
+
+static void make_boot_objects(void) {
+  const platform_t *p = &kernel.platform;
+  uint64_t base = p->initrd.base & ~(PAGE_SIZE - 1);
+  uint64_t end = (p->initrd.base + p->initrd.size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+  if (p->initrd.size && vmo_create_physical(&kernel.vmos, base, end - base, &bootfs_vmo) != NX_OK) {
+    kpanic("cannot make the boot archive's VMO");
+  }
+  uint64_t ubase = p->uart.base & ~(PAGE_SIZE - 1);
+  uint64_t uend = (p->uart.base + p->uart.size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+  if (vmo_create_physical(&kernel.vmos, ubase, uend - ubase, &uart_vmo) != NX_OK) {
+    kpanic("cannot make the UART's VMO");
+  }
+  interrupt_init(&uart_irq.intr);
+  uart_irq.line = p->uart_irq;
+}
+
+/* Gives `task` a handle to `obj` (if any) with `rights`; 0 if none. */
+static nx_handle_t give(task_t *task, object_t *obj, uint32_t rights) {
+  nx_handle_value_t h = 0;
+  if (obj) handle_install(&task->handles, obj, rights, &h);
+  return h;
+}
+
+/* Starts every program under bin/ in the boot archive, in archive order,
+ * each with the boot handles. */
 static void start_programs(void) {
   const platform_t *p = &kernel.platform;
   if (!p->initrd.size) {
@@ -49,7 +82,22 @@ static void start_programs(void) {
   while (bootfs_next(&fs, &cursor, &e) == NX_OK) {
     const char *name = e.name;
     if (name[0] != 'b' || name[1] != 'i' || name[2] != 'n' || name[3] != '/') continue;
-    int err = task_spawn(name + 4, e.data, e.size, USER_PRIORITY, &why);
+    size_t len = 0;
+    while (name[4 + len]) len++;
+    task_t *task;
+    int err = task_create(name + 4, len, e.data, e.size, USER_PRIORITY, &why, &task);
+    if (err == NX_OK) {
+      nx_start_info_t info = {0};
+      info.log = give(task, &debug_log, NX_RIGHT_WRITE);
+      info.bootfs = give(task, bootfs_vmo ? &bootfs_vmo->obj : 0,
+                         NX_RIGHT_READ | NX_RIGHT_EXECUTE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER);
+      info.uart = give(task, &uart_vmo->obj, NX_DEFAULT_RIGHTS_VMO);
+      info.uart_irq = give(task, irq_controller() && uart_irq.line ? &uart_irq.intr.obj : 0,
+                           NX_DEFAULT_RIGHTS_INTERRUPT);
+      why = "out of memory for its first thread";
+      err = task_start(task, &info);
+      object_drop(&task->obj); /* the creator's reference: the kernel keeps none */
+    }
     if (err != NX_OK) {
       kprintf("NEURON: %s refused: %s (%s)\n", name, why, nx_error_name(err));
     }
@@ -86,14 +134,18 @@ void kmain(unsigned long hartid, uint64_t dtb_phys, uint64_t entry_instret) {
   csr_write(satp, satp);
   if (asid_init(&kernel.asids, asid_bits, 1) != NX_OK ||
       slab_cache_init(&kernel.tasks, &kernel.pages, "task", sizeof(task_t), 16) != NX_OK ||
-      slab_cache_init(&kernel.threads, &kernel.pages, "thread", sizeof(thread_t), 16) != NX_OK) {
+      slab_cache_init(&kernel.threads, &kernel.pages, "thread", sizeof(thread_t), 16) != NX_OK ||
+      kobject_init() != NX_OK || vmo_system_init(&kernel.vmos, &kernel.pages) != NX_OK) {
     kpanic("cannot set up the kernel object caches");
   }
+  if (irq_init(&kernel.platform) != NX_OK) kpanic("cannot set up the PLIC");
+  wait_init();
+  make_boot_objects();
   kprintf("NEURON: %u ASID bits\n", asid_bits);
   sched_init(&kernel.sched);
   csr_write(scounteren, SCOUNTEREN_CY_TM_IR);
   csr_clear(sstatus, SSTATUS_FS_MASK); /* FP off until a thread uses it */
-  csr_write(sie, SIE_STIE);
+  csr_write(sie, SIE_STIE | (irq_controller() ? SIE_SEIE : 0));
   sbi_set_timer(UINT64_MAX);
   start_programs();
   scheduler_run();

@@ -44,11 +44,9 @@ int64_t sys_thread_exit_invoke(thread_t *caller, const sys_thread_exit_args_t *a
   thread_exit_current(args->code);
 }
 
-/* Tasks have one thread until thread creation arrives, so ending the task
- * is ending that thread (which then frees the task). */
 int64_t sys_task_exit_invoke(thread_t *caller, const sys_task_exit_args_t *args) {
   (void)caller;
-  thread_exit_current(args->code);
+  task_exit_current(args->code);
 }
 
 int64_t sys_clock_get_invoke(thread_t *caller) {

@@ -1,8 +1,17 @@
 /*
  * Tasks: building a user address space from a validated ELF image, and
  * tearing it down again. Every page a task uses (page tables, segments,
- * stack, kernel stacks of its threads) is charged to its quota, so a task
- * that asks for too much gets NX_ERR_NO_MEMORY and the kernel keeps going.
+ * stack, kernel stacks of its threads, the objects it creates) is charged
+ * to its quota, so a task that asks for too much gets NX_ERR_NO_MEMORY and
+ * the kernel keeps going.
+ *
+ * A task is also a kernel object (task_create hands its creator a handle).
+ * Its lifetime has two ends: task_end() releases everything it holds when
+ * its last thread is gone (or, for a task never started, when the last
+ * handle to it goes); the record itself is freed once no handle names it
+ * and its quota is empty. Objects it created may outlive it (another task
+ * holds them) and are still charged to its quota, so such a record waits
+ * on a list until they are gone (task_sweep_dead()).
  */
 #include "neuron/task.h"
 
@@ -13,15 +22,15 @@
 #include "neuron/kernel.h"
 #include "neuron/mm.h"
 #include "neuron/rights.h"
+#include "neuron/user_memory.h"
 
 #define USER_STACK_PAGES 4
 #define USER_STACK_TOP (USER_MAX - PAGE_SIZE) /* the top page stays unmapped */
 
 void *memcpy(void *dst, const void *src, size_t n);
 
-/* The kernel console as an object user space can hold a handle to. */
-static object_t debug_log = {OBJ_DEBUG_LOG, 1};
 static uint32_t next_task_id = 1;
+static task_t *dead_tasks; /* records kept until their quota empties */
 
 static sv39_perm_t user_perms(uint32_t elf_perms) {
   sv39_perm_t p = SV39_PERM_U;
@@ -70,35 +79,72 @@ static int map_region(task_t *task, uint64_t va, uint64_t size, uint64_t va_data
   return NX_OK;
 }
 
-void task_destroy(task_t *task) {
-  for (uint32_t i = 0; i < task->region_count; i++) free_region(task, &task->regions[i]);
-  for (uint32_t i = 0; i < HANDLE_TABLE_SLOTS; i++) {
-    handle_slot_t *s = &task->handles.slots[i];
-    if (s->object) handle_close(&task->handles, ((uint32_t)s->generation << 16) | i);
+/* Releases what the task holds: its mappings, its handles (which may
+ * free objects), its memory and page tables. */
+static void teardown(task_t *task) {
+  vmo_space_unmap_all(&task->vmos, 0);
+  for (uint32_t cursor = 0;;) {
+    const handle_slot_t *s = handle_table_next(&task->handles, &cursor);
+    if (!s) break;
+    handle_close(&task->handles, handle_slot_value(s));
   }
+  for (uint32_t i = 0; i < task->region_count; i++) free_region(task, &task->regions[i]);
+  task->region_count = 0;
   sv39_destroy(&task->space);
   __asm__ volatile("sfence.vma" ::: "memory");
-  slab_free(&kernel.tasks, task);
+  task->state = TASK_DEAD;
 }
 
-int task_spawn(const char *name, const void *image, size_t size, unsigned priority,
-               const char **why) {
+void task_sweep_dead(void) {
+  for (task_t **p = &dead_tasks; *p;) {
+    task_t *t = *p;
+    if (quota_used(&t->quota) == 0) {
+      *p = t->next_dead;
+      slab_free(&kernel.tasks, t);
+    } else {
+      p = &t->next_dead;
+    }
+  }
+}
+
+/* The last reference went: free the record now, or once its quota is
+ * empty. */
+void task_destroy(task_t *task) {
+  if (task->state != TASK_DEAD) teardown(task); /* never started */
+  task->next_dead = dead_tasks;
+  dead_tasks = task;
+  task_sweep_dead();
+}
+
+void task_end(task_t *task) {
+  teardown(task);
+  object_drop(&task->obj); /* its "alive" reference */
+}
+
+int task_create(const char *name, size_t name_len, const void *image, size_t size,
+                unsigned priority, const char **why, task_t **out) {
   elf_image_t elf;
   int err =
       elf_describe(&elf, image, size, USER_MIN, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE, why);
   if (err != NX_OK) return err;
+  *why = "out of memory for the address space";
   task_t *task = slab_alloc(&kernel.tasks, SLAB_ZERO);
   if (!task) return NX_ERR_NO_MEMORY;
-  for (int i = 0; i < TASK_NAME_MAX - 1 && name[i]; i++) task->name[i] = name[i];
+  task->obj.type = OBJ_TASK;
+  task->obj.refs = 1;
+  for (size_t i = 0; i < TASK_NAME_MAX - 1 && i < name_len; i++) task->name[i] = name[i];
   task->id = next_task_id++;
+  task->state = TASK_NEW;
+  task->priority = (uint8_t)priority;
+  task->entry = elf.entry;
   quota_init(&task->quota, &kernel.root_quota, TASK_DEFAULT_QUOTA_PAGES);
   handle_table_init(&task->handles);
-  *why = "out of memory for the address space";
   err = sv39_init(&task->space, &kernel.pages, &task->quota, &kernel.asids, 0);
   if (err != NX_OK) {
     slab_free(&kernel.tasks, task);
     return err;
   }
+  vmo_space_init(&task->vmos, &task->space);
   err = sv39_share_kernel(&task->space, &kernel.space);
   for (uint32_t i = 0; err == NX_OK && i < elf.segment_count; i++) {
     const elf_segment_t *s = &elf.segments[i];
@@ -111,14 +157,25 @@ int task_spawn(const char *name, const void *image, size_t size, unsigned priori
         map_region(task, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE,
                    USER_STACK_PAGES * PAGE_SIZE, 0, 0, 0, SV39_PERM_U | SV39_PERM_R | SV39_PERM_W);
   }
-  nx_handle_value_t log = 0;
-  if (err == NX_OK) err = handle_install(&task->handles, &debug_log, NX_RIGHT_WRITE, &log);
-  thread_t *thread;
-  if (err == NX_OK) err = thread_create(task, elf.entry, USER_STACK_TOP, log, priority, &thread);
   if (err != NX_OK) {
-    task_destroy(task);
+    teardown(task);
+    slab_free(&kernel.tasks, task);
     return err;
   }
+  *out = task;
+  return NX_OK;
+}
+
+int task_start(task_t *task, const nx_start_info_t *info) {
+  /* The start information sits at the top of the stack, 16-byte aligned
+   * like the stack pointer below it. */
+  uint64_t at = (USER_STACK_TOP - sizeof *info) & ~15ull;
+  thread_t *thread;
+  int err = thread_create(task, task->entry, at, at, task->priority, &thread);
+  if (err != NX_OK) return err;
+  user_copy_out(thread, at, info, sizeof *info);
+  task->state = TASK_RUNNING;
+  object_retain(&task->obj); /* alive: dropped by task_end() */
   kprintf("NEURON: task %s started (%lu pages)\n", task->name,
           (unsigned long)quota_used(&task->quota));
   return NX_OK;

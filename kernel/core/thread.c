@@ -14,6 +14,7 @@
 #include "neuron/arch/sbi.h"
 #include "neuron/console.h"
 #include "neuron/errors.h"
+#include "neuron/irq.h"
 #include "neuron/kernel.h"
 #include "neuron/mm.h"
 #include "neuron/task.h"
@@ -70,6 +71,10 @@ int thread_create(task_t *task, uint64_t entry, uint64_t user_sp, uint64_t arg, 
   t->frame->thread = (uint64_t)(uintptr_t)t;
   t->context.ra = (uint64_t)(uintptr_t)user_thread_start;
   t->context.sp = (uint64_t)(uintptr_t)t->frame;
+  ipc_thread_init(&t->ipc, &task->handles, priority);
+  notify_waiter_init(&t->waiter);
+  t->task_next = task->threads;
+  task->threads = t;
   sched_wake(&kernel.sched, &t->sched);
   task->live_threads++;
   live_threads++;
@@ -88,7 +93,8 @@ fail_slot:
   return err;
 }
 
-/* Frees a dead thread's stack and struct (never the running one's). */
+/* Frees a dead thread's stack and struct (never the running one's); the
+ * task ends with its last thread. */
 static void reap(thread_t *t) {
   sv39_unmap(&kernel.space, t->stack_va, KSTACK_PAGES * PAGE_SIZE, 0);
   __asm__ volatile("sfence.vma" ::: "memory");
@@ -96,7 +102,27 @@ static void reap(thread_t *t) {
   mm_free_pages(&kernel.pages, &task->quota, t->stack_pa, KSTACK_ORDER);
   slot_free(t->stack_slot);
   slab_free(&kernel.threads, t);
-  if (task->live_threads == 0) task_destroy(task);
+  if (task->live_threads == 0) task_end(task);
+}
+
+/* Takes `t` out of everything it may be waiting in and out of its task's
+ * list: from here on nothing in the kernel points at it. */
+static void detach(thread_t *t) {
+  ipc_thread_cancel(&kernel.ipc, &t->ipc);
+  if (t->waiter.state == NOTIFY_WAITER_WAITING) notify_waiter_cancel(&t->waiter);
+  /* A revoke must not stay on the list of revokes in progress with its
+   * state freed: finish it (the work it has left, done now). */
+  while (cap_revoke_step(&t->revoke, UINT32_MAX)) {
+  }
+  sched_exit(&kernel.sched, &t->sched);
+  for (thread_t **p = &t->task->threads; *p; p = &(*p)->task_next) {
+    if (*p == t) {
+      *p = t->task_next;
+      break;
+    }
+  }
+  t->task->live_threads--;
+  live_threads--;
 }
 
 void reap_zombie(void) {
@@ -186,6 +212,7 @@ static void idle_wait(void) {
   timer_rearm();
   __asm__ volatile("wfi");
   if (csr_read(sip) & SIP_STIP) timer_interrupt();
+  if (csr_read(sip) & SIP_SEIP) irq_external();
 }
 
 void schedule(void) {
@@ -229,13 +256,29 @@ void timer_interrupt(void) {
   }
 }
 
+void thread_handoff(thread_t *next) {
+  thread_t *prev = current;
+  sched_handoff(&kernel.sched, &prev->sched, &next->sched, rdtime());
+  switch_to(prev, next, &prev->context);
+}
+
+void task_exit_current(int64_t code) {
+  thread_t *self = current;
+  /* The others are not running (one hart): each is READY or blocked inside
+   * a syscall, and its kernel stack can go at once. */
+  while (self->task->threads != self || self->task_next) {
+    thread_t *victim = self->task->threads != self ? self->task->threads : self->task_next;
+    detach(victim);
+    reap(victim);
+  }
+  thread_exit_current(code);
+}
+
 void thread_exit_current(int64_t code) {
   thread_t *t = current;
   task_t *task = t->task;
   reap_zombie();
-  sched_exit(&kernel.sched, &t->sched);
-  task->live_threads--;
-  live_threads--;
+  detach(t);
   if (task->live_threads == 0) {
     kprintf("NEURON: task %s exited with %ld\n", task->name, (long)code);
   }

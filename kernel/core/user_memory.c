@@ -51,3 +51,23 @@ void user_copy_out(const thread_t *t, uint64_t uaddr, const void *src, uint64_t 
     len -= chunk;
   }
 }
+
+uint64_t user_copy_between(const thread_t *dst, uint64_t dst_addr, const thread_t *src,
+                           uint64_t src_addr, uint64_t len) {
+  uint64_t done = 0;
+  while (done < len) {
+    uint64_t d = dst_addr + done, s = src_addr + done;
+    if (user_range_check(dst, d, 1, SV39_ACCESS_WRITE) != NX_OK ||
+        user_range_check(src, s, 1, SV39_ACCESS_READ) != NX_OK) {
+      break;
+    }
+    uint64_t dchunk, schunk;
+    void *to = user_page_ptr(dst, d, SV39_ACCESS_WRITE, &dchunk);
+    const void *from = user_page_ptr(src, s, SV39_ACCESS_READ, &schunk);
+    uint64_t chunk = dchunk < schunk ? dchunk : schunk;
+    if (chunk > len - done) chunk = len - done;
+    memcpy(to, from, chunk);
+    done += chunk;
+  }
+  return done;
+}

@@ -1,5 +1,5 @@
 // Model-based randomized test of the capability layer: random install,
-// derive, copy, move, close and revoke (run in small random budgets,
+// derive, mint, copy, move, close and revoke (run in small random budgets,
 // interleaved with everything else) over several tables, against a plain
 // reference model. After every step it checks:
 //  - every live capability resolves exactly as the model says (usable or
@@ -8,7 +8,12 @@
 //  - no table holds an object it was never given through a legal operation;
 //  - reference counts equal the number of live capabilities, and an object
 //    whose count reached zero was destroyed exactly once;
-//  - while a revoke runs, nothing in its subtree is usable.
+//  - while a revoke runs, nothing in its subtree is usable;
+//  - a badge never changes once set, and a child's badge equals its
+//    parent's unless it was minted from an unbadged parent (so below a
+//    badged capability every badge is the same, closes notwithstanding);
+//  - the hooks name the capability's parent of the moment, and on_revoke
+//    runs once per successful revoke start.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -40,6 +45,7 @@ struct MCap {
   int parent;  // model id, -1 for a root
   std::set<int> kids;
   uint64_t serial;
+  uint64_t badge;  // as the kernel gave it when the capability was made
 };
 
 struct MRevoke {
@@ -63,7 +69,7 @@ class Model {
     for (step_ = 0; step_ < steps; step_++) {
       // Alternate phases that grow the population (until tables fill up)
       // with phases that shrink it.
-      static const int kMix[2][5] = {{10, 40, 50, 72, 78}, {15, 65, 75, 80, 82}};
+      static const int kMix[2][6] = {{10, 32, 40, 50, 72, 78}, {15, 55, 65, 75, 80, 82}};
       const int *mix = kMix[(step_ / 2500) % 2];
       int op = static_cast<int>(rng_() % 100);
       if (op < mix[0]) {
@@ -71,10 +77,12 @@ class Model {
       } else if (op < mix[1]) {
         Derive();
       } else if (op < mix[2]) {
-        Move();
+        Mint();
       } else if (op < mix[3]) {
-        Close();
+        Move();
       } else if (op < mix[4]) {
+        Close();
+      } else if (op < mix[5]) {
         RevokeStart();
       } else {
         RevokeStep();
@@ -103,11 +111,17 @@ class Model {
     EXPECT_GT(counts_[NX_ERR_NO_MEMORY], 0);
     EXPECT_GT(counts_[NX_ERR_INVALID_ARGS], 0);
     EXPECT_GT(revoke_removals_, 100);
+    EXPECT_GT(mints_, 100);
+    EXPECT_GT(rebadges_refused_, 100);
+    EXPECT_GT(badged_derives_, 40);
+    EXPECT_GT(lifted_below_unbadged_, 0);
     ::testing::Test::RecordProperty("max_caps", static_cast<int>(max_caps_));
     ::testing::Test::RecordProperty("revoke_removals", revoke_removals_);
-    printf("max live capabilities %zu, removed by revokes %d, ok %d, no-memory %d, busy %d\n",
-           max_caps_, revoke_removals_, counts_[NX_OK], counts_[NX_ERR_NO_MEMORY],
-           counts_[NX_ERR_BUSY]);
+    printf(
+        "max live capabilities %zu, removed by revokes %d, ok %d, no-memory %d, busy %d, "
+        "mints %d, re-badges refused %d, badged derives %d, badged lifted below unbadged %d\n",
+        max_caps_, revoke_removals_, counts_[NX_OK], counts_[NX_ERR_NO_MEMORY],
+        counts_[NX_ERR_BUSY], mints_, rebadges_refused_, badged_derives_, lifted_below_unbadged_);
   }
 
  private:
@@ -152,9 +166,20 @@ class Model {
     if ((caps_[id].rights & need) != need) return NX_ERR_ACCESS_DENIED;
     return NX_OK;
   }
-  int Add(int t, nx_handle_value_t h, int obj, uint32_t rights, int parent) {
+  // Records a capability the kernel just made; `minted` is the badge asked
+  // for by a mint, 0 for an install or a derive.
+  int Add(int t, nx_handle_value_t h, int obj, uint32_t rights, int parent, uint64_t minted) {
+    const handle_slot_t *s = &T(t)->slots[h & 0xffff];
+    if (parent < 0) {
+      EXPECT_EQ(s->badge, 0u) << "an install gives no badge";
+    } else if (minted) {
+      EXPECT_EQ(caps_[parent].badge, 0u) << "minted from a badged capability";
+      EXPECT_EQ(s->badge, minted);
+    } else {
+      EXPECT_EQ(s->badge, caps_[parent].badge) << "a derive copies the badge";
+    }
     int id = next_id_++;
-    MCap c{t, h, obj, rights, parent, {}, T(t)->slots[h & 0xffff].serial};
+    MCap c{t, h, obj, rights, parent, {}, s->serial, s->badge};
     caps_[id] = c;
     by_handle_[{t, h}] = id;
     by_serial_[c.serial] = id;
@@ -174,6 +199,10 @@ class Model {
   // Close semantics: the children move up to the parent.
   void RemoveModel(int id) {
     MCap c = caps_[id];
+    // The case where the badge invariant needs its "unless" form.
+    if (c.badge && c.parent >= 0 && !caps_[c.parent].badge && !c.kids.empty()) {
+      lifted_below_unbadged_++;
+    }
     for (int k : c.kids) {
       caps_[k].parent = c.parent;
       if (c.parent >= 0) caps_[c.parent].kids.insert(k);
@@ -188,6 +217,20 @@ class Model {
     by_serial_.erase(c.serial);
     dead_.push_back({c.table, c.h});
     caps_.erase(id);
+  }
+  // Whether a hook's parent_serial names the capability's parent: exactly
+  // the model's while the capability is usable; within a revoking subtree
+  // the steps re-link nodes the model does not follow, so some ancestor.
+  void CheckParentSerial(int id, uint64_t parent_serial) {
+    int p = caps_[id].parent;
+    if (Usable(id)) {
+      ASSERT_EQ(parent_serial, p < 0 ? 0u : caps_[p].serial) << "step " << step_;
+      return;
+    }
+    for (; p >= 0; p = caps_[p].parent) {
+      if (caps_[p].serial == parent_serial) return;
+    }
+    FAIL() << "parent_serial names no ancestor, step " << step_;
   }
   bool InSubtree(int id, int root) {
     for (int p = caps_[id].parent; p >= 0; p = caps_[p].parent) {
@@ -208,7 +251,7 @@ class Model {
     ASSERT_EQ(err, TableCount(t) == HANDLE_TABLE_SLOTS ? NX_ERR_NO_MEMORY : NX_OK);
     if (err != NX_OK) return;
     if (was_dead) incarnations_[o]++;
-    Add(t, h, o, rights, -1);
+    Add(t, h, o, rights, -1, 0);
   }
 
   void Derive() {
@@ -229,7 +272,50 @@ class Model {
     int err = cap_derive(T(t), h, rights, T(dst), &out);
     counts_[err]++;
     ASSERT_EQ(err, want) << "step " << step_;
-    if (err == NX_OK) Add(dst, out, caps_[src].obj, rights, src);
+    if (err != NX_OK) return;
+    if (caps_[src].badge) badged_derives_++;
+    Add(dst, out, caps_[src].obj, rights, src, 0);
+  }
+
+  void Mint() {
+    auto [t, h] = PickHandle();
+    if (Pick(10) < 3) {  // often a badged one, which must be refused
+      std::vector<int> badged;
+      for (auto &[id, c] : caps_) {
+        if (c.badge) badged.push_back(id);
+      }
+      if (!badged.empty()) {
+        const MCap &c = caps_[badged[Pick(badged.size())]];
+        t = c.table;
+        h = c.h;
+      }
+    }
+    int src = Find(t, h);
+    int dst = Pick(kTables);
+    uint32_t rights;
+    if (src >= 0 && Pick(10) < 8) {
+      rights = caps_[src].rights & rng_();
+    } else {
+      rights = rng_() & NX_RIGHTS_ALL;
+    }
+    // Small badges collide (two clients may share one); 0 is refused.
+    uint64_t badge = Pick(20) == 0 ? 0
+                     : Pick(2)     ? 1 + Pick(8)
+                                   : (uint64_t{rng_()} << 32 | rng_() | 1);
+    int want = badge == 0 ? NX_ERR_INVALID_ARGS : Expect(src, kDup | (dst != t ? kXfer : 0));
+    if (want == NX_OK && (rights & ~caps_[src].rights)) want = NX_ERR_ACCESS_DENIED;
+    bool rebadge = want == NX_OK && caps_[src].badge != 0;
+    if (rebadge) want = NX_ERR_ACCESS_DENIED;
+    if (want == NX_OK && revoking_.count(src)) want = NX_ERR_BUSY;
+    if (want == NX_OK && TableCount(dst) == HANDLE_TABLE_SLOTS) want = NX_ERR_NO_MEMORY;
+    nx_handle_value_t out = 0;
+    int err = cap_mint(T(t), h, rights, badge, T(dst), &out);
+    counts_[err]++;
+    ASSERT_EQ(err, want) << "step " << step_;
+    rebadges_refused_ += rebadge;
+    if (err != NX_OK) return;
+    mints_++;
+    Add(dst, out, caps_[src].obj, rights, src, badge);
   }
 
   void Move() {
@@ -266,6 +352,7 @@ class Model {
     EXPECT_EQ(r.cap.handle, h);
     EXPECT_EQ(r.object, &objs_[caps_[id].obj]);
     EXPECT_GE(r.refs_during_call, 1u);
+    CheckParentSerial(id, r.cap.parent_serial);
     RemoveModel(id);
   }
 
@@ -288,12 +375,21 @@ class Model {
     revokes_.emplace_back();
     MRevoke &rv = revokes_.back();
     rv.root = id;
+    size_t hooks = fake_ops::revokes.size();
     int err = cap_revoke_start(&rv.r, T(t), h);
     counts_[err]++;
     ASSERT_EQ(err, want) << "step " << step_;
+    ASSERT_EQ(fake_ops::revokes.size(), hooks + (err == NX_OK)) << "step " << step_;
     if (err != NX_OK) {
       revokes_.pop_back();
-    } else if (caps_[id].kids.empty()) {
+      return;
+    }
+    const fake_ops::Removal &hook = fake_ops::revokes.back();
+    ASSERT_EQ(hook.cap.why, CAP_REVOKE_STARTED);
+    ASSERT_EQ(hook.cap.serial, caps_[id].serial);
+    ASSERT_EQ(hook.object, &objs_[caps_[id].obj]);
+    CheckParentSerial(id, hook.cap.parent_serial);
+    if (caps_[id].kids.empty()) {
       ASSERT_FALSE(cap_revoke_step(&rv.r, 1)) << "nothing to revoke";
       revokes_.pop_back();
     } else {
@@ -317,6 +413,8 @@ class Model {
       int id = by_serial_[r.cap.serial];
       ASSERT_TRUE(InSubtree(id, it->root)) << "removed a capability outside the subtree";
       ASSERT_EQ(r.object, &objs_[caps_[id].obj]);
+      // A step only removes a direct child of the revoke's root.
+      ASSERT_EQ(r.cap.parent_serial, caps_[it->root].serial);
       RemoveModel(id);
       revoke_removals_++;
     }
@@ -351,6 +449,12 @@ class Model {
     }
     for (auto &[id, c] : caps_) {
       if (c.parent >= 0) ASSERT_EQ(c.rights & ~caps_[c.parent].rights, 0u) << "rights grew";
+      // Closes lift children, so a badged capability may now hang below an
+      // unbadged one, never below one with another badge.
+      if (c.parent >= 0 && caps_[c.parent].badge != 0) {
+        ASSERT_EQ(c.badge, caps_[c.parent].badge) << "step " << step_;
+      }
+      ASSERT_EQ(T(c.table)->slots[c.h & 0xffff].badge, c.badge) << "a badge changed";
       handle_slot_t *s = nullptr;
       int err = handle_lookup_slot(T(c.table), c.h, HANDLE_ANY_TYPE, 0, &s);
       bool usable = Usable(id);
@@ -400,6 +504,10 @@ class Model {
   std::set<int> given_[kTables];
   std::map<int, int> counts_;
   int revoke_removals_ = 0;
+  int mints_ = 0;
+  int rebadges_refused_ = 0;
+  int badged_derives_ = 0;
+  int lifted_below_unbadged_ = 0;
   size_t max_caps_ = 0;
 };
 

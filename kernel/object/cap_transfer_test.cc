@@ -274,6 +274,129 @@ TEST_F(CapTest, TheLastCapabilityGoingDestroysTheObjectOnce) {
   EXPECT_EQ(fake_ops::removals.back().refs_during_call, 1u);
 }
 
+TEST_F(CapTest, MintBadgesAChildThatDeriveCopiesAndMoveKeeps) {
+  nx_handle_value_t root = Install(a, NX_RIGHTS_ALL);
+  EXPECT_EQ(Slot(a, root)->badge, 0u) << "install gives no badge";
+  nx_handle_value_t plain = 0, minted = 0, copy = 0, grandcopy = 0, moved = 0;
+  ASSERT_EQ(cap_derive(a, root, NX_RIGHTS_ALL, a, &plain), NX_OK);
+  EXPECT_EQ(Slot(a, plain)->badge, 0u);
+  // A server mints a client's capability into the client's table.
+  ASSERT_EQ(cap_mint(a, root, kRW | kDup | kXfer, 0x1234567890ull, b, &minted), NX_OK);
+  handle_slot_t *m = Slot(b, minted);
+  EXPECT_EQ(m->badge, 0x1234567890ull);
+  EXPECT_EQ(m->parent, Slot(a, root));
+  EXPECT_EQ(m->rights, kRW | kDup | kXfer);
+  EXPECT_EQ(Slot(a, root)->badge, 0u) << "the source keeps no badge";
+  EXPECT_EQ(obj_.refs, 3u);
+  // Whatever the client derives from it carries its badge, in any table.
+  ASSERT_EQ(cap_derive(b, minted, NX_RIGHT_READ | kDup, b, &copy), NX_OK);
+  ASSERT_EQ(cap_derive(b, copy, NX_RIGHT_READ, b, &grandcopy), NX_OK);
+  EXPECT_EQ(Slot(b, copy)->badge, 0x1234567890ull);
+  EXPECT_EQ(Slot(b, grandcopy)->badge, 0x1234567890ull);
+  ASSERT_EQ(cap_move(b, minted, a, &moved), NX_OK);
+  EXPECT_EQ(Slot(a, moved)->badge, 0x1234567890ull) << "a move keeps the badge";
+  // Closing the minted capability lifts its badged children to the
+  // unbadged root; they keep their badge.
+  ASSERT_EQ(handle_close(a, moved), NX_OK);
+  EXPECT_EQ(Slot(b, copy)->parent, Slot(a, root));
+  EXPECT_EQ(Slot(b, copy)->badge, 0x1234567890ull);
+  for (handle_slot_t *s : {Slot(a, root), Slot(a, plain), Slot(b, copy), Slot(b, grandcopy)})
+    EXPECT_EQ(cap_tree_check_node(s), NX_OK);
+  // A freed slot forgets its badge: the next capability there has none.
+  nx_handle_value_t slot = copy & 0xffffu;
+  ASSERT_EQ(handle_close(b, grandcopy), NX_OK);
+  ASSERT_EQ(handle_close(b, copy), NX_OK);
+  nx_handle_value_t reused = Install(b, 0);
+  ASSERT_EQ(reused & 0xffffu, slot);
+  EXPECT_EQ(Slot(b, reused)->badge, 0u);
+}
+
+TEST_F(CapTest, MintErrors) {
+  nx_handle_value_t full = Install(a, NX_RIGHTS_ALL);
+  nx_handle_value_t dup_only = Install(a, kRW | kDup);
+  nx_handle_value_t nodup = Install(a, kRW | kXfer);
+  nx_handle_value_t badged = 0, badged_child = 0, out = 0xdead;
+  ASSERT_EQ(cap_mint(a, full, NX_RIGHTS_ALL, 7, a, &badged), NX_OK);
+  ASSERT_EQ(cap_derive(a, badged, NX_RIGHTS_ALL, b, &badged_child), NX_OK);
+  cap_plan_t plan;
+  // Badge 0 is no badge.
+  EXPECT_EQ(cap_mint(a, full, 0, 0, a, &out), NX_ERR_INVALID_ARGS);
+  // A badge is set once: neither the minted capability nor anything
+  // derived from it can be minted again, with any badge.
+  EXPECT_EQ(cap_mint(a, badged, 0, 8, a, &out), NX_ERR_ACCESS_DENIED);
+  EXPECT_EQ(cap_mint(a, badged, 0, 7, b, &out), NX_ERR_ACCESS_DENIED);
+  EXPECT_EQ(cap_mint(b, badged_child, 0, 9, b, &out), NX_ERR_ACCESS_DENIED);
+  // Rights only shrink, as for a derive.
+  EXPECT_EQ(cap_mint(a, dup_only, kRW | kDup | NX_RIGHT_MAP, 1, a, &out), NX_ERR_ACCESS_DENIED);
+  EXPECT_EQ(cap_mint(a, full, 1u << 31, 1, a, &out), NX_ERR_ACCESS_DENIED);
+  // DUPLICATE always; TRANSFER too into another table.
+  EXPECT_EQ(cap_mint(a, nodup, 0, 1, a, &out), NX_ERR_ACCESS_DENIED);
+  EXPECT_EQ(cap_mint(a, nodup, 0, 1, b, &out), NX_ERR_ACCESS_DENIED);
+  EXPECT_EQ(cap_mint(a, dup_only, 0, 1, b, &out), NX_ERR_ACCESS_DENIED);
+  // Handles, types and tables.
+  EXPECT_EQ(cap_mint(a, 0, 0, 1, a, &out), NX_ERR_BAD_HANDLE);
+  EXPECT_EQ(cap_mint(a, full ^ 0x10000u, 0, 1, a, &out), NX_ERR_BAD_HANDLE);
+  EXPECT_EQ(cap_mint(b, nodup, 0, 1, b, &out), NX_ERR_BAD_HANDLE) << "a's handle, b's free slot";
+  EXPECT_EQ(cap_mint_check(a, full, OBJ_NONE, 0, 1, a, &plan), NX_ERR_WRONG_TYPE);
+  EXPECT_EQ(cap_mint(nullptr, full, 0, 1, a, &out), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(cap_mint(a, full, 0, 1, nullptr, &out), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(out, 0xdeadu) << "nothing written on error";
+  EXPECT_EQ(obj_.refs, 5u) << "no reference taken on error";
+  EXPECT_EQ(a->used, 4u);
+  EXPECT_EQ(b->used, 1u);
+  // A full destination.
+  nx_handle_value_t h;
+  while (handle_table_free_slots(b) > 0) ASSERT_EQ(handle_install(b, &obj_, 0, &h), NX_OK);
+  uint32_t refs = obj_.refs;
+  EXPECT_EQ(cap_mint(a, full, 0, 1, b, &out), NX_ERR_NO_MEMORY);
+  EXPECT_EQ(obj_.refs, refs);
+  // The root of a revoke in progress is busy; what lies under it is dead.
+  cap_revoke_t rv;
+  ASSERT_EQ(cap_revoke_start(&rv, a, full), NX_OK);
+  EXPECT_EQ(cap_mint(a, full, 0, 1, a, &out), NX_ERR_BUSY);
+  EXPECT_EQ(cap_mint(a, badged, 0, 1, a, &out), NX_ERR_BAD_HANDLE);
+  while (cap_revoke_step(&rv, 4)) {
+  }
+  EXPECT_EQ(out, 0xdeadu);
+  EXPECT_EQ(obj_.refs, refs - 2) << "the revoke removed badged and its child";
+}
+
+TEST_F(CapTest, MintCheckHasNoSideEffectsUntilApplied) {
+  nx_handle_value_t src = Install(a, NX_RIGHTS_ALL);
+  cap_plan_t plan;
+  ASSERT_EQ(cap_mint_check(a, src, OBJ_DEBUG_LOG, NX_RIGHT_READ, 42, b, &plan), NX_OK);
+  EXPECT_EQ(obj_.refs, 1u);
+  EXPECT_EQ(b->used, 0u);
+  EXPECT_EQ(Slot(a, src)->first_child, nullptr);
+  nx_handle_value_t h = cap_derive_apply(&plan);
+  EXPECT_EQ(Slot(b, h)->badge, 42u);
+  EXPECT_EQ(Slot(b, h)->rights, NX_RIGHT_READ);
+  EXPECT_EQ(Slot(b, h)->parent, Slot(a, src));
+  EXPECT_EQ(obj_.refs, 2u);
+}
+
+TEST_F(CapTest, RemovalsReportTheParentAtTheTime) {
+  nx_handle_value_t root = Install(a, NX_RIGHTS_ALL);
+  nx_handle_value_t mid = 0, kid = 0, leaf = 0;
+  ASSERT_EQ(cap_derive(a, root, NX_RIGHTS_ALL, b, &mid), NX_OK);
+  ASSERT_EQ(cap_derive(b, mid, NX_RIGHTS_ALL, a, &kid), NX_OK);
+  ASSERT_EQ(cap_derive(a, kid, NX_RIGHTS_ALL, b, &leaf), NX_OK);
+  uint64_t root_serial = Slot(a, root)->serial, mid_serial = Slot(b, mid)->serial;
+  uint64_t kid_serial = Slot(a, kid)->serial;
+  ASSERT_EQ(handle_close(b, leaf), NX_OK);
+  ASSERT_EQ(handle_close(b, mid), NX_OK);
+  ASSERT_EQ(handle_close(a, kid), NX_OK);  // its parent mid is gone: now root's
+  ASSERT_EQ(handle_close(a, root), NX_OK);
+  ASSERT_EQ(fake_ops::removals.size(), 4u);
+  EXPECT_EQ(fake_ops::removals[0].cap.parent_serial, kid_serial);
+  EXPECT_EQ(fake_ops::removals[1].cap.serial, mid_serial);
+  EXPECT_EQ(fake_ops::removals[1].cap.parent_serial, root_serial);
+  EXPECT_EQ(fake_ops::removals[2].cap.serial, kid_serial);
+  EXPECT_EQ(fake_ops::removals[2].cap.parent_serial, root_serial);
+  EXPECT_EQ(fake_ops::removals[3].cap.serial, root_serial);
+  EXPECT_EQ(fake_ops::removals[3].cap.parent_serial, 0u) << "a root has no parent";
+}
+
 TEST_F(CapTest, LookupRefusesAnyTypeAndStaysTheRightsChoke) {
   nx_handle_value_t h = Install(a, NX_RIGHT_READ);
   object_t *out = nullptr;

@@ -66,6 +66,7 @@ int cap_tree_check_node(const handle_slot_t *node) {
   if (p) {
     if (p->object != node->object || (node->rights & ~p->rights) != 0) return NX_ERR_BAD_FORMAT;
     if (node->serial <= p->serial) return NX_ERR_BAD_FORMAT;
+    if (p->badge != 0 && node->badge != p->badge) return NX_ERR_BAD_FORMAT;
     if (!node->prev_sibling && p->first_child != node) return NX_ERR_BAD_FORMAT;
   } else if (node->prev_sibling || node->next_sibling) {
     return NX_ERR_BAD_FORMAT;

@@ -4,10 +4,12 @@ namespace fake_ops {
 
 std::map<const object_t *, int> destroyed;
 std::vector<Removal> removals;
+std::vector<Removal> revokes;
 
 void Reset() {
   destroyed.clear();
   removals.clear();
+  revokes.clear();
 }
 
 namespace {
@@ -18,7 +20,9 @@ void OnCapRemoved(object_t *obj, const cap_info_t *cap) {
   removals.push_back({obj, *cap, obj->refs});
 }
 
-const object_ops_t kOps = {Destroy, OnCapRemoved};
+void OnRevoke(object_t *obj, const cap_info_t *root) { revokes.push_back({obj, *root, obj->refs}); }
+
+const object_ops_t kOps = {Destroy, OnCapRemoved, OnRevoke};
 
 }  // namespace
 }  // namespace fake_ops

@@ -21,6 +21,7 @@ void handle_table_init(handle_table_t *t) {
     s->object = 0;
     s->parent = s->first_child = s->next_sibling = s->prev_sibling = 0;
     s->serial = 0;
+    s->badge = 0;
     s->rights = 0;
     s->generation = 1;
     s->next_free = (uint16_t)(i + 1);
@@ -42,6 +43,16 @@ nx_handle_value_t handle_slot_value(const handle_slot_t *s) {
 
 uint32_t handle_table_free_slots(const handle_table_t *t) { return HANDLE_TABLE_SLOTS - t->used; }
 
+const handle_slot_t *handle_table_next(const handle_table_t *t, uint32_t *cursor) {
+  for (uint32_t i = *cursor; i < HANDLE_TABLE_SLOTS; i++) {
+    if (t->slots[i].object) {
+      *cursor = i + 1;
+      return &t->slots[i];
+    }
+  }
+  return 0;
+}
+
 handle_slot_t *handle_slot_take(handle_table_t *t, object_t *obj, uint32_t rights) {
   handle_slot_t *s = &t->slots[t->free_head];
   t->free_head = s->next_free;
@@ -49,6 +60,7 @@ handle_slot_t *handle_slot_take(handle_table_t *t, object_t *obj, uint32_t right
   s->object = obj;
   s->rights = rights;
   s->serial = next_serial++;
+  s->badge = 0;
   s->flags = 0;
   return s;
 }
@@ -57,6 +69,7 @@ void handle_slot_free(handle_slot_t *s) {
   handle_table_t *t = handle_slot_table(s);
   s->object = 0;
   s->rights = 0;
+  s->badge = 0;
   s->flags = 0;
   /* Skip generation 0 when wrapping, so 0 stays an invalid handle. */
   uint16_t next = (uint16_t)(s->generation + 1);
@@ -66,11 +79,23 @@ void handle_slot_free(handle_slot_t *s) {
   t->used--;
 }
 
+cap_info_t handle_slot_info(const handle_slot_t *s, cap_removal_t why) {
+  cap_info_t info = {
+      .table = handle_slot_table(s),
+      .handle = handle_slot_value(s),
+      .rights = s->rights,
+      .serial = s->serial,
+      .parent_serial = s->parent ? s->parent->serial : 0,
+      .why = why,
+  };
+  return info;
+}
+
 void handle_slot_remove(handle_slot_t *s, cap_removal_t why) {
   object_t *obj = s->object;
   const object_ops_t *ops = object_ops_get(obj->type);
   if (ops && ops->on_cap_removed) {
-    cap_info_t info = {handle_slot_table(s), handle_slot_value(s), s->rights, s->serial, why};
+    cap_info_t info = handle_slot_info(s, why);
     ops->on_cap_removed(obj, &info);
   }
   if (s->flags & HANDLE_SLOT_REVOKING) cap_revoke_root_removed(s);

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <random>
+#include <vector>
 
 #include "neuron/errors.h"
 
@@ -88,6 +89,39 @@ TEST(HandleTable, FullTableAndBadObjectsAreRefused) {
   EXPECT_EQ(handle_install(&t, &none, 0, &h), NX_ERR_INVALID_ARGS);
   EXPECT_EQ(handle_install(&t, &bogus, 0, &h), NX_ERR_INVALID_ARGS);
   EXPECT_EQ(handle_install(&t, nullptr, 0, &h), NX_ERR_INVALID_ARGS);
+}
+
+TEST(HandleTable, NextVisitsEachLiveSlotOnceInIndexOrder) {
+  handle_table_t t;
+  handle_table_init(&t);
+  uint32_t cursor = 0;
+  EXPECT_EQ(handle_table_next(&t, &cursor), nullptr) << "empty";
+  EXPECT_EQ(cursor, 0u);
+  object_t a = {OBJ_DEBUG_LOG, 0};
+  std::vector<nx_handle_value_t> h(HANDLE_TABLE_SLOTS);
+  for (auto &v : h) ASSERT_EQ(handle_install(&t, &a, kRead, &v), NX_OK);
+  // Keep slots 0, 3, 4 and the last one.
+  for (uint32_t i = 0; i < HANDLE_TABLE_SLOTS; i++) {
+    if (i != 0 && i != 3 && i != 4 && i != HANDLE_TABLE_SLOTS - 1) {
+      ASSERT_EQ(handle_close(&t, h[i]), NX_OK);
+    }
+  }
+  std::vector<uint32_t> seen;
+  cursor = 0;
+  while (const handle_slot_t *s = handle_table_next(&t, &cursor)) {
+    EXPECT_EQ(cursor, s->index + 1u) << "just past the slot returned";
+    EXPECT_EQ(handle_slot_value(s), h[s->index]);
+    seen.push_back(s->index);
+  }
+  EXPECT_EQ(seen, (std::vector<uint32_t>{0, 3, 4, HANDLE_TABLE_SLOTS - 1}));
+  EXPECT_EQ(handle_table_next(&t, &cursor), nullptr) << "stays at the end";
+  // Emptying a table while walking it, as a dying task does.
+  cursor = 0;
+  while (const handle_slot_t *s = handle_table_next(&t, &cursor)) {
+    ASSERT_EQ(handle_close(&t, handle_slot_value(s)), NX_OK);
+  }
+  EXPECT_EQ(t.used, 0u);
+  EXPECT_EQ(a.refs, 0u);
 }
 
 // Random install/close/lookup against a model: a closed or never-issued

@@ -1,19 +1,13 @@
 /*
- * The one table of per-type object operations (see object_ops_t). Every
- * object type that needs a destroy or on_cap_removed hook gets its entry
- * here, so the capability layer never has to know about concrete types.
- *
- * The debug log is a static object that holds a reference of its own for
- * the kernel's lifetime, so it is never destroyed and has no hooks.
+ * The default table of per-type object operations (see object_ops_t), for
+ * host programs that use the capability layer on its own (the other
+ * modules' tests): no type has hooks. The kernel defines the real table,
+ * with every type's hooks, in kernel/core/kobject.c; this definition is
+ * weak so that the kernel's takes its place when both are linked.
  */
 #include "neuron/object.h"
 
-static const object_ops_t debug_log_ops = {0, 0};
-
-static const object_ops_t *const table[OBJ_TYPE_COUNT] = {
-    [OBJ_DEBUG_LOG] = &debug_log_ops,
-};
-
-const object_ops_t *object_ops_get(uint32_t type) {
-  return type < OBJ_TYPE_COUNT ? table[type] : 0;
+__attribute__((weak)) const object_ops_t *object_ops_get(uint32_t type) {
+  (void)type;
+  return 0;
 }

@@ -9,7 +9,9 @@
  * capability operations) in between.
  *
  * 1. Unusable at once. cap_revoke_start only sets HANDLE_SLOT_REVOKING on R
- *    and puts the revoke on the list of revokes in progress (O(1)). From
+ *    and puts the revoke on the list of revokes in progress (O(1)), then
+ *    runs R's object's on_revoke hook (also when R has no children, so the
+ *    object can drop what was made through descendants closed before). From
  *    then on handle_lookup refuses (NX_ERR_BAD_HANDLE) any capability with a
  *    REVOKING strict ancestor, by walking its parent links
  *    (cap_revoke_blocks). That walk is skipped entirely while no revoke is
@@ -89,15 +91,19 @@ int cap_revoke_start(cap_revoke_t *r, handle_table_t *t, nx_handle_value_t h) {
   if (s->flags & HANDLE_SLOT_REVOKING) return NX_ERR_BUSY;
   r->removed = 0;
   r->next = 0;
-  if (!s->first_child) {
-    r->root = 0; /* nothing to do: cap_revoke_step reports it done */
-    return NX_OK;
+  r->root = 0; /* with no children, nothing to do: cap_revoke_step reports it done */
+  if (s->first_child) {
+    r->root = s;
+    s->flags |= HANDLE_SLOT_REVOKING;
+    r->next = active;
+    active = r;
+    if (s->serial < min_root_serial || !r->next) min_root_serial = s->serial;
   }
-  r->root = s;
-  s->flags |= HANDLE_SLOT_REVOKING;
-  r->next = active;
-  active = r;
-  if (s->serial < min_root_serial || !r->next) min_root_serial = s->serial;
+  const object_ops_t *ops = object_ops_get(s->object->type);
+  if (ops && ops->on_revoke) {
+    cap_info_t info = handle_slot_info(s, CAP_REVOKE_STARTED);
+    ops->on_revoke(s->object, &info);
+  }
   return NX_OK;
 }
 

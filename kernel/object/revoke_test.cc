@@ -120,6 +120,70 @@ TEST_F(RevokeTest, Errors) {
   EXPECT_EQ(obj_.refs, 2u);
 }
 
+TEST_F(RevokeTest, OnRevokeRunsOnceWithTheRootsInfoBeforeAnyRemoval) {
+  constexpr uint32_t kRights = NX_RIGHTS_ALL & ~NX_RIGHT_MANAGE;
+  Cap parent = Install(0);
+  Cap root = Derive(parent, T(1), kRights);
+  Cap kid = Derive(root, T(0), kRights);
+  Derive(kid, T(1), kRights);
+  uint64_t serial = Slot(root)->serial;
+  cap_revoke_t r;
+  ASSERT_EQ(cap_revoke_start(&r, root.t, root.h), NX_OK);
+  ASSERT_EQ(fake_ops::revokes.size(), 1u);
+  EXPECT_TRUE(fake_ops::removals.empty()) << "nothing removed yet";
+  const fake_ops::Removal &rv = fake_ops::revokes[0];
+  EXPECT_EQ(rv.object, &obj_);
+  EXPECT_EQ(rv.cap.why, CAP_REVOKE_STARTED);
+  EXPECT_EQ(rv.cap.table, root.t);
+  EXPECT_EQ(rv.cap.handle, root.h);
+  EXPECT_EQ(rv.cap.rights, kRights);
+  EXPECT_EQ(rv.cap.serial, serial);
+  EXPECT_EQ(rv.cap.parent_serial, Slot(parent)->serial);
+  EXPECT_EQ(rv.refs_during_call, 4u);
+  Finish(&r, 1);
+  EXPECT_EQ(fake_ops::revokes.size(), 1u) << "steps do not call it again";
+  // Every removal reports the root as its parent: steps lift each
+  // capability up to it before removing it.
+  ASSERT_EQ(fake_ops::removals.size(), 2u);
+  for (const auto &rm : fake_ops::removals) EXPECT_EQ(rm.cap.parent_serial, serial);
+}
+
+TEST_F(RevokeTest, OnRevokeRunsForAChildlessCapabilityToo) {
+  Cap root = Install(0);
+  Cap kid = Derive(root, T(1));
+  // The child is gone (mappings made through it may not be), and the
+  // revoke has nothing to remove: the object must hear of it all the same.
+  ASSERT_EQ(handle_close(kid.t, kid.h), NX_OK);
+  cap_revoke_t r;
+  ASSERT_EQ(cap_revoke_start(&r, root.t, root.h), NX_OK);
+  EXPECT_EQ(cap_revoke_active_count(), 0u);
+  ASSERT_EQ(fake_ops::revokes.size(), 1u);
+  EXPECT_EQ(fake_ops::revokes[0].cap.serial, Slot(root)->serial);
+  EXPECT_EQ(fake_ops::revokes[0].cap.parent_serial, 0u) << "a root";
+  EXPECT_EQ(fake_ops::revokes[0].cap.why, CAP_REVOKE_STARTED);
+  EXPECT_FALSE(cap_revoke_step(&r, 1));
+  EXPECT_EQ(fake_ops::revokes.size(), 1u);
+  // Each successful start calls it again.
+  ASSERT_EQ(cap_revoke_start(&r, root.t, root.h), NX_OK);
+  EXPECT_EQ(fake_ops::revokes.size(), 2u);
+}
+
+TEST_F(RevokeTest, OnRevokeDoesNotRunWhenTheStartFails) {
+  Cap root = Install(0);
+  Cap kid = Derive(root, T(1));
+  Cap grandkid = Derive(kid, T(0));
+  cap_revoke_t r, r2;
+  EXPECT_EQ(cap_revoke_start(&r, T(0), 0), NX_ERR_BAD_HANDLE);
+  EXPECT_EQ(cap_revoke_start(&r, T(1), root.h ^ 0x10000u), NX_ERR_BAD_HANDLE);
+  EXPECT_TRUE(fake_ops::revokes.empty());
+  ASSERT_EQ(cap_revoke_start(&r, kid.t, kid.h), NX_OK);
+  ASSERT_EQ(fake_ops::revokes.size(), 1u);
+  EXPECT_EQ(cap_revoke_start(&r2, kid.t, kid.h), NX_ERR_BUSY);
+  EXPECT_EQ(cap_revoke_start(&r2, grandkid.t, grandkid.h), NX_ERR_BAD_HANDLE);
+  EXPECT_EQ(fake_ops::revokes.size(), 1u);
+  Finish(&r, 4);
+}
+
 TEST_F(RevokeTest, TheSubtreeIsUnusableFromTheStartAndTheRestIsNot) {
   Cap parent = Install(0);
   Cap root = Derive(parent, T(0));

@@ -1,17 +1,25 @@
 /* Deriving, copying and moving capabilities (see cap_transfer.h). */
+#include <stdbool.h>
+
 #include "neuron/cap_transfer.h"
 #include "neuron/cap_tree.h"
 #include "neuron/errors.h"
 #include "neuron/rights.h"
 
-int cap_derive_check(handle_table_t *src, nx_handle_value_t h, uint32_t type, uint32_t rights,
-                     handle_table_t *dst, cap_plan_t *plan) {
+/* The checks of a derive (mint: false) and of a mint of `badge`. */
+static int check_derive(handle_table_t *src, nx_handle_value_t h, uint32_t type, uint32_t rights,
+                        bool mint, uint64_t badge, handle_table_t *dst, cap_plan_t *plan) {
   if (!src || !dst) return NX_ERR_INVALID_ARGS;
+  /* 0 is what unbadged means, so minting it would mint nothing. */
+  if (mint && badge == 0) return NX_ERR_INVALID_ARGS;
   uint32_t need = NX_RIGHT_DUPLICATE | (dst != src ? NX_RIGHT_TRANSFER : 0);
   handle_slot_t *s;
   int err = handle_lookup_slot(src, h, type, need, &s);
   if (err != NX_OK) return err;
   if ((rights & ~s->rights) != 0) return NX_ERR_ACCESS_DENIED;
+  /* A server badges the capabilities it gives out; re-badging one would let
+   * its holder pass for another client. */
+  if (mint && s->badge != 0) return NX_ERR_ACCESS_DENIED;
   /* A child of a revoking root would be refused at once and removed: say
    * so instead of handing out a dead handle. */
   if (s->flags & HANDLE_SLOT_REVOKING) return NX_ERR_BUSY;
@@ -19,12 +27,24 @@ int cap_derive_check(handle_table_t *src, nx_handle_value_t h, uint32_t type, ui
   plan->src = s;
   plan->dst = dst;
   plan->rights = rights;
+  plan->badge = mint ? badge : s->badge;
   return NX_OK;
+}
+
+int cap_derive_check(handle_table_t *src, nx_handle_value_t h, uint32_t type, uint32_t rights,
+                     handle_table_t *dst, cap_plan_t *plan) {
+  return check_derive(src, h, type, rights, false, 0, dst, plan);
+}
+
+int cap_mint_check(handle_table_t *src, nx_handle_value_t h, uint32_t type, uint32_t rights,
+                   uint64_t badge, handle_table_t *dst, cap_plan_t *plan) {
+  return check_derive(src, h, type, rights, true, badge, dst, plan);
 }
 
 nx_handle_value_t cap_derive_apply(const cap_plan_t *plan) {
   handle_slot_t *s = plan->src;
   handle_slot_t *child = handle_slot_take(plan->dst, s->object, plan->rights);
+  child->badge = plan->badge;
   object_retain(s->object);
   cap_tree_link_child(s, child);
   return handle_slot_value(child);
@@ -51,6 +71,7 @@ nx_handle_value_t cap_move_apply(const cap_plan_t *plan) {
   /* Same capability, new slot: it keeps its serial (its identity, and the
    * ordering revoke.c relies on) and its lineage. */
   to->serial = from->serial;
+  to->badge = from->badge;
   cap_tree_replace(from, to);
   handle_slot_free(from);
   return handle_slot_value(to);
@@ -60,6 +81,14 @@ int cap_derive(handle_table_t *src, nx_handle_value_t h, uint32_t rights, handle
                nx_handle_value_t *out) {
   cap_plan_t plan;
   int err = cap_derive_check(src, h, HANDLE_ANY_TYPE, rights, dst, &plan);
+  if (err == NX_OK) *out = cap_derive_apply(&plan);
+  return err;
+}
+
+int cap_mint(handle_table_t *src, nx_handle_value_t h, uint32_t rights, uint64_t badge,
+             handle_table_t *dst, nx_handle_value_t *out) {
+  cap_plan_t plan;
+  int err = cap_mint_check(src, h, HANDLE_ANY_TYPE, rights, badge, dst, &plan);
   if (err == NX_OK) *out = cap_derive_apply(&plan);
   return err;
 }

@@ -66,6 +66,7 @@ typedef struct walk {
   int cpus;    /* the /cpus node */
   int top;     /* the depth-1 node the walk is under */
   bool have_uart;
+  bool bad_plic;
 } walk_t;
 
 static void read_region(const walk_t *w, int node, level_t *parent, platform_region_t *r) {
@@ -73,6 +74,38 @@ static void read_region(const walk_t *w, int node, level_t *parent, platform_reg
     r->base = 0;
     r->size = 0;
   }
+}
+
+/* The riscv,cpu-intc binding numbers a hart's local interrupts by their
+ * scause code: 9 is the supervisor external interrupt. */
+#define HART_IRQ_S_EXTERNAL 9u
+
+static uint32_t be32(const uint8_t *b) {
+  return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* The PLIC's lines, and its context for the first hart's S-mode: its
+ * interrupts-extended names one hart interrupt per context, in context
+ * order, as <phandle irq> pairs (riscv,cpu-intc has #interrupt-cells = 1).
+ * A PLIC that reaches no S-mode is of no use to the kernel: it counts as
+ * absent. */
+static void read_plic(walk_t *w, int node) {
+  platform_t *p = w->p;
+  uint32_t len = 0;
+  const uint8_t *pairs = fdt_prop(w->fdt, node, "interrupts-extended", &len);
+  if (fdt_prop_u32(w->fdt, node, "riscv,ndev", &p->plic_sources) != NX_OK || !pairs ||
+      len % 8 != 0) {
+    w->bad_plic = true;
+    return;
+  }
+  for (uint32_t i = 0; i < len / 8; i++) {
+    if (be32(pairs + 8 * i + 4) == HART_IRQ_S_EXTERNAL) {
+      p->plic_context = i;
+      return;
+    }
+  }
+  p->plic = (platform_region_t){0};
+  p->plic_sources = 0;
 }
 
 static void visit(walk_t *w, int node, int depth, level_t *parent) {
@@ -102,12 +135,16 @@ static void visit(walk_t *w, int node, int depth, level_t *parent) {
   if (fdt_list_contains(compat, compat_len, "ns16550a") && (!w->have_uart || node == w->console)) {
     read_region(w, node, parent, &p->uart);
     w->have_uart = p->uart.size != 0;
+    /* Its interrupt line, for the user-space driver (0: none given). */
+    p->uart_irq = 0;
+    fdt_prop_u32(w->fdt, node, "interrupts", &p->uart_irq);
   }
   if (fdt_list_contains(compat, compat_len, "sifive,test0") && !p->test_device.size) {
     read_region(w, node, parent, &p->test_device);
   }
   if (fdt_list_contains(compat, compat_len, "riscv,plic0") && !p->plic.size) {
     read_region(w, node, parent, &p->plic);
+    if (p->plic.size) read_plic(w, node);
   }
   if (fdt_list_contains(compat, compat_len, "virtio,mmio") &&
       p->virtio_count < PLATFORM_MAX_VIRTIO) {
@@ -122,7 +159,7 @@ static void visit(walk_t *w, int node, int depth, level_t *parent) {
 int platform_from_fdt(const fdt_t *fdt, platform_t *out, const char **why) {
   platform_t p = {0};
   int chosen = fdt_path(fdt, "/chosen");
-  walk_t w = {fdt, &p, stdout_node(fdt, chosen), fdt_path(fdt, "/cpus"), -1, false};
+  walk_t w = {fdt, &p, stdout_node(fdt, chosen), fdt_path(fdt, "/cpus"), -1, false, false};
   level_t levels[FDT_MAX_DEPTH];
   int depth = 0;
   for (int node = fdt_root(fdt); node >= 0; node = fdt_next_node(fdt, node, &depth)) {
@@ -141,6 +178,10 @@ int platform_from_fdt(const fdt_t *fdt, platform_t *out, const char **why) {
   p.timebase_hz = hz;
   if (read_initrd(fdt, chosen, &p) != NX_OK) {
     return fail(why, "bad linux,initrd-start/end in /chosen", NX_ERR_BAD_FORMAT);
+  }
+  if (w.bad_plic) {
+    return fail(why, "riscv,plic0 without riscv,ndev or <phandle irq> interrupts-extended",
+                NX_ERR_BAD_FORMAT);
   }
   *out = p;
   return NX_OK;

@@ -21,8 +21,12 @@ TEST(Platform, ReadsTheQemuVirtMachine) {
   EXPECT_EQ(p.memory.size, 256u << 20);
   EXPECT_EQ(p.memory_total, 256u << 20);
   EXPECT_EQ(p.uart.base, 0x10000000u);
+  EXPECT_EQ(p.uart_irq, 10u);  // QEMU virt wires the UART to PLIC line 10
   EXPECT_EQ(p.test_device.base, 0x100000u);
   EXPECT_EQ(p.plic.base, 0x0c000000u);
+  EXPECT_EQ(p.plic.size, 0x600000u);
+  EXPECT_EQ(p.plic_sources, 96u);
+  EXPECT_EQ(p.plic_context, 1u);  // hart 0: context 0 is M-mode, 1 is S-mode
   EXPECT_EQ(p.timebase_hz, 10000000u);
   EXPECT_EQ(p.hart_count, 1u);
   ASSERT_EQ(p.virtio_count, 8u);
@@ -136,6 +140,74 @@ TEST(Platform, RefusesABrokenInitrd) {
   EXPECT_STREQ(why, reason);
   EXPECT_EQ(Parse(TreeWithInitrd({0x84, 0, 0}, {0x85, 0, 0, 0}), &p, &why), NX_ERR_BAD_FORMAT);
   EXPECT_EQ(Parse(TreeWithInitrd({0x84, 0, 0, 0}, {0x85, 0, 0}), &p, &why), NX_ERR_BAD_FORMAT);
+}
+
+// The essentials and a PLIC node; a property is left out when its cells
+// are empty (`interrupts` holds the raw interrupts-extended bytes).
+std::vector<uint8_t> TreeWithPlic(std::vector<uint32_t> ndev, std::vector<uint8_t> interrupts) {
+  Builder b;
+  b.Begin("").PropCells("#address-cells", {2}).PropCells("#size-cells", {2});
+  b.Begin("chosen").PropString("stdout-path", "/uart@1000").End();
+  b.Begin("memory@80000000").PropString("device_type", "memory");
+  b.PropCells("reg", {0, 0x80000000, 0, 0x1000000}).End();
+  b.Begin("uart@1000").PropString("compatible", "ns16550a").PropCells("reg", {0, 0x1000, 0, 8});
+  b.End();
+  b.Begin("cpus").PropCells("timebase-frequency", {1000000});
+  b.Begin("cpu@0").PropString("device_type", "cpu").End().End();
+  b.Begin("plic@c000000").PropString("compatible", "riscv,plic0");
+  b.PropCells("reg", {0, 0xc000000, 0, 0x600000});
+  if (!ndev.empty()) b.PropCells("riscv,ndev", ndev);
+  if (!interrupts.empty()) b.Prop("interrupts-extended", interrupts);
+  b.End().End();
+  return b.Finish();
+}
+
+std::vector<uint8_t> Cells(const std::vector<uint32_t> &cells) {
+  std::vector<uint8_t> v;
+  for (uint32_t c : cells) {
+    for (int s = 24; s >= 0; s -= 8) v.push_back(static_cast<uint8_t>(c >> s));
+  }
+  return v;
+}
+
+TEST(Platform, FindsThePlicContextOfTheFirstHartsSupervisorMode) {
+  platform_t p;
+  const char *why = nullptr;
+  // <phandle irq> per context: 11 is M-mode's external interrupt, 9 S-mode's.
+  ASSERT_EQ(Parse(TreeWithPlic({53}, Cells({1, 11, 1, 9, 2, 11, 2, 9})), &p, &why), NX_OK) << why;
+  EXPECT_EQ(p.plic.base, 0xc000000u);
+  EXPECT_EQ(p.plic_sources, 53u);
+  EXPECT_EQ(p.plic_context, 1u);
+  ASSERT_EQ(Parse(TreeWithPlic({53}, Cells({1, 9})), &p, &why), NX_OK) << why;
+  EXPECT_EQ(p.plic_context, 0u);
+}
+
+TEST(Platform, APlicThatReachesNoSupervisorModeCountsAsAbsent) {
+  platform_t p;
+  const char *why = nullptr;
+  ASSERT_EQ(Parse(TreeWithPlic({53}, Cells({1, 11, 2, 11})), &p, &why), NX_OK) << why;
+  EXPECT_EQ(p.plic.size, 0u);
+  EXPECT_EQ(p.plic_sources, 0u);
+}
+
+TEST(Platform, RefusesABrokenPlic) {
+  platform_t p;
+  const char *why = nullptr;
+  const char *reason = "riscv,plic0 without riscv,ndev or <phandle irq> interrupts-extended";
+  EXPECT_EQ(Parse(TreeWithPlic({}, Cells({1, 9})), &p, &why), NX_ERR_BAD_FORMAT);
+  EXPECT_STREQ(why, reason);
+  why = nullptr;
+  EXPECT_EQ(Parse(TreeWithPlic({0, 53}, Cells({1, 9})), &p, &why), NX_ERR_BAD_FORMAT);
+  EXPECT_STREQ(why, reason);
+  why = nullptr;
+  EXPECT_EQ(Parse(TreeWithPlic({53}, {}), &p, &why), NX_ERR_BAD_FORMAT);
+  EXPECT_STREQ(why, reason);
+  why = nullptr;
+  EXPECT_EQ(Parse(TreeWithPlic({53}, Cells({1, 11, 1})), &p, &why), NX_ERR_BAD_FORMAT);
+  EXPECT_STREQ(why, reason);
+  why = nullptr;
+  EXPECT_EQ(Parse(TreeWithPlic({53}, {0, 0, 0, 1, 0, 0, 0, 9, 0}), &p, &why), NX_ERR_BAD_FORMAT);
+  EXPECT_STREQ(why, reason);
 }
 
 }  // namespace

@@ -165,6 +165,19 @@ sched_entity_t *sched_pick(sched_t *s, uint64_t now) {
   return e;
 }
 
+int sched_handoff(sched_t *s, sched_entity_t *from, sched_entity_t *to, uint64_t now) {
+  if (!in_state(from, SCHED_RUNNING) || !in_state(to, SCHED_BLOCKED)) return NX_ERR_INVALID_ARGS;
+  from->state = SCHED_BLOCKED;
+  /* The rest of from's slice, counted from now: donated, never extended. */
+  uint64_t end = slice_end(from);
+  to->slice_left = end > now ? end - now : 0;
+  if (to->slice_left == 0 || to->slice_left > to->slice) to->slice_left = to->slice;
+  to->state = SCHED_RUNNING;
+  to->slice_start = now;
+  s->counters.handoffs++;
+  return NX_OK;
+}
+
 int sched_relinquish(sched_t *s, sched_entity_t *e) {
   if (!in_state(e, SCHED_RUNNING)) return NX_ERR_INVALID_ARGS;
   enqueue_fresh(s, e);

@@ -658,4 +658,46 @@ TEST_F(SchedTest, CheckNoticesAnEntityInTheWrongState) {
   s_.rq.bitmap &= ~(1u << 9);
 }
 
+// The fastpath's direct switch: from blocks, to runs on from's remaining
+// slice, and no run queue is touched.
+TEST_F(SchedTest, HandoffDonatesTheRestOfTheSlice) {
+  sched_entity_t *from = Running(0, 5, /*now=*/100);
+  sched_entity_t *to = New(1, 7);
+  sched_entity_t *peer = Ready(2, 5);
+  ASSERT_EQ(sched_handoff(&s_, from, to, 104), NX_OK);
+  EXPECT_EQ(from->state, SCHED_BLOCKED);
+  EXPECT_EQ(to->state, SCHED_RUNNING);
+  EXPECT_EQ(to->slice_start, 104u);
+  EXPECT_EQ(to->slice_left, kSlice - 4);
+  EXPECT_EQ(s_.counters.handoffs, 1u);
+  EXPECT_EQ(peer->state, SCHED_READY);  // untouched, still queued
+  EXPECT_EQ(sched_peek(&s_), peer);
+}
+
+TEST_F(SchedTest, HandoffOfAUsedUpSliceGivesAFullOne) {
+  sched_entity_t *from = Running(0, 5, /*now=*/0);
+  sched_entity_t *to = New(1, 5, /*slice=*/3);
+  ASSERT_EQ(sched_handoff(&s_, from, to, kSlice + 1), NX_OK);
+  EXPECT_EQ(to->slice_left, 3u);
+  // A longer remainder than to's own slice is capped at to's slice.
+  ASSERT_EQ(sched_block(&s_, to), NX_OK);
+  sched_entity_t *again = Running(2, 5, /*now=*/50);
+  ASSERT_EQ(sched_handoff(&s_, again, to, 50), NX_OK);
+  EXPECT_EQ(to->slice_left, 3u);
+}
+
+TEST_F(SchedTest, HandoffRefusesWrongStates) {
+  sched_entity_t *running = Running(0, 5);
+  sched_entity_t *ready = Ready(1, 5);
+  sched_entity_t *blocked = New(2, 5);
+  EXPECT_EQ(sched_handoff(&s_, ready, blocked, 0), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(sched_handoff(&s_, running, ready, 0), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(sched_handoff(&s_, running, running, 0), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(sched_handoff(&s_, nullptr, blocked, 0), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(sched_handoff(&s_, running, nullptr, 0), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(running->state, SCHED_RUNNING);
+  EXPECT_EQ(blocked->state, SCHED_BLOCKED);
+  EXPECT_EQ(s_.counters.handoffs, 0u);
+}
+
 }  // namespace

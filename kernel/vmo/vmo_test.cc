@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kernel/vm/test_env.h"
+#include "kernel/vmo/vmo_test_util.h"
 #include "neuron/errors.h"
 #include "neuron/page_alloc.h"
 #include "neuron/quota.h"
@@ -20,66 +21,16 @@
 
 namespace {
 
-using vm_test::Env;
 using vm_test::kMega;
 using vm_test::kPage;
-
-constexpr uint32_t kR = NX_RIGHT_READ, kW = NX_RIGHT_WRITE, kX = NX_RIGHT_EXECUTE,
-                   kMap = NX_RIGHT_MAP;
-constexpr uint32_t kAll = NX_RIGHTS_ALL;
-constexpr uint64_t kUser = 0x10000000;  // a user address, 2 MiB aligned
-constexpr int kSpaces = 3;
-
-class VmoTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(env_.ok());
-    ASSERT_EQ(vmo_system_init(&sys_, &env_.pa), NX_OK);
-    ASSERT_EQ(quota_init(&vq_, &env_.quota, QUOTA_UNLIMITED), NX_OK);
-    ASSERT_EQ(quota_init(&sq_, &env_.quota, QUOTA_UNLIMITED), NX_OK);
-    for (auto &as : as_) ASSERT_EQ(sv39_init(&as, &env_.pa, &sq_, nullptr, nullptr), NX_OK);
-  }
-
-  // Everything given back: no VMO, no table page beyond the roots, no quota.
-  void TearDown() override {
-    for (auto &as : as_) {
-      EXPECT_EQ(sv39_table_pages(&as), 1u);
-      EXPECT_EQ(sv39_check(&as), NX_OK);
-      sv39_destroy(&as);
-    }
-    EXPECT_EQ(sys_.live, 0u);
-    EXPECT_EQ(vmo_system_destroy(&sys_), NX_OK);
-    EXPECT_EQ(quota_used(&vq_), 0u);
-    EXPECT_EQ(quota_used(&sq_), 0u);
-    EXPECT_EQ(quota_used(&env_.quota), 0u);
-    EXPECT_EQ(page_alloc_free_pages(&env_.pa), env_.free_at_start);
-    EXPECT_EQ(page_alloc_check(&env_.pa), NX_OK);
-  }
-
-  vmo_t *Create(uint64_t size, uint32_t flags = 0) {
-    vmo_t *vmo = nullptr;
-    EXPECT_EQ(vmo_create(&sys_, size, flags, &vq_, &vmo), NX_OK);
-    return vmo;
-  }
-
-  // The physical address of a user access at va, or 0 on a fault.
-  uint64_t Translate(const sv39_space_t &as, uint64_t va, unsigned access) {
-    uint64_t pa = 0;
-    if (sv39_translate(&as, va, access | SV39_ACCESS_USER, &pa) != SV39_OK) return 0;
-    return pa;
-  }
-
-  bool Mapped(const sv39_space_t &as, uint64_t va) {
-    sv39_mapping_t m;
-    return sv39_lookup(&as, va, &m) == NX_OK;
-  }
-
-  Env env_{16 << 20};
-  vmo_system_t sys_;
-  quota_t vq_;  // VMOs are charged here ...
-  quota_t sq_;  // ... page tables here
-  sv39_space_t as_[kSpaces];
-};
+using vmo_test::kAll;
+using vmo_test::kMap;
+using vmo_test::kR;
+using vmo_test::kSpaces;
+using vmo_test::kUser;
+using vmo_test::kW;
+using vmo_test::kX;
+using vmo_test::VmoTest;
 
 // ---- Creation ----
 
@@ -284,11 +235,12 @@ TEST_F(VmoTest, PhysicalVmoWrapsDeviceMemoryWithoutZeroingOrFreeing) {
   EXPECT_EQ(vmo_write(vmo, 0, &byte, 1), NX_ERR_NOT_SUPPORTED);
 
   // Mapped, the device's bytes show through; nothing was zeroed.
-  ASSERT_EQ(vmo_map(vmo, &as_[0], kUser, kPage, 2 * kPage, kAll, kR | kW, nullptr, nullptr), NX_OK);
+  ASSERT_EQ(vmo_map(vmo, &vs_[0], kUser, kPage, 2 * kPage, kAll, kR | kW, 0, nullptr, nullptr),
+            NX_OK);
   uint64_t pa = Translate(as_[0], kUser + kPage + 5, SV39_ACCESS_READ);
   EXPECT_EQ(pa, base + 2 * kPage + 5);
   EXPECT_EQ(*reinterpret_cast<uint8_t *>(pa), 0x5a);
-  ASSERT_EQ(vmo_unmap(vmo, &as_[0], kUser, nullptr), NX_OK);
+  ASSERT_EQ(vmo_unmap(vmo, &vs_[0], kUser, nullptr), NX_OK);
   vmo_release(vmo);
   EXPECT_EQ(quota_used(&vq_), 0u);
   EXPECT_EQ(page_alloc_free_pages(&env_.pa) + vmo_system_slab_pages(&sys_), free_pages);
@@ -351,7 +303,7 @@ TEST_F(VmoTest, RightsDecideThePermissions) {
     SCOPED_TRACE(testing::Message() << "rights " << c.rights << " prot " << c.prot);
     vmo_mapping_t *m = nullptr;
     sv39_flush_t flush = {0, 0, 0};
-    ASSERT_EQ(vmo_map(vmo, &as_[0], kUser, 0, 2 * kPage, c.rights, c.prot, &m, &flush), c.err);
+    ASSERT_EQ(vmo_map(vmo, &vs_[0], kUser, 0, 2 * kPage, c.rights, c.prot, 0, &m, &flush), c.err);
     if (c.err != NX_OK) {
       EXPECT_FALSE(Mapped(as_[0], kUser));
       EXPECT_EQ(flush.flags, 0u);
@@ -364,7 +316,7 @@ TEST_F(VmoTest, RightsDecideThePermissions) {
     EXPECT_EQ(flush.flags, SV39_FLUSH_NEW);
     EXPECT_EQ(flush.va, kUser);
     EXPECT_EQ(flush.size, 2 * kPage);
-    ASSERT_EQ(vmo_unmap(vmo, &as_[0], kUser, nullptr), NX_OK);
+    ASSERT_EQ(vmo_unmap(vmo, &vs_[0], kUser, nullptr), NX_OK);
   }
   EXPECT_EQ(vmo->obj.refs, 1u);
   vmo_release(vmo);
@@ -373,7 +325,7 @@ TEST_F(VmoTest, RightsDecideThePermissions) {
 TEST_F(VmoTest, MapRejectsBadRangesWithNothingChanged) {
   vmo_t *vmo = Create(4 * kPage);
   vmo_t *other = Create(kPage);
-  ASSERT_EQ(vmo_map(other, &as_[0], kUser + 8 * kPage, 0, kPage, kAll, kR, nullptr, nullptr),
+  ASSERT_EQ(vmo_map(other, &vs_[0], kUser + 8 * kPage, 0, kPage, kAll, kR, 0, nullptr, nullptr),
             NX_OK);
   size_t tables = sv39_table_pages(&as_[0]);
   const uint64_t user_end = SV39_USER_END;
@@ -400,9 +352,9 @@ TEST_F(VmoTest, MapRejectsBadRangesWithNothingChanged) {
   for (const Case &c : cases) {
     SCOPED_TRACE(testing::Message() << std::hex << c.va << " " << c.offset << " " << c.size);
     vmo_map_request_t req;
-    EXPECT_EQ(vmo_map_check(vmo, &as_[0], c.va, c.offset, c.size, kAll, kR, &req), c.err);
+    EXPECT_EQ(vmo_map_check(vmo, &vs_[0], c.va, c.offset, c.size, kAll, kR, 0, &req), c.err);
     sv39_flush_t flush = {0, 0, 0};
-    EXPECT_EQ(vmo_map(vmo, &as_[0], c.va, c.offset, c.size, kAll, kR, nullptr, &flush), c.err);
+    EXPECT_EQ(vmo_map(vmo, &vs_[0], c.va, c.offset, c.size, kAll, kR, 0, nullptr, &flush), c.err);
     EXPECT_EQ(flush.flags, 0u);
   }
   EXPECT_EQ(vmo->obj.refs, 1u);
@@ -410,11 +362,13 @@ TEST_F(VmoTest, MapRejectsBadRangesWithNothingChanged) {
   EXPECT_EQ(sv39_table_pages(&as_[0]), tables);
   EXPECT_FALSE(Mapped(as_[0], kUser + 5 * kPage));
   vmo_map_request_t req;
-  EXPECT_EQ(vmo_map_check(nullptr, &as_[0], kUser, 0, kPage, kAll, kR, &req), NX_ERR_INVALID_ARGS);
-  EXPECT_EQ(vmo_map_check(vmo, nullptr, kUser, 0, kPage, kAll, kR, &req), NX_ERR_INVALID_ARGS);
-  EXPECT_EQ(vmo_map_check(vmo, &as_[0], kUser, 0, kPage, kAll, kR, nullptr), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(vmo_map_check(nullptr, &vs_[0], kUser, 0, kPage, kAll, kR, 0, &req),
+            NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(vmo_map_check(vmo, nullptr, kUser, 0, kPage, kAll, kR, 0, &req), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(vmo_map_check(vmo, &vs_[0], kUser, 0, kPage, kAll, kR, 0, nullptr),
+            NX_ERR_INVALID_ARGS);
   // The tail of the VMO right before the other mapping fits exactly.
-  ASSERT_EQ(vmo_map(vmo, &as_[0], kUser + 4 * kPage, 0, 4 * kPage, kAll, kR, nullptr, nullptr),
+  ASSERT_EQ(vmo_map(vmo, &vs_[0], kUser + 4 * kPage, 0, 4 * kPage, kAll, kR, 0, nullptr, nullptr),
             NX_OK);
   EXPECT_EQ(vmo_unmap_all(vmo, nullptr), NX_OK);
   EXPECT_EQ(vmo_unmap_all(other, nullptr), NX_OK);
@@ -426,7 +380,7 @@ TEST_F(VmoTest, CheckHasNoSideEffectsAndApplyMaps) {
   vmo_t *vmo = Create(3 * kPage);
   size_t used = quota_used(&sq_), free_pages = page_alloc_free_pages(&env_.pa);
   vmo_map_request_t req;
-  ASSERT_EQ(vmo_map_check(vmo, &as_[1], kUser, kPage, 2 * kPage, kMap | kR, kR, &req), NX_OK);
+  ASSERT_EQ(vmo_map_check(vmo, &vs_[1], kUser, kPage, 2 * kPage, kMap | kR, kR, 0, &req), NX_OK);
   EXPECT_EQ(quota_used(&sq_), used);
   EXPECT_EQ(page_alloc_free_pages(&env_.pa), free_pages);
   EXPECT_EQ(vmo->obj.refs, 1u);
@@ -436,11 +390,11 @@ TEST_F(VmoTest, CheckHasNoSideEffectsAndApplyMaps) {
   vmo_mapping_t *m = nullptr;
   ASSERT_EQ(vmo_map_apply(&req, &m, nullptr), NX_OK);
   EXPECT_EQ(vmo->obj.refs, 2u);  // the mapping holds a reference
-  EXPECT_EQ(m, vmo_find_mapping(vmo, &as_[1], kUser));
+  EXPECT_EQ(m, vmo_find_mapping(vmo, &vs_[1], kUser));
   EXPECT_EQ(m->offset, kPage);
   EXPECT_EQ(Translate(as_[1], kUser + kPage, SV39_ACCESS_READ), vmo_page_phys(vmo, 2));
   EXPECT_EQ(Translate(as_[1], kUser, SV39_ACCESS_WRITE), 0u);  // read-only
-  ASSERT_EQ(vmo_unmap(vmo, &as_[1], kUser, nullptr), NX_OK);
+  ASSERT_EQ(vmo_unmap(vmo, &vs_[1], kUser, nullptr), NX_OK);
   vmo_release(vmo);
 }
 
@@ -463,10 +417,13 @@ TEST_F(VmoTest, ApplyOutOfTableMemoryChangesNothing) {
   ASSERT_EQ(quota_charge(&tight, 1), NX_OK);
   sv39_space_t as;
   ASSERT_EQ(sv39_init(&as, &env_.pa, &tight, nullptr, nullptr), NX_OK);
+  vmo_space_t vs;
+  vmo_space_init(&vs, &as);
   const uint64_t va = kUser + kMega - kPage;
   size_t records = slab_cache_in_use(&sys_.mappings);
   sv39_flush_t flush = {0, 0, 0};
-  EXPECT_EQ(vmo_map(vmo, &as, va, 0, 2 * kPage, kAll, kR | kW, nullptr, &flush), NX_ERR_NO_MEMORY);
+  EXPECT_EQ(vmo_map(vmo, &vs, va, 0, 2 * kPage, kAll, kR | kW, 0, nullptr, &flush),
+            NX_ERR_NO_MEMORY);
   EXPECT_FALSE(Mapped(as, va));
   EXPECT_FALSE(Mapped(as, va + kPage));
   EXPECT_EQ(sv39_table_pages(&as), 1u);
@@ -480,9 +437,9 @@ TEST_F(VmoTest, ApplyOutOfTableMemoryChangesNothing) {
 
   // With room for the third table it maps.
   ASSERT_EQ(quota_release(&tight, 1), NX_OK);
-  ASSERT_EQ(vmo_map(vmo, &as, va, 0, 2 * kPage, kAll, kR | kW, nullptr, nullptr), NX_OK);
+  ASSERT_EQ(vmo_map(vmo, &vs, va, 0, 2 * kPage, kAll, kR | kW, 0, nullptr, nullptr), NX_OK);
   EXPECT_EQ(Translate(as, va + kPage, SV39_ACCESS_WRITE), vmo_page_phys(vmo, 1));
-  ASSERT_EQ(vmo_unmap(vmo, &as, va, nullptr), NX_OK);
+  ASSERT_EQ(vmo_unmap(vmo, &vs, va, nullptr), NX_OK);
   sv39_destroy(&as);
   EXPECT_EQ(quota_used(&tight), 0u);
   vmo_release(vmo);
@@ -493,19 +450,19 @@ TEST_F(VmoTest, ApplyOutOfTableMemoryChangesNothing) {
 TEST_F(VmoTest, UnmapOfANonMappingIsNotFound) {
   vmo_t *vmo = Create(2 * kPage);
   vmo_t *other = Create(kPage);
-  ASSERT_EQ(vmo_map(vmo, &as_[0], kUser, 0, 2 * kPage, kAll, kR, nullptr, nullptr), NX_OK);
+  ASSERT_EQ(vmo_map(vmo, &vs_[0], kUser, 0, 2 * kPage, kAll, kR, 0, nullptr, nullptr), NX_OK);
   sv39_flush_t flush = {0, 0, 0};
-  EXPECT_EQ(vmo_unmap(vmo, &as_[0], kUser + kPage, &flush), NX_ERR_NOT_FOUND);  // inside
-  EXPECT_EQ(vmo_unmap(vmo, &as_[1], kUser, &flush), NX_ERR_NOT_FOUND);          // another space
-  EXPECT_EQ(vmo_unmap(other, &as_[0], kUser, &flush), NX_ERR_NOT_FOUND);        // another VMO
-  EXPECT_EQ(vmo_unmap(vmo, &as_[0], 0x20000000, &flush), NX_ERR_NOT_FOUND);
-  EXPECT_EQ(vmo_unmap(nullptr, &as_[0], kUser, &flush), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(vmo_unmap(vmo, &vs_[0], kUser + kPage, &flush), NX_ERR_NOT_FOUND);  // inside
+  EXPECT_EQ(vmo_unmap(vmo, &vs_[1], kUser, &flush), NX_ERR_NOT_FOUND);          // another space
+  EXPECT_EQ(vmo_unmap(other, &vs_[0], kUser, &flush), NX_ERR_NOT_FOUND);        // another VMO
+  EXPECT_EQ(vmo_unmap(vmo, &vs_[0], 0x20000000, &flush), NX_ERR_NOT_FOUND);
+  EXPECT_EQ(vmo_unmap(nullptr, &vs_[0], kUser, &flush), NX_ERR_INVALID_ARGS);
   EXPECT_EQ(vmo_unmap(vmo, nullptr, kUser, &flush), NX_ERR_INVALID_ARGS);
   EXPECT_EQ(flush.flags, 0u);
   EXPECT_TRUE(Mapped(as_[0], kUser));
-  ASSERT_EQ(vmo_unmap(vmo, &as_[0], kUser, &flush), NX_OK);
+  ASSERT_EQ(vmo_unmap(vmo, &vs_[0], kUser, &flush), NX_OK);
   EXPECT_NE(flush.flags & SV39_FLUSH_LEAF, 0u);
-  EXPECT_EQ(vmo_unmap(vmo, &as_[0], kUser, &flush), NX_ERR_NOT_FOUND);  // twice
+  EXPECT_EQ(vmo_unmap(vmo, &vs_[0], kUser, &flush), NX_ERR_NOT_FOUND);  // twice
   vmo_release(vmo);
   vmo_release(other);
 }
@@ -514,10 +471,10 @@ TEST_F(VmoTest, MappingsPerVmoAreBounded) {
   vmo_t *vmo = Create(kPage);
   for (int i = 0; i < VMO_MAX_MAPPINGS; i++) {
     ASSERT_EQ(
-        vmo_map(vmo, &as_[i % kSpaces], kUser + i * kPage, 0, kPage, kAll, kR, nullptr, nullptr),
+        vmo_map(vmo, &vs_[i % kSpaces], kUser + i * kPage, 0, kPage, kAll, kR, 0, nullptr, nullptr),
         NX_OK);
   }
-  EXPECT_EQ(vmo_map(vmo, &as_[0], kUser + kMega, 0, kPage, kAll, kR, nullptr, nullptr),
+  EXPECT_EQ(vmo_map(vmo, &vs_[0], kUser + kMega, 0, kPage, kAll, kR, 0, nullptr, nullptr),
             NX_ERR_NO_MEMORY);
   EXPECT_EQ(vmo->obj.refs, 1u + VMO_MAX_MAPPINGS);
   EXPECT_EQ(vmo_unmap_all(vmo, nullptr), NX_OK);
@@ -530,8 +487,9 @@ TEST_F(VmoTest, MappingsPerVmoAreBounded) {
 TEST_F(VmoTest, TwoSpacesShareTheSamePagesWithoutCopies) {
   vmo_t *vmo = Create(3 * kPage);
   const uint64_t va_a = kUser, va_b = 0x2000000 + 5 * kPage;
-  ASSERT_EQ(vmo_map(vmo, &as_[0], va_a, 0, 3 * kPage, kAll, kR | kW, nullptr, nullptr), NX_OK);
-  ASSERT_EQ(vmo_map(vmo, &as_[1], va_b, kPage, 2 * kPage, kMap | kR, kR, nullptr, nullptr), NX_OK);
+  ASSERT_EQ(vmo_map(vmo, &vs_[0], va_a, 0, 3 * kPage, kAll, kR | kW, 0, nullptr, nullptr), NX_OK);
+  ASSERT_EQ(vmo_map(vmo, &vs_[1], va_b, kPage, 2 * kPage, kMap | kR, kR, 0, nullptr, nullptr),
+            NX_OK);
 
   // The kernel writes (one copy, counted) ...
   const char msg[] = "frame 42";
@@ -568,7 +526,7 @@ TEST_F(VmoTest, AlignedContiguousVmoMapsWithMegapages) {
   // a level-1 table are needed.
   const uint64_t va = 0x40000000;
   for (int s = 0; s < 2; s++) {
-    ASSERT_EQ(vmo_map(vmo, &as_[s], va, 0, kMega, kAll, kR | kW, nullptr, nullptr), NX_OK);
+    ASSERT_EQ(vmo_map(vmo, &vs_[s], va, 0, kMega, kAll, kR | kW, 0, nullptr, nullptr), NX_OK);
     for (uint64_t off : {uint64_t{0}, kMega / 2, kMega - kPage}) {
       sv39_mapping_t m;
       ASSERT_EQ(sv39_lookup(&as_[s], va + off, &m), NX_OK);
@@ -578,7 +536,7 @@ TEST_F(VmoTest, AlignedContiguousVmoMapsWithMegapages) {
     EXPECT_EQ(sv39_table_pages(&as_[s]), 2u);
   }
   // Not aligned alike (va off by a page): 4 KiB leaves.
-  ASSERT_EQ(vmo_map(vmo, &as_[2], va + kPage, 0, kMega, kAll, kR, nullptr, nullptr), NX_OK);
+  ASSERT_EQ(vmo_map(vmo, &vs_[2], va + kPage, 0, kMega, kAll, kR, 0, nullptr, nullptr), NX_OK);
   sv39_mapping_t m;
   ASSERT_EQ(sv39_lookup(&as_[2], va + kPage, &m), NX_OK);
   EXPECT_EQ(m.page_size, kPage);
@@ -594,11 +552,12 @@ TEST_F(VmoTest, AlignedContiguousVmoMapsWithMegapages) {
 TEST_F(VmoTest, UnmapAllRemovesEveryMappingInEverySpace) {
   size_t vq0 = quota_used(&vq_), sq0 = quota_used(&sq_);
   vmo_t *vmo = Create(4 * kPage);
-  ASSERT_EQ(vmo_map(vmo, &as_[0], kUser, 0, 4 * kPage, kAll, kR | kW, nullptr, nullptr), NX_OK);
-  ASSERT_EQ(vmo_map(vmo, &as_[0], 0x3000000, kPage, kPage, kAll, kR, nullptr, nullptr), NX_OK);
-  ASSERT_EQ(vmo_map(vmo, &as_[1], kUser, 0, 2 * kPage, kAll, kR, nullptr, nullptr), NX_OK);
-  ASSERT_EQ(vmo_map(vmo, &as_[2], 0x7000000, 2 * kPage, 2 * kPage, kAll, kR | kX, nullptr, nullptr),
-            NX_OK);
+  ASSERT_EQ(vmo_map(vmo, &vs_[0], kUser, 0, 4 * kPage, kAll, kR | kW, 0, nullptr, nullptr), NX_OK);
+  ASSERT_EQ(vmo_map(vmo, &vs_[0], 0x3000000, kPage, kPage, kAll, kR, 0, nullptr, nullptr), NX_OK);
+  ASSERT_EQ(vmo_map(vmo, &vs_[1], kUser, 0, 2 * kPage, kAll, kR, 0, nullptr, nullptr), NX_OK);
+  ASSERT_EQ(
+      vmo_map(vmo, &vs_[2], 0x7000000, 2 * kPage, 2 * kPage, kAll, kR | kX, 0, nullptr, nullptr),
+      NX_OK);
   EXPECT_EQ(vmo->obj.refs, 5u);
   EXPECT_EQ(vmo->mapping_count, 4u);
   EXPECT_GT(quota_used(&sq_), sq0);
@@ -636,11 +595,15 @@ TEST_F(VmoTest, UnmapAllRemovesEveryMappingInEverySpace) {
 TEST_F(VmoTest, FlushSetOverflowsPastItsSpaces) {
   vmo_t *vmo = Create(kPage);
   std::vector<sv39_space_t> extra(VMO_FLUSH_SPACES);
-  for (auto &as : extra) ASSERT_EQ(sv39_init(&as, &env_.pa, &sq_, nullptr, nullptr), NX_OK);
-  for (auto &as : extra) {
-    ASSERT_EQ(vmo_map(vmo, &as, kUser, 0, kPage, kAll, kR, nullptr, nullptr), NX_OK);
+  std::vector<vmo_space_t> extra_vs(VMO_FLUSH_SPACES);
+  for (size_t i = 0; i < extra.size(); i++) {
+    ASSERT_EQ(sv39_init(&extra[i], &env_.pa, &sq_, nullptr, nullptr), NX_OK);
+    vmo_space_init(&extra_vs[i], &extra[i]);
   }
-  ASSERT_EQ(vmo_map(vmo, &as_[0], kUser, 0, kPage, kAll, kR, nullptr, nullptr), NX_OK);
+  for (auto &vs : extra_vs) {
+    ASSERT_EQ(vmo_map(vmo, &vs, kUser, 0, kPage, kAll, kR, 0, nullptr, nullptr), NX_OK);
+  }
+  ASSERT_EQ(vmo_map(vmo, &vs_[0], kUser, 0, kPage, kAll, kR, 0, nullptr, nullptr), NX_OK);
   vmo_flush_set_t flushes = {};
   ASSERT_EQ(vmo_unmap_all(vmo, &flushes), NX_OK);
   EXPECT_EQ(flushes.count, size_t{VMO_FLUSH_SPACES});
@@ -653,9 +616,9 @@ TEST_F(VmoTest, AMappedVmoOutlivesItsHandleUntilTheLastMappingGoes) {
   size_t free_pages = page_alloc_free_pages(&env_.pa);
   vmo_t *a = Create(2 * kPage);
   vmo_t *b = Create(kPage, VMO_CONTIGUOUS);
-  ASSERT_EQ(vmo_map(a, &as_[0], kUser, 0, 2 * kPage, kAll, kR | kW, nullptr, nullptr), NX_OK);
-  ASSERT_EQ(vmo_map(a, &as_[1], kUser, 0, kPage, kAll, kR, nullptr, nullptr), NX_OK);
-  ASSERT_EQ(vmo_map(b, &as_[1], kUser + kPage, 0, kPage, kAll, kR, nullptr, nullptr), NX_OK);
+  ASSERT_EQ(vmo_map(a, &vs_[0], kUser, 0, 2 * kPage, kAll, kR | kW, 0, nullptr, nullptr), NX_OK);
+  ASSERT_EQ(vmo_map(a, &vs_[1], kUser, 0, kPage, kAll, kR, 0, nullptr, nullptr), NX_OK);
+  ASSERT_EQ(vmo_map(b, &vs_[1], kUser + kPage, 0, kPage, kAll, kR, 0, nullptr, nullptr), NX_OK);
   uint8_t v = 9;
   ASSERT_EQ(vmo_write(a, kPage, &v, 1), NX_OK);
   vmo_release(a);  // the handle goes; the mappings keep it
@@ -666,9 +629,9 @@ TEST_F(VmoTest, AMappedVmoOutlivesItsHandleUntilTheLastMappingGoes) {
   ASSERT_NE(pa, 0u);
   EXPECT_EQ(*reinterpret_cast<uint8_t *>(pa), 9);
 
-  ASSERT_EQ(vmo_unmap(a, &as_[1], kUser, nullptr), NX_OK);
+  ASSERT_EQ(vmo_unmap(a, &vs_[1], kUser, nullptr), NX_OK);
   EXPECT_EQ(sys_.live, 2u);
-  ASSERT_EQ(vmo_unmap(a, &as_[0], kUser, nullptr), NX_OK);  // the last: a is freed
+  ASSERT_EQ(vmo_unmap(a, &vs_[0], kUser, nullptr), NX_OK);  // the last: a is freed
   EXPECT_EQ(sys_.live, 1u);
   EXPECT_EQ(quota_used(&vq_), 1u);
   EXPECT_EQ(vmo_system_destroy(&sys_), NX_ERR_BUSY);

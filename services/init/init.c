@@ -4,7 +4,8 @@
  */
 #include "neuron/runtime.h"
 
-int nx_main(nx_handle_t log) {
+int nx_main(const nx_start_info_t *start) {
+  nx_handle_t log = start->log;
   nx_log_str(log, "init: hello from user mode\n");
   return 0;
 }

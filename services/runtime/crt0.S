@@ -1,7 +1,8 @@
 /*
  * The entry point of every NEURON user program. The kernel starts the first
- * thread here with a0 = the program's debug-log handle and sp = the top of
- * its stack; the return value of nx_main() becomes the task's exit code.
+ * thread here with a0 = its nx_start_info_t (at the top of its stack) and sp
+ * just below it; a0 goes on to nx_main() as it is. The return value of
+ * nx_main() becomes the task's exit code.
  */
   .section .text.start, "ax"
   .globl _start

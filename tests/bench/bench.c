@@ -53,7 +53,8 @@ static nx_kernel_stats_t stats(void) {
   return s;
 }
 
-int nx_main(nx_handle_t log) {
+int nx_main(const nx_start_info_t *start) {
+  nx_handle_t log = start->log;
   g_log = log;
   uint64_t overhead = rdinstret_overhead();
 

@@ -113,6 +113,11 @@ class Right:
 class ObjectType:
     name: str
     doc: str
+    default_rights: list  # right names, in schema order
+
+    @property
+    def default_macro(self):
+        return f"NX_DEFAULT_RIGHTS_{self.name.upper()}"
 
 
 @dataclasses.dataclass
@@ -366,12 +371,19 @@ def load_schema(data, errors, source="syscalls.toml"):
     objects = []
     for i, t in enumerate(check.typed(top, data, "object", "tables", [])):
         where = f"{top}: object #{i + 1}"
-        if not check.table(where, t, required=("name", "doc")):
+        if not check.table(where, t, required=("name", "doc", "default_rights")):
             continue
         name = t.get("name")
         if check.name(where, name, LOWER_NAME):
             where = f"{top}: object '{name}'"
-        objects.append(ObjectType(str(name), check.doc(where, t)))
+        defaults = check.typed(where, t, "default_rights", "strs", [])
+        for r in defaults:
+            if r not in {x.name for x in rights}:
+                known = ", ".join(sorted(x.name for x in rights)) or "none"
+                check.fail(where, f"unknown right {r!r} in default_rights (known: {known})")
+        for r in sorted({r for r in defaults if defaults.count(r) > 1}):
+            check.fail(where, f"lists right '{r}' twice in default_rights")
+        objects.append(ObjectType(str(name), check.doc(where, t), defaults))
     _unique(check, objects, "name", lambda o: f"{top}: object '{o.name}'", "name")
 
     constants = []
@@ -383,8 +395,8 @@ def load_schema(data, errors, source="syscalls.toml"):
         if check.name(where, name, UPPER_NAME):
             where = f"{top}: constant '{name}'"
         value = check.typed(where, t, "value", "int", 0)
-        if not 0 <= value < 2**63:
-            check.fail(where, f"value must be in 0..2^63-1, not {value}")
+        if not 0 <= value < 2**64:
+            check.fail(where, f"value must be in 0..2^64-1, not {value}")
         constants.append(Constant(str(name), value, check.doc(where, t)))
     _unique(check, constants, "name", lambda c: f"{top}: constant '{c.name}'", "name")
 
@@ -484,8 +496,10 @@ def load_schema(data, errors, source="syscalls.toml"):
                 if aname in STUB_REGISTERS:
                     check.fail(awhere, f"argument name '{aname}' is a register name (reserved)")
             atype = check.typed(awhere, a, "type", "str", "")
-            optional = {"handle": ("object", "rights"), "uptr": ("access",)}.get(atype, ())
-            check.table(awhere, a, required=("name", "type", "doc") + optional)
+            # A handle names its object type, unless any will do (then the syscall checks it).
+            extra = {"handle": ("rights",), "uptr": ("access",)}.get(atype, ())
+            maybe = ("object",) if atype == "handle" else ()
+            check.table(awhere, a, required=("name", "type", "doc") + extra, optional=maybe)
             if "type" in a and atype not in ARG_TYPES:
                 check.fail(awhere, f"unknown type {atype!r} (known: {', '.join(ARG_TYPES)})")
             arg = Arg(str(aname), atype if atype in ARG_TYPES else "u64", check.doc(awhere, a))
@@ -671,7 +685,9 @@ def gen_numbers_h(schema):
     out += ["", "/* One more than the highest syscall number. */"]
     out += [f"#define NX_SYS_COUNT {len(schema.syscalls)}", ""]
     for c in schema.constants:
-        out += comment(c.doc) + c_define(f"NX_{c.name}", str(c.value)) + [""]
+        # Past int's range a constant needs its type spelled out.
+        value = str(c.value) if c.value < 2**31 else f"0x{c.value:x}ull"
+        out += comment(c.doc) + c_define(f"NX_{c.name}", value) + [""]
     out += ["#endif"]
     return _finish(out)
 
@@ -694,6 +710,13 @@ def gen_rights_h(schema):
         out += comment(r.doc) + [f"#define {r.macro} (1u << {r.bit})", ""]
         mask |= 1 << r.bit
     out += ["/* Every right this ABI version defines. */", f"#define NX_RIGHTS_ALL 0x{mask:x}u", ""]
+    for o in schema.objects:
+        out += comment(f"The rights of a new {o.name} handle: {', '.join(o.default_rights) or 'none'}.")
+        bits = " | ".join(schema.right(r).macro for r in o.default_rights)
+        value = f"({bits})" if bits else "0u"
+        if len(value) > COLUMNS - 2:  # too long even for a line of its own: the mask
+            value = f"0x{sum(1 << schema.right(r).bit for r in o.default_rights):x}u"
+        out += c_define(o.default_macro, value) + [""]
     out += ["#endif"]
     return _finish(out)
 
@@ -726,7 +749,7 @@ def _syscall_doc(schema, s):
         extra = ""
         if a.type == "handle":
             needs = ", ".join(schema.right(r).macro for r in a.rights) or "no rights"
-            extra = f" A {a.object} handle; needs {needs}."
+            extra = f" A {a.object or 'handle to any object'}{' handle' if a.object else ''}; needs {needs}."
         elif a.type == "uptr":
             extra = f" User memory, {ACCESS[a.access]}."
         lines += textwrap.wrap(
@@ -887,7 +910,8 @@ def gen_decl_h(schema):
             out += comment(f"The rights `{a.name}` must carry: {', '.join(a.rights) or 'none'}.")
             out += [define, ""]
             out += comment(f"The object type `{a.name}` must name (an object_type_t).")
-            out += c_define(f"{macro}_OBJECT", f"OBJ_{a.object.upper()}") + [""]
+            kind = f"OBJ_{a.object.upper()}" if a.object else "HANDLE_ANY_TYPE"
+            out += c_define(f"{macro}_OBJECT", kind) + [""]
         regs = "raw[0]" if len(s.args) == 1 else f"raw[0..{len(s.args) - 1}]"
         narrow = [a.name for a in s.args if ARG_TYPES[a.type][1] == 32]
         if narrow:
@@ -1031,9 +1055,10 @@ def gen_doc_md(schema):
     ]
     for r in schema.rights:
         out.append(f"| {r.name} | {r.bit} | `{r.macro}` | {_md(r.doc)} |")
-    out += ["", "## Object types", "", "| object | meaning |", "|---|---|"]
+    out += ["", "## Object types", "", "The rights a handle to a new object of each type has (in `neuron/rights.h`).", ""]
+    out += ["| object | default rights | meaning |", "|---|---|---|"]
     for o in schema.objects:
-        out.append(f"| {o.name} | {_md(o.doc)} |")
+        out.append(f"| {o.name} | {', '.join(o.default_rights) or 'none'} | {_md(o.doc)} |")
     if schema.constants:
         out += ["", "## Constants", "", "In `neuron/syscall_numbers.h`.", ""]
         out += ["| constant | value | meaning |", "|---|---|---|"]
@@ -1060,7 +1085,7 @@ def gen_doc_md(schema):
                 doc = _md(a.doc)
                 if a.type == "handle":
                     needs = ", ".join(a.rights) or "none"
-                    doc += f" Must name a {a.object}; rights: {needs}."
+                    doc += f" Must name {'a ' + a.object if a.object else 'any object'}; rights: {needs}."
                 elif a.type == "uptr":
                     doc += f" User memory, {ACCESS[a.access]}."
                 out.append(f"| a{i} | `{a.name}` | {what} | {doc} |")

@@ -31,7 +31,7 @@ def base():
             {"name": "read", "bit": 0, "doc": "Read."},
             {"name": "write", "bit": 1, "doc": "Write."},
         ],
-        "object": [{"name": "debug_log", "doc": "The console."}],
+        "object": [{"name": "debug_log", "doc": "The console.", "default_rights": ["write"]}],
         "constant": [{"name": "MAX", "value": 4, "doc": "A limit."}],
         "struct": [
             {
@@ -93,6 +93,27 @@ def base():
 
 def syscall(data, name):
     return next(s for s in data["syscall"] if s["name"] == name)
+
+
+def eval_define(text, name):
+    """The value of `#define name ...` in generated C: literals, macros, | and <<."""
+    defines = dict(re.findall(r"^#define (\w+) (?:\\\n)?(.+)$", text, re.M))
+
+    def value(expr):
+        expr = expr.strip()
+        if expr.startswith("(") and expr.endswith(")"):
+            expr = expr[1:-1]
+        total = 0
+        for term in expr.split("|"):
+            term = term.strip()
+            if term in defines:
+                total |= value(defines[term])
+                continue
+            literal, _, shift = term.partition("<<")
+            total |= int(literal.strip().rstrip("ul"), 0) << int(shift or "0")
+        return total
+
+    return value(defines[name])
 
 
 class ValidationTest(unittest.TestCase):
@@ -185,10 +206,33 @@ class ValidationTest(unittest.TestCase):
         syscall(data, "exit")["arg"][0]["rights"] = ["read"]
         self.refused(data, "syscall 'exit': argument 'code'", "unknown key 'rights'")
 
-    def test_handle_needs_object_and_rights(self):
+    def test_handle_needs_rights(self):
+        data = base()
+        del syscall(data, "debug_write")["arg"][0]["rights"]
+        self.refused(data, "syscall 'debug_write': argument 'log'", "missing key 'rights'")
+
+    def test_handle_may_name_no_rights(self):
+        data = base()
+        syscall(data, "debug_write")["arg"][0]["rights"] = []
+        syscall(data, "debug_write")["errors"].remove("NX_ERR_ACCESS_DENIED")
+        schema = abigen.load_schema(data, errors(), "test.toml")
+        self.assertIn("#define SYS_DEBUG_WRITE_LOG_RIGHTS 0u\n", abigen.gen_decl_h(schema))
+
+    def test_handle_without_object_takes_any_type(self):
         data = base()
         del syscall(data, "debug_write")["arg"][0]["object"]
-        self.refused(data, "argument 'log'", "missing key 'object'")
+        schema = abigen.load_schema(data, errors(), "test.toml")
+        self.assertEqual(schema.syscalls[1].args[0].object, "")
+        out = abigen.generate(schema)
+        self.assertIn("#define SYS_DEBUG_WRITE_LOG_OBJECT HANDLE_ANY_TYPE\n", out["decl_h"])
+        self.assertNotIn("OBJ_", out["decl_h"])
+        stub_doc = " * log: The log. A handle to any object; needs NX_RIGHT_WRITE.\n"
+        self.assertIn(stub_doc, out["syscalls_h"])
+        row = "| a0 | `log` | `nx_handle_t` | The log. Must name any object; rights: write. |"
+        self.assertIn(row, out["doc_md"])
+        # Any object still means a handle: its errors are implied all the same.
+        syscall(data, "debug_write")["errors"].remove("NX_ERR_WRONG_TYPE")
+        self.refused(data, "syscall 'debug_write': must list NX_ERR_WRONG_TYPE")
 
     def test_unknown_object(self):
         data = base()
@@ -285,6 +329,92 @@ class ValidationTest(unittest.TestCase):
         data["struct"][0]["header"] = "Bad-Name"
         self.refused(data, "struct 'stats'", "header 'Bad-Name' is not a valid C identifier")
 
+    def test_object_needs_default_rights(self):
+        data = base()
+        del data["object"][0]["default_rights"]
+        self.refused(data, "object #1", "missing key 'default_rights'")
+
+    def test_default_rights_may_be_empty(self):
+        data = base()
+        data["object"][0]["default_rights"] = []
+        schema = abigen.load_schema(data, errors(), "test.toml")
+        self.assertEqual(schema.objects[0].default_rights, [])
+        out = abigen.generate(schema)
+        self.assertIn("#define NX_DEFAULT_RIGHTS_DEBUG_LOG 0u\n", out["rights_h"])
+        self.assertIn("| debug_log | none | The console. |", out["doc_md"])
+
+    def test_default_rights_unknown_right(self):
+        data = base()
+        data["object"][0]["default_rights"] = ["write", "fly"]
+        self.refused(
+            data, "object 'debug_log'", "unknown right 'fly' in default_rights (known: read, write)"
+        )
+
+    def test_default_rights_listed_twice(self):
+        data = base()
+        data["object"][0]["default_rights"] = ["write", "read", "write"]
+        problems = self.refused(
+            data, "object 'debug_log'", "lists right 'write' twice in default_rights"
+        )
+        self.assertEqual(len(problems), 1, problems)
+
+    def test_default_rights_must_be_names(self):
+        data = base()
+        data["object"][0]["default_rights"] = "write"
+        self.refused(data, "object 'debug_log'", "'default_rights' must be a list of strings")
+
+    def test_default_rights_macro(self):
+        data = base()
+        data["right"].append({"name": "signal", "bit": 6, "doc": "Signal."})
+        data["object"][0]["default_rights"] = ["write", "signal", "read"]
+        data["object"].append({"name": "vmo", "doc": "Memory.", "default_rights": ["read"]})
+        schema = abigen.load_schema(data, errors(), "test.toml")
+        self.assertEqual(schema.objects[0].default_macro, "NX_DEFAULT_RIGHTS_DEBUG_LOG")
+        out = abigen.generate(schema)
+        text = out["rights_h"]
+        # Schema order, by macro; the value is the mask of those bits.
+        want = "#define NX_DEFAULT_RIGHTS_DEBUG_LOG (NX_RIGHT_WRITE | NX_RIGHT_SIGNAL | NX_RIGHT_READ)\n"
+        self.assertIn(want, text)
+        self.assertIn("#define NX_DEFAULT_RIGHTS_VMO (NX_RIGHT_READ)\n", text)
+        self.assertIn("/* The rights of a new debug_log handle: write, signal, read. */\n", text)
+        self.assertEqual(eval_define(text, "NX_DEFAULT_RIGHTS_DEBUG_LOG"), 0b1000011)
+        self.assertEqual(eval_define(text, "NX_DEFAULT_RIGHTS_VMO"), 0b1)
+        self.assertIn("| object | default rights | meaning |", out["doc_md"])
+        self.assertIn("| debug_log | write, signal, read | The console. |", out["doc_md"])
+        self.assertIn("| vmo | read | Memory. |", out["doc_md"])
+
+    def test_default_rights_too_long_for_a_line_are_a_mask(self):
+        data = base()
+        data["right"] = [{"name": f"right_number_{b}", "bit": b, "doc": "R."} for b in range(32)]
+        data["object"][0]["default_rights"] = [f"right_number_{b}" for b in range(0, 32, 2)]
+        syscall(data, "debug_write")["arg"][0]["rights"] = []
+        syscall(data, "debug_write")["errors"].remove("NX_ERR_ACCESS_DENIED")
+        text = abigen.gen_rights_h(abigen.load_schema(data, errors(), "test.toml"))
+        self.assertIn("#define NX_DEFAULT_RIGHTS_DEBUG_LOG 0x55555555u\n", text)
+        self.assertEqual([line for line in text.splitlines() if len(line) > 100], [])
+
+    def test_constant_range(self):
+        for value, want in [
+            (0, "0"),
+            (2**31 - 1, "2147483647"),
+            (2**31, "0x80000000ull"),
+            (2**63 - 1, "0x7fffffffffffffffull"),
+            (2**64 - 1, "0xffffffffffffffffull"),
+        ]:
+            with self.subTest(value=value):
+                data = base()
+                data["constant"][0]["value"] = value
+                schema = abigen.load_schema(data, errors(), "test.toml")
+                text = abigen.gen_numbers_h(schema)
+                self.assertIn(f"#define NX_MAX {want}\n", text)
+                self.assertEqual(eval_define(text, "NX_MAX"), value)
+                self.assertIn(f"| `NX_MAX` | {value} | A limit. |", abigen.gen_doc_md(schema))
+        for value in [2**64, -1]:
+            with self.subTest(value=value):
+                data = base()
+                data["constant"][0]["value"] = value
+                self.refused(data, "constant 'MAX'", f"value must be in 0..2^64-1, not {value}")
+
     def test_abi_version(self):
         data = base()
         data["abi"]["version"] = 0
@@ -368,8 +498,9 @@ class OutputTest(unittest.TestCase):
 
     def test_real_schema(self):
         names = [s.name for s in self.schema.syscalls]
+        # The first syscalls keep their numbers; later ones only add to the end.
         self.assertEqual(
-            names,
+            names[:8],
             [
                 "null",
                 "debug_write",
@@ -381,11 +512,14 @@ class OutputTest(unittest.TestCase):
                 "kernel_stats",
             ],
         )
-        self.assertEqual([s.number for s in self.schema.syscalls], list(range(8)))
+        self.assertEqual([s.number for s in self.schema.syscalls], list(range(len(names))))
         self.assertEqual(
             [s.name for s in self.schema.syscalls if s.noreturn], ["thread_exit", "task_exit"]
         )
-        self.assertEqual([s.name for s in self.schema.syscalls if s.blocking], ["nanosleep_until"])
+        self.assertIn("nanosleep_until", [s.name for s in self.schema.syscalls if s.blocking])
+        self.assertNotIn("null", [s.name for s in self.schema.syscalls if s.blocking])
+        for o in self.schema.objects:
+            self.assertTrue(set(o.default_rights) <= {r.name for r in self.schema.rights}, o.name)
 
     def test_every_output_says_it_is_generated(self):
         for key, text in self.out.items():
@@ -398,7 +532,7 @@ class OutputTest(unittest.TestCase):
                 self.assertEqual(long, [], key)
 
     def test_struct_header_output(self):
-        self.assertEqual(self.schema.struct_headers(), ["kernel_stats"])
+        self.assertIn("kernel_stats", self.schema.struct_headers())
         text = self.out["struct_h:kernel_stats"]
         self.assertIn("typedef struct nx_kernel_stats {", text)
         self.assertIn("} nx_kernel_stats_t;", text)
@@ -410,8 +544,22 @@ class OutputTest(unittest.TestCase):
         self.assertIn("#define NX_DEBUG_WRITE_MAX 256\n", text)
         self.assertIn("#define NX_SYS_NULL 0\n", text)
         self.assertIn("#define NX_SYS_KERNEL_STATS 7\n", text)
-        self.assertIn("#define NX_SYS_COUNT 8\n", text)
+        self.assertIn(f"#define NX_SYS_COUNT {len(self.schema.syscalls)}\n", text)
         self.assertIn("#define NX_ABI_VERSION 2\n", text)
+        for c in self.schema.constants:
+            self.assertEqual(eval_define(text, f"NX_{c.name}"), c.value, c.name)
+            if c.value >= 2**31:
+                self.assertIn(f"#define NX_{c.name} 0x{c.value:x}ull\n", text)
+
+    def test_default_rights(self):
+        text = self.out["rights_h"]
+        self.assertIn("#define NX_DEFAULT_RIGHTS_DEBUG_LOG (NX_RIGHT_WRITE)\n", text)
+        for o in self.schema.objects:
+            mask = sum(1 << self.schema.right(r).bit for r in o.default_rights)
+            self.assertEqual(eval_define(text, o.default_macro), mask, o.name)
+            self.assertEqual(mask & ~eval_define(text, "NX_RIGHTS_ALL"), 0, o.name)
+            rights = ", ".join(o.default_rights) or "none"
+            self.assertIn(f"| {o.name} | {rights} | ", self.out["doc_md"])
 
     def test_stubs(self):
         text = self.out["syscalls_h"]
@@ -433,7 +581,7 @@ class OutputTest(unittest.TestCase):
         self.assertIn("#if defined(__riscv)", text)
         # Host declarations after #else, one per syscall.
         host = text[text.index("#else") :]
-        self.assertEqual(len(re.findall(r"\bnx_\w+\(", host)), 8)
+        self.assertEqual(len(re.findall(r"\bnx_\w+\(", host)), len(self.schema.syscalls))
 
     def test_kernel_declarations(self):
         text = self.out["decl_h"]
@@ -456,6 +604,12 @@ class OutputTest(unittest.TestCase):
             text,
         )
         self.assertIn("#define SYS_DEBUG_WRITE_LOG_RIGHTS (NX_RIGHT_WRITE)", text)
+        self.assertIn("#define SYS_DEBUG_WRITE_LOG_OBJECT OBJ_DEBUG_LOG\n", text)
+        for s in self.schema.syscalls:
+            for a in s.args:
+                if a.type == "handle":
+                    kind = f"OBJ_{a.object.upper()}" if a.object else "HANDLE_ANY_TYPE"
+                    self.assertIn(f"#define SYS_{s.upper}_{a.name.upper()}_OBJECT {kind}\n", text)
         self.assertIn("if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;", text)
 
     def test_dispatch_is_one_switch(self):
@@ -508,15 +662,20 @@ class MainTest(unittest.TestCase):
         with open(SCHEMA_PATH, encoding="utf-8") as f:
             rc, err, written = self.run_main(f.read())
         self.assertEqual((rc, err), (0, ""))
-        self.assertIn("#define NX_SYS_COUNT 8", written)
+        count = len(abigen.load(SCHEMA_PATH, ERRORS_H).syscalls)
+        self.assertIn(f"#define NX_SYS_COUNT {count}\n", written)
 
     def test_bad_schema_exits_1_with_a_message_and_writes_nothing(self):
+        last = abigen.load(SCHEMA_PATH, ERRORS_H).syscalls[-1]
         with open(SCHEMA_PATH, encoding="utf-8") as f:
-            text = f.read().replace("number = 7", "number = 9")
+            text = f.read()
+        # The last syscall skips a number.
+        text, n = re.subn(rf"^number = {last.number}$", f"number = {last.number + 2}", text, flags=re.M)
+        self.assertEqual(n, 1)
         rc, err, written = self.run_main(text)
         self.assertEqual(rc, 1)
-        self.assertIn("syscall 'kernel_stats'", err)
-        self.assertIn("number 9 leaves a gap", err)
+        self.assertIn(f"syscall '{last.name}'", err)
+        self.assertIn(f"number {last.number + 2} leaves a gap", err)
         self.assertIn("abigen: refusing the schema", err)
         self.assertIsNone(written)
 
@@ -533,9 +692,12 @@ class MainTest(unittest.TestCase):
             self.assertEqual(rc, 1)
             self.assertIn("--struct-h nope: no struct of the schema goes in neuron/nope.h", err)
             stats = os.path.join(tmp, "kernel_stats.h")
-            rc, err, _ = self.run_main(
-                text, "--syscalls-h", stubs, "--struct-h", f"kernel_stats={stats}"
-            )
+            rc, err, _ = self.run_main(text, "--syscalls-h", stubs, "--struct-h", f"kernel_stats={stats}")
+            self.assertEqual(rc, 1)  # the others are still missing
+            self.assertNotIn("struct 'kernel_stats'", err)
+            headers = abigen.load(SCHEMA_PATH, ERRORS_H).struct_headers()
+            every = [a for h in headers for a in ("--struct-h", f"{h}={tmp}/{h}.h")]
+            rc, err, _ = self.run_main(text, "--syscalls-h", stubs, *every)
             self.assertEqual((rc, err), (0, ""))
             with open(stats, encoding="utf-8") as f:
                 self.assertIn("nx_kernel_stats_t", f.read())

@@ -47,4 +47,34 @@ typedef uint32_t nx_handle_t;
 /* Every right this ABI version defines. */
 #define NX_RIGHTS_ALL 0x1ffu
 
+/* The rights of a new debug_log handle: write. */
+#define NX_DEFAULT_RIGHTS_DEBUG_LOG (NX_RIGHT_WRITE)
+
+/* The rights of a new vmo handle: read, write, map, duplicate, transfer. */
+#define NX_DEFAULT_RIGHTS_VMO \
+  (NX_RIGHT_READ | NX_RIGHT_WRITE | NX_RIGHT_MAP | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER)
+
+/* The rights of a new notification handle: signal, wait, duplicate, transfer. */
+#define NX_DEFAULT_RIGHTS_NOTIFICATION \
+  (NX_RIGHT_SIGNAL | NX_RIGHT_WAIT | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER)
+
+/* The rights of a new interrupt handle: write, manage, duplicate, transfer. */
+#define NX_DEFAULT_RIGHTS_INTERRUPT \
+  (NX_RIGHT_WRITE | NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER)
+
+/* The rights of a new waitset handle: wait, manage, duplicate, transfer. */
+#define NX_DEFAULT_RIGHTS_WAITSET \
+  (NX_RIGHT_WAIT | NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER)
+
+/* The rights of a new endpoint handle: read, write, duplicate, transfer. */
+#define NX_DEFAULT_RIGHTS_ENDPOINT \
+  (NX_RIGHT_READ | NX_RIGHT_WRITE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER)
+
+/* The rights of a new channel handle: read, write, manage, duplicate, transfer. */
+#define NX_DEFAULT_RIGHTS_CHANNEL \
+  (NX_RIGHT_READ | NX_RIGHT_WRITE | NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER)
+
+/* The rights of a new task handle: manage, duplicate, transfer. */
+#define NX_DEFAULT_RIGHTS_TASK (NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER)
+
 #endif

@@ -159,6 +159,911 @@ int sys_kernel_stats_decode(struct thread *caller, const uint64_t raw[6],
                             sys_kernel_stats_args_t *out);
 int64_t sys_kernel_stats_invoke(struct thread *caller, const sys_kernel_stats_args_t *args);
 
+/* ---- handle_dup (NX_SYS_HANDLE_DUP) ---- */
+
+/* The decoded arguments of handle_dup. */
+typedef struct sys_handle_dup_args {
+  /* The handle to derive from (any object; needs duplicate). */
+  nx_handle_t h;
+  /* The new handle's rights: a subset of h's. */
+  uint32_t rights;
+} sys_handle_dup_args_t;
+
+/* The rights `h` must carry: none. */
+#define SYS_HANDLE_DUP_H_RIGHTS 0u
+
+/* The object type `h` must name (an object_type_t). */
+#define SYS_HANDLE_DUP_H_OBJECT HANDLE_ANY_TYPE
+
+/*
+ * Copies raw[0..1] into *out with the schema's types; refuses h, rights with
+ * any of bits 63..32 set. No side effects.
+ */
+static inline int sys_handle_dup_unpack(const uint64_t raw[6], sys_handle_dup_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  if (raw[1] > UINT32_MAX) return NX_ERR_INVALID_ARGS;
+  out->h = (nx_handle_t)raw[0];
+  out->rights = (uint32_t)raw[1];
+  return NX_OK;
+}
+
+int sys_handle_dup_decode(struct thread *caller, const uint64_t raw[6], sys_handle_dup_args_t *out);
+int64_t sys_handle_dup_invoke(struct thread *caller, const sys_handle_dup_args_t *args);
+
+/* ---- handle_mint (NX_SYS_HANDLE_MINT) ---- */
+
+/* The decoded arguments of handle_mint. */
+typedef struct sys_handle_mint_args {
+  /* The unbadged handle to derive from (any object; needs duplicate). */
+  nx_handle_t h;
+  /* The new handle's rights: a subset of h's. */
+  uint32_t rights;
+  /* The badge (not 0). */
+  uint64_t badge;
+} sys_handle_mint_args_t;
+
+/* The rights `h` must carry: none. */
+#define SYS_HANDLE_MINT_H_RIGHTS 0u
+
+/* The object type `h` must name (an object_type_t). */
+#define SYS_HANDLE_MINT_H_OBJECT HANDLE_ANY_TYPE
+
+/*
+ * Copies raw[0..2] into *out with the schema's types; refuses h, rights with
+ * any of bits 63..32 set. No side effects.
+ */
+static inline int sys_handle_mint_unpack(const uint64_t raw[6], sys_handle_mint_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  if (raw[1] > UINT32_MAX) return NX_ERR_INVALID_ARGS;
+  out->h = (nx_handle_t)raw[0];
+  out->rights = (uint32_t)raw[1];
+  out->badge = (uint64_t)raw[2];
+  return NX_OK;
+}
+
+int sys_handle_mint_decode(struct thread *caller, const uint64_t raw[6],
+                           sys_handle_mint_args_t *out);
+int64_t sys_handle_mint_invoke(struct thread *caller, const sys_handle_mint_args_t *args);
+
+/* ---- handle_close (NX_SYS_HANDLE_CLOSE) ---- */
+
+/* The decoded arguments of handle_close. */
+typedef struct sys_handle_close_args {
+  /* The handle to close (any object). */
+  nx_handle_t h;
+} sys_handle_close_args_t;
+
+/* The rights `h` must carry: none. */
+#define SYS_HANDLE_CLOSE_H_RIGHTS 0u
+
+/* The object type `h` must name (an object_type_t). */
+#define SYS_HANDLE_CLOSE_H_OBJECT HANDLE_ANY_TYPE
+
+/*
+ * Copies raw[0] into *out with the schema's types; refuses h with any of bits
+ * 63..32 set. No side effects.
+ */
+static inline int sys_handle_close_unpack(const uint64_t raw[6], sys_handle_close_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->h = (nx_handle_t)raw[0];
+  return NX_OK;
+}
+
+int sys_handle_close_decode(struct thread *caller, const uint64_t raw[6],
+                            sys_handle_close_args_t *out);
+int64_t sys_handle_close_invoke(struct thread *caller, const sys_handle_close_args_t *args);
+
+/* ---- handle_revoke (NX_SYS_HANDLE_REVOKE) ---- */
+
+/* The decoded arguments of handle_revoke. */
+typedef struct sys_handle_revoke_args {
+  /* The handle whose descendants go (any object). */
+  nx_handle_t h;
+} sys_handle_revoke_args_t;
+
+/* The rights `h` must carry: none. */
+#define SYS_HANDLE_REVOKE_H_RIGHTS 0u
+
+/* The object type `h` must name (an object_type_t). */
+#define SYS_HANDLE_REVOKE_H_OBJECT HANDLE_ANY_TYPE
+
+/*
+ * Copies raw[0] into *out with the schema's types; refuses h with any of bits
+ * 63..32 set. No side effects.
+ */
+static inline int sys_handle_revoke_unpack(const uint64_t raw[6], sys_handle_revoke_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->h = (nx_handle_t)raw[0];
+  return NX_OK;
+}
+
+int sys_handle_revoke_decode(struct thread *caller, const uint64_t raw[6],
+                             sys_handle_revoke_args_t *out);
+int64_t sys_handle_revoke_invoke(struct thread *caller, const sys_handle_revoke_args_t *args);
+
+/* ---- vmo_create (NX_SYS_VMO_CREATE) ---- */
+
+/* The decoded arguments of vmo_create. */
+typedef struct sys_vmo_create_args {
+  /* Bytes (not 0). */
+  uint64_t size;
+  /* 0 or NX_VMO_CONTIGUOUS. */
+  uint32_t flags;
+} sys_vmo_create_args_t;
+
+/*
+ * Copies raw[0..1] into *out with the schema's types; refuses flags with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_vmo_create_unpack(const uint64_t raw[6], sys_vmo_create_args_t *out) {
+  if (raw[1] > UINT32_MAX) return NX_ERR_INVALID_ARGS;
+  out->size = (uint64_t)raw[0];
+  out->flags = (uint32_t)raw[1];
+  return NX_OK;
+}
+
+int sys_vmo_create_decode(struct thread *caller, const uint64_t raw[6], sys_vmo_create_args_t *out);
+int64_t sys_vmo_create_invoke(struct thread *caller, const sys_vmo_create_args_t *args);
+
+/* ---- vmo_read (NX_SYS_VMO_READ) ---- */
+
+/* The decoded arguments of vmo_read. */
+typedef struct sys_vmo_read_args {
+  /* The VMO. */
+  nx_handle_t vmo;
+  /* Where in the VMO to start. */
+  uint64_t offset;
+  /* Where the bytes go. */
+  uintptr_t buf;
+  /* How many bytes. */
+  size_t len;
+} sys_vmo_read_args_t;
+
+/* The rights `vmo` must carry: read. */
+#define SYS_VMO_READ_VMO_RIGHTS (NX_RIGHT_READ)
+
+/* The object type `vmo` must name (an object_type_t). */
+#define SYS_VMO_READ_VMO_OBJECT OBJ_VMO
+
+/*
+ * Copies raw[0..3] into *out with the schema's types; refuses vmo with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_vmo_read_unpack(const uint64_t raw[6], sys_vmo_read_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->vmo = (nx_handle_t)raw[0];
+  out->offset = (uint64_t)raw[1];
+  out->buf = (uintptr_t)raw[2];
+  out->len = (size_t)raw[3];
+  return NX_OK;
+}
+
+int sys_vmo_read_decode(struct thread *caller, const uint64_t raw[6], sys_vmo_read_args_t *out);
+int64_t sys_vmo_read_invoke(struct thread *caller, const sys_vmo_read_args_t *args);
+
+/* ---- vmo_write (NX_SYS_VMO_WRITE) ---- */
+
+/* The decoded arguments of vmo_write. */
+typedef struct sys_vmo_write_args {
+  /* The VMO. */
+  nx_handle_t vmo;
+  /* Where in the VMO to start. */
+  uint64_t offset;
+  /* The bytes to write. */
+  uintptr_t buf;
+  /* How many bytes. */
+  size_t len;
+} sys_vmo_write_args_t;
+
+/* The rights `vmo` must carry: write. */
+#define SYS_VMO_WRITE_VMO_RIGHTS (NX_RIGHT_WRITE)
+
+/* The object type `vmo` must name (an object_type_t). */
+#define SYS_VMO_WRITE_VMO_OBJECT OBJ_VMO
+
+/*
+ * Copies raw[0..3] into *out with the schema's types; refuses vmo with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_vmo_write_unpack(const uint64_t raw[6], sys_vmo_write_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->vmo = (nx_handle_t)raw[0];
+  out->offset = (uint64_t)raw[1];
+  out->buf = (uintptr_t)raw[2];
+  out->len = (size_t)raw[3];
+  return NX_OK;
+}
+
+int sys_vmo_write_decode(struct thread *caller, const uint64_t raw[6], sys_vmo_write_args_t *out);
+int64_t sys_vmo_write_invoke(struct thread *caller, const sys_vmo_write_args_t *args);
+
+/* ---- vmo_map (NX_SYS_VMO_MAP) ---- */
+
+/* The decoded arguments of vmo_map. */
+typedef struct sys_vmo_map_args {
+  /* The VMO. */
+  nx_handle_t vmo;
+  /* Where to map it (page aligned, in the user half). */
+  uint64_t va;
+  /* The first byte of the VMO to map (page aligned). */
+  uint64_t offset;
+  /* How many bytes (page aligned, not 0). */
+  uint64_t size;
+  /* NX_RIGHT_READ, with NX_RIGHT_WRITE or NX_RIGHT_EXECUTE (never both). */
+  uint32_t prot;
+} sys_vmo_map_args_t;
+
+/* The rights `vmo` must carry: map. */
+#define SYS_VMO_MAP_VMO_RIGHTS (NX_RIGHT_MAP)
+
+/* The object type `vmo` must name (an object_type_t). */
+#define SYS_VMO_MAP_VMO_OBJECT OBJ_VMO
+
+/*
+ * Copies raw[0..4] into *out with the schema's types; refuses vmo, prot with
+ * any of bits 63..32 set. No side effects.
+ */
+static inline int sys_vmo_map_unpack(const uint64_t raw[6], sys_vmo_map_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  if (raw[4] > UINT32_MAX) return NX_ERR_INVALID_ARGS;
+  out->vmo = (nx_handle_t)raw[0];
+  out->va = (uint64_t)raw[1];
+  out->offset = (uint64_t)raw[2];
+  out->size = (uint64_t)raw[3];
+  out->prot = (uint32_t)raw[4];
+  return NX_OK;
+}
+
+int sys_vmo_map_decode(struct thread *caller, const uint64_t raw[6], sys_vmo_map_args_t *out);
+int64_t sys_vmo_map_invoke(struct thread *caller, const sys_vmo_map_args_t *args);
+
+/* ---- vmo_unmap (NX_SYS_VMO_UNMAP) ---- */
+
+/* The decoded arguments of vmo_unmap. */
+typedef struct sys_vmo_unmap_args {
+  /* Where the mapping starts. */
+  uint64_t va;
+} sys_vmo_unmap_args_t;
+
+/* Copies raw[0] into *out with the schema's types. No side effects. */
+static inline int sys_vmo_unmap_unpack(const uint64_t raw[6], sys_vmo_unmap_args_t *out) {
+  out->va = (uint64_t)raw[0];
+  return NX_OK;
+}
+
+int sys_vmo_unmap_decode(struct thread *caller, const uint64_t raw[6], sys_vmo_unmap_args_t *out);
+int64_t sys_vmo_unmap_invoke(struct thread *caller, const sys_vmo_unmap_args_t *args);
+
+/* ---- endpoint_create (NX_SYS_ENDPOINT_CREATE) ---- */
+
+int64_t sys_endpoint_create_invoke(struct thread *caller);
+
+/* ---- ipc_call (NX_SYS_IPC_CALL) ---- */
+
+/* The decoded arguments of ipc_call. */
+typedef struct sys_ipc_call_args {
+  /* The endpoint. */
+  nx_handle_t ep;
+  /* The message (nx_msg_t); the reply comes back in it. */
+  uintptr_t msg;
+} sys_ipc_call_args_t;
+
+/* The rights `ep` must carry: write. */
+#define SYS_IPC_CALL_EP_RIGHTS (NX_RIGHT_WRITE)
+
+/* The object type `ep` must name (an object_type_t). */
+#define SYS_IPC_CALL_EP_OBJECT OBJ_ENDPOINT
+
+/*
+ * Copies raw[0..1] into *out with the schema's types; refuses ep with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_ipc_call_unpack(const uint64_t raw[6], sys_ipc_call_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->ep = (nx_handle_t)raw[0];
+  out->msg = (uintptr_t)raw[1];
+  return NX_OK;
+}
+
+int sys_ipc_call_decode(struct thread *caller, const uint64_t raw[6], sys_ipc_call_args_t *out);
+int64_t sys_ipc_call_invoke(struct thread *caller, const sys_ipc_call_args_t *args);
+
+/* ---- ipc_recv (NX_SYS_IPC_RECV) ---- */
+
+/* The decoded arguments of ipc_recv. */
+typedef struct sys_ipc_recv_args {
+  /* The endpoint. */
+  nx_handle_t ep;
+  /* buf and buf_cap say where bytes may land; the message arrives here. */
+  uintptr_t msg;
+} sys_ipc_recv_args_t;
+
+/* The rights `ep` must carry: read. */
+#define SYS_IPC_RECV_EP_RIGHTS (NX_RIGHT_READ)
+
+/* The object type `ep` must name (an object_type_t). */
+#define SYS_IPC_RECV_EP_OBJECT OBJ_ENDPOINT
+
+/*
+ * Copies raw[0..1] into *out with the schema's types; refuses ep with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_ipc_recv_unpack(const uint64_t raw[6], sys_ipc_recv_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->ep = (nx_handle_t)raw[0];
+  out->msg = (uintptr_t)raw[1];
+  return NX_OK;
+}
+
+int sys_ipc_recv_decode(struct thread *caller, const uint64_t raw[6], sys_ipc_recv_args_t *out);
+int64_t sys_ipc_recv_invoke(struct thread *caller, const sys_ipc_recv_args_t *args);
+
+/* ---- ipc_reply (NX_SYS_IPC_REPLY) ---- */
+
+/* The decoded arguments of ipc_reply. */
+typedef struct sys_ipc_reply_args {
+  /* The reply (nx_msg_t). */
+  uintptr_t msg;
+} sys_ipc_reply_args_t;
+
+/* Copies raw[0] into *out with the schema's types. No side effects. */
+static inline int sys_ipc_reply_unpack(const uint64_t raw[6], sys_ipc_reply_args_t *out) {
+  out->msg = (uintptr_t)raw[0];
+  return NX_OK;
+}
+
+int sys_ipc_reply_decode(struct thread *caller, const uint64_t raw[6], sys_ipc_reply_args_t *out);
+int64_t sys_ipc_reply_invoke(struct thread *caller, const sys_ipc_reply_args_t *args);
+
+/* ---- ipc_reply_recv (NX_SYS_IPC_REPLY_RECV) ---- */
+
+/* The decoded arguments of ipc_reply_recv. */
+typedef struct sys_ipc_reply_recv_args {
+  /* The endpoint to receive on. */
+  nx_handle_t ep;
+  /* The reply; the next message arrives here. */
+  uintptr_t msg;
+} sys_ipc_reply_recv_args_t;
+
+/* The rights `ep` must carry: read. */
+#define SYS_IPC_REPLY_RECV_EP_RIGHTS (NX_RIGHT_READ)
+
+/* The object type `ep` must name (an object_type_t). */
+#define SYS_IPC_REPLY_RECV_EP_OBJECT OBJ_ENDPOINT
+
+/*
+ * Copies raw[0..1] into *out with the schema's types; refuses ep with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_ipc_reply_recv_unpack(const uint64_t raw[6], sys_ipc_reply_recv_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->ep = (nx_handle_t)raw[0];
+  out->msg = (uintptr_t)raw[1];
+  return NX_OK;
+}
+
+int sys_ipc_reply_recv_decode(struct thread *caller, const uint64_t raw[6],
+                              sys_ipc_reply_recv_args_t *out);
+int64_t sys_ipc_reply_recv_invoke(struct thread *caller, const sys_ipc_reply_recv_args_t *args);
+
+/* ---- channel_create (NX_SYS_CHANNEL_CREATE) ---- */
+
+/* The decoded arguments of channel_create. */
+typedef struct sys_channel_create_args {
+  /* 1 .. NX_CHANNEL_DEPTH_MAX. */
+  uint32_t depth;
+} sys_channel_create_args_t;
+
+/*
+ * Copies raw[0] into *out with the schema's types; refuses depth with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_channel_create_unpack(const uint64_t raw[6], sys_channel_create_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_INVALID_ARGS;
+  out->depth = (uint32_t)raw[0];
+  return NX_OK;
+}
+
+int sys_channel_create_decode(struct thread *caller, const uint64_t raw[6],
+                              sys_channel_create_args_t *out);
+int64_t sys_channel_create_invoke(struct thread *caller, const sys_channel_create_args_t *args);
+
+/* ---- channel_send (NX_SYS_CHANNEL_SEND) ---- */
+
+/* The decoded arguments of channel_send. */
+typedef struct sys_channel_send_args {
+  /* The channel. */
+  nx_handle_t ch;
+  /* The message (nx_msg_t). */
+  uintptr_t msg;
+} sys_channel_send_args_t;
+
+/* The rights `ch` must carry: write. */
+#define SYS_CHANNEL_SEND_CH_RIGHTS (NX_RIGHT_WRITE)
+
+/* The object type `ch` must name (an object_type_t). */
+#define SYS_CHANNEL_SEND_CH_OBJECT OBJ_CHANNEL
+
+/*
+ * Copies raw[0..1] into *out with the schema's types; refuses ch with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_channel_send_unpack(const uint64_t raw[6], sys_channel_send_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->ch = (nx_handle_t)raw[0];
+  out->msg = (uintptr_t)raw[1];
+  return NX_OK;
+}
+
+int sys_channel_send_decode(struct thread *caller, const uint64_t raw[6],
+                            sys_channel_send_args_t *out);
+int64_t sys_channel_send_invoke(struct thread *caller, const sys_channel_send_args_t *args);
+
+/* ---- channel_recv (NX_SYS_CHANNEL_RECV) ---- */
+
+/* The decoded arguments of channel_recv. */
+typedef struct sys_channel_recv_args {
+  /* The channel. */
+  nx_handle_t ch;
+  /* Where the message goes. */
+  uintptr_t msg;
+} sys_channel_recv_args_t;
+
+/* The rights `ch` must carry: read. */
+#define SYS_CHANNEL_RECV_CH_RIGHTS (NX_RIGHT_READ)
+
+/* The object type `ch` must name (an object_type_t). */
+#define SYS_CHANNEL_RECV_CH_OBJECT OBJ_CHANNEL
+
+/*
+ * Copies raw[0..1] into *out with the schema's types; refuses ch with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_channel_recv_unpack(const uint64_t raw[6], sys_channel_recv_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->ch = (nx_handle_t)raw[0];
+  out->msg = (uintptr_t)raw[1];
+  return NX_OK;
+}
+
+int sys_channel_recv_decode(struct thread *caller, const uint64_t raw[6],
+                            sys_channel_recv_args_t *out);
+int64_t sys_channel_recv_invoke(struct thread *caller, const sys_channel_recv_args_t *args);
+
+/* ---- channel_bind (NX_SYS_CHANNEL_BIND) ---- */
+
+/* The decoded arguments of channel_bind. */
+typedef struct sys_channel_bind_args {
+  /* The channel. */
+  nx_handle_t ch;
+  /* The notification. */
+  nx_handle_t n;
+  /* One bit of NX_SIGNAL_BITS. */
+  uint64_t bit;
+} sys_channel_bind_args_t;
+
+/* The rights `ch` must carry: manage. */
+#define SYS_CHANNEL_BIND_CH_RIGHTS (NX_RIGHT_MANAGE)
+
+/* The object type `ch` must name (an object_type_t). */
+#define SYS_CHANNEL_BIND_CH_OBJECT OBJ_CHANNEL
+
+/* The rights `n` must carry: signal. */
+#define SYS_CHANNEL_BIND_N_RIGHTS (NX_RIGHT_SIGNAL)
+
+/* The object type `n` must name (an object_type_t). */
+#define SYS_CHANNEL_BIND_N_OBJECT OBJ_NOTIFICATION
+
+/*
+ * Copies raw[0..2] into *out with the schema's types; refuses ch, n with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_channel_bind_unpack(const uint64_t raw[6], sys_channel_bind_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  if (raw[1] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->ch = (nx_handle_t)raw[0];
+  out->n = (nx_handle_t)raw[1];
+  out->bit = (uint64_t)raw[2];
+  return NX_OK;
+}
+
+int sys_channel_bind_decode(struct thread *caller, const uint64_t raw[6],
+                            sys_channel_bind_args_t *out);
+int64_t sys_channel_bind_invoke(struct thread *caller, const sys_channel_bind_args_t *args);
+
+/* ---- notification_create (NX_SYS_NOTIFICATION_CREATE) ---- */
+
+int64_t sys_notification_create_invoke(struct thread *caller);
+
+/* ---- notification_signal (NX_SYS_NOTIFICATION_SIGNAL) ---- */
+
+/* The decoded arguments of notification_signal. */
+typedef struct sys_notification_signal_args {
+  /* The notification. */
+  nx_handle_t n;
+  /* Bits of NX_SIGNAL_BITS, not 0. */
+  uint64_t bits;
+} sys_notification_signal_args_t;
+
+/* The rights `n` must carry: signal. */
+#define SYS_NOTIFICATION_SIGNAL_N_RIGHTS (NX_RIGHT_SIGNAL)
+
+/* The object type `n` must name (an object_type_t). */
+#define SYS_NOTIFICATION_SIGNAL_N_OBJECT OBJ_NOTIFICATION
+
+/*
+ * Copies raw[0..1] into *out with the schema's types; refuses n with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_notification_signal_unpack(const uint64_t raw[6],
+                                                 sys_notification_signal_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->n = (nx_handle_t)raw[0];
+  out->bits = (uint64_t)raw[1];
+  return NX_OK;
+}
+
+int sys_notification_signal_decode(struct thread *caller, const uint64_t raw[6],
+                                   sys_notification_signal_args_t *out);
+int64_t sys_notification_signal_invoke(struct thread *caller,
+                                       const sys_notification_signal_args_t *args);
+
+/* ---- notification_wait (NX_SYS_NOTIFICATION_WAIT) ---- */
+
+/* The decoded arguments of notification_wait. */
+typedef struct sys_notification_wait_args {
+  /* The notification. */
+  nx_handle_t n;
+  /* Bits of NX_SIGNAL_BITS, not 0. */
+  uint64_t mask;
+  /* When to give up, on the clock_get clock. */
+  uint64_t deadline_ns;
+} sys_notification_wait_args_t;
+
+/* The rights `n` must carry: wait. */
+#define SYS_NOTIFICATION_WAIT_N_RIGHTS (NX_RIGHT_WAIT)
+
+/* The object type `n` must name (an object_type_t). */
+#define SYS_NOTIFICATION_WAIT_N_OBJECT OBJ_NOTIFICATION
+
+/*
+ * Copies raw[0..2] into *out with the schema's types; refuses n with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_notification_wait_unpack(const uint64_t raw[6],
+                                               sys_notification_wait_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->n = (nx_handle_t)raw[0];
+  out->mask = (uint64_t)raw[1];
+  out->deadline_ns = (uint64_t)raw[2];
+  return NX_OK;
+}
+
+int sys_notification_wait_decode(struct thread *caller, const uint64_t raw[6],
+                                 sys_notification_wait_args_t *out);
+int64_t sys_notification_wait_invoke(struct thread *caller,
+                                     const sys_notification_wait_args_t *args);
+
+/* ---- waitset_create (NX_SYS_WAITSET_CREATE) ---- */
+
+int64_t sys_waitset_create_invoke(struct thread *caller);
+
+/* ---- waitset_add (NX_SYS_WAITSET_ADD) ---- */
+
+/* The decoded arguments of waitset_add. */
+typedef struct sys_waitset_add_args {
+  /* The wait set. */
+  nx_handle_t ws;
+  /* The notification. */
+  nx_handle_t n;
+  /* Bits of NX_SIGNAL_BITS, not 0. */
+  uint64_t mask;
+} sys_waitset_add_args_t;
+
+/* The rights `ws` must carry: manage. */
+#define SYS_WAITSET_ADD_WS_RIGHTS (NX_RIGHT_MANAGE)
+
+/* The object type `ws` must name (an object_type_t). */
+#define SYS_WAITSET_ADD_WS_OBJECT OBJ_WAITSET
+
+/* The rights `n` must carry: wait. */
+#define SYS_WAITSET_ADD_N_RIGHTS (NX_RIGHT_WAIT)
+
+/* The object type `n` must name (an object_type_t). */
+#define SYS_WAITSET_ADD_N_OBJECT OBJ_NOTIFICATION
+
+/*
+ * Copies raw[0..2] into *out with the schema's types; refuses ws, n with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_waitset_add_unpack(const uint64_t raw[6], sys_waitset_add_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  if (raw[1] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->ws = (nx_handle_t)raw[0];
+  out->n = (nx_handle_t)raw[1];
+  out->mask = (uint64_t)raw[2];
+  return NX_OK;
+}
+
+int sys_waitset_add_decode(struct thread *caller, const uint64_t raw[6],
+                           sys_waitset_add_args_t *out);
+int64_t sys_waitset_add_invoke(struct thread *caller, const sys_waitset_add_args_t *args);
+
+/* ---- waitset_remove (NX_SYS_WAITSET_REMOVE) ---- */
+
+/* The decoded arguments of waitset_remove. */
+typedef struct sys_waitset_remove_args {
+  /* The wait set. */
+  nx_handle_t ws;
+  /* The slot waitset_add returned. */
+  uint32_t slot;
+} sys_waitset_remove_args_t;
+
+/* The rights `ws` must carry: manage. */
+#define SYS_WAITSET_REMOVE_WS_RIGHTS (NX_RIGHT_MANAGE)
+
+/* The object type `ws` must name (an object_type_t). */
+#define SYS_WAITSET_REMOVE_WS_OBJECT OBJ_WAITSET
+
+/*
+ * Copies raw[0..1] into *out with the schema's types; refuses ws, slot with any
+ * of bits 63..32 set. No side effects.
+ */
+static inline int sys_waitset_remove_unpack(const uint64_t raw[6], sys_waitset_remove_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  if (raw[1] > UINT32_MAX) return NX_ERR_INVALID_ARGS;
+  out->ws = (nx_handle_t)raw[0];
+  out->slot = (uint32_t)raw[1];
+  return NX_OK;
+}
+
+int sys_waitset_remove_decode(struct thread *caller, const uint64_t raw[6],
+                              sys_waitset_remove_args_t *out);
+int64_t sys_waitset_remove_invoke(struct thread *caller, const sys_waitset_remove_args_t *args);
+
+/* ---- waitset_wait (NX_SYS_WAITSET_WAIT) ---- */
+
+/* The decoded arguments of waitset_wait. */
+typedef struct sys_waitset_wait_args {
+  /* The wait set. */
+  nx_handle_t ws;
+  /* When to give up (NX_DEADLINE_NEVER: never; 0: only look). */
+  uint64_t deadline_ns;
+  /* Where the bits taken go (a uint64_t). */
+  uintptr_t bits;
+} sys_waitset_wait_args_t;
+
+/* The rights `ws` must carry: wait. */
+#define SYS_WAITSET_WAIT_WS_RIGHTS (NX_RIGHT_WAIT)
+
+/* The object type `ws` must name (an object_type_t). */
+#define SYS_WAITSET_WAIT_WS_OBJECT OBJ_WAITSET
+
+/*
+ * Copies raw[0..2] into *out with the schema's types; refuses ws with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_waitset_wait_unpack(const uint64_t raw[6], sys_waitset_wait_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->ws = (nx_handle_t)raw[0];
+  out->deadline_ns = (uint64_t)raw[1];
+  out->bits = (uintptr_t)raw[2];
+  return NX_OK;
+}
+
+int sys_waitset_wait_decode(struct thread *caller, const uint64_t raw[6],
+                            sys_waitset_wait_args_t *out);
+int64_t sys_waitset_wait_invoke(struct thread *caller, const sys_waitset_wait_args_t *args);
+
+/* ---- interrupt_bind (NX_SYS_INTERRUPT_BIND) ---- */
+
+/* The decoded arguments of interrupt_bind. */
+typedef struct sys_interrupt_bind_args {
+  /* The interrupt line. */
+  nx_handle_t irq;
+  /* The notification. */
+  nx_handle_t n;
+  /* One bit of NX_SIGNAL_BITS. */
+  uint64_t bit;
+} sys_interrupt_bind_args_t;
+
+/* The rights `irq` must carry: manage. */
+#define SYS_INTERRUPT_BIND_IRQ_RIGHTS (NX_RIGHT_MANAGE)
+
+/* The object type `irq` must name (an object_type_t). */
+#define SYS_INTERRUPT_BIND_IRQ_OBJECT OBJ_INTERRUPT
+
+/* The rights `n` must carry: signal. */
+#define SYS_INTERRUPT_BIND_N_RIGHTS (NX_RIGHT_SIGNAL)
+
+/* The object type `n` must name (an object_type_t). */
+#define SYS_INTERRUPT_BIND_N_OBJECT OBJ_NOTIFICATION
+
+/*
+ * Copies raw[0..2] into *out with the schema's types; refuses irq, n with any
+ * of bits 63..32 set. No side effects.
+ */
+static inline int sys_interrupt_bind_unpack(const uint64_t raw[6], sys_interrupt_bind_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  if (raw[1] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->irq = (nx_handle_t)raw[0];
+  out->n = (nx_handle_t)raw[1];
+  out->bit = (uint64_t)raw[2];
+  return NX_OK;
+}
+
+int sys_interrupt_bind_decode(struct thread *caller, const uint64_t raw[6],
+                              sys_interrupt_bind_args_t *out);
+int64_t sys_interrupt_bind_invoke(struct thread *caller, const sys_interrupt_bind_args_t *args);
+
+/* ---- interrupt_ack (NX_SYS_INTERRUPT_ACK) ---- */
+
+/* The decoded arguments of interrupt_ack. */
+typedef struct sys_interrupt_ack_args {
+  /* The interrupt line. */
+  nx_handle_t irq;
+} sys_interrupt_ack_args_t;
+
+/* The rights `irq` must carry: write. */
+#define SYS_INTERRUPT_ACK_IRQ_RIGHTS (NX_RIGHT_WRITE)
+
+/* The object type `irq` must name (an object_type_t). */
+#define SYS_INTERRUPT_ACK_IRQ_OBJECT OBJ_INTERRUPT
+
+/*
+ * Copies raw[0] into *out with the schema's types; refuses irq with any of bits
+ * 63..32 set. No side effects.
+ */
+static inline int sys_interrupt_ack_unpack(const uint64_t raw[6], sys_interrupt_ack_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->irq = (nx_handle_t)raw[0];
+  return NX_OK;
+}
+
+int sys_interrupt_ack_decode(struct thread *caller, const uint64_t raw[6],
+                             sys_interrupt_ack_args_t *out);
+int64_t sys_interrupt_ack_invoke(struct thread *caller, const sys_interrupt_ack_args_t *args);
+
+/* ---- task_create (NX_SYS_TASK_CREATE) ---- */
+
+/* The decoded arguments of task_create. */
+typedef struct sys_task_create_args {
+  /* The boot archive. */
+  nx_handle_t bootfs;
+  /* The program's name (not NUL-terminated). */
+  uintptr_t name;
+  /* 1 .. NX_TASK_NAME_MAX. */
+  size_t name_len;
+  /* 0 .. the caller's priority. */
+  uint32_t priority;
+} sys_task_create_args_t;
+
+/* The rights `bootfs` must carry: read, execute. */
+#define SYS_TASK_CREATE_BOOTFS_RIGHTS (NX_RIGHT_READ | NX_RIGHT_EXECUTE)
+
+/* The object type `bootfs` must name (an object_type_t). */
+#define SYS_TASK_CREATE_BOOTFS_OBJECT OBJ_VMO
+
+/*
+ * Copies raw[0..3] into *out with the schema's types; refuses bootfs, priority
+ * with any of bits 63..32 set. No side effects.
+ */
+static inline int sys_task_create_unpack(const uint64_t raw[6], sys_task_create_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  if (raw[3] > UINT32_MAX) return NX_ERR_INVALID_ARGS;
+  out->bootfs = (nx_handle_t)raw[0];
+  out->name = (uintptr_t)raw[1];
+  out->name_len = (size_t)raw[2];
+  out->priority = (uint32_t)raw[3];
+  return NX_OK;
+}
+
+int sys_task_create_decode(struct thread *caller, const uint64_t raw[6],
+                           sys_task_create_args_t *out);
+int64_t sys_task_create_invoke(struct thread *caller, const sys_task_create_args_t *args);
+
+/* ---- task_give (NX_SYS_TASK_GIVE) ---- */
+
+/* The decoded arguments of task_give. */
+typedef struct sys_task_give_args {
+  /* The task. */
+  nx_handle_t task;
+  /* The caller's handle to give (any object). */
+  nx_handle_t h;
+  /* The rights the task gets: a subset of h's. */
+  uint32_t rights;
+} sys_task_give_args_t;
+
+/* The rights `task` must carry: manage. */
+#define SYS_TASK_GIVE_TASK_RIGHTS (NX_RIGHT_MANAGE)
+
+/* The object type `task` must name (an object_type_t). */
+#define SYS_TASK_GIVE_TASK_OBJECT OBJ_TASK
+
+/* The rights `h` must carry: none. */
+#define SYS_TASK_GIVE_H_RIGHTS 0u
+
+/* The object type `h` must name (an object_type_t). */
+#define SYS_TASK_GIVE_H_OBJECT HANDLE_ANY_TYPE
+
+/*
+ * Copies raw[0..2] into *out with the schema's types; refuses task, h, rights
+ * with any of bits 63..32 set. No side effects.
+ */
+static inline int sys_task_give_unpack(const uint64_t raw[6], sys_task_give_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  if (raw[1] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  if (raw[2] > UINT32_MAX) return NX_ERR_INVALID_ARGS;
+  out->task = (nx_handle_t)raw[0];
+  out->h = (nx_handle_t)raw[1];
+  out->rights = (uint32_t)raw[2];
+  return NX_OK;
+}
+
+int sys_task_give_decode(struct thread *caller, const uint64_t raw[6], sys_task_give_args_t *out);
+int64_t sys_task_give_invoke(struct thread *caller, const sys_task_give_args_t *args);
+
+/* ---- task_start (NX_SYS_TASK_START) ---- */
+
+/* The decoded arguments of task_start. */
+typedef struct sys_task_start_args {
+  /* A task that was never started. */
+  nx_handle_t task;
+  /* Its start information. */
+  uintptr_t info;
+} sys_task_start_args_t;
+
+/* The rights `task` must carry: manage. */
+#define SYS_TASK_START_TASK_RIGHTS (NX_RIGHT_MANAGE)
+
+/* The object type `task` must name (an object_type_t). */
+#define SYS_TASK_START_TASK_OBJECT OBJ_TASK
+
+/*
+ * Copies raw[0..1] into *out with the schema's types; refuses task with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_task_start_unpack(const uint64_t raw[6], sys_task_start_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->task = (nx_handle_t)raw[0];
+  out->info = (uintptr_t)raw[1];
+  return NX_OK;
+}
+
+int sys_task_start_decode(struct thread *caller, const uint64_t raw[6], sys_task_start_args_t *out);
+int64_t sys_task_start_invoke(struct thread *caller, const sys_task_start_args_t *args);
+
+/* ---- thread_create (NX_SYS_THREAD_CREATE) ---- */
+
+/* The decoded arguments of thread_create. */
+typedef struct sys_thread_create_args {
+  /* Where the thread starts (user address). */
+  uint64_t entry;
+  /* Its stack pointer (16-byte aligned). */
+  uint64_t sp;
+  /* Its a0. */
+  uint64_t arg;
+  /* 0 .. the caller's priority. */
+  uint32_t priority;
+} sys_thread_create_args_t;
+
+/*
+ * Copies raw[0..3] into *out with the schema's types; refuses priority with any
+ * of bits 63..32 set. No side effects.
+ */
+static inline int sys_thread_create_unpack(const uint64_t raw[6], sys_thread_create_args_t *out) {
+  if (raw[3] > UINT32_MAX) return NX_ERR_INVALID_ARGS;
+  out->entry = (uint64_t)raw[0];
+  out->sp = (uint64_t)raw[1];
+  out->arg = (uint64_t)raw[2];
+  out->priority = (uint32_t)raw[3];
+  return NX_OK;
+}
+
+int sys_thread_create_decode(struct thread *caller, const uint64_t raw[6],
+                             sys_thread_create_args_t *out);
+int64_t sys_thread_create_invoke(struct thread *caller, const sys_thread_create_args_t *args);
+
 /*
  * Runs syscall `number` for `caller` with the raw argument registers a0..a5: decode,
  * then invoke. Returns the value for a0; NX_ERR_BAD_SYSCALL for an unknown number.

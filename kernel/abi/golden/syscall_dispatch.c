@@ -45,6 +45,180 @@ int64_t syscall_dispatch(struct thread *caller, uint64_t number, const uint64_t 
       if (err != NX_OK) return err;
       return sys_kernel_stats_invoke(caller, &args);
     }
+    case NX_SYS_HANDLE_DUP: {
+      sys_handle_dup_args_t args;
+      int err = sys_handle_dup_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_handle_dup_invoke(caller, &args);
+    }
+    case NX_SYS_HANDLE_MINT: {
+      sys_handle_mint_args_t args;
+      int err = sys_handle_mint_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_handle_mint_invoke(caller, &args);
+    }
+    case NX_SYS_HANDLE_CLOSE: {
+      sys_handle_close_args_t args;
+      int err = sys_handle_close_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_handle_close_invoke(caller, &args);
+    }
+    case NX_SYS_HANDLE_REVOKE: {
+      sys_handle_revoke_args_t args;
+      int err = sys_handle_revoke_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_handle_revoke_invoke(caller, &args);
+    }
+    case NX_SYS_VMO_CREATE: {
+      sys_vmo_create_args_t args;
+      int err = sys_vmo_create_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_vmo_create_invoke(caller, &args);
+    }
+    case NX_SYS_VMO_READ: {
+      sys_vmo_read_args_t args;
+      int err = sys_vmo_read_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_vmo_read_invoke(caller, &args);
+    }
+    case NX_SYS_VMO_WRITE: {
+      sys_vmo_write_args_t args;
+      int err = sys_vmo_write_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_vmo_write_invoke(caller, &args);
+    }
+    case NX_SYS_VMO_MAP: {
+      sys_vmo_map_args_t args;
+      int err = sys_vmo_map_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_vmo_map_invoke(caller, &args);
+    }
+    case NX_SYS_VMO_UNMAP: {
+      sys_vmo_unmap_args_t args;
+      int err = sys_vmo_unmap_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_vmo_unmap_invoke(caller, &args);
+    }
+    case NX_SYS_ENDPOINT_CREATE:
+      return sys_endpoint_create_invoke(caller);
+    case NX_SYS_IPC_CALL: {
+      sys_ipc_call_args_t args;
+      int err = sys_ipc_call_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_ipc_call_invoke(caller, &args);
+    }
+    case NX_SYS_IPC_RECV: {
+      sys_ipc_recv_args_t args;
+      int err = sys_ipc_recv_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_ipc_recv_invoke(caller, &args);
+    }
+    case NX_SYS_IPC_REPLY: {
+      sys_ipc_reply_args_t args;
+      int err = sys_ipc_reply_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_ipc_reply_invoke(caller, &args);
+    }
+    case NX_SYS_IPC_REPLY_RECV: {
+      sys_ipc_reply_recv_args_t args;
+      int err = sys_ipc_reply_recv_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_ipc_reply_recv_invoke(caller, &args);
+    }
+    case NX_SYS_CHANNEL_CREATE: {
+      sys_channel_create_args_t args;
+      int err = sys_channel_create_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_channel_create_invoke(caller, &args);
+    }
+    case NX_SYS_CHANNEL_SEND: {
+      sys_channel_send_args_t args;
+      int err = sys_channel_send_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_channel_send_invoke(caller, &args);
+    }
+    case NX_SYS_CHANNEL_RECV: {
+      sys_channel_recv_args_t args;
+      int err = sys_channel_recv_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_channel_recv_invoke(caller, &args);
+    }
+    case NX_SYS_CHANNEL_BIND: {
+      sys_channel_bind_args_t args;
+      int err = sys_channel_bind_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_channel_bind_invoke(caller, &args);
+    }
+    case NX_SYS_NOTIFICATION_CREATE:
+      return sys_notification_create_invoke(caller);
+    case NX_SYS_NOTIFICATION_SIGNAL: {
+      sys_notification_signal_args_t args;
+      int err = sys_notification_signal_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_notification_signal_invoke(caller, &args);
+    }
+    case NX_SYS_NOTIFICATION_WAIT: {
+      sys_notification_wait_args_t args;
+      int err = sys_notification_wait_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_notification_wait_invoke(caller, &args);
+    }
+    case NX_SYS_WAITSET_CREATE:
+      return sys_waitset_create_invoke(caller);
+    case NX_SYS_WAITSET_ADD: {
+      sys_waitset_add_args_t args;
+      int err = sys_waitset_add_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_waitset_add_invoke(caller, &args);
+    }
+    case NX_SYS_WAITSET_REMOVE: {
+      sys_waitset_remove_args_t args;
+      int err = sys_waitset_remove_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_waitset_remove_invoke(caller, &args);
+    }
+    case NX_SYS_WAITSET_WAIT: {
+      sys_waitset_wait_args_t args;
+      int err = sys_waitset_wait_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_waitset_wait_invoke(caller, &args);
+    }
+    case NX_SYS_INTERRUPT_BIND: {
+      sys_interrupt_bind_args_t args;
+      int err = sys_interrupt_bind_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_interrupt_bind_invoke(caller, &args);
+    }
+    case NX_SYS_INTERRUPT_ACK: {
+      sys_interrupt_ack_args_t args;
+      int err = sys_interrupt_ack_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_interrupt_ack_invoke(caller, &args);
+    }
+    case NX_SYS_TASK_CREATE: {
+      sys_task_create_args_t args;
+      int err = sys_task_create_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_task_create_invoke(caller, &args);
+    }
+    case NX_SYS_TASK_GIVE: {
+      sys_task_give_args_t args;
+      int err = sys_task_give_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_task_give_invoke(caller, &args);
+    }
+    case NX_SYS_TASK_START: {
+      sys_task_start_args_t args;
+      int err = sys_task_start_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_task_start_invoke(caller, &args);
+    }
+    case NX_SYS_THREAD_CREATE: {
+      sys_thread_create_args_t args;
+      int err = sys_thread_create_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_thread_create_invoke(caller, &args);
+    }
     default:
       return NX_ERR_BAD_SYSCALL;
   }
@@ -68,6 +242,68 @@ const char *syscall_name(uint64_t number) {
       return "nanosleep_until";
     case NX_SYS_KERNEL_STATS:
       return "kernel_stats";
+    case NX_SYS_HANDLE_DUP:
+      return "handle_dup";
+    case NX_SYS_HANDLE_MINT:
+      return "handle_mint";
+    case NX_SYS_HANDLE_CLOSE:
+      return "handle_close";
+    case NX_SYS_HANDLE_REVOKE:
+      return "handle_revoke";
+    case NX_SYS_VMO_CREATE:
+      return "vmo_create";
+    case NX_SYS_VMO_READ:
+      return "vmo_read";
+    case NX_SYS_VMO_WRITE:
+      return "vmo_write";
+    case NX_SYS_VMO_MAP:
+      return "vmo_map";
+    case NX_SYS_VMO_UNMAP:
+      return "vmo_unmap";
+    case NX_SYS_ENDPOINT_CREATE:
+      return "endpoint_create";
+    case NX_SYS_IPC_CALL:
+      return "ipc_call";
+    case NX_SYS_IPC_RECV:
+      return "ipc_recv";
+    case NX_SYS_IPC_REPLY:
+      return "ipc_reply";
+    case NX_SYS_IPC_REPLY_RECV:
+      return "ipc_reply_recv";
+    case NX_SYS_CHANNEL_CREATE:
+      return "channel_create";
+    case NX_SYS_CHANNEL_SEND:
+      return "channel_send";
+    case NX_SYS_CHANNEL_RECV:
+      return "channel_recv";
+    case NX_SYS_CHANNEL_BIND:
+      return "channel_bind";
+    case NX_SYS_NOTIFICATION_CREATE:
+      return "notification_create";
+    case NX_SYS_NOTIFICATION_SIGNAL:
+      return "notification_signal";
+    case NX_SYS_NOTIFICATION_WAIT:
+      return "notification_wait";
+    case NX_SYS_WAITSET_CREATE:
+      return "waitset_create";
+    case NX_SYS_WAITSET_ADD:
+      return "waitset_add";
+    case NX_SYS_WAITSET_REMOVE:
+      return "waitset_remove";
+    case NX_SYS_WAITSET_WAIT:
+      return "waitset_wait";
+    case NX_SYS_INTERRUPT_BIND:
+      return "interrupt_bind";
+    case NX_SYS_INTERRUPT_ACK:
+      return "interrupt_ack";
+    case NX_SYS_TASK_CREATE:
+      return "task_create";
+    case NX_SYS_TASK_GIVE:
+      return "task_give";
+    case NX_SYS_TASK_START:
+      return "task_start";
+    case NX_SYS_THREAD_CREATE:
+      return "thread_create";
     default:
       return "unknown";
   }

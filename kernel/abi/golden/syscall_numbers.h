@@ -17,11 +17,69 @@
 #define NX_SYS_CLOCK_GET 5
 #define NX_SYS_NANOSLEEP_UNTIL 6
 #define NX_SYS_KERNEL_STATS 7
+#define NX_SYS_HANDLE_DUP 8
+#define NX_SYS_HANDLE_MINT 9
+#define NX_SYS_HANDLE_CLOSE 10
+#define NX_SYS_HANDLE_REVOKE 11
+#define NX_SYS_VMO_CREATE 12
+#define NX_SYS_VMO_READ 13
+#define NX_SYS_VMO_WRITE 14
+#define NX_SYS_VMO_MAP 15
+#define NX_SYS_VMO_UNMAP 16
+#define NX_SYS_ENDPOINT_CREATE 17
+#define NX_SYS_IPC_CALL 18
+#define NX_SYS_IPC_RECV 19
+#define NX_SYS_IPC_REPLY 20
+#define NX_SYS_IPC_REPLY_RECV 21
+#define NX_SYS_CHANNEL_CREATE 22
+#define NX_SYS_CHANNEL_SEND 23
+#define NX_SYS_CHANNEL_RECV 24
+#define NX_SYS_CHANNEL_BIND 25
+#define NX_SYS_NOTIFICATION_CREATE 26
+#define NX_SYS_NOTIFICATION_SIGNAL 27
+#define NX_SYS_NOTIFICATION_WAIT 28
+#define NX_SYS_WAITSET_CREATE 29
+#define NX_SYS_WAITSET_ADD 30
+#define NX_SYS_WAITSET_REMOVE 31
+#define NX_SYS_WAITSET_WAIT 32
+#define NX_SYS_INTERRUPT_BIND 33
+#define NX_SYS_INTERRUPT_ACK 34
+#define NX_SYS_TASK_CREATE 35
+#define NX_SYS_TASK_GIVE 36
+#define NX_SYS_TASK_START 37
+#define NX_SYS_THREAD_CREATE 38
 
 /* One more than the highest syscall number. */
-#define NX_SYS_COUNT 8
+#define NX_SYS_COUNT 39
 
 /* The most bytes one debug_write call writes. */
 #define NX_DEBUG_WRITE_MAX 256
+
+/* The most words (w0..w5) an IPC or channel message carries. */
+#define NX_MSG_WORDS 6
+
+/* The most handles (h0..h3) an IPC or channel message carries. */
+#define NX_MSG_HANDLES 4
+
+/* The most bytes an IPC message carries in its buffer (copied once); larger data goes in a VMO. */
+#define NX_MSG_BUF_MAX 4096
+
+/* The deepest channel channel_create makes. */
+#define NX_CHANNEL_DEPTH_MAX 64
+
+/* The longest program name task_create takes. */
+#define NX_TASK_NAME_MAX 31
+
+/* vmo_create flag: one physically contiguous block (for DMA). */
+#define NX_VMO_CONTIGUOUS 1
+
+/*
+ * The signal bits a notification has: bits 0..62 (bit 63 would make a returned
+ * bit mask look like an error code).
+ */
+#define NX_SIGNAL_BITS 0x7fffffffffffffffull
+
+/* A deadline that never comes: wait until signalled. A deadline of 0 only polls. */
+#define NX_DEADLINE_NEVER 0xffffffffffffffffull
 
 #endif

@@ -33,8 +33,10 @@
 #include <stdint.h>
 
 #include "neuron/errors.h"
+#include "neuron/ipc_msg.h"
 #include "neuron/kernel_stats.h"
 #include "neuron/rights.h"
+#include "neuron/start_info.h"
 #include "neuron/syscall_numbers.h"
 
 #ifdef __cplusplus
@@ -215,6 +217,784 @@ static inline int64_t nx_kernel_stats(uintptr_t buf, size_t len) {
   return (int64_t)a0;
 }
 
+/*
+ * Derives a new handle to the object `h` names, with `rights` (a subset of h's:
+ * rights never grow). The new handle is a child of `h` in the derivation tree:
+ * revoking `h` (or an ancestor) removes it. Needs the duplicate right.
+ *
+ * h: The handle to derive from (any object; needs duplicate). A handle to any
+ *   object; needs no rights.
+ * rights: The new handle's rights: a subset of h's.
+ *
+ * Returns: The new handle.
+ * Errors: NX_ERR_INVALID_ARGS, NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE,
+ *   NX_ERR_ACCESS_DENIED, NX_ERR_BUSY, NX_ERR_NO_MEMORY.
+ * Blocks: no.
+ */
+static inline int64_t nx_handle_dup(nx_handle_t h, uint32_t rights) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)h;
+  register uint64_t a1 __asm__("a1") = (uint64_t)rights;
+  register uint64_t a7 __asm__("a7") = NX_SYS_HANDLE_DUP;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Like handle_dup, and the new handle carries `badge` (not 0). A badge is set
+ * once: `h` must not carry one. A server receiving a call through an endpoint
+ * learns the caller's badge, so a server mints one handle per client to tell
+ * them apart.
+ *
+ * h: The unbadged handle to derive from (any object; needs duplicate). A handle
+ *   to any object; needs no rights.
+ * rights: The new handle's rights: a subset of h's.
+ * badge: The badge (not 0).
+ *
+ * Returns: The new handle.
+ * Errors: NX_ERR_INVALID_ARGS, NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE,
+ *   NX_ERR_ACCESS_DENIED, NX_ERR_BUSY, NX_ERR_NO_MEMORY.
+ * Blocks: no.
+ */
+static inline int64_t nx_handle_mint(nx_handle_t h, uint32_t rights, uint64_t badge) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)h;
+  register uint64_t a1 __asm__("a1") = (uint64_t)rights;
+  register uint64_t a2 __asm__("a2") = (uint64_t)badge;
+  register uint64_t a7 __asm__("a7") = NX_SYS_HANDLE_MINT;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Closes `h`. Handles derived from it are not revoked: they become children of
+ * h's parent, so a revoke of an ancestor still reaches them. Mappings made
+ * through `h` stay (they hold the object); a revoke of an ancestor still
+ * removes them.
+ *
+ * h: The handle to close (any object). A handle to any object; needs no rights.
+ *
+ * Returns: 0.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_BUSY.
+ * Blocks: no.
+ */
+static inline int64_t nx_handle_close(nx_handle_t h) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)h;
+  register uint64_t a7 __asm__("a7") = NX_SYS_HANDLE_CLOSE;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
+                     "a6", "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Removes every handle derived from `h`, in every task, and every mapping made
+ * through them; `h` itself stays. They are all refused from the moment the call
+ * starts; the removal runs in bounded steps that let more urgent threads run in
+ * between, and is complete when the call returns.
+ *
+ * h: The handle whose descendants go (any object). A handle to any object;
+ *   needs no rights.
+ *
+ * Returns: How many handles were removed.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_BUSY.
+ * Blocks: no.
+ */
+static inline int64_t nx_handle_revoke(nx_handle_t h) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)h;
+  register uint64_t a7 __asm__("a7") = NX_SYS_HANDLE_REVOKE;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
+                     "a6", "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Makes a VMO of `size` bytes (rounded up to whole pages), zeroed, charged to
+ * the caller's quota. flags: 0, or NX_VMO_CONTIGUOUS for one physically
+ * contiguous block.
+ *
+ * size: Bytes (not 0).
+ * flags: 0 or NX_VMO_CONTIGUOUS.
+ *
+ * Returns: A handle with the VMO's default rights.
+ * Errors: NX_ERR_INVALID_ARGS, NX_ERR_OUT_OF_RANGE, NX_ERR_NO_MEMORY.
+ * Blocks: no.
+ */
+static inline int64_t nx_vmo_create(uint64_t size, uint32_t flags) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)size;
+  register uint64_t a1 __asm__("a1") = (uint64_t)flags;
+  register uint64_t a7 __asm__("a7") = NX_SYS_VMO_CREATE;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Copies `len` bytes of the VMO at `offset` into `buf`. Counts as copied bytes.
+ *
+ * vmo: The VMO. A vmo handle; needs NX_RIGHT_READ.
+ * offset: Where in the VMO to start.
+ * buf: Where the bytes go. User memory, written by the kernel.
+ * len: How many bytes.
+ *
+ * Returns: len.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_BAD_ADDRESS, NX_ERR_OUT_OF_RANGE, NX_ERR_NOT_SUPPORTED.
+ * Blocks: no.
+ */
+static inline int64_t nx_vmo_read(nx_handle_t vmo, uint64_t offset, uintptr_t buf, size_t len) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)vmo;
+  register uint64_t a1 __asm__("a1") = (uint64_t)offset;
+  register uint64_t a2 __asm__("a2") = (uint64_t)buf;
+  register uint64_t a3 __asm__("a3") = (uint64_t)len;
+  register uint64_t a7 __asm__("a7") = NX_SYS_VMO_READ;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a4", "a5", "a6", "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Copies `len` bytes from `buf` into the VMO at `offset`. Counts as copied
+ * bytes.
+ *
+ * vmo: The VMO. A vmo handle; needs NX_RIGHT_WRITE.
+ * offset: Where in the VMO to start.
+ * buf: The bytes to write. User memory, read by the kernel.
+ * len: How many bytes.
+ *
+ * Returns: len.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_BAD_ADDRESS, NX_ERR_OUT_OF_RANGE, NX_ERR_NOT_SUPPORTED.
+ * Blocks: no.
+ */
+static inline int64_t nx_vmo_write(nx_handle_t vmo, uint64_t offset, uintptr_t buf, size_t len) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)vmo;
+  register uint64_t a1 __asm__("a1") = (uint64_t)offset;
+  register uint64_t a2 __asm__("a2") = (uint64_t)buf;
+  register uint64_t a3 __asm__("a3") = (uint64_t)len;
+  register uint64_t a7 __asm__("a7") = NX_SYS_VMO_WRITE;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a4", "a5", "a6", "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Maps [offset, offset + size) of the VMO at `va` in the caller's address
+ * space, with the access `prot` asks for (NX_RIGHT_READ, plus NX_RIGHT_WRITE or
+ * NX_RIGHT_EXECUTE), each of which the handle must carry: a read-only handle
+ * makes only read-only mappings. No page is copied: every task that maps a VMO
+ * sees the same pages. Ranges aligned to 2 MiB map with 2 MiB pages. The range
+ * must be free.
+ *
+ * vmo: The VMO. A vmo handle; needs NX_RIGHT_MAP.
+ * va: Where to map it (page aligned, in the user half).
+ * offset: The first byte of the VMO to map (page aligned).
+ * size: How many bytes (page aligned, not 0).
+ * prot: NX_RIGHT_READ, with NX_RIGHT_WRITE or NX_RIGHT_EXECUTE (never both).
+ *
+ * Returns: 0.
+ * Errors: NX_ERR_INVALID_ARGS, NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE,
+ *   NX_ERR_ACCESS_DENIED, NX_ERR_OUT_OF_RANGE, NX_ERR_NO_MEMORY.
+ * Blocks: no.
+ */
+static inline int64_t nx_vmo_map(nx_handle_t vmo, uint64_t va, uint64_t offset, uint64_t size,
+                                 uint32_t prot) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)vmo;
+  register uint64_t a1 __asm__("a1") = (uint64_t)va;
+  register uint64_t a2 __asm__("a2") = (uint64_t)offset;
+  register uint64_t a3 __asm__("a3") = (uint64_t)size;
+  register uint64_t a4 __asm__("a4") = (uint64_t)prot;
+  register uint64_t a7 __asm__("a7") = NX_SYS_VMO_MAP;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a5", "a6", "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Removes the mapping that starts at `va` in the caller's address space.
+ *
+ * va: Where the mapping starts.
+ *
+ * Returns: 0.
+ * Errors: NX_ERR_NOT_FOUND.
+ * Blocks: no.
+ */
+static inline int64_t nx_vmo_unmap(uint64_t va) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)va;
+  register uint64_t a7 __asm__("a7") = NX_SYS_VMO_UNMAP;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
+                     "a6", "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Makes an endpoint, charged to the caller's quota.
+ *
+ * Returns: A handle with the endpoint's default rights.
+ * Errors: NX_ERR_NO_MEMORY.
+ * Blocks: no.
+ */
+static inline int64_t nx_endpoint_create(void) {
+  register uint64_t a0 __asm__("a0");
+  register uint64_t a7 __asm__("a7") = NX_SYS_ENDPOINT_CREATE;
+  __asm__ volatile("ecall"
+                   : "=r"(a0), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
+                     "a6", "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Sends the message at `msg` to whoever receives on the endpoint and blocks
+ * until the reply, which overwrites `msg` (and lands in msg->buf, up to
+ * msg->buf_cap bytes). If a server is waiting and the message is words only,
+ * the kernel switches straight to it (the fastpath). The server runs at the
+ * caller's priority if that is higher, until it replies. The handles move when
+ * a server takes the call; if one is no longer movable then, the call fails
+ * with its error and nothing moved.
+ *
+ * ep: The endpoint. A endpoint handle; needs NX_RIGHT_WRITE.
+ * msg: The message (nx_msg_t); the reply comes back in it. User memory, read
+ *   and written by the kernel.
+ *
+ * Returns: 0, once the reply is in msg.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_BAD_ADDRESS, NX_ERR_OUT_OF_RANGE, NX_ERR_INVALID_ARGS,
+ *   NX_ERR_NO_MEMORY, NX_ERR_NOT_FOUND.
+ * Blocks: yes.
+ */
+static inline int64_t nx_ipc_call(nx_handle_t ep, uintptr_t msg) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)ep;
+  register uint64_t a1 __asm__("a1") = (uint64_t)msg;
+  register uint64_t a7 __asm__("a7") = NX_SYS_IPC_CALL;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Waits for a call on the endpoint and puts it in `msg` (its badge in
+ * msg->badge, its bytes in msg->buf up to msg->buf_cap, its handles as new
+ * handles of the caller). The caller then owes that client a reply (ipc_reply
+ * or ipc_reply_recv).
+ *
+ * ep: The endpoint. A endpoint handle; needs NX_RIGHT_READ.
+ * msg: buf and buf_cap say where bytes may land; the message arrives here. User
+ *   memory, read and written by the kernel.
+ *
+ * Returns: 0, once a message is in msg.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_BAD_ADDRESS, NX_ERR_OUT_OF_RANGE, NX_ERR_BUSY.
+ * Blocks: yes.
+ */
+static inline int64_t nx_ipc_recv(nx_handle_t ep, uintptr_t msg) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)ep;
+  register uint64_t a1 __asm__("a1") = (uint64_t)msg;
+  register uint64_t a7 __asm__("a7") = NX_SYS_IPC_RECV;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Answers the client the caller received a call from with the message at `msg`.
+ * A reply to a client that was killed meanwhile is dropped (and succeeds).
+ *
+ * msg: The reply (nx_msg_t). User memory, read by the kernel.
+ *
+ * Returns: 0.
+ * Errors: NX_ERR_BAD_ADDRESS, NX_ERR_OUT_OF_RANGE, NX_ERR_INVALID_ARGS,
+ *   NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_NO_MEMORY, NX_ERR_NOT_FOUND.
+ * Blocks: no.
+ */
+static inline int64_t nx_ipc_reply(uintptr_t msg) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)msg;
+  register uint64_t a7 __asm__("a7") = NX_SYS_IPC_REPLY;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
+                     "a6", "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * ipc_reply with `msg`, then ipc_recv into `msg`: a server's loop in one
+ * syscall. If the reply fails, nothing happens and its error is returned.
+ *
+ * ep: The endpoint to receive on. A endpoint handle; needs NX_RIGHT_READ.
+ * msg: The reply; the next message arrives here. User memory, read and written
+ *   by the kernel.
+ *
+ * Returns: 0, once the next message is in msg.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_BAD_ADDRESS, NX_ERR_OUT_OF_RANGE, NX_ERR_INVALID_ARGS,
+ *   NX_ERR_NO_MEMORY, NX_ERR_NOT_FOUND.
+ * Blocks: yes.
+ */
+static inline int64_t nx_ipc_reply_recv(nx_handle_t ep, uintptr_t msg) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)ep;
+  register uint64_t a1 __asm__("a1") = (uint64_t)msg;
+  register uint64_t a7 __asm__("a7") = NX_SYS_IPC_REPLY_RECV;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Makes a channel holding up to `depth` messages, charged to the caller's
+ * quota.
+ *
+ * depth: 1 .. NX_CHANNEL_DEPTH_MAX.
+ *
+ * Returns: A handle with the channel's default rights.
+ * Errors: NX_ERR_INVALID_ARGS, NX_ERR_NO_MEMORY.
+ * Blocks: no.
+ */
+static inline int64_t nx_channel_create(uint32_t depth) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)depth;
+  register uint64_t a7 __asm__("a7") = NX_SYS_CHANNEL_CREATE;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
+                     "a6", "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Queues the message at `msg` (words and handles; buf_len must be 0) without
+ * blocking. The handles move into the channel at once. If a notification is
+ * bound, its bit is signalled.
+ *
+ * ch: The channel. A channel handle; needs NX_RIGHT_WRITE.
+ * msg: The message (nx_msg_t). User memory, read by the kernel.
+ *
+ * Returns: 0.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_BAD_ADDRESS, NX_ERR_OUT_OF_RANGE, NX_ERR_INVALID_ARGS, NX_ERR_BUSY,
+ *   NX_ERR_NO_MEMORY.
+ * Blocks: no.
+ */
+static inline int64_t nx_channel_send(nx_handle_t ch, uintptr_t msg) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)ch;
+  register uint64_t a1 __asm__("a1") = (uint64_t)msg;
+  register uint64_t a7 __asm__("a7") = NX_SYS_CHANNEL_SEND;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Takes the oldest message into `msg`, its handles moved into the caller's
+ * table. Never blocks: an empty channel is NX_ERR_NOT_FOUND (wait on the bound
+ * notification).
+ *
+ * ch: The channel. A channel handle; needs NX_RIGHT_READ.
+ * msg: Where the message goes. User memory, written by the kernel.
+ *
+ * Returns: 0.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_BAD_ADDRESS, NX_ERR_NOT_FOUND, NX_ERR_NO_MEMORY.
+ * Blocks: no.
+ */
+static inline int64_t nx_channel_recv(nx_handle_t ch, uintptr_t msg) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)ch;
+  register uint64_t a1 __asm__("a1") = (uint64_t)msg;
+  register uint64_t a7 __asm__("a7") = NX_SYS_CHANNEL_RECV;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * From now on every successful channel_send signals `bit` on the notification.
+ *
+ * ch: The channel. A channel handle; needs NX_RIGHT_MANAGE.
+ * n: The notification. A notification handle; needs NX_RIGHT_SIGNAL.
+ * bit: One bit of NX_SIGNAL_BITS.
+ *
+ * Returns: 0.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_INVALID_ARGS, NX_ERR_BUSY.
+ * Blocks: no.
+ */
+static inline int64_t nx_channel_bind(nx_handle_t ch, nx_handle_t n, uint64_t bit) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)ch;
+  register uint64_t a1 __asm__("a1") = (uint64_t)n;
+  register uint64_t a2 __asm__("a2") = (uint64_t)bit;
+  register uint64_t a7 __asm__("a7") = NX_SYS_CHANNEL_BIND;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Makes a notification with no bit pending, charged to the caller's quota.
+ *
+ * Returns: A handle with the notification's default rights.
+ * Errors: NX_ERR_NO_MEMORY.
+ * Blocks: no.
+ */
+static inline int64_t nx_notification_create(void) {
+  register uint64_t a0 __asm__("a0");
+  register uint64_t a7 __asm__("a7") = NX_SYS_NOTIFICATION_CREATE;
+  __asm__ volatile("ecall"
+                   : "=r"(a0), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
+                     "a6", "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Raises `bits` and wakes the waiters that asked for them (each takes only the
+ * bits of its mask; the rest stay pending). A woken thread more urgent than the
+ * caller runs at once.
+ *
+ * n: The notification. A notification handle; needs NX_RIGHT_SIGNAL.
+ * bits: Bits of NX_SIGNAL_BITS, not 0.
+ *
+ * Returns: 0.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_INVALID_ARGS.
+ * Blocks: no.
+ */
+static inline int64_t nx_notification_signal(nx_handle_t n, uint64_t bits) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)n;
+  register uint64_t a1 __asm__("a1") = (uint64_t)bits;
+  register uint64_t a7 __asm__("a7") = NX_SYS_NOTIFICATION_SIGNAL;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Takes the pending bits of `mask`, waiting until one is signalled or the
+ * monotonic clock reaches `deadline_ns` (NX_DEADLINE_NEVER: no deadline; 0:
+ * only look).
+ *
+ * n: The notification. A notification handle; needs NX_RIGHT_WAIT.
+ * mask: Bits of NX_SIGNAL_BITS, not 0.
+ * deadline_ns: When to give up, on the clock_get clock.
+ *
+ * Returns: The bits taken (cleared on the notification).
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_INVALID_ARGS, NX_ERR_TIMED_OUT.
+ * Blocks: yes.
+ */
+static inline int64_t nx_notification_wait(nx_handle_t n, uint64_t mask, uint64_t deadline_ns) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)n;
+  register uint64_t a1 __asm__("a1") = (uint64_t)mask;
+  register uint64_t a2 __asm__("a2") = (uint64_t)deadline_ns;
+  register uint64_t a7 __asm__("a7") = NX_SYS_NOTIFICATION_WAIT;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Makes an empty wait set, charged to the caller's quota.
+ *
+ * Returns: A handle with the wait set's default rights.
+ * Errors: NX_ERR_NO_MEMORY.
+ * Blocks: no.
+ */
+static inline int64_t nx_waitset_create(void) {
+  register uint64_t a0 __asm__("a0");
+  register uint64_t a7 __asm__("a7") = NX_SYS_WAITSET_CREATE;
+  __asm__ volatile("ecall"
+                   : "=r"(a0), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
+                     "a6", "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Adds (n, mask) to the wait set in its lowest free slot. A notification is in
+ * a set once.
+ *
+ * ws: The wait set. A waitset handle; needs NX_RIGHT_MANAGE.
+ * n: The notification. A notification handle; needs NX_RIGHT_WAIT.
+ * mask: Bits of NX_SIGNAL_BITS, not 0.
+ *
+ * Returns: The slot (0..15).
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_INVALID_ARGS, NX_ERR_NO_MEMORY, NX_ERR_BUSY.
+ * Blocks: no.
+ */
+static inline int64_t nx_waitset_add(nx_handle_t ws, nx_handle_t n, uint64_t mask) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)ws;
+  register uint64_t a1 __asm__("a1") = (uint64_t)n;
+  register uint64_t a2 __asm__("a2") = (uint64_t)mask;
+  register uint64_t a7 __asm__("a7") = NX_SYS_WAITSET_ADD;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Frees a slot of the wait set.
+ *
+ * ws: The wait set. A waitset handle; needs NX_RIGHT_MANAGE.
+ * slot: The slot waitset_add returned.
+ *
+ * Returns: 0.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_INVALID_ARGS, NX_ERR_NOT_FOUND, NX_ERR_BUSY.
+ * Blocks: no.
+ */
+static inline int64_t nx_waitset_remove(nx_handle_t ws, uint32_t slot) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)ws;
+  register uint64_t a1 __asm__("a1") = (uint64_t)slot;
+  register uint64_t a7 __asm__("a7") = NX_SYS_WAITSET_REMOVE;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Waits until an entry's notification has bits of its mask pending (the lowest
+ * such slot wins and takes them) or the deadline passes. One thread waits on a
+ * set at a time.
+ *
+ * ws: The wait set. A waitset handle; needs NX_RIGHT_WAIT.
+ * deadline_ns: When to give up (NX_DEADLINE_NEVER: never; 0: only look).
+ * bits: Where the bits taken go (a uint64_t). User memory, written by the
+ *   kernel.
+ *
+ * Returns: The slot that fired; the bits it took are stored at `bits`.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_BAD_ADDRESS, NX_ERR_INVALID_ARGS, NX_ERR_BUSY, NX_ERR_TIMED_OUT.
+ * Blocks: yes.
+ */
+static inline int64_t nx_waitset_wait(nx_handle_t ws, uint64_t deadline_ns, uintptr_t bits) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)ws;
+  register uint64_t a1 __asm__("a1") = (uint64_t)deadline_ns;
+  register uint64_t a2 __asm__("a2") = (uint64_t)bits;
+  register uint64_t a7 __asm__("a7") = NX_SYS_WAITSET_WAIT;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Delivers the line's interrupts as `bit` on the notification and unmasks the
+ * line. After each interrupt the line stays masked until interrupt_ack.
+ *
+ * irq: The interrupt line. A interrupt handle; needs NX_RIGHT_MANAGE.
+ * n: The notification. A notification handle; needs NX_RIGHT_SIGNAL.
+ * bit: One bit of NX_SIGNAL_BITS.
+ *
+ * Returns: 0.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_INVALID_ARGS, NX_ERR_BUSY.
+ * Blocks: no.
+ */
+static inline int64_t nx_interrupt_bind(nx_handle_t irq, nx_handle_t n, uint64_t bit) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)irq;
+  register uint64_t a1 __asm__("a1") = (uint64_t)n;
+  register uint64_t a2 __asm__("a2") = (uint64_t)bit;
+  register uint64_t a7 __asm__("a7") = NX_SYS_INTERRUPT_BIND;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * The driver has serviced its device: unmask the line again.
+ *
+ * irq: The interrupt line. A interrupt handle; needs NX_RIGHT_WRITE.
+ *
+ * Returns: 0.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_INVALID_ARGS.
+ * Blocks: no.
+ */
+static inline int64_t nx_interrupt_ack(nx_handle_t irq) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)irq;
+  register uint64_t a7 __asm__("a7") = NX_SYS_INTERRUPT_ACK;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
+                     "a6", "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Makes a task from the program `name` (app/<name> in the boot archive), not
+ * yet running, with an empty handle table and a priority no higher than the
+ * caller's. The ELF is validated; a malformed one is refused with
+ * NX_ERR_BAD_FORMAT.
+ *
+ * bootfs: The boot archive. A vmo handle; needs NX_RIGHT_READ,
+ *   NX_RIGHT_EXECUTE.
+ * name: The program's name (not NUL-terminated). User memory, read by the
+ *   kernel.
+ * name_len: 1 .. NX_TASK_NAME_MAX.
+ * priority: 0 .. the caller's priority.
+ *
+ * Returns: A handle to the task (manage, duplicate, transfer).
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_BAD_ADDRESS, NX_ERR_INVALID_ARGS, NX_ERR_NOT_FOUND,
+ *   NX_ERR_BAD_FORMAT, NX_ERR_NOT_SUPPORTED, NX_ERR_NO_MEMORY.
+ * Blocks: no.
+ */
+static inline int64_t nx_task_create(nx_handle_t bootfs, uintptr_t name, size_t name_len,
+                                     uint32_t priority) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)bootfs;
+  register uint64_t a1 __asm__("a1") = (uint64_t)name;
+  register uint64_t a2 __asm__("a2") = (uint64_t)name_len;
+  register uint64_t a3 __asm__("a3") = (uint64_t)priority;
+  register uint64_t a7 __asm__("a7") = NX_SYS_TASK_CREATE;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a4", "a5", "a6", "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Derives a handle to h's object with `rights` into the task's table (needs
+ * duplicate and transfer on `h`). For setting up a task before task_start.
+ *
+ * task: The task. A task handle; needs NX_RIGHT_MANAGE.
+ * h: The caller's handle to give (any object). A handle to any object; needs no
+ *   rights.
+ * rights: The rights the task gets: a subset of h's.
+ *
+ * Returns: The new handle's value in the task's table.
+ * Errors: NX_ERR_INVALID_ARGS, NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE,
+ *   NX_ERR_ACCESS_DENIED, NX_ERR_BUSY, NX_ERR_NO_MEMORY.
+ * Blocks: no.
+ */
+static inline int64_t nx_task_give(nx_handle_t task, nx_handle_t h, uint32_t rights) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)task;
+  register uint64_t a1 __asm__("a1") = (uint64_t)h;
+  register uint64_t a2 __asm__("a2") = (uint64_t)rights;
+  register uint64_t a7 __asm__("a7") = NX_SYS_TASK_GIVE;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Starts the task's first thread with a copy of `info` (nx_start_info_t) at the
+ * top of its stack.
+ *
+ * task: A task that was never started. A task handle; needs NX_RIGHT_MANAGE.
+ * info: Its start information. User memory, read by the kernel.
+ *
+ * Returns: 0.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_BAD_ADDRESS, NX_ERR_BUSY, NX_ERR_NO_MEMORY.
+ * Blocks: no.
+ */
+static inline int64_t nx_task_start(nx_handle_t task, uintptr_t info) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)task;
+  register uint64_t a1 __asm__("a1") = (uint64_t)info;
+  register uint64_t a7 __asm__("a7") = NX_SYS_TASK_START;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Starts a thread in the caller's task at `entry` with sp = `sp` and a0 =
+ * `arg`, at a priority no higher than the caller's.
+ *
+ * entry: Where the thread starts (user address).
+ * sp: Its stack pointer (16-byte aligned).
+ * arg: Its a0.
+ * priority: 0 .. the caller's priority.
+ *
+ * Returns: The new thread's id.
+ * Errors: NX_ERR_INVALID_ARGS, NX_ERR_ACCESS_DENIED, NX_ERR_NO_MEMORY.
+ * Blocks: no.
+ */
+static inline int64_t nx_thread_create(uint64_t entry, uint64_t sp, uint64_t arg,
+                                       uint32_t priority) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)entry;
+  register uint64_t a1 __asm__("a1") = (uint64_t)sp;
+  register uint64_t a2 __asm__("a2") = (uint64_t)arg;
+  register uint64_t a3 __asm__("a3") = (uint64_t)priority;
+  register uint64_t a7 __asm__("a7") = NX_SYS_THREAD_CREATE;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a4", "a5", "a6", "memory");
+  return (int64_t)a0;
+}
+
 #else /* !__riscv: declarations only */
 
 int64_t nx_null(void);
@@ -225,6 +1005,37 @@ __attribute__((noreturn)) void nx_task_exit(int64_t code);
 int64_t nx_clock_get(void);
 int64_t nx_nanosleep_until(uint64_t deadline_ns);
 int64_t nx_kernel_stats(uintptr_t buf, size_t len);
+int64_t nx_handle_dup(nx_handle_t h, uint32_t rights);
+int64_t nx_handle_mint(nx_handle_t h, uint32_t rights, uint64_t badge);
+int64_t nx_handle_close(nx_handle_t h);
+int64_t nx_handle_revoke(nx_handle_t h);
+int64_t nx_vmo_create(uint64_t size, uint32_t flags);
+int64_t nx_vmo_read(nx_handle_t vmo, uint64_t offset, uintptr_t buf, size_t len);
+int64_t nx_vmo_write(nx_handle_t vmo, uint64_t offset, uintptr_t buf, size_t len);
+int64_t nx_vmo_map(nx_handle_t vmo, uint64_t va, uint64_t offset, uint64_t size, uint32_t prot);
+int64_t nx_vmo_unmap(uint64_t va);
+int64_t nx_endpoint_create(void);
+int64_t nx_ipc_call(nx_handle_t ep, uintptr_t msg);
+int64_t nx_ipc_recv(nx_handle_t ep, uintptr_t msg);
+int64_t nx_ipc_reply(uintptr_t msg);
+int64_t nx_ipc_reply_recv(nx_handle_t ep, uintptr_t msg);
+int64_t nx_channel_create(uint32_t depth);
+int64_t nx_channel_send(nx_handle_t ch, uintptr_t msg);
+int64_t nx_channel_recv(nx_handle_t ch, uintptr_t msg);
+int64_t nx_channel_bind(nx_handle_t ch, nx_handle_t n, uint64_t bit);
+int64_t nx_notification_create(void);
+int64_t nx_notification_signal(nx_handle_t n, uint64_t bits);
+int64_t nx_notification_wait(nx_handle_t n, uint64_t mask, uint64_t deadline_ns);
+int64_t nx_waitset_create(void);
+int64_t nx_waitset_add(nx_handle_t ws, nx_handle_t n, uint64_t mask);
+int64_t nx_waitset_remove(nx_handle_t ws, uint32_t slot);
+int64_t nx_waitset_wait(nx_handle_t ws, uint64_t deadline_ns, uintptr_t bits);
+int64_t nx_interrupt_bind(nx_handle_t irq, nx_handle_t n, uint64_t bit);
+int64_t nx_interrupt_ack(nx_handle_t irq);
+int64_t nx_task_create(nx_handle_t bootfs, uintptr_t name, size_t name_len, uint32_t priority);
+int64_t nx_task_give(nx_handle_t task, nx_handle_t h, uint32_t rights);
+int64_t nx_task_start(nx_handle_t task, uintptr_t info);
+int64_t nx_thread_create(uint64_t entry, uint64_t sp, uint64_t arg, uint32_t priority);
 
 #endif
 

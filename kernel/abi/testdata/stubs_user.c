@@ -1,44 +1,169 @@
 /*
  * A riscv64 user program that calls every syscall stub of neuron/syscalls.h,
- * each from its own function stub_<name>, so stubs_riscv64_test can find the
- * ecall of each. It is built (proving the stubs compile for riscv64) and
- * inspected, never run.
+ * each from its own function stub_<name>, and records the layout of every ABI
+ * struct in a table layout_<struct>, so stubs_riscv64_test can check each
+ * against kernel/abi/syscalls.toml. It is built (proving the stubs compile for
+ * riscv64) and inspected, never run.
+ *
+ * stub_<name> passes ARG(i) as argument i (never a variable), so the test can
+ * see the stub load it into a<i> before its ecall. The values fit one `li`.
  */
+#include <stddef.h>
+
 #include "neuron/syscalls.h"
 
 #define NOINLINE __attribute__((noinline, used))
 
-static nx_kernel_stats_t stats;
-static const char message[] = "stubs\n";
+/* Argument i (0..5) of every stub: 0x111, 0x222, ... (stubs_riscv64_test.py). */
+#define ARG(i) (0x111 * ((i) + 1))
 
-NOINLINE int64_t stub_null(void) { return nx_null(); }
+#define STUB0(name) \
+  NOINLINE int64_t stub_##name(void) { return nx_##name(); }
+#define STUB1(name) \
+  NOINLINE int64_t stub_##name(void) { return nx_##name(ARG(0)); }
+#define STUB2(name) \
+  NOINLINE int64_t stub_##name(void) { return nx_##name(ARG(0), ARG(1)); }
+#define STUB3(name) \
+  NOINLINE int64_t stub_##name(void) { return nx_##name(ARG(0), ARG(1), ARG(2)); }
+#define STUB4(name) \
+  NOINLINE int64_t stub_##name(void) { return nx_##name(ARG(0), ARG(1), ARG(2), ARG(3)); }
+#define STUB5(name) \
+  NOINLINE int64_t stub_##name(void) { return nx_##name(ARG(0), ARG(1), ARG(2), ARG(3), ARG(4)); }
 
-NOINLINE int64_t stub_debug_write(nx_handle_t log) {
-  return nx_debug_write(log, (uintptr_t)message, sizeof(message) - 1);
-}
+STUB0(null)
+STUB3(debug_write)
+STUB0(thread_yield)
+NOINLINE __attribute__((noreturn)) void stub_thread_exit(void) { nx_thread_exit(ARG(0)); }
+NOINLINE __attribute__((noreturn)) void stub_task_exit(void) { nx_task_exit(ARG(0)); }
+STUB0(clock_get)
+STUB1(nanosleep_until)
+STUB2(kernel_stats)
+STUB2(handle_dup)
+STUB3(handle_mint)
+STUB1(handle_close)
+STUB1(handle_revoke)
+STUB2(vmo_create)
+STUB4(vmo_read)
+STUB4(vmo_write)
+STUB5(vmo_map)
+STUB1(vmo_unmap)
+STUB0(endpoint_create)
+STUB2(ipc_call)
+STUB2(ipc_recv)
+STUB1(ipc_reply)
+STUB2(ipc_reply_recv)
+STUB1(channel_create)
+STUB2(channel_send)
+STUB2(channel_recv)
+STUB3(channel_bind)
+STUB0(notification_create)
+STUB2(notification_signal)
+STUB3(notification_wait)
+STUB0(waitset_create)
+STUB3(waitset_add)
+STUB2(waitset_remove)
+STUB3(waitset_wait)
+STUB3(interrupt_bind)
+STUB1(interrupt_ack)
+STUB4(task_create)
+STUB3(task_give)
+STUB2(task_start)
+STUB4(thread_create)
 
-NOINLINE int64_t stub_thread_yield(void) { return nx_thread_yield(); }
+/*
+ * The layout the riscv64 compiler gives each ABI struct: one entry per field
+ * in the schema's order, then one named "sizeof" with the struct's size.
+ */
+struct field_layout {
+  char name[24];
+  uint32_t offset;
+  uint32_t size;
+};
 
-NOINLINE __attribute__((noreturn)) void stub_thread_exit(int64_t code) { nx_thread_exit(code); }
+#define FIELD(type, field) \
+  { #field, offsetof(type, field), sizeof(((type *)0)->field) }
+#define SIZE(type) \
+  { "sizeof", sizeof(type), 0 }
 
-NOINLINE __attribute__((noreturn)) void stub_task_exit(int64_t code) { nx_task_exit(code); }
+const struct field_layout layout_kernel_stats[] = {
+    FIELD(nx_kernel_stats_t, timer_irqs),
+    FIELD(nx_kernel_stats_t, timer_irqs_idle),
+    FIELD(nx_kernel_stats_t, timer_programs),
+    FIELD(nx_kernel_stats_t, context_switches),
+    FIELD(nx_kernel_stats_t, syscalls),
+    FIELD(nx_kernel_stats_t, user_faults),
+    FIELD(nx_kernel_stats_t, boot_instret),
+    FIELD(nx_kernel_stats_t, wakeups),
+    SIZE(nx_kernel_stats_t),
+};
 
-NOINLINE int64_t stub_clock_get(void) { return nx_clock_get(); }
+const struct field_layout layout_msg[] = {
+    FIELD(nx_msg_t, w0),
+    FIELD(nx_msg_t, w1),
+    FIELD(nx_msg_t, w2),
+    FIELD(nx_msg_t, w3),
+    FIELD(nx_msg_t, w4),
+    FIELD(nx_msg_t, w5),
+    FIELD(nx_msg_t, badge),
+    FIELD(nx_msg_t, buf),
+    FIELD(nx_msg_t, buf_len),
+    FIELD(nx_msg_t, buf_cap),
+    FIELD(nx_msg_t, word_count),
+    FIELD(nx_msg_t, handle_count),
+    FIELD(nx_msg_t, h0),
+    FIELD(nx_msg_t, h1),
+    FIELD(nx_msg_t, h2),
+    FIELD(nx_msg_t, h3),
+    SIZE(nx_msg_t),
+};
 
-NOINLINE int64_t stub_nanosleep_until(uint64_t deadline_ns) {
-  return nx_nanosleep_until(deadline_ns);
-}
+const struct field_layout layout_start_info[] = {
+    FIELD(nx_start_info_t, log),      FIELD(nx_start_info_t, bootfs), FIELD(nx_start_info_t, uart),
+    FIELD(nx_start_info_t, uart_irq), FIELD(nx_start_info_t, h0),     FIELD(nx_start_info_t, h1),
+    FIELD(nx_start_info_t, h2),       FIELD(nx_start_info_t, h3),     FIELD(nx_start_info_t, arg0),
+    FIELD(nx_start_info_t, arg1),     SIZE(nx_start_info_t),
+};
 
-NOINLINE int64_t stub_kernel_stats(void) {
-  return nx_kernel_stats((uintptr_t)&stats, sizeof(stats));
-}
-
-void _start(nx_handle_t log) {
+void _start(void) {
+  /* The tables are only read by the test: keep them from --gc-sections. */
+  __asm__ volatile("" : : "r"(layout_kernel_stats), "r"(layout_msg), "r"(layout_start_info));
   int64_t sum = stub_null();
-  sum += stub_debug_write(log);
+  sum += stub_debug_write();
   sum += stub_thread_yield();
-  sum += stub_nanosleep_until((uint64_t)stub_clock_get() + 1000);
+  sum += stub_clock_get();
+  sum += stub_nanosleep_until();
   sum += stub_kernel_stats();
-  if (sum < 0) stub_thread_exit(sum);
-  stub_task_exit(sum);
+  sum += stub_handle_dup();
+  sum += stub_handle_mint();
+  sum += stub_handle_close();
+  sum += stub_handle_revoke();
+  sum += stub_vmo_create();
+  sum += stub_vmo_read();
+  sum += stub_vmo_write();
+  sum += stub_vmo_map();
+  sum += stub_vmo_unmap();
+  sum += stub_endpoint_create();
+  sum += stub_ipc_call();
+  sum += stub_ipc_recv();
+  sum += stub_ipc_reply();
+  sum += stub_ipc_reply_recv();
+  sum += stub_channel_create();
+  sum += stub_channel_send();
+  sum += stub_channel_recv();
+  sum += stub_channel_bind();
+  sum += stub_notification_create();
+  sum += stub_notification_signal();
+  sum += stub_notification_wait();
+  sum += stub_waitset_create();
+  sum += stub_waitset_add();
+  sum += stub_waitset_remove();
+  sum += stub_waitset_wait();
+  sum += stub_interrupt_bind();
+  sum += stub_interrupt_ack();
+  sum += stub_task_create();
+  sum += stub_task_give();
+  sum += stub_task_start();
+  sum += stub_thread_create();
+  if (sum < 0) stub_thread_exit();
+  stub_task_exit();
 }

@@ -10,6 +10,7 @@
 #include "neuron/arch/csr.h"
 #include "neuron/arch/trap_frame.h"
 #include "neuron/console.h"
+#include "neuron/irq.h"
 #include "neuron/kernel.h"
 #include "neuron/syscall_decl.h"
 #include "neuron/task.h"
@@ -53,7 +54,9 @@ static const char *exception_name(uint64_t cause) {
 void trap_user(trap_frame_t *tf, uint64_t scause, uint64_t stval) {
   reap_zombie();
   if (scause & SCAUSE_INTERRUPT) {
-    if ((scause & ~SCAUSE_INTERRUPT) == IRQ_S_TIMER) timer_interrupt();
+    uint64_t irq = scause & ~SCAUSE_INTERRUPT;
+    if (irq == IRQ_S_TIMER) timer_interrupt();
+    if (irq == IRQ_S_EXTERNAL) irq_external();
     return;
   }
   if (scause == EXC_ILLEGAL_INSN && thread_fp_first_use()) return; /* retry with FP on */

@@ -31,14 +31,15 @@ static int64_t raw_syscall(uint64_t n, uint64_t a0, uint64_t a1, uint64_t a2) {
   return (int64_t)r0;
 }
 
-int nx_main(nx_handle_t log) {
+int nx_main(const nx_start_info_t *start) {
+  nx_handle_t log = start->log;
   g_log = log;
   static const char msg[] = "ok\n";
   static char stats[64];
   check("unknown syscall", raw_syscall(NX_SYS_COUNT, 0, 0, 0), NX_ERR_BAD_SYSCALL);
   check("huge syscall number", raw_syscall(~0ull, 1, 2, 3), NX_ERR_BAD_SYSCALL);
   check("handle 0", nx_debug_write(0, (uintptr_t)msg, 3), NX_ERR_BAD_HANDLE);
-  check("forged handle", nx_debug_write(log + 1, (uintptr_t)msg, 3), NX_ERR_BAD_HANDLE);
+  check("forged handle", nx_debug_write(log + 100, (uintptr_t)msg, 3), NX_ERR_BAD_HANDLE);
   check("stale generation", nx_debug_write(log ^ 0x10000u, (uintptr_t)msg, 3), NX_ERR_BAD_HANDLE);
   check("64-bit handle", raw_syscall(NX_SYS_DEBUG_WRITE, (1ull << 32) | log, (uintptr_t)msg, 3),
         NX_ERR_BAD_HANDLE);

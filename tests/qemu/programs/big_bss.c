@@ -4,7 +4,8 @@
 
 static volatile char big[4 << 20];
 
-int nx_main(nx_handle_t log) {
+int nx_main(const nx_start_info_t *start) {
+  nx_handle_t log = start->log;
   big[sizeof big - 1] = 1;
   nx_log_str(log, "big_bss: started (wrong: it is over its quota)\n");
   return 1;

@@ -9,7 +9,8 @@
 #error "build with -DSEED=<n>"
 #endif
 
-int nx_main(nx_handle_t log) {
+int nx_main(const nx_start_info_t *start) {
+  nx_handle_t log = start->log;
   register double a __asm__("fs0") = SEED * 1.5;
   register double b __asm__("fs1") = SEED * 0.25;
   double expect_a = SEED * 1.5, expect_b = SEED * 0.25;

@@ -1,7 +1,8 @@
 /* Sleeps to three deadlines and checks it never wakes early. */
 #include "neuron/runtime.h"
 
-int nx_main(nx_handle_t log) {
+int nx_main(const nx_start_info_t *start) {
+  nx_handle_t log = start->log;
   int early = 0;
   for (int i = 1; i <= 3; i++) {
     int64_t deadline = nx_clock_get() + 20000000 * i; /* 20, 40, 60 ms */

@@ -9,13 +9,16 @@
 #include <stdint.h>
 
 #include "neuron/asid.h"
+#include "neuron/ipc.h"
 #include "neuron/kernel_stats.h"
+#include "neuron/notification.h"
 #include "neuron/page_alloc.h"
 #include "neuron/platform.h"
 #include "neuron/quota.h"
 #include "neuron/sched.h"
 #include "neuron/slab.h"
 #include "neuron/sv39.h"
+#include "neuron/vmo.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -33,6 +36,13 @@ typedef struct kernel {
   sched_t sched;
   slab_cache_t tasks;
   slab_cache_t threads;
+  slab_cache_t endpoints; /* kobject.c's records, one cache per type */
+  slab_cache_t notifications;
+  slab_cache_t waitsets;
+  slab_cache_t channels;
+  vmo_system_t vmos;
+  ipc_system_t ipc;
+  notify_system_t notify;
   uint64_t entry_instret; /* rdinstret at _start */
 } kernel_t;
 

@@ -12,9 +12,15 @@
 
 #include "neuron/arch/trap_frame.h"
 #include "neuron/handle_table.h"
+#include "neuron/ipc.h"
+#include "neuron/ipc_msg.h"
+#include "neuron/notification.h"
 #include "neuron/quota.h"
+#include "neuron/revoke.h"
 #include "neuron/sched.h"
+#include "neuron/start_info.h"
 #include "neuron/sv39.h"
+#include "neuron/vmo_map.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -29,15 +35,34 @@ typedef struct task_region {
   uint64_t va, size;
 } task_region_t;
 
+/* A task's life. NEW: made by task_create, handles may be given to it,
+ * nothing runs. RUNNING: it has live threads. DEAD: its last thread ended
+ * and everything it held was released; the record stays while handles to
+ * it remain (or while objects it paid for still hold its quota). */
+typedef enum task_state {
+  TASK_NEW = 1,
+  TASK_RUNNING,
+  TASK_DEAD,
+} task_state_t;
+
+struct thread;
+
 typedef struct task {
+  object_t obj; /* first: OBJ_TASK; refs = handles + 1 until it is DEAD */
   char name[TASK_NAME_MAX];
   uint32_t id;
   uint32_t live_threads;
+  uint8_t state;    /* task_state_t */
+  uint8_t priority; /* the most urgent priority its threads may have */
+  uint64_t entry;   /* where its first thread starts */
   quota_t quota;
   sv39_space_t space;
+  vmo_space_t vmos; /* the VMO mappings in space */
   handle_table_t handles;
   task_region_t regions[TASK_MAX_REGIONS];
   uint32_t region_count;
+  struct thread *threads; /* its live threads (thread_t.task_next) */
+  struct task *next_dead; /* on the list of records kept for their quota */
 } task_t;
 
 typedef struct thread {
@@ -52,18 +77,48 @@ typedef struct thread {
   bool
       fp_used; /* has executed an FP instruction; fp holds its registers while it is switched out */
   fp_state_t fp;
+  struct thread *task_next; /* the task's list of live threads */
+  /* Blocking syscalls. A blocked thread keeps its kernel stack and resumes
+   * inside its syscall; wake_result is what the waker left it. */
+  int wake_result;
+  ipc_thread_t ipc;       /* endpoint state (kernel/ipc) */
+  notify_waiter_t waiter; /* notification and wait-set waits (kernel/notify) */
+  cap_revoke_t revoke;    /* handle_revoke in progress */
+  nx_msg_t msg_in;        /* the message its current IPC syscall decoded */
+  uint64_t ipc_buf;       /* where IPC bytes for it land (user address) */
+  uint32_t ipc_buf_cap;   /* how many may */
+  uint32_t ipc_buf_got;   /* how many did */
 } thread_t;
+
+/* The thread that embeds an IPC or notify part. */
+#define THREAD_OF(ptr, member) ((thread_t *)(void *)((char *)(ptr)-offsetof(thread_t, member)))
 
 /* The running thread (NULL while the idle loop runs). */
 extern thread_t *current;
 
 /*
- * Creates a task named `name` from the ELF executable `image`, with its
- * first thread ready to run at the entry point and a0 = the handle of the
- * debug log. Errors leave nothing behind.
+ * Creates a NEW task named `name` (up to TASK_NAME_MAX - 1 bytes) from the
+ * ELF executable `image` (validated here; *why says what is wrong with a
+ * refused one), with the program loaded, an empty handle table and one
+ * reference (the creator's). Nothing runs until task_start(). Errors leave
+ * nothing behind.
  */
-int task_spawn(const char *name, const void *image, size_t size, unsigned priority,
-               const char **why);
+int task_create(const char *name, size_t name_len, const void *image, size_t size,
+                unsigned priority, const char **why, task_t **out);
+
+/* Starts NEW task's first thread at its entry point with a copy of `info`
+ * at the top of its stack and a0 pointing to it. NX_ERR_NO_MEMORY leaves
+ * the task NEW. */
+int task_start(task_t *task, const nx_start_info_t *info);
+
+/* The task a thread's last exit ended: tears it down (mappings, handles,
+ * memory) and drops its "alive" reference. */
+void task_end(task_t *task);
+
+/* Frees task records that only waited for their quota to empty (objects
+ * they paid for outlived them). Called after anything that may free such
+ * objects. O(records waiting). */
+void task_sweep_dead(void);
 
 /* Creates a thread of `task` that enters user mode at `entry` with sp =
  * user_sp and a0 = arg, and makes it ready. */
@@ -78,6 +133,9 @@ void task_destroy(task_t *task);
 
 /* Ends the current thread (and its task with it, if it was the last). */
 __attribute__((noreturn)) void thread_exit_current(int64_t code);
+
+/* Ends every thread of the current task, then the task. */
+__attribute__((noreturn)) void task_exit_current(int64_t code);
 
 /* Runs the highest-priority ready thread; returns when `current` runs
  * again. Called with `current` no longer RUNNING in the scheduler (it
@@ -98,6 +156,26 @@ bool thread_fp_first_use(void);
 
 /* Handles a timer interrupt; may switch threads. */
 void timer_interrupt(void);
+
+/* If a READY thread is more urgent than the current one (a wake-up just
+ * made it so), switches to it; returns when the current thread runs again. */
+void kernel_preempt_check(void);
+
+/* The IPC fastpath's direct switch: blocks the current thread and runs
+ * `next` (BLOCKED, as urgent as the current one or more) at once, without a
+ * pass through the run queues. Returns when the current thread runs again. */
+void thread_handoff(thread_t *next);
+
+/* Sets up kernel.ipc and kernel.notify with the kernel's callbacks (wait.c). */
+void wait_init(void);
+
+/* Blocks the current thread until a wake (wait.c) and returns its
+ * wake_result. */
+int thread_block_current(void);
+
+/* Bounded-work preemption point for long kernel operations: takes a pending
+ * timer or device interrupt now (which may run other threads). */
+void kernel_poll_interrupts(void);
 
 #ifdef __cplusplus
 }

@@ -25,6 +25,14 @@ int user_range_check(const thread_t *t, uint64_t addr, uint64_t len, unsigned ac
 void user_copy_in(const thread_t *t, void *dst, uint64_t uaddr, uint64_t len);
 void user_copy_out(const thread_t *t, uint64_t uaddr, const void *src, uint64_t len);
 
+/* Copies up to `len` bytes from src_addr in src's address space to dst_addr
+ * in dst's (IPC's one copy between two tasks), checking each page as it
+ * goes, since the ranges were checked when each side entered its syscall
+ * and may have changed since. Stops at the first page that is no longer
+ * mapped as needed; returns how many bytes it copied. */
+uint64_t user_copy_between(const thread_t *dst, uint64_t dst_addr, const thread_t *src,
+                           uint64_t src_addr, uint64_t len);
+
 #ifdef __cplusplus
 }
 #endif

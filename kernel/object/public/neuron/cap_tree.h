@@ -14,7 +14,10 @@
  *  - a child names the same object as its parent;
  *  - a child's serial is above its parent's (moves keep serials and every
  *    re-link attaches a node to one of its ancestors), which lets revoke.c
- *    cut the ancestor walk of a lookup short.
+ *    cut the ancestor walk of a lookup short;
+ *  - a child of a badged capability carries the same badge (only a mint
+ *    gives a new one, and only below an unbadged capability; a close lifts
+ *    children of a badged capability to one with the same badge or none).
  *
  * Close semantics: closing a capability does not revoke its children; they
  * move up to its parent (as in seL4's derivation tree when a non-root

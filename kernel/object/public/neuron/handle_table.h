@@ -6,9 +6,9 @@
  * that later reuses the slot. Generation 0 is never issued, so 0 is never a
  * valid handle.
  *
- * Each live slot is a capability: an object reference, a rights mask and
- * its place in the derivation tree (cap_tree.h). The tree links are
- * intrusive and point straight at slots, possibly in other tables, so a
+ * Each live slot is a capability: an object reference, a rights mask, a
+ * badge and its place in the derivation tree (cap_tree.h). The tree links
+ * are intrusive and point straight at slots, possibly in other tables, so a
  * table must be emptied (every handle closed) before its memory is reused.
  *
  * handle_lookup() (and handle_lookup_slot(), which shares its code) is the
@@ -16,6 +16,14 @@
  * goes through it with the object type and the rights the operation needs.
  * It also refuses a capability that lies under a revoke in progress
  * (revoke.h).
+ *
+ * Badges (seL4-style): an endpoint server tells its clients apart by the
+ * badge of the capability a client called through, read from slot->badge
+ * after handle_lookup_slot. 0 means unbadged. handle_install gives 0; a
+ * badge is set once, by cap_mint_check/apply (cap_transfer.h) on a child of
+ * an unbadged capability, and never changes after: derive copies it, move
+ * keeps it. So every capability derived from a badged one carries the same
+ * badge, and a client cannot make its capability pass for another client's.
  *
  * No lock is taken; the caller serializes all handle and capability
  * operations (the kernel runs them with interrupts off).
@@ -51,6 +59,7 @@ typedef struct handle_slot {
   struct handle_slot *next_sibling;
   struct handle_slot *prev_sibling;
   uint64_t serial; /* creation order; a child's is always above its ancestors' */
+  uint64_t badge;  /* 0: unbadged; set once, at a mint (see above) */
   uint32_t rights;
   uint16_t generation;
   uint16_t next_free; /* free-list link (slot index), valid when free */
@@ -100,6 +109,13 @@ int handle_close(handle_table_t *t, nx_handle_value_t h);
  * this once). */
 uint32_t handle_table_free_slots(const handle_table_t *t);
 
+/* The first live slot at index >= *cursor (start with 0), or NULL; advances
+ * *cursor past it. Live means holding a capability, usable or not (one under
+ * a revoke in progress is returned too). For listing a task's capabilities
+ * and for emptying its table: closing the slot just returned (or any other)
+ * between calls is fine, the cursor is only an index. O(slots skipped). */
+const handle_slot_t *handle_table_next(const handle_table_t *t, uint32_t *cursor);
+
 /* ---- For the capability layer (cap_tree.c, transfer.c, revoke.c) ---- */
 
 /* The table holding `s`. */
@@ -109,13 +125,16 @@ handle_table_t *handle_slot_table(const handle_slot_t *s);
 nx_handle_value_t handle_slot_value(const handle_slot_t *s);
 
 /* Takes the first free slot of `t` (the caller checked there is one) and
- * gives it `obj`, `rights` and a fresh serial, with no tree links and no
- * reference taken. */
+ * gives it `obj`, `rights`, a fresh serial and no badge, with no tree links
+ * and no reference taken. */
 handle_slot_t *handle_slot_take(handle_table_t *t, object_t *obj, uint32_t rights);
 
 /* Returns `s` to its table's free list with a new generation. Tree links
  * and the reference are the caller's business. */
 void handle_slot_free(handle_slot_t *s);
+
+/* What the object hooks learn about live slot `s` (object.h). */
+cap_info_t handle_slot_info(const handle_slot_t *s, cap_removal_t why);
 
 /* Removes capability `s` for good: on_cap_removed, out of the tree (its
  * children move up to its parent), slot freed, reference dropped. */

@@ -30,8 +30,10 @@ typedef struct cap_revoke {
  * No right is needed beyond a usable handle: the subtree holds only
  * capabilities derived through this one, so its holder is their delegator
  * (NX_RIGHT_MANAGE is about changing the object, not about the handles
- * its holder handed out). Errors: NX_ERR_BAD_HANDLE (not usable),
- * NX_ERR_BUSY (a revoke of `h` is already in progress). O(1).
+ * its holder handed out). On success the object's on_revoke hook runs once
+ * (object.h), with or without children to remove; on error it does not.
+ * Errors: NX_ERR_BAD_HANDLE (not usable), NX_ERR_BUSY (a revoke of `h` is
+ * already in progress). O(1) plus the hook.
  */
 int cap_revoke_start(cap_revoke_t *r, handle_table_t *t, nx_handle_value_t h);
 

@@ -25,8 +25,11 @@ typedef struct platform {
   platform_region_t memory;      /* the first RAM range */
   uint64_t memory_total;         /* all RAM ranges together */
   platform_region_t uart;        /* the ns16550a console (stdout-path) */
+  uint32_t uart_irq;             /* its interrupt line on the PLIC; 0 if not given */
   platform_region_t test_device; /* sifive,test0 finisher; size 0 if absent */
-  platform_region_t plic;        /* size 0 if absent */
+  platform_region_t plic;        /* size 0 if absent or not wired to S-mode */
+  uint32_t plic_sources;         /* riscv,ndev: the PLIC's lines are 1 .. plic_sources */
+  uint32_t plic_context;         /* the PLIC context of the first hart's S-mode */
   platform_region_t initrd;      /* the boot archive QEMU loaded; size 0 if none */
   uint64_t timebase_hz;          /* rdtime ticks per second */
   uint32_t hart_count;
@@ -36,7 +39,9 @@ typedef struct platform {
 } platform_t;
 
 /* Fills *out from a validated tree. Missing essentials (memory, console,
- * timebase) give NX_ERR_NOT_FOUND and a reason in *why. */
+ * timebase) give NX_ERR_NOT_FOUND and a reason in *why; a broken initrd or
+ * PLIC node (no riscv,ndev, interrupts-extended not in <phandle irq> pairs)
+ * NX_ERR_BAD_FORMAT. */
 int platform_from_fdt(const fdt_t *fdt, platform_t *out, const char **why);
 
 #ifdef __cplusplus

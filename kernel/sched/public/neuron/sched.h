@@ -25,6 +25,7 @@
  *   RUNNING  --sched_preempt-->             READY (head, the slice it has left;
  *                                           tail with a full slice if none left)
  *   RUNNING, READY  --sched_block-->        BLOCKED
+ *   RUNNING --sched_handoff(to)-->          BLOCKED, with BLOCKED `to` RUNNING
  *   RUNNING, READY  --sched_sleep_until-->  SLEEPING
  *   any but DEAD    --sched_exit-->         DEAD (final)
  *
@@ -111,6 +112,7 @@ typedef struct sched_counters {
   uint64_t picks;          /* sched_pick() calls that returned an entity */
   uint64_t idle_picks;     /* sched_pick() calls that found nothing ready */
   uint64_t preemptions;    /* sched_preempt() calls */
+  uint64_t handoffs;       /* sched_handoff() calls */
 } sched_counters_t;
 
 /* Read-only outside sched.c. Must not be copied or moved after sched_init()
@@ -168,6 +170,15 @@ sched_entity_t *sched_peek(const sched_t *s);
  * its queue and makes it RUNNING, its slice starting at `now`. NULL when
  * nothing is ready: the caller idles (wfi) until an interrupt. */
 sched_entity_t *sched_pick(sched_t *s, uint64_t now);
+
+/* A direct switch (the IPC fastpath): `from` (RUNNING) becomes BLOCKED and
+ * `to` (BLOCKED) becomes RUNNING at once, bypassing the run queues. `to`
+ * runs on what is left of from's slice (donated; a used-up or longer one
+ * is replaced by to's own full slice), starting at `now`. Only correct when
+ * nothing READY is more urgent than `to`, which the caller guarantees (the
+ * fastpath requires to's priority >= from's, and from was running).
+ * NX_ERR_INVALID_ARGS (nothing changed) for any other pair of states. */
+int sched_handoff(sched_t *s, sched_entity_t *from, sched_entity_t *to, uint64_t now);
 
 /* RUNNING -> READY at the tail of its level with a full slice: gives its
  * turn to its peers (a yield; not named sched_yield, which is the libc

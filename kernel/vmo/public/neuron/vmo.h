@@ -36,8 +36,8 @@
  * creation; handles will hold more) plus one per mapping. vmo_release() drops
  * one; the last one returns the pages to the allocator and the quota. So
  * dropping the last handle of a mapped VMO leaves it alive until its last
- * mapping goes (vmo_unmap(), or vmo_unmap_all() on revocation); there is no
- * "destroy while mapped".
+ * mapping goes (unmapped, its space torn down, or revoked: neuron/vmo_map.h);
+ * there is no "destroy while mapped".
  *
  * The vmo_t records and the mapping records come from slab caches of a
  * vmo_system_t, which also counts the bytes the kernel copies in and out of
@@ -111,7 +111,7 @@ typedef struct vmo {
   uintptr_t index;    /* paged: the index block (0: the list is inline) */
   uintptr_t *page_at; /* paged: the physical address of each page */
   uintptr_t inline_pages[VMO_INLINE_PAGES];
-  struct vmo_mapping *mappings; /* every mapping, a doubly linked list */
+  struct vmo_mapping *mappings; /* every mapping, in any space (next, prev) */
   size_t mapping_count;
 } vmo_t;
 

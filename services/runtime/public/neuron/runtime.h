@@ -1,6 +1,6 @@
 /*
- * The NEURON user runtime: program start (crt0.S calls nx_main(log) and then
- * nx_runtime_exit) and small helpers shared by every user program.
+ * The NEURON user runtime: program start (crt0.S calls nx_main(start) and
+ * then nx_runtime_exit) and small helpers shared by every user program.
  */
 #ifndef NEURON_RUNTIME_H
 #define NEURON_RUNTIME_H
@@ -10,8 +10,9 @@
 
 #include "neuron/syscalls.h"
 
-/* Every program's entry: `log` is its debug-log handle. */
-int nx_main(nx_handle_t log);
+/* Every program's entry: `start` holds the handles and values it was
+ * started with (its debug log, and what the kernel or its creator passed). */
+int nx_main(const nx_start_info_t *start);
 
 /* Ends the task with `code`. */
 __attribute__((noreturn)) void nx_runtime_exit(int64_t code);

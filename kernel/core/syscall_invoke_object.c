@@ -1,0 +1,388 @@
+/*
+ * Invoke for the object syscalls (decode: syscall_decode_object.c). Each
+ * runs only on arguments its decoder accepted. What can still fail here is
+ * the kernel's memory (NX_ERR_NO_MEMORY) and the outcome of meeting another
+ * thread (IPC, channels), which the portable modules check before they
+ * change anything.
+ */
+#include "kernel/core/syscall_util.h"
+#include "neuron/arch/csr.h"
+#include "neuron/cap_transfer.h"
+#include "neuron/channel.h"
+#include "neuron/console.h"
+#include "neuron/endpoint.h"
+#include "neuron/errors.h"
+#include "neuron/fastpath.h"
+#include "neuron/irq.h"
+#include "neuron/kernel.h"
+#include "neuron/kobject.h"
+#include "neuron/syscall_decl.h"
+#include "neuron/task.h"
+#include "neuron/user_memory.h"
+
+/* Revocation runs in slices of this many units, with a chance for more
+ * urgent work (a pending interrupt, hence a waiting thread) in between. */
+#define REVOKE_SLICE 32
+
+/* How many bytes vmo_read/vmo_write move per step through the kernel. */
+#define VMO_IO_CHUNK 256
+
+/* Gives the new object `obj` (holding the creator's one reference) to the
+ * caller as a handle with `rights`; the decoder or invoker checked that a
+ * slot is free. */
+static int64_t hand_out(thread_t *caller, object_t *obj, uint32_t rights) {
+  nx_handle_value_t h = 0;
+  handle_install(&caller->task->handles, obj, rights, &h);
+  object_drop(obj);
+  return h;
+}
+
+/* ---- Handles ---- */
+
+int64_t sys_handle_dup_invoke(thread_t *caller, const sys_handle_dup_args_t *args) {
+  handle_table_t *t = &caller->task->handles;
+  nx_handle_value_t h = 0;
+  int err = cap_derive(t, args->h, args->rights, t, &h);
+  return err != NX_OK ? err : (int64_t)h;
+}
+
+int64_t sys_handle_mint_invoke(thread_t *caller, const sys_handle_mint_args_t *args) {
+  handle_table_t *t = &caller->task->handles;
+  nx_handle_value_t h = 0;
+  int err = cap_mint(t, args->h, args->rights, args->badge, t, &h);
+  return err != NX_OK ? err : (int64_t)h;
+}
+
+int64_t sys_handle_close_invoke(thread_t *caller, const sys_handle_close_args_t *args) {
+  int err = handle_close(&caller->task->handles, args->h);
+  task_sweep_dead();
+  return err;
+}
+
+int64_t sys_handle_revoke_invoke(thread_t *caller, const sys_handle_revoke_args_t *args) {
+  cap_revoke_t *r = &caller->revoke;
+  cap_revoke_start(r, &caller->task->handles, args->h);
+  while (cap_revoke_step(r, REVOKE_SLICE)) kernel_poll_interrupts();
+  task_sweep_dead();
+  return (int64_t)r->removed;
+}
+
+/* ---- VMOs ---- */
+
+int64_t sys_vmo_create_invoke(thread_t *caller, const sys_vmo_create_args_t *args) {
+  vmo_t *vmo;
+  int err = vmo_create(&kernel.vmos, args->size, args->flags, &caller->task->quota, &vmo);
+  if (err != NX_OK) return err;
+  nx_handle_value_t h = 0;
+  handle_install(&caller->task->handles, &vmo->obj, NX_DEFAULT_RIGHTS_VMO, &h);
+  vmo_release(vmo); /* the creator's reference: the handle holds its own */
+  return h;
+}
+
+int64_t sys_vmo_read_invoke(thread_t *caller, const sys_vmo_read_args_t *args) {
+  vmo_t *vmo = syscall_object(caller, args->vmo);
+  char chunk[VMO_IO_CHUNK];
+  for (uint64_t done = 0; done < args->len;) {
+    uint64_t n = args->len - done < sizeof chunk ? args->len - done : sizeof chunk;
+    vmo_read(vmo, args->offset + done, chunk, n);
+    user_copy_out(caller, args->buf + done, chunk, n);
+    done += n;
+  }
+  return (int64_t)args->len;
+}
+
+int64_t sys_vmo_write_invoke(thread_t *caller, const sys_vmo_write_args_t *args) {
+  vmo_t *vmo = syscall_object(caller, args->vmo);
+  char chunk[VMO_IO_CHUNK];
+  for (uint64_t done = 0; done < args->len;) {
+    uint64_t n = args->len - done < sizeof chunk ? args->len - done : sizeof chunk;
+    user_copy_in(caller, chunk, args->buf + done, n);
+    vmo_write(vmo, args->offset + done, chunk, n);
+    done += n;
+  }
+  return (int64_t)args->len;
+}
+
+int64_t sys_vmo_map_invoke(thread_t *caller, const sys_vmo_map_args_t *args) {
+  handle_slot_t *s = syscall_slot(caller, args->vmo);
+  int err = vmo_map((vmo_t *)s->object, &caller->task->vmos, args->va, args->offset, args->size,
+                    s->rights, args->prot, s->serial, 0, 0);
+  return err;
+}
+
+int64_t sys_vmo_unmap_invoke(thread_t *caller, const sys_vmo_unmap_args_t *args) {
+  int err = vmo_unmap_at(&caller->task->vmos, args->va, 0);
+  __asm__ volatile("sfence.vma" ::: "memory");
+  task_sweep_dead();
+  return err;
+}
+
+/* ---- IPC ---- */
+
+void syscall_msg_to_ipc(const thread_t *caller, ipc_msg_t *out) {
+  const nx_msg_t *m = &caller->msg_in;
+  const uint64_t words[NX_MSG_WORDS] = {m->w0, m->w1, m->w2, m->w3, m->w4, m->w5};
+  const nx_handle_t handles[NX_MSG_HANDLES] = {m->h0, m->h1, m->h2, m->h3};
+  for (uint32_t i = 0; i < m->word_count; i++) out->words[i] = words[i];
+  for (uint32_t i = 0; i < m->handle_count; i++) out->handles[i] = handles[i];
+  out->word_count = m->word_count;
+  out->buf_len = m->buf_len;
+  out->handle_count = m->handle_count;
+}
+
+int syscall_msg_deliver(thread_t *caller, uint64_t addr, const ipc_msg_t *m, uint64_t badge) {
+  if (user_range_check(caller, addr, sizeof(nx_msg_t), SV39_ACCESS_WRITE) != NX_OK) {
+    return NX_ERR_BAD_ADDRESS;
+  }
+  nx_msg_t out = {0};
+  uint64_t *words[NX_MSG_WORDS] = {&out.w0, &out.w1, &out.w2, &out.w3, &out.w4, &out.w5};
+  nx_handle_t *handles[NX_MSG_HANDLES] = {&out.h0, &out.h1, &out.h2, &out.h3};
+  for (uint32_t i = 0; i < m->word_count && i < NX_MSG_WORDS; i++) *words[i] = m->words[i];
+  for (uint32_t i = 0; i < m->handle_count && i < NX_MSG_HANDLES; i++) *handles[i] = m->handles[i];
+  out.word_count = m->word_count;
+  out.handle_count = m->handle_count;
+  out.badge = badge;
+  out.buf = caller->msg_in.buf;
+  out.buf_cap = caller->msg_in.buf_cap;
+  out.buf_len = caller->ipc_buf_got;
+  user_copy_out(caller, addr, &out, sizeof out);
+  return NX_OK;
+}
+
+/* Where this syscall's incoming bytes may land. */
+static void expect_bytes(thread_t *caller) {
+  caller->ipc_buf = caller->msg_in.buf;
+  caller->ipc_buf_cap = caller->msg_in.buf_cap;
+  caller->ipc_buf_got = 0;
+}
+
+int64_t sys_ipc_call_invoke(thread_t *caller, const sys_ipc_call_args_t *args) {
+  handle_slot_t *s = syscall_slot(caller, args->ep);
+  kendpoint_t *ep = (kendpoint_t *)s->object;
+  ipc_msg_t m;
+  syscall_msg_to_ipc(caller, &m);
+  expect_bytes(caller);
+  ipc_thread_t *next;
+  int err = ipc_call(&ep->ep, &caller->ipc, s->badge, &m, &next);
+  if (err < 0) return err;
+  if (next) {
+    thread_t *server = THREAD_OF(next, ipc);
+    server->wake_result = NX_OK; /* its receive completes */
+    thread_handoff(server);
+  } else {
+    schedule(); /* ipc_call blocked the caller */
+  }
+  err = caller->wake_result;
+  if (err != NX_OK) return err;
+  return syscall_msg_deliver(caller, args->msg, &caller->ipc.msg, 0);
+}
+
+/* A receive's result: wait if it blocked, then hand the message over. */
+static int64_t finish_receive(thread_t *caller, int err, uint64_t msg) {
+  if (err == IPC_PENDING) {
+    schedule();
+    err = caller->wake_result;
+  } else {
+    kernel_preempt_check(); /* a reply may have readied a more urgent caller */
+  }
+  if (err != NX_OK) return err;
+  return syscall_msg_deliver(caller, msg, &caller->ipc.msg, caller->ipc.recv_badge);
+}
+
+int64_t sys_ipc_recv_invoke(thread_t *caller, const sys_ipc_recv_args_t *args) {
+  kendpoint_t *ep = syscall_object(caller, args->ep);
+  expect_bytes(caller);
+  return finish_receive(caller, ipc_receive(&ep->ep, &caller->ipc), args->msg);
+}
+
+int64_t sys_ipc_reply_invoke(thread_t *caller, const sys_ipc_reply_args_t *args) {
+  (void)args;
+  ipc_msg_t m;
+  syscall_msg_to_ipc(caller, &m);
+  int err = ipc_reply(&kernel.ipc, &caller->ipc, &m);
+  if (err == NX_OK) kernel_preempt_check();
+  return err;
+}
+
+int64_t sys_ipc_reply_recv_invoke(thread_t *caller, const sys_ipc_reply_recv_args_t *args) {
+  kendpoint_t *ep = syscall_object(caller, args->ep);
+  ipc_msg_t m;
+  syscall_msg_to_ipc(caller, &m);
+  expect_bytes(caller);
+  int err = ipc_reply_recv(&ep->ep, &caller->ipc, &m);
+  if (err < 0) return err;
+  return finish_receive(caller, err, args->msg);
+}
+
+int64_t sys_endpoint_create_invoke(thread_t *caller) {
+  if (!handle_table_free_slots(&caller->task->handles)) return NX_ERR_NO_MEMORY;
+  kendpoint_t *ep;
+  int err = kendpoint_create(&caller->task->quota, &ep);
+  return err != NX_OK ? err : hand_out(caller, &ep->ep.obj, NX_DEFAULT_RIGHTS_ENDPOINT);
+}
+
+/* ---- Channels ---- */
+
+int64_t sys_channel_create_invoke(thread_t *caller, const sys_channel_create_args_t *args) {
+  kchannel_t *ch;
+  int err = kchannel_create(&caller->task->quota, args->depth, &ch);
+  return err != NX_OK ? err : hand_out(caller, &ch->ch.obj, NX_DEFAULT_RIGHTS_CHANNEL);
+}
+
+int64_t sys_channel_send_invoke(thread_t *caller, const sys_channel_send_args_t *args) {
+  kchannel_t *ch = syscall_object(caller, args->ch);
+  ipc_msg_t m;
+  syscall_msg_to_ipc(caller, &m);
+  int err = ipc_channel_send(&ch->ch, &caller->task->handles, &m);
+  if (err == NX_OK && ch->bound) {
+    notification_signal(ch->bound, ch->bit);
+    kernel_preempt_check();
+  }
+  return err;
+}
+
+int64_t sys_channel_recv_invoke(thread_t *caller, const sys_channel_recv_args_t *args) {
+  kchannel_t *ch = syscall_object(caller, args->ch);
+  ipc_msg_t m;
+  int err = ipc_channel_receive(&ch->ch, &caller->task->handles, &m);
+  if (err != NX_OK) return err;
+  caller->msg_in = (nx_msg_t){0};
+  caller->ipc_buf_got = 0;
+  return syscall_msg_deliver(caller, args->msg, &m, 0);
+}
+
+int64_t sys_channel_bind_invoke(thread_t *caller, const sys_channel_bind_args_t *args) {
+  kchannel_bind(syscall_object(caller, args->ch), syscall_object(caller, args->n), args->bit);
+  return NX_OK;
+}
+
+/* ---- Notifications, wait sets, interrupts ---- */
+
+int64_t sys_notification_create_invoke(thread_t *caller) {
+  if (!handle_table_free_slots(&caller->task->handles)) return NX_ERR_NO_MEMORY;
+  knotification_t *n;
+  int err = knotification_create(&caller->task->quota, &n);
+  return err != NX_OK ? err : hand_out(caller, &n->n.obj, NX_DEFAULT_RIGHTS_NOTIFICATION);
+}
+
+int64_t sys_notification_signal_invoke(thread_t *caller,
+                                       const sys_notification_signal_args_t *args) {
+  notification_signal(syscall_object(caller, args->n), args->bits);
+  kernel_preempt_check(); /* a more urgent waiter runs now */
+  return NX_OK;
+}
+
+uint64_t syscall_ns_to_ticks(uint64_t ns) {
+  uint64_t hz = kernel.platform.timebase_hz;
+  uint64_t t = (ns / 1000000000ull) * hz + (ns % 1000000000ull) * hz / 1000000000ull;
+  return (ns % 1000000000ull) * hz % 1000000000ull ? t + 1 : t;
+}
+
+/* The notify module's deadline for a syscall's: POLL for one that has
+ * passed (or 0), NEVER for NX_DEADLINE_NEVER, else timer ticks. */
+static uint64_t wait_deadline(uint64_t deadline_ns) {
+  if (deadline_ns == NX_DEADLINE_NEVER) return NOTIFY_DEADLINE_NEVER;
+  uint64_t ticks = syscall_ns_to_ticks(deadline_ns);
+  return ticks <= rdtime() ? NOTIFY_DEADLINE_POLL : ticks;
+}
+
+/* A wait's result once the notify module returned `err`: sleeps if it
+ * blocked; a thread that wakes with the wait still open was woken by its
+ * deadline. */
+static int finish_wait(thread_t *caller, int err) {
+  if (err != NOTIFY_BLOCKED) return err;
+  schedule();
+  if (caller->waiter.state == NOTIFY_WAITER_WAITING) notify_waiter_timeout(&caller->waiter);
+  return caller->waiter.result;
+}
+
+int64_t sys_notification_wait_invoke(thread_t *caller, const sys_notification_wait_args_t *args) {
+  notification_t *n = syscall_object(caller, args->n);
+  object_retain(&n->obj); /* the handle may be closed while we wait */
+  int err = notification_wait(n, &caller->waiter, args->mask, wait_deadline(args->deadline_ns));
+  err = finish_wait(caller, err);
+  object_drop(&n->obj);
+  return err != NX_OK ? err : (int64_t)caller->waiter.bits;
+}
+
+int64_t sys_waitset_create_invoke(thread_t *caller) {
+  if (!handle_table_free_slots(&caller->task->handles)) return NX_ERR_NO_MEMORY;
+  kwaitset_t *ws;
+  int err = kwaitset_create(&caller->task->quota, &ws);
+  return err != NX_OK ? err : hand_out(caller, &ws->ws.obj, NX_DEFAULT_RIGHTS_WAITSET);
+}
+
+int64_t sys_waitset_add_invoke(thread_t *caller, const sys_waitset_add_args_t *args) {
+  notification_t *n = syscall_object(caller, args->n);
+  int slot = waitset_add(syscall_object(caller, args->ws), n, args->mask);
+  if (slot >= 0) object_retain(&n->obj); /* the entry's reference */
+  return slot;
+}
+
+int64_t sys_waitset_remove_invoke(thread_t *caller, const sys_waitset_remove_args_t *args) {
+  waitset_t *ws = syscall_object(caller, args->ws);
+  notification_t *n = ws->slots[args->slot].n;
+  waitset_remove(ws, args->slot);
+  object_drop(&n->obj);
+  return NX_OK;
+}
+
+int64_t sys_waitset_wait_invoke(thread_t *caller, const sys_waitset_wait_args_t *args) {
+  waitset_t *ws = syscall_object(caller, args->ws);
+  object_retain(&ws->obj);
+  int err = waitset_wait(ws, &caller->waiter, wait_deadline(args->deadline_ns));
+  err = finish_wait(caller, err);
+  object_drop(&ws->obj);
+  if (err != NX_OK) return err;
+  if (user_range_check(caller, args->bits, sizeof(uint64_t), SV39_ACCESS_WRITE) != NX_OK) {
+    return NX_ERR_BAD_ADDRESS;
+  }
+  user_copy_out(caller, args->bits, &caller->waiter.bits, sizeof(uint64_t));
+  return caller->waiter.index;
+}
+
+int64_t sys_interrupt_bind_invoke(thread_t *caller, const sys_interrupt_bind_args_t *args) {
+  kinterrupt_t *irq = syscall_object(caller, args->irq);
+  notification_t *n = syscall_object(caller, args->n);
+  int err = interrupt_bind(irq_controller(), &irq->intr, irq->line, n, args->bit);
+  if (err == NX_OK) object_retain(&n->obj); /* held while bound: for good */
+  return err;
+}
+
+int64_t sys_interrupt_ack_invoke(thread_t *caller, const sys_interrupt_ack_args_t *args) {
+  kinterrupt_t *irq = syscall_object(caller, args->irq);
+  return interrupt_ack(&irq->intr);
+}
+
+/* ---- Tasks and threads ---- */
+
+int64_t sys_task_create_invoke(thread_t *caller, const sys_task_create_args_t *args) {
+  char name[NX_TASK_NAME_MAX];
+  user_copy_in(caller, name, args->name, args->name_len);
+  bootfs_entry_t e;
+  syscall_find_program(syscall_object(caller, args->bootfs), name, args->name_len, &e);
+  const char *why;
+  task_t *task;
+  int err = task_create(name, args->name_len, e.data, e.size, args->priority, &why, &task);
+  if (err != NX_OK) return err;
+  return hand_out(caller, &task->obj, NX_DEFAULT_RIGHTS_TASK);
+}
+
+int64_t sys_task_give_invoke(thread_t *caller, const sys_task_give_args_t *args) {
+  task_t *task = syscall_object(caller, args->task);
+  nx_handle_value_t h = 0;
+  int err = cap_derive(&caller->task->handles, args->h, args->rights, &task->handles, &h);
+  return err != NX_OK ? err : (int64_t)h;
+}
+
+int64_t sys_task_start_invoke(thread_t *caller, const sys_task_start_args_t *args) {
+  nx_start_info_t info;
+  user_copy_in(caller, &info, args->info, sizeof info);
+  return task_start(syscall_object(caller, args->task), &info);
+}
+
+int64_t sys_thread_create_invoke(thread_t *caller, const sys_thread_create_args_t *args) {
+  thread_t *t;
+  int err = thread_create(caller->task, args->entry, args->sp, args->arg, args->priority, &t);
+  return err != NX_OK ? err : (int64_t)t->id;
+}

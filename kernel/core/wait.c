@@ -1,0 +1,107 @@
+/*
+ * Blocking and waking threads on behalf of the IPC and notification
+ * modules: the callbacks they are given (ipc_ops_t, notify_ops_t) and the
+ * preemption checks that follow a wake-up.
+ *
+ * A blocked thread stays inside its syscall, on its own kernel stack, in
+ * schedule(). Whoever ends the wait stores the syscall's result in the
+ * thread's wake_result and makes it READY; when it runs again it returns
+ * from schedule() and finishes its syscall with that result. The modules
+ * call block() on the current thread only; the syscall then calls
+ * schedule() (or thread_handoff() on the IPC fastpath).
+ */
+#include "neuron/arch/csr.h"
+#include "neuron/errors.h"
+#include "neuron/irq.h"
+#include "neuron/kernel.h"
+#include "neuron/task.h"
+#include "neuron/user_memory.h"
+
+/* Makes a blocked or sleeping thread READY (a running one, which ended its
+ * own wait, e.g. on a timeout it noticed, just keeps running). */
+static void make_ready(thread_t *t, int result) {
+  t->wake_result = result;
+  if (t->sched.state == SCHED_BLOCKED) {
+    sched_wake(&kernel.sched, &t->sched);
+    kstats.wakeups++;
+  } else if (t->sched.state == SCHED_SLEEPING) {
+    sched_cancel(&kernel.sched, &t->sched);
+    kstats.wakeups++;
+  }
+}
+
+/* ---- IPC ---- */
+
+static void ipc_block(void *ctx, ipc_thread_t *t) {
+  (void)ctx;
+  sched_block(&kernel.sched, &THREAD_OF(t, ipc)->sched);
+}
+
+static void ipc_wake(void *ctx, ipc_thread_t *t, int result) {
+  (void)ctx;
+  make_ready(THREAD_OF(t, ipc), result);
+}
+
+static void ipc_set_priority(void *ctx, ipc_thread_t *t, unsigned prio) {
+  (void)ctx;
+  sched_set_priority(&kernel.sched, &THREAD_OF(t, ipc)->sched, prio);
+}
+
+static void ipc_restore_priority(void *ctx, ipc_thread_t *t) {
+  (void)ctx;
+  sched_restore_priority(&kernel.sched, &THREAD_OF(t, ipc)->sched);
+}
+
+/* The one copy of a message's bytes: straight from the sender's buffer to
+ * the receiver's, each translated in its own address space. */
+static void ipc_copy(void *ctx, ipc_thread_t *dst, ipc_thread_t *src, size_t len) {
+  (void)ctx;
+  thread_t *to = THREAD_OF(dst, ipc), *from = THREAD_OF(src, ipc);
+  uint64_t n = len < to->ipc_buf_cap ? len : to->ipc_buf_cap;
+  to->ipc_buf_got = (uint32_t)user_copy_between(to, to->ipc_buf, from, from->msg_in.buf, n);
+}
+
+static const ipc_ops_t ipc_ops = {ipc_block, ipc_wake, ipc_set_priority, ipc_restore_priority,
+                                  ipc_copy};
+
+/* ---- Notifications ---- */
+
+static void notify_block(notify_waiter_t *w, uint64_t deadline) {
+  thread_t *t = THREAD_OF(w, waiter);
+  if (deadline == NOTIFY_DEADLINE_NEVER) {
+    sched_block(&kernel.sched, &t->sched);
+  } else {
+    sched_sleep_until(&kernel.sched, &t->sched, deadline);
+  }
+}
+
+static void notify_wake(notify_waiter_t *w, int result) {
+  make_ready(THREAD_OF(w, waiter), result);
+}
+
+static const notify_ops_t notify_ops = {notify_block, notify_wake};
+
+void wait_init(void) {
+  if (ipc_system_init(&kernel.ipc, &ipc_ops, 0) != NX_OK ||
+      notify_system_init(&kernel.notify, &notify_ops) != NX_OK) {
+    kpanic("cannot set up IPC and notifications");
+  }
+}
+
+int thread_block_current(void) {
+  sched_block(&kernel.sched, &current->sched);
+  schedule();
+  return current->wake_result;
+}
+
+void kernel_preempt_check(void) {
+  if (!current || !sched_preempt_needed(&kernel.sched, &current->sched)) return;
+  sched_preempt(&kernel.sched, &current->sched, rdtime());
+  schedule();
+}
+
+void kernel_poll_interrupts(void) {
+  uint64_t pending = csr_read(sip);
+  if (pending & SIP_STIP) timer_interrupt();
+  if (pending & SIP_SEIP) irq_external();
+}
