@@ -4,6 +4,10 @@ An image is the kernel ELF (built for //platforms:qemu_virt_riscv64) plus a
 boot archive (a cpio "newc" archive of the user programs, built for
 //platforms:qemu_virt_riscv64_user). QEMU loads the archive as the initrd;
 the kernel finds it through /chosen in the device tree.
+
+Programs go in two directories of the archive: bin/ holds the ones the
+kernel starts at boot (`programs`), app/ the ones only a running program
+starts, through task_create with the boot archive's handle (`apps`).
 """
 
 load(
@@ -27,14 +31,15 @@ def _neuron_image_impl(ctx):
     kernel = ctx.actions.declare_file(ctx.label.name + ".elf")
     ctx.actions.symlink(output = kernel, target_file = kernel_in)
 
-    programs = []
-    for p in ctx.attr.programs:
-        programs.append(p[DefaultInfo].files_to_run.executable)
     archive = ctx.actions.declare_file(ctx.label.name + ".cpio")
     args = ctx.actions.args()
     args.add("--output", archive)
-    for f in programs:
-        args.add("--file", "bin/%s=%s" % (f.basename, f.path))
+    programs = []
+    for directory, targets in [("bin", ctx.attr.programs), ("app", ctx.attr.apps)]:
+        for p in targets:
+            f = p[DefaultInfo].files_to_run.executable
+            programs.append(f)
+            args.add("--file", "%s/%s=%s" % (directory, f.basename, f.path))
     ctx.actions.run(
         executable = ctx.executable._pack,
         arguments = [args],
@@ -58,9 +63,13 @@ neuron_image = rule(
             executable = True,
             doc = "The kernel binary.",
         ),
+        "apps": attr.label_list(
+            cfg = riscv64_user_transition,
+            doc = "User programs packed under app/: started by other programs (task_create).",
+        ),
         "programs": attr.label_list(
             cfg = riscv64_user_transition,
-            doc = "User programs packed into the boot archive under bin/.",
+            doc = "User programs packed under bin/: the kernel starts each at boot.",
         ),
         "_pack": attr.label(
             cfg = "exec",

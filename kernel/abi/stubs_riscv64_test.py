@@ -1,11 +1,16 @@
-"""The user stubs of neuron/syscalls.h, compiled for riscv64, issue an ecall.
+"""The user stubs of neuron/syscalls.h, compiled for riscv64, follow the schema.
 
     stubs_riscv64_test.py STUBS_ELF SYSCALLS_TOML
 
 STUBS_ELF is testdata/stubs_user.c built by the riscv64 user toolchain; it
-wraps each stub nx_<name> in a function stub_<name>. For every syscall of the
-schema this checks that stub_<name> exists and contains an `ecall`, so a
-stub that stopped compiling, or stopped trapping, fails here.
+wraps each stub nx_<name> in a function stub_<name> that passes ARG(i) as
+argument i. For every syscall of the schema this decodes stub_<name> up to its
+one `ecall` and checks that a7 holds the syscall's number and a0.. its
+arguments in order, so a stub that stopped compiling, stopped trapping or
+passes a wrong number or register fails here. The program's tables layout_<struct>
+(offset and size of every field, as the riscv64 compiler lays the struct out)
+and default_rights (NX_DEFAULT_RIGHTS_<OBJECT>, NX_RIGHTS_ALL) are checked
+against the schema's fields and rights too.
 """
 
 import struct
@@ -15,15 +20,27 @@ import unittest
 
 EM_RISCV = 243
 SHT_SYMTAB = 2
+SHT_NOBITS = 8
+STT_OBJECT = 1
 STT_FUNC = 2
-ECALL = struct.pack("<I", 0x00000073)
+ECALL_WORD = 0x00000073
+ECALL = struct.pack("<I", ECALL_WORD)
+
+# Argument i of every stub_<name> (ARG(i) in testdata/stubs_user.c).
+STUB_ARGS = [0x111 * (i + 1) for i in range(6)]
+A0 = 10  # x10..x17 are a0..a7
+A7 = 17
+
+# Bytes per schema field type (the schema lays fields out without padding).
+FIELD_SIZES = {"u32": 4, "u64": 8, "i64": 8, "handle": 4}
 
 ELF_PATH = ""
 SCHEMA_PATH = ""
 
 
-def read_functions(data):
-    """Returns {name: bytes} for the FUNC symbols of an ELF64 little-endian file."""
+def read_symbols(data):
+    """Returns ({name: bytes} of FUNC symbols, {name: bytes} of OBJECT symbols)
+    of an ELF64 little-endian RISC-V file."""
     if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
         raise ValueError("not an ELF64 little-endian file")
     (machine,) = struct.unpack_from("<H", data, 18)
@@ -37,21 +54,24 @@ def read_functions(data):
         sections.append(
             dict(type=fields[1], addr=fields[3], offset=fields[4], size=fields[5], link=fields[6])
         )
-    functions = {}
+    found = {STT_FUNC: {}, STT_OBJECT: {}}
     for sec in sections:
         if sec["type"] != SHT_SYMTAB:
             continue
         strtab = sections[sec["link"]]
         for off in range(sec["offset"], sec["offset"] + sec["size"], 24):
             name_off, info, _, shndx, value, size = struct.unpack_from("<IBBHQQ", data, off)
-            if info & 0xF != STT_FUNC or not 0 < shndx < len(sections):
+            kind = info & 0xF
+            if kind not in found or not 0 < shndx < len(sections):
+                continue
+            home = sections[shndx]
+            if home["type"] == SHT_NOBITS:
                 continue
             start = strtab["offset"] + name_off
             name = data[start : data.index(b"\0", start)].decode()
-            text = sections[shndx]
-            begin = text["offset"] + value - text["addr"]
-            functions[name] = data[begin : begin + size]
-    return functions
+            begin = home["offset"] + value - home["addr"]
+            found[kind][name] = data[begin : begin + size]
+    return found[STT_FUNC], found[STT_OBJECT]
 
 
 def has_ecall(code):
@@ -59,19 +79,150 @@ def has_ecall(code):
     return any(code[i : i + 4] == ECALL for i in range(0, len(code) - 3, 2))
 
 
+def _sext(value, bits):
+    return value - (1 << bits) if value & (1 << (bits - 1)) else value
+
+
+# What an instruction does to the integer registers, as far as the check needs:
+#   ("li", rd, value)  rd = a constant        ("mv", rd, rs)  rd = rs
+#   ("write", rd)      rd = something else    ("none",)       no register
+#   ("ecall",)         the syscall            ("flow",)       a jump, branch or
+#                                                             anything unknown
+# 32-bit opcodes whose rd (bits 11:7) is an integer register.
+_WRITES_RD = {0x37, 0x17, 0x03, 0x1B, 0x33, 0x3B, 0x2F}
+# 32-bit opcodes that write no integer register: stores, fences, FP loads.
+_NO_RD = {0x23, 0x27, 0x0F, 0x07}
+
+
+def _decode32(word):
+    opcode, rd = word & 0x7F, (word >> 7) & 0x1F
+    funct3, rs1 = (word >> 12) & 7, (word >> 15) & 0x1F
+    if word == ECALL_WORD:
+        return ("ecall",)
+    if opcode == 0x13:  # OP-IMM
+        imm = _sext(word >> 20, 12)
+        if funct3 == 0 and rs1 == 0:
+            return ("li", rd, imm)
+        if funct3 == 0 and imm == 0:
+            return ("mv", rd, rs1)
+        return ("write", rd)
+    if opcode in _WRITES_RD or (opcode == 0x73 and funct3 != 0):  # ... and CSR reads
+        return ("write", rd)
+    if opcode in _NO_RD:
+        return ("none",)
+    return ("flow",)
+
+
+def _decode16(half):
+    quadrant, funct3 = half & 3, half >> 13
+    rd, rs2 = (half >> 7) & 0x1F, (half >> 2) & 0x1F
+    rd_prime = 8 + ((half >> 2) & 7)  # rd' of c.addi4spn, c.lw, c.ld
+    if half == 0:
+        return ("flow",)  # illegal
+    if quadrant == 0:
+        if funct3 in (0, 2, 3):  # c.addi4spn, c.lw, c.ld
+            return ("write", rd_prime)
+        return ("none",) if funct3 in (1, 5, 6, 7) else ("flow",)  # FP load, stores
+    if quadrant == 1:
+        if funct3 == 2:  # c.li
+            return ("li", rd, _sext(((half >> 12) & 1) << 5 | rs2, 6))
+        if funct3 in (0, 1, 3):  # c.addi, c.addiw, c.lui / c.addi16sp
+            return ("write", rd)
+        if funct3 == 4:  # c.srli ... c.and: rd' in bits 9:7
+            return ("write", 8 + ((half >> 7) & 7))
+        return ("flow",)  # c.j, c.beqz, c.bnez
+    if funct3 in (0, 2, 3):  # c.slli, c.lwsp, c.ldsp
+        return ("write", rd)
+    if funct3 == 4:
+        if (half >> 12) & 1 == 0:
+            return ("mv", rd, rs2) if rs2 else ("flow",)  # c.mv; c.jr
+        return ("write", rd) if rs2 else ("flow",)  # c.add; c.jalr, c.ebreak
+    return ("none",)  # c.fldsp and the stack stores
+
+
+def decode(code):
+    """Yields the effect of each instruction of `code`, in order."""
+    i = 0
+    while i + 2 <= len(code):
+        (half,) = struct.unpack_from("<H", code, i)
+        if half & 3 != 3:
+            yield _decode16(half)
+            i += 2
+        elif i + 4 <= len(code):
+            yield _decode32(struct.unpack_from("<I", code, i)[0])
+            i += 4
+        else:
+            return
+
+
+def registers_at_ecalls(code):
+    """Returns, for each ecall of straight-line `code`, {register: constant}
+    for the registers known to hold a constant there. A jump, a branch or an
+    unknown instruction forgets everything."""
+    known, found = {}, []
+    for effect in decode(code):
+        kind = effect[0]
+        if kind == "ecall":
+            found.append(dict(known))
+            known = {}  # the kernel hands back a0 and clobbers a1..a7
+        elif kind == "flow":
+            known = {}
+        elif kind in ("li", "mv", "write"):
+            rd = effect[1]
+            known.pop(rd, None)
+            if kind == "li" and rd:
+                known[rd] = effect[2]
+            elif kind == "mv" and rd and effect[2] in known:
+                known[rd] = known[effect[2]]
+    return found
+
+
+def read_named_entries(table, fmt):
+    """Splits a C array of {char name[24]; ...} entries into (name, fields...)."""
+    entry = struct.calcsize(fmt)
+    if len(table) % entry:
+        raise ValueError(f"{len(table)} bytes is not a whole number of {entry}-byte entries")
+    rows = []
+    for off in range(0, len(table), entry):
+        name, *fields = struct.unpack_from(fmt, table, off)
+        rows.append((name.rstrip(b"\0").decode(), *fields))
+    return rows
+
+
+def schema_layout(fields):
+    """[(name, offset, size), ..., ("sizeof", size, 0)] of a schema struct."""
+    rows, offset = [], 0
+    for f in fields:
+        size = FIELD_SIZES[f["type"]]
+        rows.append((f["name"], offset, size))
+        offset += size
+    return rows + [("sizeof", offset, 0)]
+
+
 class StubsTest(unittest.TestCase):
     def setUp(self):
         with open(ELF_PATH, "rb") as f:
-            self.functions = read_functions(f.read())
+            self.functions, self.objects = read_symbols(f.read())
         with open(SCHEMA_PATH, "rb") as f:
-            self.syscalls = [s["name"] for s in tomllib.load(f)["syscall"]]
+            self.schema = tomllib.load(f)
+        self.syscalls = self.schema["syscall"]
 
     def test_schema_has_syscalls(self):
-        self.assertIn("null", self.syscalls)
-        self.assertGreaterEqual(len(self.syscalls), 8)
+        names = [s["name"] for s in self.syscalls]
+        self.assertIn("null", names)
+        self.assertEqual([s["number"] for s in self.syscalls], list(range(len(self.syscalls))))
+
+    def test_a_stub_for_every_syscall_and_no_other(self):
+        stubs = {name[len("stub_") :] for name in self.functions if name.startswith("stub_")}
+        self.assertEqual(
+            stubs,
+            {s["name"] for s in self.syscalls},
+            "kernel/abi/testdata/stubs_user.c wraps one stub per syscall of the schema",
+        )
 
     def test_every_stub_issues_an_ecall(self):
-        for name in self.syscalls:
+        for s in self.syscalls:
+            name = s["name"]
             with self.subTest(syscall=name):
                 code = self.functions.get(f"stub_{name}")
                 self.assertIsNotNone(
@@ -81,10 +232,82 @@ class StubsTest(unittest.TestCase):
                 )
                 self.assertTrue(has_ecall(code), f"stub_{name} has no ecall")
 
+    def test_every_stub_passes_its_number_and_arguments(self):
+        for s in self.syscalls:
+            name, args = s["name"], s.get("arg", [])
+            with self.subTest(syscall=name):
+                code = self.functions.get(f"stub_{name}")
+                self.assertIsNotNone(code, f"stub_{name} is missing")
+                ecalls = registers_at_ecalls(code)
+                self.assertEqual(len(ecalls), 1, f"stub_{name} makes one ecall")
+                regs = ecalls[0]
+                self.assertEqual(regs.get(A7), s["number"], f"a7 of nx_{name}")
+                self.assertLessEqual(len(args), 6)
+                for i, arg in enumerate(args):
+                    self.assertEqual(
+                        regs.get(A0 + i), STUB_ARGS[i], f"a{i} of nx_{name} is `{arg['name']}`"
+                    )
+
+    def test_struct_layouts_match_the_schema(self):
+        for st in self.schema["struct"]:
+            name = st["name"]
+            with self.subTest(struct=name):
+                table = self.objects.get(f"layout_{name}")
+                self.assertIsNotNone(
+                    table, f"layout_{name} is missing: add it to kernel/abi/testdata/stubs_user.c"
+                )
+                self.assertEqual(
+                    read_named_entries(table, "<24sII"), schema_layout(st["field"]), f"nx_{name}_t"
+                )
+
+    def test_default_rights_match_the_schema(self):
+        bits = {r["name"]: 1 << r["bit"] for r in self.schema["right"]}
+        want = {
+            o["name"]: sum(bits[r] for r in o.get("default_rights", []))
+            for o in self.schema["object"]
+        }
+        want["all"] = sum(bits.values())
+        table = self.objects.get("default_rights")
+        self.assertIsNotNone(table, "default_rights is missing from stubs_user.c")
+        got = {name: rights for name, rights in read_named_entries(table, "<24sI")}
+        self.assertEqual(got, want)
+        for name, rights in got.items():
+            self.assertEqual(rights & ~got["all"], 0, f"{name}: a subset of NX_RIGHTS_ALL")
+
     def test_ecall_detector(self):
         self.assertTrue(has_ecall(b"\x01\x00" + ECALL))
         self.assertFalse(has_ecall(b"\x00" + ECALL + b"\x00"))  # odd offset: not an instruction
         self.assertFalse(has_ecall(b"\x13\x00\x00\x00"))
+
+    def test_decoder(self):
+        def insn32(word):
+            return struct.pack("<I", word)
+
+        def insn16(half):
+            return struct.pack("<H", half)
+
+        li_a0 = insn32(0x11100513)  # addi a0, zero, 0x111
+        c_li_a7_5 = insn16(0x4895)  # c.li a7, 5
+        c_li_a1_m1 = insn16(0x55FD)  # c.li a1, -1
+        c_mv_a2_a0 = insn16(0x862A)  # c.mv a2, a0
+        sd_ra = insn16(0xE406)  # c.sdsp ra, 8(sp)
+        addi_a0_a0 = insn32(0x00150513)  # addi a0, a0, 1
+        beqz_a0 = insn16(0xC101)  # c.beqz a0, .
+        code = li_a0 + sd_ra + c_li_a7_5 + c_li_a1_m1 + c_mv_a2_a0 + ECALL
+        self.assertEqual(registers_at_ecalls(code), [{10: 0x111, 17: 5, 11: -1, 12: 0x111}])
+        self.assertEqual(registers_at_ecalls(li_a0 + addi_a0_a0 + ECALL), [{}])
+        self.assertEqual(registers_at_ecalls(li_a0 + beqz_a0 + c_li_a7_5 + ECALL), [{17: 5}])
+        self.assertEqual(registers_at_ecalls(c_li_a7_5 + ECALL + ECALL), [{17: 5}, {}])
+
+    def test_schema_layout(self):
+        fields = [
+            dict(name="a", type="u64"),
+            dict(name="b", type="handle"),
+            dict(name="c", type="u32"),
+        ]
+        self.assertEqual(
+            schema_layout(fields), [("a", 0, 8), ("b", 8, 4), ("c", 12, 4), ("sizeof", 16, 0)]
+        )
 
 
 if __name__ == "__main__":

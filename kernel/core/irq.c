@@ -7,10 +7,7 @@
 #include "neuron/arch/memory_layout.h"
 #include "neuron/arch/plic.h"
 #include "neuron/errors.h"
-
-/* Provided by the scheduler (thread.c): switches to a ready thread that is
- * more urgent than the current one. To be declared in neuron/task.h. */
-void kernel_preempt_check(void);
+#include "neuron/task.h"
 
 static plic_t plic;
 static interrupt_controller_t controller;

@@ -1,15 +1,15 @@
 /*
  * Invoke for the object syscalls (decode: syscall_decode_object.c). Each
- * runs only on arguments its decoder accepted. What can still fail here is
+ * runs only on arguments its decoder accepted. Portable: what it needs of
+ * the machine (the clock, switching threads, TLB fences) goes through
+ * neuron/task.h and neuron/kobject.h, so the host tests run it too. What can still fail here is
  * the kernel's memory (NX_ERR_NO_MEMORY) and the outcome of meeting another
  * thread (IPC, channels), which the portable modules check before they
  * change anything.
  */
 #include "kernel/core/syscall_util.h"
-#include "neuron/arch/csr.h"
 #include "neuron/cap_transfer.h"
 #include "neuron/channel.h"
-#include "neuron/console.h"
 #include "neuron/endpoint.h"
 #include "neuron/errors.h"
 #include "neuron/fastpath.h"
@@ -112,7 +112,7 @@ int64_t sys_vmo_map_invoke(thread_t *caller, const sys_vmo_map_args_t *args) {
 
 int64_t sys_vmo_unmap_invoke(thread_t *caller, const sys_vmo_unmap_args_t *args) {
   int err = vmo_unmap_at(&caller->task->vmos, args->va, 0);
-  __asm__ volatile("sfence.vma" ::: "memory");
+  kobject_fence_all();
   task_sweep_dead();
   return err;
 }
@@ -283,7 +283,7 @@ uint64_t syscall_ns_to_ticks(uint64_t ns) {
 static uint64_t wait_deadline(uint64_t deadline_ns) {
   if (deadline_ns == NX_DEADLINE_NEVER) return NOTIFY_DEADLINE_NEVER;
   uint64_t ticks = syscall_ns_to_ticks(deadline_ns);
-  return ticks <= rdtime() ? NOTIFY_DEADLINE_POLL : ticks;
+  return ticks <= kernel_now() ? NOTIFY_DEADLINE_POLL : ticks;
 }
 
 /* A wait's result once the notify module returned `err`: sleeps if it

@@ -152,6 +152,8 @@ static void timer_program(bool exact) {
 
 void timer_rearm(void) { timer_program(true); }
 
+uint64_t kernel_now(void) { return rdtime(); }
+
 /*
  * Lazy FP: sstatus.FS is Off while a thread that never used FP runs, so it
  * pays nothing. Its first FP instruction traps; thread_fp_first_use() turns

@@ -1,8 +1,9 @@
 /*
  * A riscv64 user program that calls every syscall stub of neuron/syscalls.h,
  * each from its own function stub_<name>, and records the layout of every ABI
- * struct in a table layout_<struct>, so stubs_riscv64_test can check each
- * against kernel/abi/syscalls.toml. It is built (proving the stubs compile for
+ * struct in a table layout_<struct> and the default rights of every object
+ * type in default_rights, so stubs_riscv64_test can check each against
+ * kernel/abi/syscalls.toml. It is built (proving the stubs compile for
  * riscv64) and inspected, never run.
  *
  * stub_<name> passes ARG(i) as argument i (never a variable), so the test can
@@ -124,9 +125,30 @@ const struct field_layout layout_start_info[] = {
     FIELD(nx_start_info_t, arg1),     SIZE(nx_start_info_t),
 };
 
+/* NX_DEFAULT_RIGHTS_<OBJECT> of every object type, then NX_RIGHTS_ALL as "all". */
+struct object_rights {
+  char name[24];
+  uint32_t rights;
+};
+
+const struct object_rights default_rights[] = {
+    {"debug_log", NX_DEFAULT_RIGHTS_DEBUG_LOG},
+    {"vmo", NX_DEFAULT_RIGHTS_VMO},
+    {"notification", NX_DEFAULT_RIGHTS_NOTIFICATION},
+    {"interrupt", NX_DEFAULT_RIGHTS_INTERRUPT},
+    {"waitset", NX_DEFAULT_RIGHTS_WAITSET},
+    {"endpoint", NX_DEFAULT_RIGHTS_ENDPOINT},
+    {"channel", NX_DEFAULT_RIGHTS_CHANNEL},
+    {"task", NX_DEFAULT_RIGHTS_TASK},
+    {"all", NX_RIGHTS_ALL},
+};
+
 void _start(void) {
   /* The tables are only read by the test: keep them from --gc-sections. */
-  __asm__ volatile("" : : "r"(layout_kernel_stats), "r"(layout_msg), "r"(layout_start_info));
+  __asm__ volatile(""
+                   :
+                   : "r"(layout_kernel_stats), "r"(layout_msg), "r"(layout_start_info),
+                     "r"(default_rights));
   int64_t sum = stub_null();
   sum += stub_debug_write();
   sum += stub_thread_yield();

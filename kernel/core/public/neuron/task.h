@@ -154,6 +154,9 @@ void timer_rearm(void);
  * was a real illegal instruction). */
 bool thread_fp_first_use(void);
 
+/* The monotonic clock, in timer ticks (the `time` CSR). */
+uint64_t kernel_now(void);
+
 /* Handles a timer interrupt; may switch threads. */
 void timer_interrupt(void);
 
