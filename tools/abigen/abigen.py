@@ -976,6 +976,7 @@ def gen_dispatch_c(schema):
         '#include "neuron/syscall_numbers.h"',
         "",
         "int64_t syscall_dispatch(struct thread *caller, uint64_t number, const uint64_t raw[6]) {",
+        *([] if any(s.args for s in schema.syscalls) else ["  (void)raw;"]),
         "  switch (number) {",
     ]
     for s in schema.syscalls:
