@@ -14,7 +14,7 @@
  * counters are only ever appended, so an older, shorter struct still receives a
  * consistent prefix.
  *
- * Size: 64 bytes.
+ * Size: 80 bytes.
  */
 typedef struct nx_kernel_stats {
   /* Timer interrupts taken. */
@@ -33,6 +33,10 @@ typedef struct nx_kernel_stats {
   uint64_t boot_instret;
   /* Threads made ready again after sleeping or blocking. */
   uint64_t wakeups;
+  /* Bytes IPC copied between buffers (messages off the fastpath that carry bytes). */
+  uint64_t ipc_copy_bytes;
+  /* Bytes vmo_read and vmo_write copied. */
+  uint64_t vmo_copy_bytes;
 } nx_kernel_stats_t;
 
 #endif

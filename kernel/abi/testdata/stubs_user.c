@@ -95,6 +95,8 @@ const struct field_layout layout_kernel_stats[] = {
     FIELD(nx_kernel_stats_t, user_faults),
     FIELD(nx_kernel_stats_t, boot_instret),
     FIELD(nx_kernel_stats_t, wakeups),
+    FIELD(nx_kernel_stats_t, ipc_copy_bytes),
+    FIELD(nx_kernel_stats_t, vmo_copy_bytes),
     SIZE(nx_kernel_stats_t),
 };
 
