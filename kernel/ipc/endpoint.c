@@ -69,10 +69,16 @@ static void inherit(ipc_system_t *sys, ipc_thread_t *server, uint8_t prio) {
   sys->ops->set_priority(sys->ctx, server, prio);
 }
 
-static void restore(ipc_system_t *sys, ipc_thread_t *t) {
+void ipc_restore_priority(ipc_system_t *sys, ipc_thread_t *t) {
   if (t->prio == t->base_prio) return; /* never raised: no scheduler work */
   t->prio = t->base_prio;
   sys->ops->restore_priority(sys->ctx, t);
+}
+
+void ipc_server_enqueue(ipc_endpoint_t *ep, ipc_thread_t *server) {
+  queue_insert_after(&ep->servers, ep->servers.tail, server);
+  server->queued_on = ep;
+  server->state = IPC_RECV_BLOCKED;
 }
 
 /* ---- The hand-off ---- */
@@ -179,9 +185,7 @@ int ipc_receive(ipc_endpoint_t *ep, ipc_thread_t *server) {
     caller->state = IPC_IDLE;
     sys->ops->wake(sys->ctx, caller, err);
   }
-  queue_insert_after(&ep->servers, ep->servers.tail, server);
-  server->queued_on = ep;
-  server->state = IPC_RECV_BLOCKED;
+  ipc_server_enqueue(ep, server);
   sys->ops->block(sys->ctx, server);
   return IPC_PENDING;
 }
@@ -213,7 +217,7 @@ int ipc_reply(ipc_system_t *sys, ipc_thread_t *server, const ipc_msg_t *msg) {
   server->caller = 0;
   server->reply = IPC_REPLY_NONE;
   sys->counters.replies++;
-  restore(sys, server);
+  ipc_restore_priority(sys, server);
   sys->ops->wake(sys->ctx, caller, NX_OK);
   return NX_OK;
 }
@@ -238,7 +242,7 @@ void ipc_thread_cancel(ipc_system_t *sys, ipc_thread_t *t) {
     ipc_thread_t *server = t->server;
     server->caller = 0;
     server->reply = IPC_REPLY_ORPHANED;
-    restore(sys, server); /* it no longer works on t's behalf */
+    ipc_restore_priority(sys, server); /* it no longer works on t's behalf */
   }
   if (t->reply == IPC_REPLY_PENDING) {
     ipc_thread_t *caller = t->caller;

@@ -246,6 +246,60 @@ TEST_F(EndpointTest, FastpathTruthTable) {
   EXPECT_EQ(ipc_fastpath_check(&ep, &c->ipc, &regs), IPC_FAST_CLOSED);
 }
 
+TEST_F(EndpointTest, ReplyFastpathTruthTable) {
+  Thread *s = k.NewThread("s", 10), *c = k.NewThread("c", 10);
+  ipc_msg_t regs = Words({7, 8});
+  EXPECT_EQ(ipc_reply_fast_check(nullptr, &s->ipc, &regs), IPC_REPLY_FAST_INVALID);
+  EXPECT_EQ(ipc_reply_fast_check(&ep, &s->ipc, &regs), IPC_REPLY_FAST_NO_CALLER);
+  ASSERT_EQ(ipc_receive(&ep, &s->ipc), IPC_PENDING);
+  EXPECT_EQ(ipc_reply_fast_check(&ep, &s->ipc, &regs), IPC_REPLY_FAST_INVALID);  // not IDLE
+  ASSERT_EQ(Call(c, 0x5, Words({1})), IPC_PENDING);  // the call fastpath: s serves c
+  EXPECT_EQ(ipc_reply_fast_check(&ep, &s->ipc, &regs), IPC_REPLY_FAST_OK);
+  ipc_msg_t buf = regs;
+  buf.buf_len = 4;
+  EXPECT_EQ(ipc_reply_fast_check(&ep, &s->ipc, &buf), IPC_REPLY_FAST_BUFFER);
+  ipc_msg_t caps = regs;
+  caps.handle_count = 1;
+  EXPECT_EQ(ipc_reply_fast_check(&ep, &s->ipc, &caps), IPC_REPLY_FAST_HANDLES);
+  Thread *queued = k.NewThread("q", 10);
+  EXPECT_EQ(Call(queued, 0, Words({2})), IPC_PENDING);  // no server waits: it queues
+  EXPECT_EQ(ipc_reply_fast_check(&ep, &s->ipc, &regs), IPC_REPLY_FAST_QUEUED);
+  EXPECT_EQ(ipc_reply_recv_fast(&ep, &s->ipc, &regs), nullptr);  // nothing done
+  EXPECT_EQ(s->ipc.reply, IPC_REPLY_PENDING);
+  EXPECT_EQ(c->ipc.state, IPC_REPLY_BLOCKED);
+  ipc_endpoint_close(&ep);
+  EXPECT_EQ(ipc_reply_fast_check(&ep, &s->ipc, &regs), IPC_REPLY_FAST_CLOSED);
+}
+
+TEST_F(EndpointTest, ReplyFastpathHandsTheReplyBackAndRequeuesTheServer) {
+  Thread *s = k.NewThread("s", 10), *c = k.NewThread("c", 12);
+  ASSERT_EQ(ipc_receive(&ep, &s->ipc), IPC_PENDING);
+  // c is more urgent: the call goes the slow path and s inherits 12.
+  ASSERT_EQ(Call(c, 0x5, Words({1})), IPC_PENDING);
+  EXPECT_EQ(s->ipc.prio, 12u);
+  k.log.clear();
+  const ipc_msg_t reply = Words({41, 42});
+  ipc_thread_t *back = ipc_reply_recv_fast(&ep, &s->ipc, &reply);
+  ASSERT_EQ(back, &c->ipc);
+  EXPECT_EQ(c->ipc.state, IPC_IDLE);
+  EXPECT_EQ(c->ipc.msg.word_count, 2u);
+  EXPECT_EQ(c->ipc.msg.words[1], 42u);
+  EXPECT_EQ(s->ipc.reply, IPC_REPLY_NONE);
+  EXPECT_EQ(s->ipc.state, IPC_RECV_BLOCKED);
+  EXPECT_EQ(s->ipc.prio, 10u);
+  EXPECT_EQ(ep.servers.head, &s->ipc);
+  EXPECT_EQ(ipc_endpoint_check(&ep), NX_OK);
+  EXPECT_EQ(k.sys.counters.replies_fast, 1u);
+  // Only the priority callback ran: no wake, no block (the kernel switches).
+  ASSERT_EQ(k.log.size(), 1u);
+  EXPECT_EQ(k.log[0].kind, Event::kRestorePrio);
+  // The next call meets the requeued server on the call fastpath.
+  k.DirectSwitch(&s->ipc, back);  // the kernel blocks s and runs c
+  ipc_thread_t *next = nullptr;
+  EXPECT_EQ(Call(c, 0x5, Words({3}), &next), IPC_PENDING);
+  EXPECT_EQ(next, nullptr);  // c (12) is above s (10): still the slow path
+}
+
 TEST_F(EndpointTest, CapabilitiesMoveWithACallAndAReply) {
   Thread *s = k.NewThread("s", 10), *c = k.NewThread("c", 10);
   ipc_msg_t m = Words({1});
