@@ -88,7 +88,9 @@ static void start_programs(void) {
     int err = task_create(name + 4, len, e.data, e.size, USER_PRIORITY, &why, &task);
     if (err == NX_OK) {
       nx_start_info_t info = {0};
-      info.log = give(task, &debug_log, NX_RIGHT_WRITE);
+      /* Duplicate and transfer too: a boot program passes the log on to the
+       * programs it starts (task_give needs both), or they could not print. */
+      info.log = give(task, &debug_log, NX_RIGHT_WRITE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER);
       info.bootfs = give(task, bootfs_vmo ? &bootfs_vmo->obj : 0,
                          NX_RIGHT_READ | NX_RIGHT_EXECUTE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER);
       info.uart = give(task, &uart_vmo->obj, NX_DEFAULT_RIGHTS_VMO);

@@ -45,6 +45,10 @@ ARG_TYPES = {
     "uptr": ("uintptr_t", 64, "a user address (uintptr_t)"),
 }
 # Struct field types: schema name -> (C type, size in bytes).
+# Registers a syscall can return values in besides a0: a1..a5 (the argument
+# registers the trap entry saves).
+MAX_OUT_REGS = 5
+
 FIELD_TYPES = {
     "u32": ("uint32_t", 4),
     "u64": ("uint64_t", 8),
@@ -172,13 +176,17 @@ class Syscall:
     noreturn: bool
     errors: list
     args: list
+    out: object = None  # a Struct whose u64 fields come back in a1, a2, ...
 
     @property
     def upper(self):
         return self.name.upper()
 
     def user_params(self):
-        return [f"{a.c_type} {a.name}" for a in self.args] or ["void"]
+        params = [f"{a.c_type} {a.name}" for a in self.args]
+        if self.out:
+            params.append(f"{self.out.c_name} *out")
+        return params or ["void"]
 
     def user_return(self):
         return "void" if self.noreturn else "int64_t"
@@ -461,7 +469,7 @@ def load_schema(data, errors, source="syscalls.toml"):
             where,
             t,
             required=("name", "number", "doc", "blocking", "errors"),
-            optional=("returns", "noreturn", "arg"),
+            optional=("returns", "noreturn", "arg", "out"),
         ):
             continue
         number = check.typed(where, t, "number", "int", -1)
@@ -535,8 +543,24 @@ def load_schema(data, errors, source="syscalls.toml"):
         for e in dict.fromkeys(implied):
             if e not in errs and e in known_errors:
                 check.fail(where, f"must list {e} in 'errors' (implied by its arguments)")
+        out = None
+        if "out" in t:
+            out_name = check.typed(where, t, "out", "str", "")
+            out = next((st for st in structs if st.name == out_name), None)
+            if out is None:
+                check.fail(where, f"out names no struct: {out_name!r}")
+            elif not out.fields or len(out.fields) > MAX_OUT_REGS:
+                check.fail(where, f"out struct '{out_name}' must have 1..{MAX_OUT_REGS} fields")
+            elif any(f.type != "u64" for f in out.fields):
+                check.fail(where, f"out struct '{out_name}' must have only u64 fields (registers)")
+            if noreturn:
+                check.fail(where, "is noreturn, so it cannot have 'out'")
+            if any(a.name == "out" for a in args):
+                check.fail(where, "argument name 'out' is taken by the out struct")
         syscalls.append(
-            Syscall(str(name), number, check.doc(where, t), returns, blocking, noreturn, errs, args)
+            Syscall(
+                str(name), number, check.doc(where, t), returns, blocking, noreturn, errs, args, out
+            )
         )
 
     if "syscall" in data and not syscalls:
@@ -767,6 +791,14 @@ def _syscall_doc(schema, s):
         lines += textwrap.wrap(
             f"Returns: {s.returns}", width=width, subsequent_indent="  ", break_long_words=False
         )
+    if s.out:
+        regs = ", ".join(f"out->{f.name} = a{i + 1}" for i, f in enumerate(s.out.fields))
+        lines += textwrap.wrap(
+            f"Also returns, on success, in *out (registers): {regs}.",
+            width=width,
+            subsequent_indent="  ",
+            break_long_words=False,
+        )
     errs = ", ".join(s.errors) + "." if s.errors else "none."
     lines += textwrap.wrap(
         f"Errors: {errs}", width=width, subsequent_indent="  ", break_long_words=False
@@ -833,10 +865,16 @@ def gen_syscalls_h(schema):
             out.append('  register uint64_t a0 __asm__("a0");')
         out.append(f'  register uint64_t a7 __asm__("a7") = NX_SYS_{s.upper};')
         used = max(len(s.args), 1)
+        n_out = len(s.out.fields) if s.out else 0
+        for i in range(used, n_out + 1):
+            out.append(f'  register uint64_t a{i} __asm__("a{i}");')
         outputs = ['"+r"(a0)' if s.args else '"=r"(a0)']
-        outputs += [f'"+r"(a{i})' for i in range(1, used)] + ['"+r"(a7)']
-        clobbers = _CLOBBERED + [f"a{i}" for i in range(used, 7)]
+        outputs += [f'"+r"(a{i})' for i in range(1, used)]
+        outputs += [f'"=r"(a{i})' for i in range(used, n_out + 1)] + ['"+r"(a7)']
+        clobbers = _CLOBBERED + [f"a{i}" for i in range(max(used, n_out + 1), 7)]
         out += _asm(outputs, clobbers)
+        for i, f in enumerate(s.out.fields if s.out else []):
+            out.append(f"  out->{f.name} = a{i + 1};")
         if s.noreturn:
             out.append("  __builtin_trap(); /* the kernel never returns here */")
         else:
@@ -874,10 +912,9 @@ def gen_decl_h(schema):
         ],
     )
     out += ["#include <stddef.h>", "#include <stdint.h>", ""]
+    headers = {"errors", "rights", "syscall_numbers"} | {s.out.header for s in schema.syscalls if s.out}
+    out += [f'#include "neuron/{h}.h"' for h in sorted(headers)]
     out += [
-        '#include "neuron/errors.h"',
-        '#include "neuron/rights.h"',
-        '#include "neuron/syscall_numbers.h"',
         "",
         "#ifdef __cplusplus",
         'extern "C" {',
@@ -945,6 +982,21 @@ def gen_decl_h(schema):
             ");",
         )
         out.append("")
+    for s in (s for s in schema.syscalls if s.out):
+        regs = ", ".join(f"a{i + 1} = {f.name}" for i, f in enumerate(s.out.fields))
+        out += comment(
+            f"{s.name} also returns {s.out.c_name} in registers ({regs}): the invoke stores "
+            "them in the caller's saved a1.. (`regs` is its trap frame's a0..a5), which the "
+            "syscall exit loads."
+        )
+        out += c_call(
+            f"static inline void sys_{s.name}_set_out",
+            ["uint64_t regs[6]", f"const {s.out.c_name} *o"],
+            ") {",
+        )
+        for i, f in enumerate(s.out.fields):
+            out.append(f"  regs[{i + 1}] = o->{f.name};")
+        out += ["}", ""]
     out += [
         "/*",
         " * Runs syscall `number` for `caller` with the raw argument registers a0..a5: decode,",
@@ -1097,6 +1149,9 @@ def gen_doc_md(schema):
             out.append("- **Returns:** does not return.")
         else:
             out.append(f"- **Returns:** {s.returns}")
+        if s.out:
+            regs = ", ".join(f"a{i + 1} = `{f.name}`" for i, f in enumerate(s.out.fields))
+            out.append(f"- **Also returns** (`{s.out.c_name}`, on success): {regs}.")
         errs = ", ".join(f"`{e}`" for e in s.errors) if s.errors else "none"
         out.append(f"- **Errors:** {errs}.")
         rights = [f"`{a.name}`: {', '.join(a.rights) or 'none'}" for a in s.args if a.type == "handle"]

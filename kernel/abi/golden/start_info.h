@@ -18,7 +18,7 @@
  * Size: 48 bytes.
  */
 typedef struct nx_start_info {
-  /* The debug log (write). */
+  /* The debug log (write, duplicate, transfer: it can be passed on). */
   nx_handle_t log;
   /* The boot archive, a VMO (read, execute), for task_create. */
   nx_handle_t bootfs;

@@ -1,0 +1,89 @@
+/*
+ * The server side of ipc_test and cap_transfer (app/ipc_server): receives
+ * on start->h0 (a receive-only endpoint handle) and answers the operations
+ * of ipc_proto.h, printing what it sees where the client cannot (badges,
+ * the contents of a VMO it was sent).
+ */
+#include <string.h>
+
+#include "neuron/runtime.h"
+#include "tests/qemu/programs/ipc_proto.h"
+#include "tests/qemu/programs/test_util.h"
+
+#define P "ipc_server"
+#define MAP_VA 0x1000000000ul
+
+static unsigned char buf[NX_MSG_BUF_MAX];
+
+/* Reads the VMO `h` (moved to us in a call) through a read-only mapping and
+ * vmo_read, reports its text, then writes an answer into it. */
+static void serve_vmo(nx_handle_t h, nx_msg_t *reply) {
+  char text[64] = {0};
+  int64_t r = nx_vmo_map(h, MAP_VA, 0, 4096, NX_RIGHT_READ);
+  if (t_expect(P, "map the received VMO", r, NX_OK)) {
+    memcpy(text, (const void *)MAP_VA, sizeof text - 1);
+    t_expect(P, "unmap", nx_vmo_unmap(MAP_VA), NX_OK);
+  }
+  char again[64] = {0};
+  t_expect(P, "vmo_read", nx_vmo_read(h, 0, (uintptr_t)again, sizeof again - 1), sizeof again - 1);
+  if (strcmp(text, again) != 0) t_fail(P, "mapping and vmo_read agree", 0, 1);
+  t_say(P ": received a VMO handle; it says \"%s\"\n", text);
+  static const char answer[] = "answer from the server";
+  t_expect(P, "vmo_write", nx_vmo_write(h, 256, (uintptr_t)answer, sizeof answer), sizeof answer);
+  reply->w0 = strlen(text);
+  reply->word_count = 1;
+  reply->h0 = h; /* moved back to the caller with the reply */
+  reply->handle_count = 1;
+}
+
+int nx_main(const nx_start_info_t *start) {
+  t_log = start->log;
+  nx_handle_t ep = start->h0;
+  t_say(P ": started\n");
+  /* Receive-only: calling our own endpoint is refused. */
+  nx_msg_t probe = {.word_count = 0};
+  t_expect(P, "call without the write right", nx_ipc_call(ep, (uintptr_t)&probe),
+           NX_ERR_ACCESS_DENIED);
+  nx_msg_t m = {.buf = (uintptr_t)buf, .buf_cap = sizeof buf};
+  int64_t r = nx_ipc_recv(ep, (uintptr_t)&m);
+  uint64_t calls = 0;
+  for (; r == NX_OK; calls++) {
+    nx_msg_t reply = {.buf = (uintptr_t)buf, .buf_cap = sizeof buf};
+    uint64_t op = m.word_count ? m.w0 : 0;
+    if (op == OP_INC) {
+      reply.w0 = m.w1 + 1;
+      reply.w1 = m.w2 ^ m.w3;
+      reply.word_count = 2;
+    } else if (op == OP_BUF) {
+      unsigned match = 0;
+      for (unsigned i = 0; i < m.buf_len; i++) {
+        match += buf[i] == proto_pattern(i);
+        buf[i] = (unsigned char)~buf[i];
+      }
+      t_say(P ": buffer of %u bytes, %u match the pattern\n", m.buf_len, match);
+      reply.w0 = match;
+      reply.word_count = 1;
+      reply.buf_len = m.buf_len;
+    } else if (op == OP_BADGE) {
+      t_say(P ": call with badge 0x%llx\n", (unsigned long long)m.badge);
+      reply.w0 = m.badge;
+      reply.word_count = 1;
+    } else if (op == OP_VMO && m.handle_count == 1) {
+      serve_vmo(m.h0, &reply);
+    } else if (op == OP_QUIT) {
+      break;
+    } else if (op == OP_DIE) {
+      t_say(P ": ending after %llu calls, owing a reply\n", (unsigned long long)calls);
+      return t_failures;
+    } else {
+      t_fail(P, "unknown operation", (int64_t)op, 0);
+    }
+    r = nx_ipc_reply_recv(ep, (uintptr_t)&reply);
+    m = reply;
+  }
+  if (r != NX_OK) t_fail(P, "receive", r, NX_OK);
+  nx_msg_t bye = {.w0 = calls, .word_count = 1};
+  t_expect(P, "last reply", nx_ipc_reply((uintptr_t)&bye), NX_OK);
+  t_say(P ": done after %llu calls\n", (unsigned long long)calls);
+  return t_failures;
+}

@@ -1,0 +1,42 @@
+#include "tests/qemu/programs/test_util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "neuron/errors.h"
+
+nx_handle_t t_log;
+int t_failures;
+
+void t_say(const char *fmt, ...) {
+  char line[NX_DEBUG_WRITE_MAX];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  if ((size_t)n >= sizeof line) n = sizeof line - 1;
+  nx_debug_write(t_log, (uintptr_t)line, (size_t)n);
+}
+
+const char *t_err(int64_t v) { return v >= 0 ? "ok" : nx_error_name((int)v); }
+
+void t_fail(const char *prefix, const char *what, int64_t got, int64_t want) {
+  t_failures++;
+  t_say("%s: FAILED %s: got %lld (%s), want %lld (%s)\n", prefix, what, (long long)got, t_err(got),
+        (long long)want, t_err(want));
+}
+
+int t_expect(const char *prefix, const char *what, int64_t got, int64_t want) {
+  if (got == want) return 1;
+  t_fail(prefix, what, got, want);
+  return 0;
+}
+
+int64_t t_ok(const char *prefix, const char *what, int64_t got) {
+  if (got < 0) {
+    t_failures++;
+    t_say("%s: FAILED %s: %lld (%s)\n", prefix, what, (long long)got, t_err(got));
+  }
+  return got;
+}
