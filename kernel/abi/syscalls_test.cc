@@ -1,7 +1,8 @@
 // The generated ABI on the host: numbers, types and signatures of the user
 // stubs (declarations here) and of the kernel side, the struct layouts, the
-// unpack helpers, and syscall_dispatch() against fake decoders and invokers
-// defined below.
+// unpack helpers, the set_out helpers of syscalls that return a struct in
+// a1..a5, and syscall_dispatch() against fake decoders and invokers defined
+// below.
 //
 // SYSCALLS below lists every syscall of kernel/abi/syscalls.toml; a syscall
 // added to the schema without it fails here twice: its NX_SYS_COUNT no longer
@@ -19,6 +20,7 @@ extern "C" {
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -33,7 +35,8 @@ extern "C" {
 
 // Every syscall in number order: X(name, NAME, ARGS) for one that takes
 // arguments (decode, then invoke), X(name, NAME, NO_ARGS) for one that does
-// not (invoke alone).
+// not (invoke alone), X(name, NAME, OUT) for one that takes arguments and
+// returns an `out` struct in a1.. (its invoke calls sys_<name>_set_out()).
 #define SYSCALLS(X)                                    \
   X(null, NULL, NO_ARGS)                               \
   X(debug_write, DEBUG_WRITE, ARGS)                    \
@@ -53,13 +56,13 @@ extern "C" {
   X(vmo_map, VMO_MAP, ARGS)                            \
   X(vmo_unmap, VMO_UNMAP, ARGS)                        \
   X(endpoint_create, ENDPOINT_CREATE, NO_ARGS)         \
-  X(ipc_call, IPC_CALL, ARGS)                          \
-  X(ipc_recv, IPC_RECV, ARGS)                          \
+  X(ipc_call, IPC_CALL, OUT)                           \
+  X(ipc_recv, IPC_RECV, OUT)                           \
   X(ipc_reply, IPC_REPLY, ARGS)                        \
-  X(ipc_reply_recv, IPC_REPLY_RECV, ARGS)              \
+  X(ipc_reply_recv, IPC_REPLY_RECV, OUT)               \
   X(channel_create, CHANNEL_CREATE, ARGS)              \
   X(channel_send, CHANNEL_SEND, ARGS)                  \
-  X(channel_recv, CHANNEL_RECV, ARGS)                  \
+  X(channel_recv, CHANNEL_RECV, OUT)                   \
   X(channel_bind, CHANNEL_BIND, ARGS)                  \
   X(notification_create, NOTIFICATION_CREATE, NO_ARGS) \
   X(notification_signal, NOTIFICATION_SIGNAL, ARGS)    \
@@ -73,7 +76,8 @@ extern "C" {
   X(task_create, TASK_CREATE, ARGS)                    \
   X(task_give, TASK_GIVE, ARGS)                        \
   X(task_start, TASK_START, ARGS)                      \
-  X(thread_create, THREAD_CREATE, ARGS)
+  X(thread_create, THREAD_CREATE, ARGS)                \
+  X(thread_set_ipc_buffer, THREAD_SET_IPC_BUFFER, ARGS)
 
 namespace {
 
@@ -83,10 +87,12 @@ struct SyscallInfo {
   uint64_t number;
   const char *name;
   bool has_args;
+  bool has_out;
 };
 
-#define HAS_ARGS_ARGS true
-#define HAS_ARGS_NO_ARGS false
+#define HAS_ARGS_ARGS true, false
+#define HAS_ARGS_NO_ARGS false, false
+#define HAS_ARGS_OUT true, true
 #define SYSCALL_INFO(name, NAME, kind) {NX_SYS_##NAME, #name, HAS_ARGS_##kind},
 constexpr SyscallInfo kSyscalls[] = {SYSCALLS(SYSCALL_INFO)};
 constexpr size_t kSyscallCount = sizeof(kSyscalls) / sizeof(kSyscalls[0]);
@@ -98,7 +104,7 @@ constexpr bool numbered_in_order() {
   return true;
 }
 
-static_assert(NX_ABI_VERSION == 2, "ABI version");
+static_assert(NX_ABI_VERSION == 3, "ABI version");
 static_assert(NX_SYS_COUNT == kSyscallCount,
               "a new syscall: add it to SYSCALLS (and to testdata/stubs_user.c)");
 static_assert(numbered_in_order(), "SYSCALLS is in number order and numbers have no gaps");
@@ -134,7 +140,19 @@ static_assert(NX_DEFAULT_RIGHTS_TASK == (NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | 
 static_assert((NX_DEFAULT_RIGHTS_VMO & NX_RIGHT_EXECUTE) == 0u, "a new VMO is not executable");
 
 static_assert(NX_DEBUG_WRITE_MAX == 256, "debug_write limit");
-static_assert(NX_MSG_WORDS == 6 && NX_MSG_HANDLES == 4, "message capacity");
+static_assert(NX_MSG_WORDS == 4 && NX_MSG_HANDLES == 4, "message capacity");
+static_assert(NX_MSG_BUF_MAX == 4096, "message bytes");
+// A message's info word: handles in bits 0..7, bytes in bits 16..31.
+static_assert(NX_MSG_INFO_BYTES_SHIFT == 16, "info: bytes at bit 16");
+static_assert(NX_MSG_HANDLES <= 0xff, "the handle count fits bits 0..7");
+static_assert((uint64_t{NX_MSG_BUF_MAX} << NX_MSG_INFO_BYTES_SHIFT) <= UINT32_MAX,
+              "the byte count fits bits 16..31");
+// The IPC buffer: the handles, then the bytes, 64-byte aligned.
+static_assert(NX_IPC_BUFFER_HANDLES == 0 && NX_IPC_BUFFER_BYTES == 64, "IPC buffer offsets");
+static_assert(NX_IPC_BUFFER_HANDLES + NX_MSG_HANDLES * sizeof(nx_handle_t) <= NX_IPC_BUFFER_BYTES,
+              "the handles come before the bytes");
+static_assert(NX_IPC_BUFFER_SIZE == NX_IPC_BUFFER_BYTES + NX_MSG_BUF_MAX, "IPC buffer size");
+static_assert(NX_IPC_BUFFER_SIZE == 4160 && NX_IPC_BUFFER_SIZE % 64 == 0, "IPC buffer size");
 static_assert(NX_SIGNAL_BITS == (UINT64_C(1) << 63) - 1, "bit 63 is never a signal");
 static_assert(NX_DEADLINE_NEVER == UINT64_MAX, "never");
 
@@ -173,30 +191,15 @@ static_assert(offsetof(nx_kernel_stats_t, context_switches) == 24, "context swit
 static_assert(offsetof(nx_kernel_stats_t, wakeups) == 56, "wakeups");
 static_assert(offsetof(nx_kernel_stats_t, vmo_copy_bytes) == 72, "vmo copy bytes last");
 
-FIRST(nx_msg_t, w0, uint64_t)
-NEXT(nx_msg_t, w0, w1, uint64_t)
-NEXT(nx_msg_t, w1, w2, uint64_t)
-NEXT(nx_msg_t, w2, w3, uint64_t)
-NEXT(nx_msg_t, w3, w4, uint64_t)
-NEXT(nx_msg_t, w4, w5, uint64_t)
-NEXT(nx_msg_t, w5, badge, uint64_t)
-NEXT(nx_msg_t, badge, buf, uint64_t)
-NEXT(nx_msg_t, buf, buf_len, uint32_t)
-NEXT(nx_msg_t, buf_len, buf_cap, uint32_t)
-NEXT(nx_msg_t, buf_cap, word_count, uint32_t)
-NEXT(nx_msg_t, word_count, handle_count, uint32_t)
-NEXT(nx_msg_t, handle_count, h0, nx_handle_t)
-NEXT(nx_msg_t, h0, h1, nx_handle_t)
-NEXT(nx_msg_t, h1, h2, nx_handle_t)
-NEXT(nx_msg_t, h2, h3, nx_handle_t)
-LAST(nx_msg_t, h3)
-static_assert(sizeof(nx_msg_t) == 96, "nx_msg_t size");
-static_assert(offsetof(nx_msg_t, badge) == 48 && offsetof(nx_msg_t, buf_len) == 64, "nx_msg_t");
-static_assert(offsetof(nx_msg_t, handle_count) == 76 && offsetof(nx_msg_t, h0) == 80, "nx_msg_t");
-// The words and handles are exactly as many as NX_MSG_WORDS and NX_MSG_HANDLES.
-static_assert(offsetof(nx_msg_t, badge) == NX_MSG_WORDS * sizeof(uint64_t), "w0..w5");
-static_assert(sizeof(nx_msg_t) - offsetof(nx_msg_t, h0) == NX_MSG_HANDLES * sizeof(nx_handle_t),
-              "h0..h3");
+FIRST(nx_ipc_words_t, w0, uint64_t)
+NEXT(nx_ipc_words_t, w0, w1, uint64_t)
+NEXT(nx_ipc_words_t, w1, w2, uint64_t)
+NEXT(nx_ipc_words_t, w2, w3, uint64_t)
+NEXT(nx_ipc_words_t, w3, info, uint64_t)
+LAST(nx_ipc_words_t, info)
+static_assert(sizeof(nx_ipc_words_t) == 40, "nx_ipc_words_t size: a1..a5");
+// The words are exactly as many as NX_MSG_WORDS, then info.
+static_assert(offsetof(nx_ipc_words_t, info) == NX_MSG_WORDS * sizeof(uint64_t), "w0..w3");
 
 FIRST(nx_start_info_t, log, nx_handle_t)
 NEXT(nx_start_info_t, log, bootfs, nx_handle_t)
@@ -248,14 +251,20 @@ static_assert(
     "nx_vmo_map");
 static_assert(same_fn<int64_t (*)(uint64_t)>(&nx_vmo_unmap), "nx_vmo_unmap");
 static_assert(same_fn<NoArgs>(&nx_endpoint_create), "nx_endpoint_create");
-static_assert(same_fn<int64_t (*)(nx_handle_t, uintptr_t)>(&nx_ipc_call), "nx_ipc_call");
-static_assert(same_fn<int64_t (*)(nx_handle_t, uintptr_t)>(&nx_ipc_recv), "nx_ipc_recv");
-static_assert(same_fn<int64_t (*)(uintptr_t)>(&nx_ipc_reply), "nx_ipc_reply");
-static_assert(same_fn<int64_t (*)(nx_handle_t, uintptr_t)>(&nx_ipc_reply_recv),
-              "nx_ipc_reply_recv");
+// A message: w0..w3 and info in registers; a syscall with an `out` struct
+// takes a pointer to it last.
+typedef int64_t (*SendWords)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+typedef int64_t (*SendWordsTo)(nx_handle_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+typedef int64_t (*SendWordsToOut)(nx_handle_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t,
+                                  nx_ipc_words_t *);
+typedef int64_t (*RecvWords)(nx_handle_t, nx_ipc_words_t *);
+static_assert(same_fn<SendWordsToOut>(&nx_ipc_call), "nx_ipc_call");
+static_assert(same_fn<RecvWords>(&nx_ipc_recv), "nx_ipc_recv");
+static_assert(same_fn<SendWords>(&nx_ipc_reply), "nx_ipc_reply");
+static_assert(same_fn<SendWordsToOut>(&nx_ipc_reply_recv), "nx_ipc_reply_recv");
 static_assert(same_fn<int64_t (*)(uint32_t)>(&nx_channel_create), "nx_channel_create");
-static_assert(same_fn<int64_t (*)(nx_handle_t, uintptr_t)>(&nx_channel_send), "nx_channel_send");
-static_assert(same_fn<int64_t (*)(nx_handle_t, uintptr_t)>(&nx_channel_recv), "nx_channel_recv");
+static_assert(same_fn<SendWordsTo>(&nx_channel_send), "nx_channel_send");
+static_assert(same_fn<RecvWords>(&nx_channel_recv), "nx_channel_recv");
 static_assert(same_fn<int64_t (*)(nx_handle_t, nx_handle_t, uint64_t)>(&nx_channel_bind),
               "nx_channel_bind");
 static_assert(same_fn<NoArgs>(&nx_notification_create), "nx_notification_create");
@@ -279,6 +288,8 @@ static_assert(same_fn<int64_t (*)(nx_handle_t, nx_handle_t, uint32_t)>(&nx_task_
 static_assert(same_fn<int64_t (*)(nx_handle_t, uintptr_t)>(&nx_task_start), "nx_task_start");
 static_assert(same_fn<int64_t (*)(uint64_t, uint64_t, uint64_t, uint32_t)>(&nx_thread_create),
               "nx_thread_create");
+static_assert(same_fn<int64_t (*)(uint64_t)>(&nx_thread_set_ipc_buffer),
+              "nx_thread_set_ipc_buffer");
 
 // ---- kernel side: argument structs and signatures ----
 
@@ -294,6 +305,12 @@ static_assert(same<decltype(sys_vmo_map_args_t::prot), uint32_t>(), "prot");
 static_assert(same<decltype(sys_task_give_args_t::h), nx_handle_t>(), "give h");
 static_assert(same<decltype(sys_task_give_args_t::rights), uint32_t>(), "give rights");
 static_assert(same<decltype(sys_waitset_wait_args_t::bits), uintptr_t>(), "waitset bits");
+static_assert(same<decltype(sys_ipc_call_args_t::ep), nx_handle_t>(), "call ep");
+static_assert(same<decltype(sys_ipc_call_args_t::w0), uint64_t>(), "call w0");
+static_assert(same<decltype(sys_ipc_call_args_t::info), uint64_t>(), "call info");
+static_assert(same<decltype(sys_ipc_reply_args_t::w3), uint64_t>(), "reply w3");
+static_assert(same<decltype(sys_channel_send_args_t::info), uint64_t>(), "send info");
+static_assert(same<decltype(sys_thread_set_ipc_buffer_args_t::addr), uint64_t>(), "ipc buffer");
 static_assert(SYS_DEBUG_WRITE_LOG_RIGHTS == NX_RIGHT_WRITE, "debug_write needs write");
 static_assert(SYS_IPC_CALL_EP_RIGHTS == NX_RIGHT_WRITE, "a call is a write");
 static_assert(SYS_IPC_RECV_EP_RIGHTS == NX_RIGHT_READ, "a receive is a read");
@@ -310,18 +327,48 @@ static_assert(same_fn<int64_t (*)(struct thread *)>(&sys_endpoint_create_invoke)
               "no arguments, no decoder");
 static_assert(same_fn<int64_t (*)(struct thread *, uint64_t, const uint64_t *)>(&syscall_dispatch),
               "dispatch");
+// The kernel side of `out`: the invoke stores the struct in the caller's saved a1..a5.
+typedef void (*SetWords)(uint64_t *, const nx_ipc_words_t *);
+static_assert(same_fn<SetWords>(&sys_ipc_call_set_out), "ipc_call set_out");
+static_assert(same_fn<SetWords>(&sys_ipc_recv_set_out), "ipc_recv set_out");
+static_assert(same_fn<SetWords>(&sys_ipc_reply_recv_set_out), "ipc_reply_recv set_out");
+static_assert(same_fn<SetWords>(&sys_channel_recv_set_out), "channel_recv set_out");
 
 // ---- fakes of the kernel's decoders and invokers ----
 
 // Invoker n returns kResultBase + n, so a call that reaches the wrong one shows.
 constexpr int64_t kResultBase = 1000;
 
+// The fake trap frame's a0..a5 before a syscall. set_out writes a1..a5 and
+// leaves a0 alone: the result goes there.
+constexpr uint64_t kFrameBefore[6] = {0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5};
+
 struct Fake {
   std::vector<std::string> calls;
   struct thread *caller = nullptr;
   int decode_result = NX_OK;
+  // The caller's saved a0..a5, where the invokers of syscalls with an `out`
+  // struct store it (sys_<name>_set_out).
+  uint64_t frame[6] = {kFrameBefore[0], kFrameBefore[1], kFrameBefore[2],
+                       kFrameBefore[3], kFrameBefore[4], kFrameBefore[5]};
 };
 Fake fake;
+
+// Word i of the out struct the invoker of syscall `number` returns.
+constexpr uint64_t out_word(uint64_t number, int i) { return (number << 8) | uint64_t(i + 1); }
+
+// Fills the out struct (u64 fields only, so an array of words) and stores it
+// with the syscall's set_out, as a kernel invoke does.
+template <typename T>
+void fake_set_out(void (*set_out)(uint64_t *, const T *), uint64_t number) {
+  static_assert(sizeof(T) % sizeof(uint64_t) == 0 && sizeof(T) <= 5 * sizeof(uint64_t),
+                "an out struct is 1..5 u64 fields (a1..a5)");
+  uint64_t words[sizeof(T) / sizeof(uint64_t)];
+  for (size_t i = 0; i < sizeof(T) / sizeof(uint64_t); i++) words[i] = out_word(number, int(i));
+  T out;
+  memcpy(&out, words, sizeof(out));
+  set_out(fake.frame, &out);
+}
 
 int fake_decode(const char *name, struct thread *caller) {
   fake.calls.push_back(std::string("decode ") + name);
@@ -337,6 +384,7 @@ int64_t fake_invoke(const char *name, int64_t result) {
 // The arguments each invoker last received.
 #define LAST_ARGS_ARGS(name) sys_##name##_args_t last_##name;
 #define LAST_ARGS_NO_ARGS(name)
+#define LAST_ARGS_OUT(name) LAST_ARGS_ARGS(name)
 #define LAST_ARGS(name, NAME, kind) LAST_ARGS_##kind(name)
 SYSCALLS(LAST_ARGS)
 
@@ -350,6 +398,19 @@ SYSCALLS(LAST_ARGS)
   }                                                                                          \
   extern "C" int64_t sys_##name##_invoke(struct thread *, const sys_##name##_args_t *args) { \
     last_##name = *args;                                                                     \
+    return fake_invoke(#name, kResultBase + (number));                                       \
+  }
+
+// Syscalls with an `out` struct: the invoke also stores it in the frame.
+#define FAKE_OUT(name, number)                                                               \
+  extern "C" int sys_##name##_decode(struct thread *caller, const uint64_t raw[6],           \
+                                     sys_##name##_args_t *out) {                             \
+    int err = sys_##name##_unpack(raw, out);                                                 \
+    return err != NX_OK ? err : fake_decode(#name, caller);                                  \
+  }                                                                                          \
+  extern "C" int64_t sys_##name##_invoke(struct thread *, const sys_##name##_args_t *args) { \
+    last_##name = *args;                                                                     \
+    fake_set_out(&sys_##name##_set_out, (number));                                           \
     return fake_invoke(#name, kResultBase + (number));                                       \
   }
 
@@ -392,6 +453,51 @@ TEST_F(DispatchTest, EverySyscallReachesItsOwnPair) {
     want.push_back(std::string("invoke ") + s.name);
     EXPECT_EQ(fake.calls, want) << s.number;
     EXPECT_STREQ(syscall_name(s.number), s.name);
+    // Only a syscall with an `out` struct writes the frame's a1..a5.
+    EXPECT_EQ(fake.frame[1] != kFrameBefore[1], s.has_out) << s.name;
+  }
+}
+
+TEST_F(DispatchTest, OutSyscallsReturnTheirStructInA1ToA5) {
+  const uint64_t raw[6] = {7, 1, 2, 3, 4, 0};
+  int with_out = 0;
+  for (const SyscallInfo &s : kSyscalls) {
+    if (!s.has_out) continue;
+    with_out++;
+    fake = Fake();
+    ASSERT_EQ(syscall_dispatch(kCaller, s.number, raw), kResultBase + int64_t(s.number)) << s.name;
+    EXPECT_EQ(fake.frame[0], kFrameBefore[0]) << s.name << ": a0 is the result, not set_out's";
+    for (int i = 0; i < 5; i++) EXPECT_EQ(fake.frame[1 + i], out_word(s.number, i)) << s.name;
+  }
+  EXPECT_EQ(with_out, 4);  // ipc_call, ipc_recv, ipc_reply_recv, channel_recv
+  // The words a message carries in a1..a5 on the way in reach the invoker.
+  ASSERT_EQ(syscall_dispatch(kCaller, NX_SYS_IPC_CALL, raw), kResultBase + NX_SYS_IPC_CALL);
+  EXPECT_EQ(last_ipc_call.ep, 7u);
+  EXPECT_EQ(last_ipc_call.w0, 1u);
+  EXPECT_EQ(last_ipc_call.w3, 4u);
+  EXPECT_EQ(last_ipc_call.info, 0u);
+}
+
+TEST_F(DispatchTest, DecodeErrorLeavesTheFrameAlone) {
+  const uint64_t raw[6] = {7, 1, 2, 3, 4, 0};
+  fake.decode_result = NX_ERR_BAD_HANDLE;
+  EXPECT_EQ(syscall_dispatch(kCaller, NX_SYS_IPC_RECV, raw), NX_ERR_BAD_HANDLE);
+  EXPECT_EQ(fake.calls, (std::vector<std::string>{"decode ipc_recv"}));
+  for (int i = 0; i < 6; i++) EXPECT_EQ(fake.frame[i], kFrameBefore[i]) << i;
+}
+
+TEST(SetOutTest, StoresTheFieldsInA1ToA5InOrder) {
+  const nx_ipc_words_t words = {11, 22, 33, 44, (uint64_t{2} << NX_MSG_INFO_BYTES_SHIFT) | 1};
+  for (auto set_out : {&sys_ipc_call_set_out, &sys_ipc_recv_set_out, &sys_ipc_reply_recv_set_out,
+                       &sys_channel_recv_set_out}) {
+    uint64_t regs[6] = {UINT64_MAX, 0, 0, 0, 0, 0};
+    set_out(regs, &words);
+    EXPECT_EQ(regs[0], UINT64_MAX);  // a0 keeps the result
+    EXPECT_EQ(regs[1], words.w0);
+    EXPECT_EQ(regs[2], words.w1);
+    EXPECT_EQ(regs[3], words.w2);
+    EXPECT_EQ(regs[4], words.w3);
+    EXPECT_EQ(regs[5], words.info);
   }
 }
 
@@ -410,6 +516,19 @@ TEST_F(DispatchTest, EveryArgumentRegisterReachesTheInvoker) {
   EXPECT_EQ(last_thread_create.sp, 2u);
   EXPECT_EQ(last_thread_create.arg, 3u);
   EXPECT_EQ(last_thread_create.priority, 4u);
+
+  ASSERT_EQ(syscall_dispatch(kCaller, NX_SYS_IPC_REPLY_RECV, raw),
+            kResultBase + NX_SYS_IPC_REPLY_RECV);
+  EXPECT_EQ(last_ipc_reply_recv.ep, 1u);
+  EXPECT_EQ(last_ipc_reply_recv.w0, 2u);
+  EXPECT_EQ(last_ipc_reply_recv.w1, 3u);
+  EXPECT_EQ(last_ipc_reply_recv.w2, 4u);
+  EXPECT_EQ(last_ipc_reply_recv.w3, 5u);
+  EXPECT_EQ(last_ipc_reply_recv.info, 6u);
+
+  ASSERT_EQ(syscall_dispatch(kCaller, NX_SYS_IPC_REPLY, raw), kResultBase + NX_SYS_IPC_REPLY);
+  EXPECT_EQ(last_ipc_reply.w0, 1u);
+  EXPECT_EQ(last_ipc_reply.info, 5u);
 }
 
 TEST_F(DispatchTest, UnknownNumbersAreRefusedWithoutCalls) {

@@ -85,7 +85,8 @@ static void start_programs(void) {
     size_t len = 0;
     while (name[4 + len]) len++;
     task_t *task;
-    int err = task_create(name + 4, len, e.data, e.size, USER_PRIORITY, &why, &task);
+    int err = task_create(name + 4, len, e.data, e.size, USER_PRIORITY, &kernel.root_quota,
+                          TASK_BOOT_QUOTA_PAGES, &why, &task);
     if (err == NX_OK) {
       nx_start_info_t info = {0};
       /* Duplicate and transfer too: a boot program passes the log on to the

@@ -10,8 +10,8 @@
  * the close and unmap of a handle or range that the capability layer or
  * the VMO module looks up themselves.
  *
- * The only state a decoder writes is the caller's own scratch copy of an
- * IPC message (thread_t.msg_in), which nothing else reads.
+ * The only state a decoder writes is the caller's own scratch copy of the
+ * handles it sends (thread_t.send_handles), which nothing else reads.
  */
 #include "kernel/core/syscall_util.h"
 #include "neuron/arch/memory_layout.h"
@@ -48,6 +48,7 @@ int sys_handle_mint_decode(thread_t *caller, const uint64_t raw[6], sys_handle_m
   int err = sys_handle_mint_unpack(raw, out);
   if (err != NX_OK) return err;
   if (out->rights & ~NX_RIGHTS_ALL) return NX_ERR_INVALID_ARGS;
+  if (out->badge >> 63) return NX_ERR_INVALID_ARGS; /* a receive returns it in a0 */
   cap_plan_t plan;
   handle_table_t *t = &caller->task->handles;
   return cap_mint_check(t, out->h, HANDLE_ANY_TYPE, out->rights, out->badge, t, &plan);
@@ -121,19 +122,30 @@ int sys_vmo_unmap_decode(thread_t *caller, const uint64_t raw[6], sys_vmo_unmap_
 
 /* ---- IPC messages ---- */
 
-int syscall_msg_decode(thread_t *caller, uint64_t addr, bool writable) {
-  nx_msg_t *m = &caller->msg_in;
-  int err = user_range_check(caller, addr, sizeof *m, SV39_ACCESS_READ);
-  if (err == NX_OK && writable) err = user_range_check(caller, addr, sizeof *m, SV39_ACCESS_WRITE);
-  if (err != NX_OK) return err;
-  user_copy_in(caller, m, addr, sizeof *m);
-  if (m->word_count > NX_MSG_WORDS || m->handle_count > NX_MSG_HANDLES ||
-      m->buf_len > NX_MSG_BUF_MAX || m->buf_cap > NX_MSG_BUF_MAX) {
+/* The info word's bits that mean nothing (yet). */
+#define MSG_INFO_RESERVED (~(0xffull | (0xffffull << NX_MSG_INFO_BYTES_SHIFT)))
+
+int syscall_msg_decode(thread_t *caller, uint64_t info, bool bytes_ok) {
+  if (!caller->ipc_buffer || (info & MSG_INFO_RESERVED)) return NX_ERR_INVALID_ARGS;
+  uint32_t handles = (uint32_t)(info & 0xff);
+  uint32_t bytes = (uint32_t)(info >> NX_MSG_INFO_BYTES_SHIFT);
+  if (handles > NX_MSG_HANDLES || bytes > NX_MSG_BUF_MAX || (bytes && !bytes_ok)) {
     return NX_ERR_OUT_OF_RANGE;
   }
-  err = user_range_check(caller, m->buf, m->buf_len, SV39_ACCESS_READ);
-  if (err != NX_OK) return err;
-  return user_range_check(caller, m->buf, m->buf_cap, SV39_ACCESS_WRITE);
+  if (handles) {
+    uint64_t at = caller->ipc_buffer + NX_IPC_BUFFER_HANDLES;
+    int err = user_range_check(caller, at, handles * sizeof(nx_handle_t), SV39_ACCESS_READ);
+    if (err != NX_OK) return err;
+    user_copy_in(caller, caller->send_handles, at, handles * sizeof(nx_handle_t));
+  }
+  if (!bytes) return NX_OK;
+  return user_range_check(caller, caller->ipc_buffer + NX_IPC_BUFFER_BYTES, bytes,
+                          SV39_ACCESS_READ);
+}
+
+/* A receive: the thread needs an IPC buffer for what arrives. */
+static int receiver_decode(const thread_t *caller) {
+  return caller->ipc_buffer ? NX_OK : NX_ERR_INVALID_ARGS;
 }
 
 int sys_ipc_call_decode(thread_t *caller, const uint64_t raw[6], sys_ipc_call_args_t *out) {
@@ -141,7 +153,7 @@ int sys_ipc_call_decode(thread_t *caller, const uint64_t raw[6], sys_ipc_call_ar
   if (err != NX_OK) return err;
   kendpoint_t *ep;
   LOOKUP(caller, out->ep, OBJ_ENDPOINT, SYS_IPC_CALL_EP_RIGHTS, &ep);
-  return syscall_msg_decode(caller, out->msg, true);
+  return syscall_msg_decode(caller, out->info, true);
 }
 
 int sys_ipc_recv_decode(thread_t *caller, const uint64_t raw[6], sys_ipc_recv_args_t *out) {
@@ -149,13 +161,13 @@ int sys_ipc_recv_decode(thread_t *caller, const uint64_t raw[6], sys_ipc_recv_ar
   if (err != NX_OK) return err;
   kendpoint_t *ep;
   LOOKUP(caller, out->ep, OBJ_ENDPOINT, SYS_IPC_RECV_EP_RIGHTS, &ep);
-  return syscall_msg_decode(caller, out->msg, true);
+  return receiver_decode(caller);
 }
 
 int sys_ipc_reply_decode(thread_t *caller, const uint64_t raw[6], sys_ipc_reply_args_t *out) {
   int err = sys_ipc_reply_unpack(raw, out);
   if (err != NX_OK) return err;
-  return syscall_msg_decode(caller, out->msg, false);
+  return syscall_msg_decode(caller, out->info, true);
 }
 
 int sys_ipc_reply_recv_decode(thread_t *caller, const uint64_t raw[6],
@@ -164,7 +176,17 @@ int sys_ipc_reply_recv_decode(thread_t *caller, const uint64_t raw[6],
   if (err != NX_OK) return err;
   kendpoint_t *ep;
   LOOKUP(caller, out->ep, OBJ_ENDPOINT, SYS_IPC_REPLY_RECV_EP_RIGHTS, &ep);
-  return syscall_msg_decode(caller, out->msg, true);
+  return syscall_msg_decode(caller, out->info, true);
+}
+
+int sys_thread_set_ipc_buffer_decode(thread_t *caller, const uint64_t raw[6],
+                                     sys_thread_set_ipc_buffer_args_t *out) {
+  int err = sys_thread_set_ipc_buffer_unpack(raw, out);
+  if (err != NX_OK || out->addr == 0) return err;
+  if (out->addr % 64) return NX_ERR_INVALID_ARGS;
+  err = user_range_check(caller, out->addr, NX_IPC_BUFFER_SIZE, SV39_ACCESS_READ);
+  if (err != NX_OK) return err;
+  return user_range_check(caller, out->addr, NX_IPC_BUFFER_SIZE, SV39_ACCESS_WRITE);
 }
 
 /* ---- Channels ---- */
@@ -182,9 +204,7 @@ int sys_channel_send_decode(thread_t *caller, const uint64_t raw[6], sys_channel
   if (err != NX_OK) return err;
   kchannel_t *ch;
   LOOKUP(caller, out->ch, OBJ_CHANNEL, SYS_CHANNEL_SEND_CH_RIGHTS, &ch);
-  err = syscall_msg_decode(caller, out->msg, false);
-  if (err != NX_OK) return err;
-  return caller->msg_in.buf_len ? NX_ERR_OUT_OF_RANGE : NX_OK; /* channels carry no bytes */
+  return syscall_msg_decode(caller, out->info, false); /* channels carry no bytes */
 }
 
 int sys_channel_recv_decode(thread_t *caller, const uint64_t raw[6], sys_channel_recv_args_t *out) {
@@ -192,7 +212,7 @@ int sys_channel_recv_decode(thread_t *caller, const uint64_t raw[6], sys_channel
   if (err != NX_OK) return err;
   kchannel_t *ch;
   LOOKUP(caller, out->ch, OBJ_CHANNEL, SYS_CHANNEL_RECV_CH_RIGHTS, &ch);
-  return user_range_check(caller, out->msg, sizeof(nx_msg_t), SV39_ACCESS_WRITE);
+  return receiver_decode(caller);
 }
 
 int sys_channel_bind_decode(thread_t *caller, const uint64_t raw[6], sys_channel_bind_args_t *out) {

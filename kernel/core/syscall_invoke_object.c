@@ -24,6 +24,9 @@
  * urgent work (a pending interrupt, hence a waiting thread) in between. */
 #define REVOKE_SLICE 32
 
+/* A message's words, as the IPC syscalls take them (w0..w3). */
+#define WORDS(args) ((const uint64_t[NX_MSG_WORDS]){(args)->w0, (args)->w1, (args)->w2, (args)->w3})
+
 /* How many bytes vmo_read/vmo_write move per step through the kernel. */
 #define VMO_IO_CHUNK 256
 
@@ -119,51 +122,40 @@ int64_t sys_vmo_unmap_invoke(thread_t *caller, const sys_vmo_unmap_args_t *args)
 
 /* ---- IPC ---- */
 
-void syscall_msg_to_ipc(const thread_t *caller, ipc_msg_t *out) {
-  const nx_msg_t *m = &caller->msg_in;
-  const uint64_t words[NX_MSG_WORDS] = {m->w0, m->w1, m->w2, m->w3, m->w4, m->w5};
-  const nx_handle_t handles[NX_MSG_HANDLES] = {m->h0, m->h1, m->h2, m->h3};
-  for (uint32_t i = 0; i < m->word_count; i++) out->words[i] = words[i];
-  for (uint32_t i = 0; i < m->handle_count; i++) out->handles[i] = handles[i];
-  out->word_count = m->word_count;
-  out->buf_len = m->buf_len;
-  out->handle_count = m->handle_count;
+void syscall_msg_to_ipc(const thread_t *caller, const uint64_t w[4], uint64_t info,
+                        ipc_msg_t *out) {
+  for (uint32_t i = 0; i < NX_MSG_WORDS; i++) out->words[i] = w[i];
+  out->word_count = NX_MSG_WORDS;
+  out->handle_count = (uint32_t)(info & 0xff);
+  out->buf_len = (uint32_t)(info >> NX_MSG_INFO_BYTES_SHIFT);
+  for (uint32_t i = 0; i < out->handle_count; i++) out->handles[i] = caller->send_handles[i];
 }
 
-int syscall_msg_deliver(thread_t *caller, uint64_t addr, const ipc_msg_t *m, uint64_t badge) {
-  if (user_range_check(caller, addr, sizeof(nx_msg_t), SV39_ACCESS_WRITE) != NX_OK) {
-    return NX_ERR_BAD_ADDRESS;
-  }
-  nx_msg_t out = {0};
-  uint64_t *words[NX_MSG_WORDS] = {&out.w0, &out.w1, &out.w2, &out.w3, &out.w4, &out.w5};
-  nx_handle_t *handles[NX_MSG_HANDLES] = {&out.h0, &out.h1, &out.h2, &out.h3};
-  for (uint32_t i = 0; i < m->word_count && i < NX_MSG_WORDS; i++) *words[i] = m->words[i];
-  for (uint32_t i = 0; i < m->handle_count && i < NX_MSG_HANDLES; i++) *handles[i] = m->handles[i];
-  out.word_count = m->word_count;
-  out.handle_count = m->handle_count;
-  out.badge = badge;
-  out.buf = caller->msg_in.buf;
-  out.buf_cap = caller->msg_in.buf_cap;
-  out.buf_len = caller->ipc_buf_got;
-  user_copy_out(caller, addr, &out, sizeof out);
+int syscall_msg_deliver(thread_t *caller, const ipc_msg_t *m) {
+  uint64_t *regs = caller->frame->a;
+  for (uint32_t i = 0; i < NX_MSG_WORDS; i++) regs[1 + i] = i < m->word_count ? m->words[i] : 0;
+  regs[5] = m->handle_count | ((uint64_t)caller->ipc_buf_got << NX_MSG_INFO_BYTES_SHIFT);
+  if (!m->handle_count) return NX_OK;
+  uint64_t at = caller->ipc_buffer + NX_IPC_BUFFER_HANDLES;
+  uint64_t len = m->handle_count * sizeof(nx_handle_t);
+  if (user_range_check(caller, at, len, SV39_ACCESS_WRITE) != NX_OK) return NX_ERR_BAD_ADDRESS;
+  nx_handle_t values[NX_MSG_HANDLES];
+  for (uint32_t i = 0; i < m->handle_count; i++) values[i] = m->handles[i];
+  user_copy_out(caller, at, values, len);
   return NX_OK;
-}
-
-/* Where this syscall's incoming bytes may land. */
-static void expect_bytes(thread_t *caller) {
-  caller->ipc_buf = caller->msg_in.buf;
-  caller->ipc_buf_cap = caller->msg_in.buf_cap;
-  caller->ipc_buf_got = 0;
 }
 
 int64_t sys_ipc_call_invoke(thread_t *caller, const sys_ipc_call_args_t *args) {
   handle_slot_t *s = syscall_slot(caller, args->ep);
   kendpoint_t *ep = (kendpoint_t *)s->object;
   ipc_msg_t m;
-  syscall_msg_to_ipc(caller, &m);
-  expect_bytes(caller);
-  ipc_thread_t *next;
-  int err = ipc_call(&ep->ep, &caller->ipc, s->badge, &m, &next);
+  syscall_msg_to_ipc(caller, WORDS(args), args->info, &m);
+  caller->ipc_buf_got = 0;
+  /* A words-only message tries the fastpath first: ipc_call() would get
+   * there too, after checks a message with no handles and no bytes passes
+   * anyway. */
+  ipc_thread_t *next = args->info ? 0 : ipc_call_fast(&ep->ep, &caller->ipc, s->badge, &m);
+  int err = next ? IPC_PENDING : ipc_call(&ep->ep, &caller->ipc, s->badge, &m, &next);
   if (err < 0) return err;
   if (next) {
     thread_t *server = THREAD_OF(next, ipc);
@@ -173,45 +165,65 @@ int64_t sys_ipc_call_invoke(thread_t *caller, const sys_ipc_call_args_t *args) {
     schedule(); /* ipc_call blocked the caller */
   }
   err = caller->wake_result;
-  if (err != NX_OK) return err;
-  return syscall_msg_deliver(caller, args->msg, &caller->ipc.msg, 0);
+  return err != NX_OK ? err : syscall_msg_deliver(caller, &caller->ipc.msg);
 }
 
-/* A receive's result: wait if it blocked, then hand the message over. */
-static int64_t finish_receive(thread_t *caller, int err, uint64_t msg) {
+/* The result of a receive that waited (or took a call at once): hand the
+ * message over and return the caller's badge. */
+static int64_t deliver_received(thread_t *caller, int err) {
+  if (err == NX_OK) err = syscall_msg_deliver(caller, &caller->ipc.msg);
+  return err != NX_OK ? err : (int64_t)caller->ipc.recv_badge;
+}
+
+/* A receive's result on the slow path: wait if it blocked; if it took a
+ * call at once, a reply it sent may have readied a more urgent thread. */
+static int64_t finish_receive(thread_t *caller, int err) {
   if (err == IPC_PENDING) {
     schedule();
     err = caller->wake_result;
   } else {
-    kernel_preempt_check(); /* a reply may have readied a more urgent caller */
+    kernel_preempt_check();
   }
-  if (err != NX_OK) return err;
-  return syscall_msg_deliver(caller, msg, &caller->ipc.msg, caller->ipc.recv_badge);
+  return deliver_received(caller, err);
 }
 
 int64_t sys_ipc_recv_invoke(thread_t *caller, const sys_ipc_recv_args_t *args) {
   kendpoint_t *ep = syscall_object(caller, args->ep);
-  expect_bytes(caller);
-  return finish_receive(caller, ipc_receive(&ep->ep, &caller->ipc), args->msg);
+  caller->ipc_buf_got = 0;
+  return finish_receive(caller, ipc_receive(&ep->ep, &caller->ipc));
 }
 
 int64_t sys_ipc_reply_invoke(thread_t *caller, const sys_ipc_reply_args_t *args) {
-  (void)args;
   ipc_msg_t m;
-  syscall_msg_to_ipc(caller, &m);
+  syscall_msg_to_ipc(caller, WORDS(args), args->info, &m);
   int err = ipc_reply(&kernel.ipc, &caller->ipc, &m);
   if (err == NX_OK) kernel_preempt_check();
   return err;
 }
 
+/* Whether the reply fastpath may switch straight to `client`: nothing READY
+ * is more urgent (the run queue is the one thing the IPC module cannot
+ * see). */
+static bool client_runs_next(const thread_t *client) {
+  const sched_entity_t *e = sched_peek(&kernel.sched);
+  return !e || e->prio <= client->sched.prio;
+}
+
 int64_t sys_ipc_reply_recv_invoke(thread_t *caller, const sys_ipc_reply_recv_args_t *args) {
   kendpoint_t *ep = syscall_object(caller, args->ep);
   ipc_msg_t m;
-  syscall_msg_to_ipc(caller, &m);
-  expect_bytes(caller);
+  syscall_msg_to_ipc(caller, WORDS(args), args->info, &m);
+  caller->ipc_buf_got = 0;
+  ipc_thread_t *client = caller->ipc.reply == IPC_REPLY_PENDING ? caller->ipc.caller : 0;
+  if (client && client_runs_next(THREAD_OF(client, ipc)) &&
+      ipc_reply_recv_fast(&ep->ep, &caller->ipc, &m)) {
+    thread_t *c = THREAD_OF(client, ipc);
+    c->wake_result = NX_OK; /* its call completes */
+    thread_handoff(c);
+    return deliver_received(caller, caller->wake_result);
+  }
   int err = ipc_reply_recv(&ep->ep, &caller->ipc, &m);
-  if (err < 0) return err;
-  return finish_receive(caller, err, args->msg);
+  return err < 0 ? err : finish_receive(caller, err);
 }
 
 int64_t sys_endpoint_create_invoke(thread_t *caller) {
@@ -232,7 +244,7 @@ int64_t sys_channel_create_invoke(thread_t *caller, const sys_channel_create_arg
 int64_t sys_channel_send_invoke(thread_t *caller, const sys_channel_send_args_t *args) {
   kchannel_t *ch = syscall_object(caller, args->ch);
   ipc_msg_t m;
-  syscall_msg_to_ipc(caller, &m);
+  syscall_msg_to_ipc(caller, WORDS(args), args->info, &m);
   int err = ipc_channel_send(&ch->ch, &caller->task->handles, &m);
   if (err == NX_OK && ch->bound) {
     notification_signal(ch->bound, ch->bit);
@@ -246,9 +258,8 @@ int64_t sys_channel_recv_invoke(thread_t *caller, const sys_channel_recv_args_t 
   ipc_msg_t m;
   int err = ipc_channel_receive(&ch->ch, &caller->task->handles, &m);
   if (err != NX_OK) return err;
-  caller->msg_in = (nx_msg_t){0};
   caller->ipc_buf_got = 0;
-  return syscall_msg_deliver(caller, args->msg, &m, 0);
+  return syscall_msg_deliver(caller, &m);
 }
 
 int64_t sys_channel_bind_invoke(thread_t *caller, const sys_channel_bind_args_t *args) {
@@ -363,7 +374,8 @@ int64_t sys_task_create_invoke(thread_t *caller, const sys_task_create_args_t *a
   syscall_find_program(syscall_object(caller, args->bootfs), name, args->name_len, &e);
   const char *why;
   task_t *task;
-  int err = task_create(name, args->name_len, e.data, e.size, args->priority, &why, &task);
+  int err = task_create(name, args->name_len, e.data, e.size, args->priority, &caller->task->quota,
+                        TASK_DEFAULT_QUOTA_PAGES, &why, &task);
   if (err != NX_OK) return err;
   return hand_out(caller, &task->obj, NX_DEFAULT_RIGHTS_TASK);
 }
@@ -379,6 +391,12 @@ int64_t sys_task_start_invoke(thread_t *caller, const sys_task_start_args_t *arg
   nx_start_info_t info;
   user_copy_in(caller, &info, args->info, sizeof info);
   return task_start(syscall_object(caller, args->task), &info);
+}
+
+int64_t sys_thread_set_ipc_buffer_invoke(thread_t *caller,
+                                         const sys_thread_set_ipc_buffer_args_t *args) {
+  caller->ipc_buffer = args->addr;
+  return NX_OK;
 }
 
 int64_t sys_thread_create_invoke(thread_t *caller, const sys_thread_create_args_t *args) {

@@ -15,12 +15,14 @@
 #include "neuron/vmo.h"
 
 /* A handle argument: live, of the syscall's object type, with its rights;
- * the object in `out`. */
-#define LOOKUP(caller, value, object, rights, out)                                                \
-  do {                                                                                            \
-    int err_ =                                                                                    \
-        handle_lookup(&(caller)->task->handles, (value), (object), (rights), (object_t **)(out)); \
-    if (err_ != NX_OK) return err_;                                                               \
+ * the object in `out`. (handle_lookup_slot is the lookup that compiles to
+ * a leaf; the object is one load away.) */
+#define LOOKUP(caller, value, type, rights, out)                                                \
+  do {                                                                                          \
+    handle_slot_t *slot_;                                                                       \
+    int err_ = handle_lookup_slot(&(caller)->task->handles, (value), (type), (rights), &slot_); \
+    if (err_ != NX_OK) return err_;                                                             \
+    *(out) = (void *)slot_->object;                                                             \
   } while (0)
 
 /* The object a handle the decoder accepted names (the invoker's side: it
@@ -42,18 +44,21 @@ static inline bool one_signal_bit(uint64_t bit) {
 /* A mask of signal bits. */
 static inline bool signal_mask_ok(uint64_t mask) { return mask && !(mask & ~NX_SIGNAL_BITS); }
 
-/* Reads the nx_msg_t at `addr` (checked to be readable, and writable too if
- * `writable`) into caller->msg_in and checks what the kernel will do with
- * it: the counts (NX_ERR_OUT_OF_RANGE) and the buffer ranges. */
-int syscall_msg_decode(thread_t *caller, uint64_t addr, bool writable);
+/* Checks a message's info word and its parts in the caller's IPC buffer
+ * (which it must have): counts (NX_ERR_OUT_OF_RANGE; bytes only if
+ * `bytes_ok`), the ranges; copies the handles it sends into
+ * caller->send_handles. */
+int syscall_msg_decode(thread_t *caller, uint64_t info, bool bytes_ok);
 
-/* The IPC module's message for caller->msg_in. */
-void syscall_msg_to_ipc(const thread_t *caller, ipc_msg_t *out);
+/* The IPC module's message for words w[0..3] and `info` (decoded). */
+void syscall_msg_to_ipc(const thread_t *caller, const uint64_t w[4], uint64_t info, ipc_msg_t *out);
 
-/* Writes `m` (received; its buffer bytes counted in caller->ipc_buf_got) to
- * the nx_msg_t at `addr`, with `badge`. NX_ERR_BAD_ADDRESS if the caller's
- * memory there went away while it was blocked. */
-int syscall_msg_deliver(thread_t *caller, uint64_t addr, const ipc_msg_t *m, uint64_t badge);
+/* Hands received message `m` to the caller: its words and info (handle
+ * count, and the bytes that arrived, caller->ipc_buf_got) in the caller's
+ * saved a1..a5, its handles' values in the caller's IPC buffer.
+ * NX_ERR_BAD_ADDRESS if that buffer went away while the caller was
+ * blocked (the handles are in its table all the same). */
+int syscall_msg_deliver(thread_t *caller, const ipc_msg_t *m);
 
 /* The boot archive entry of program app/<name> in the boot archive VMO:
  * NX_ERR_NOT_SUPPORTED for a VMO that is not one block of memory,

@@ -122,7 +122,8 @@ void task_end(task_t *task) {
 }
 
 int task_create(const char *name, size_t name_len, const void *image, size_t size,
-                unsigned priority, const char **why, task_t **out) {
+                unsigned priority, quota_t *parent_quota, size_t quota_pages, const char **why,
+                task_t **out) {
   elf_image_t elf;
   int err =
       elf_describe(&elf, image, size, USER_MIN, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE, why);
@@ -137,7 +138,7 @@ int task_create(const char *name, size_t name_len, const void *image, size_t siz
   task->state = TASK_NEW;
   task->priority = (uint8_t)priority;
   task->entry = elf.entry;
-  quota_init(&task->quota, &kernel.root_quota, TASK_DEFAULT_QUOTA_PAGES);
+  quota_init(&task->quota, parent_quota, quota_pages);
   handle_table_init(&task->handles);
   err = sv39_init(&task->space, &kernel.pages, &task->quota, &kernel.asids, 0);
   if (err != NX_OK) {

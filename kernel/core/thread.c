@@ -162,6 +162,8 @@ uint64_t kernel_now(void) { return rdtime(); }
  * switched in; threads without FP neither save nor restore anything.
  */
 static void fp_switch(thread_t *prev, thread_t *next) {
+  /* Neither uses FP: FS is Off already (prev never turned it on). */
+  if (prev && !prev->fp_used && !next->fp_used) return;
   if (prev && prev->fp_used && (csr_read(sstatus) & SSTATUS_FS_MASK) == SSTATUS_FS_DIRTY) {
     fpu_save(&prev->fp);
   }
@@ -184,19 +186,30 @@ bool thread_fp_first_use(void) {
   return true;
 }
 
-/* Switches to `next` (which the scheduler has picked) from `prev`. */
-static void switch_to(thread_t *prev, thread_t *next, arch_context_t *save) {
+/* Loads task's address space. The satp value is kept per task: while the
+ * space keeps its ASID (same tag) and the ASID needs no flush, switching is
+ * a CSR write (asid_switch_fast); otherwise sv39_activate() assigns one. */
+static void switch_space(task_t *task) {
+  sv39_space_t *space = &task->space;
+  if (task->satp_tag != space->asid_tag || !asid_switch_fast(&kernel.asids, 0, space->asid_tag)) {
+    unsigned flags = 0;
+    if (sv39_activate(space, 0, &task->satp, &flags) != NX_OK) kpanic("no ASID");
+    task->satp_tag = space->asid_tag;
+    csr_write(satp, task->satp);
+    if (flags & ASID_FLUSH_LOCAL) __asm__ volatile("sfence.vma" ::: "memory");
+    return;
+  }
+  csr_write(satp, task->satp);
+}
+
+/* Switches to `next` (which the scheduler has picked, or a handoff made
+ * RUNNING) from `prev`; `retime`: whether the timer may need to change. */
+static void switch_to(thread_t *prev, thread_t *next, arch_context_t *save, bool retime) {
   fp_switch(prev, next);
   current = next;
-  if (!prev || prev->task != next->task) {
-    uint64_t satp;
-    unsigned flags = 0;
-    if (sv39_activate(&next->task->space, 0, &satp, &flags) != NX_OK) kpanic("no ASID");
-    csr_write(satp, satp);
-    if (flags & ASID_FLUSH_LOCAL) __asm__ volatile("sfence.vma" ::: "memory");
-  }
+  if (!prev || prev->task != next->task) switch_space(next->task);
   kstats.context_switches++;
-  timer_program(false);
+  if (retime) timer_program(false);
   if (!kstats.boot_instret) {
     /* The first switch to user space: boot is done but for the switch itself. */
     kstats.boot_instret = rdinstret() - kernel.entry_instret;
@@ -230,7 +243,7 @@ void schedule(void) {
     timer_program(false);
     return;
   }
-  switch_to(prev, next, prev ? &prev->context : &boot_context);
+  switch_to(prev, next, prev ? &prev->context : &boot_context, true);
 }
 
 void scheduler_run(void) {
@@ -261,7 +274,12 @@ void timer_interrupt(void) {
 void thread_handoff(thread_t *next) {
   thread_t *prev = current;
   sched_handoff(&kernel.sched, &prev->sched, &next->sched, rdtime());
-  switch_to(prev, next, &prev->context);
+  /* The timer only matters again if next has READY peers at its priority
+   * (a round-robin slice end): the sleepers did not change, and next runs
+   * until the end of prev's slice, which the timer already covers if prev
+   * needed it. */
+  const sched_entity_t *peer = sched_peek(&kernel.sched);
+  switch_to(prev, next, &prev->context, peer && peer->prio == next->sched.prio);
 }
 
 void task_exit_current(int64_t code) {

@@ -52,13 +52,14 @@ static void ipc_restore_priority(void *ctx, ipc_thread_t *t) {
   sched_restore_priority(&kernel.sched, &THREAD_OF(t, ipc)->sched);
 }
 
-/* The one copy of a message's bytes: straight from the sender's buffer to
- * the receiver's, each translated in its own address space. */
+/* The one copy of a message's bytes: straight from the sender's IPC buffer
+ * to the receiver's, each translated in its own address space (checked
+ * page by page: either may have been unmapped since its syscall began). */
 static void ipc_copy(void *ctx, ipc_thread_t *dst, ipc_thread_t *src, size_t len) {
   (void)ctx;
   thread_t *to = THREAD_OF(dst, ipc), *from = THREAD_OF(src, ipc);
-  uint64_t n = len < to->ipc_buf_cap ? len : to->ipc_buf_cap;
-  to->ipc_buf_got = (uint32_t)user_copy_between(to, to->ipc_buf, from, from->msg_in.buf, n);
+  to->ipc_buf_got = (uint32_t)user_copy_between(to, to->ipc_buffer + NX_IPC_BUFFER_BYTES, from,
+                                                from->ipc_buffer + NX_IPC_BUFFER_BYTES, len);
 }
 
 static const ipc_ops_t ipc_ops = {ipc_block, ipc_wake, ipc_set_priority, ipc_restore_priority,

@@ -125,22 +125,40 @@ static handle_slot_t *live_slot(const handle_table_t *t, nx_handle_value_t h) {
   return (handle_slot_t *)s;
 }
 
-/* The one rights check. */
-int handle_lookup_slot(const handle_table_t *t, nx_handle_value_t h, uint32_t type, uint32_t rights,
-                       handle_slot_t **out) {
-  handle_slot_t *s = live_slot(t, h);
-  if (!s || cap_revoke_blocks(s)) return NX_ERR_BAD_HANDLE;
+/* Type and rights of a live, usable slot. */
+static inline int check_slot(handle_slot_t *s, uint32_t type, uint32_t rights,
+                             handle_slot_t **out) {
   if (type != HANDLE_ANY_TYPE && s->object->type != type) return NX_ERR_WRONG_TYPE;
   if ((s->rights & rights) != rights) return NX_ERR_ACCESS_DENIED;
   *out = s;
   return NX_OK;
 }
 
+/* The lookup while a revoke is in progress: the slot may lie under one.
+ * Out of line and reached by a tail call, so that the common lookup is a
+ * leaf that saves no registers (every syscall with a handle pays it). */
+__attribute__((noinline)) static int lookup_during_revoke(handle_slot_t *s, uint32_t type,
+                                                          uint32_t rights, handle_slot_t **out) {
+  if (cap_revoke_blocks_walk(s)) return NX_ERR_BAD_HANDLE;
+  return check_slot(s, type, rights, out);
+}
+
+/* The one rights check. */
+int handle_lookup_slot(const handle_table_t *t, nx_handle_value_t h, uint32_t type, uint32_t rights,
+                       handle_slot_t **out) {
+  handle_slot_t *s = live_slot(t, h);
+  if (!s) return NX_ERR_BAD_HANDLE;
+  if (cap_revokes_active) return lookup_during_revoke(s, type, rights, out);
+  return check_slot(s, type, rights, out);
+}
+
 int handle_lookup(const handle_table_t *t, nx_handle_value_t h, uint32_t type, uint32_t rights,
                   object_t **out) {
   if (type == HANDLE_ANY_TYPE) return NX_ERR_WRONG_TYPE; /* callers of this one name a type */
-  handle_slot_t *s;
-  int err = handle_lookup_slot(t, h, type, rights, &s);
+  handle_slot_t *s = live_slot(t, h);
+  if (!s) return NX_ERR_BAD_HANDLE;
+  int err = cap_revokes_active ? lookup_during_revoke(s, type, rights, &s)
+                               : check_slot(s, type, rights, &s);
   if (err == NX_OK) *out = s->object;
   return err;
 }

@@ -52,19 +52,19 @@
 #include "neuron/cap_tree.h"
 #include "neuron/errors.h"
 
-static cap_revoke_t *active;     /* revokes in progress */
-static uint64_t min_root_serial; /* the smallest serial of their roots */
+cap_revoke_t *cap_revokes_active; /* revokes in progress (revoke.h) */
+static uint64_t min_root_serial;  /* the smallest serial of their roots */
 
 static void recompute_min(void) {
   min_root_serial = UINT64_MAX;
-  for (cap_revoke_t *r = active; r; r = r->next) {
+  for (cap_revoke_t *r = cap_revokes_active; r; r = r->next) {
     if (r->root->serial < min_root_serial) min_root_serial = r->root->serial;
   }
 }
 
-/* Takes `r` off the active list and clears its root's mark. */
+/* Takes `r` off the list of revokes in progress and clears its root's mark. */
 static void finish(cap_revoke_t *r) {
-  for (cap_revoke_t **p = &active; *p; p = &(*p)->next) {
+  for (cap_revoke_t **p = &cap_revokes_active; *p; p = &(*p)->next) {
     if (*p == r) {
       *p = r->next;
       break;
@@ -76,8 +76,7 @@ static void finish(cap_revoke_t *r) {
   recompute_min();
 }
 
-bool cap_revoke_blocks(const handle_slot_t *s) {
-  if (!active) return false;
+bool cap_revoke_blocks_walk(const handle_slot_t *s) {
   for (const handle_slot_t *p = s->parent; p && p->serial >= min_root_serial; p = p->parent) {
     if (p->flags & HANDLE_SLOT_REVOKING) return true;
   }
@@ -95,8 +94,8 @@ int cap_revoke_start(cap_revoke_t *r, handle_table_t *t, nx_handle_value_t h) {
   if (s->first_child) {
     r->root = s;
     s->flags |= HANDLE_SLOT_REVOKING;
-    r->next = active;
-    active = r;
+    r->next = cap_revokes_active;
+    cap_revokes_active = r;
     if (s->serial < min_root_serial || !r->next) min_root_serial = s->serial;
   }
   const object_ops_t *ops = object_ops_get(s->object->type);
@@ -128,7 +127,7 @@ bool cap_revoke_step(cap_revoke_t *r, uint32_t budget) {
 }
 
 void cap_revoke_root_removed(const handle_slot_t *s) {
-  for (cap_revoke_t *r = active; r; r = r->next) {
+  for (cap_revoke_t *r = cap_revokes_active; r; r = r->next) {
     if (r->root == s) {
       finish(r);
       return;
@@ -138,6 +137,6 @@ void cap_revoke_root_removed(const handle_slot_t *s) {
 
 uint32_t cap_revoke_active_count(void) {
   uint32_t n = 0;
-  for (cap_revoke_t *r = active; r; r = r->next) n++;
+  for (cap_revoke_t *r = cap_revokes_active; r; r = r->next) n++;
   return n;
 }

@@ -86,6 +86,34 @@ TEST(AsidTest, AssignsDistinctAsidsOnFirstSwitch) {
   EXPECT_EQ(asid, asid_of(before));
 }
 
+// The inline fast switch takes exactly the cases asid_switch() would handle
+// with no allocation and no flush, and refuses the rest without a change.
+TEST(AsidTest, FastSwitchOnlyForCurrentTagsWithNoFlushOwed) {
+  auto a = std::make_unique<asid_alloc_t>();
+  ASSERT_EQ(asid_init(a.get(), 4, 2), NX_OK);
+  asid_tag_t tag = ASID_TAG_NONE;
+  EXPECT_FALSE(asid_switch_fast(a.get(), 0, tag));  // never assigned
+  uint16_t asid = 0;
+  asid_switch(a.get(), 0, &tag, &asid);
+  EXPECT_TRUE(asid_switch_fast(a.get(), 1, tag));
+  EXPECT_EQ(a->active[1], tag);
+  // Exhaust the ASIDs: the roll-over makes `tag` stale and owes flushes.
+  std::vector<asid_tag_t> others(20, ASID_TAG_NONE);
+  for (auto &t : others) asid_switch(a.get(), 0, &t, &asid);
+  ASSERT_GT(a->rollovers, 0u);
+  asid_tag_t active_before = a->active[1];
+  EXPECT_FALSE(asid_switch_fast(a.get(), 1, others.back()));  // hart 1 owes a flush
+  EXPECT_EQ(a->active[1], active_before);
+  asid_tag_t stale = tag;
+  if (!asid_is_current(a.get(), stale)) EXPECT_FALSE(asid_switch_fast(a.get(), 0, stale));
+  // Without ASIDs there is no fast path at all.
+  auto none = std::make_unique<asid_alloc_t>();
+  ASSERT_EQ(asid_init(none.get(), 0, 1), NX_OK);
+  asid_tag_t t0 = ASID_TAG_NONE;
+  asid_switch(none.get(), 0, &t0, &asid);
+  EXPECT_FALSE(asid_switch_fast(none.get(), 0, t0));
+}
+
 // A 4-bit ASID space (15 usable) shared by 40 spaces: the generation rolls
 // over, the roll-over is reported with a flush, and every space keeps getting
 // an ASID no other current space holds.

@@ -10,8 +10,8 @@
  * the IPC benchmarks between address spaces.
  *
  * Each timed sample is an rdinstret delta minus what two back-to-back
- * rdinstret reads cost; a sample's setup (filling in a message, draining a
- * channel, unmapping) stays outside it. Every operation's result is
+ * rdinstret reads cost; a sample's setup (filling in a message's bytes,
+ * draining a channel, unmapping) stays outside it. Every operation's result is
  * checked: a failure or a wrong answer skips that metric with the reason.
  */
 #include <stdio.h>
@@ -44,9 +44,9 @@ static nx_handle_t g_log;
 static uint64_t g_overhead;
 static uint64_t g_samples[SAMPLES];
 
-/* The client's buffer for 4 KiB calls, and the same-task server's. */
-static uint8_t g_call_buf[NX_MSG_BUF_MAX];
-static uint8_t g_thread_buf[NX_MSG_BUF_MAX];
+/* The same-task server thread's IPC buffer (the main thread's is the
+ * runtime's, nx_main_ipc_buffer: 4 KiB calls send and receive in it). */
+static nx_ipc_buffer_t g_thread_ipc_buffer;
 
 static uint8_t g_server_stack[STACK_BYTES] __attribute__((aligned(16)));
 static uint8_t g_waiter_stack[STACK_BYTES] __attribute__((aligned(16)));
@@ -162,23 +162,24 @@ static int bench_dup_close(void) {
 
 /* ---- IPC ---- */
 
-/* One channel_send of a one-word message into an empty channel with no
- * notification bound; the channel_recv that drains it is not counted. */
+/* One channel_send of a message (four words, no handles) into an empty
+ * channel with no notification bound; the channel_recv that drains it is
+ * not counted. */
 static int bench_oneway(void) {
   const char *name = "ipc.oneway";
   int64_t ch = nx_channel_create(1);
   if (ch < 0) return skip(name, "channel_create", ch);
   for (int i = 0; i < SAMPLES; i++) {
-    nx_msg_t msg = {.w0 = (uint64_t)i, .word_count = 1};
+    uint64_t w = (uint64_t)i;
     barrier();
     uint64_t t0 = nx_rdinstret();
-    int64_t err = nx_channel_send((nx_handle_t)ch, (uintptr_t)&msg);
+    int64_t err = nx_channel_send((nx_handle_t)ch, w, w + 1, w + 2, w + 3, 0);
     uint64_t t1 = nx_rdinstret();
     if (err < 0) return skip(name, "channel_send", err);
-    nx_msg_t got = {0};
-    err = nx_channel_recv((nx_handle_t)ch, (uintptr_t)&got);
+    nx_ipc_words_t got = {0};
+    err = nx_channel_recv((nx_handle_t)ch, &got);
     if (err < 0) return skip(name, "channel_recv", err);
-    if (got.w0 != (uint64_t)i || got.word_count != 1)
+    if (got.w0 != w || got.w1 != w + 1 || got.w2 != w + 2 || got.w3 != w + 3 || got.info != 0)
       return skip(name, "channel_recv", WRONG_RESULT);
     g_samples[i] = t1 - t0 - g_overhead;
   }
@@ -188,22 +189,18 @@ static int bench_oneway(void) {
 }
 
 /* One call and its reply, timed around ipc_call on the client's side. With
- * len 0 the call is words only (the fastpath); else it carries len bytes of
- * g_call_buf, which come back in the reply. Returns the instructions, or a
- * negative error. */
+ * len 0 the call is words only (the fastpath); else it carries the first
+ * len bytes of this thread's IPC buffer, which come back in the reply (into
+ * the same place). Returns the instructions, or a negative error. */
 static int64_t timed_call(nx_handle_t ep, uint64_t op, uint64_t value, uint32_t len) {
-  nx_msg_t msg = {.w0 = op, .w1 = value, .word_count = 2};
-  if (len) {
-    msg.buf = (uintptr_t)g_call_buf;
-    msg.buf_len = len;
-    msg.buf_cap = NX_MSG_BUF_MAX;
-  }
+  nx_ipc_words_t msg;
+  uint64_t info = nx_msg_info(0, len);
   barrier();
   uint64_t t0 = nx_rdinstret();
-  int64_t err = nx_ipc_call(ep, (uintptr_t)&msg);
+  int64_t err = nx_ipc_call(ep, op, value, 0, 0, info, &msg);
   uint64_t t1 = nx_rdinstret();
   if (err < 0) return err;
-  if (msg.w0 != value + 1 || msg.buf_len != len) return WRONG_RESULT;
+  if (msg.w0 != value + 1 || msg.info != info) return WRONG_RESULT;
   return (int64_t)(t1 - t0 - g_overhead);
 }
 
@@ -222,7 +219,8 @@ static int bench_calls(const char *name, nx_handle_t ep, uint32_t len) {
 static void stop_server(nx_handle_t ep) { timed_call(ep, BENCH_OP_QUIT, 0, 0); }
 
 __attribute__((noreturn)) static void server_thread(uint64_t ep) {
-  nx_thread_exit(bench_serve((nx_handle_t)ep, g_thread_buf));
+  int64_t err = nx_thread_set_ipc_buffer((uintptr_t)&g_thread_ipc_buffer);
+  nx_thread_exit(err < 0 ? err : bench_serve((nx_handle_t)ep, &g_thread_ipc_buffer));
 }
 
 /* Call and reply between two threads of this task (one address space). */
@@ -271,10 +269,11 @@ static int bench_call_cross_as(const nx_start_info_t *start) {
   /* 4 KiB: first check that the bytes really travel (the server inverts
    * them), then time echoes. */
   const char *name_4k = "ipc.call_reply.4k";
-  for (int i = 0; i < NX_MSG_BUF_MAX; i++) g_call_buf[i] = (uint8_t)(i * 7);
+  uint8_t *bytes = nx_main_ipc_buffer.bytes;
+  for (int i = 0; i < NX_MSG_BUF_MAX; i++) bytes[i] = (uint8_t)(i * 7);
   err = timed_call((nx_handle_t)ep, BENCH_OP_INVERT, 1, NX_MSG_BUF_MAX);
   for (int i = 0; err >= 0 && i < NX_MSG_BUF_MAX; i++) {
-    if (g_call_buf[i] != (uint8_t) ~(uint8_t)(i * 7)) err = WRONG_RESULT;
+    if (bytes[i] != (uint8_t) ~(uint8_t)(i * 7)) err = WRONG_RESULT;
   }
   if (err < 0) {
     skip(name_4k, "ipc_call with 4096 bytes", err);

@@ -7,10 +7,8 @@
 #include "neuron/runtime.h"
 #include "tests/bench/bench_ipc.h"
 
-static uint8_t g_buf[NX_MSG_BUF_MAX];
-
 int nx_main(const nx_start_info_t *start) {
-  int64_t err = bench_serve(start->h0, g_buf);
+  int64_t err = bench_serve(start->h0, &nx_main_ipc_buffer);
   if (err != 0) {
     char line[96];
     snprintf(line, sizeof line, "bench_server: %s\n", nx_error_name((int)err));

@@ -989,13 +989,17 @@ def gen_decl_h(schema):
             "them in the caller's saved a1.. (`regs` is its trap frame's a0..a5), which the "
             "syscall exit loads."
         )
-        out += c_call(
-            f"static inline void sys_{s.name}_set_out",
-            ["uint64_t regs[6]", f"const {s.out.c_name} *o"],
-            ") {",
-        )
-        for i, f in enumerate(s.out.fields):
-            out.append(f"  regs[{i + 1}] = o->{f.name};")
+        head = f"static inline void sys_{s.name}_set_out"
+        params = ["uint64_t regs[6]", f"const {s.out.c_name} *o"]
+        stores = [f"regs[{i + 1}] = o->{f.name};" for i, f in enumerate(s.out.fields)]
+        # clang-format (AllowShortFunctionsOnASingleLine) puts a one-statement
+        # function on one line if all of it fits there.
+        one = f"{head}({', '.join(params)}) {{ {stores[0]} }}"
+        if len(stores) == 1 and len(one) <= COLUMNS:
+            out += [one, ""]
+            continue
+        out += c_call(head, params, ") {")
+        out += [f"  {store}" for store in stores]
         out += ["}", ""]
     out += [
         "/*",

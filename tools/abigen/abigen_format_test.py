@@ -1,7 +1,7 @@
 """abigen's C is clang-format clean and compiles, for the real schema and for
 random schemas at the limits (longest names, six arguments, many rights,
-long docs), so a new syscall cannot make the generator emit code that
-/.clang-format or the compilers refuse.
+long docs, out structs of 1..5 words), so a new syscall cannot make the
+generator emit code that /.clang-format or the compilers refuse.
 
     abigen_format_test.py WORKSPACE CLANG_FORMAT CLANG SYSCALLS_TOML ERRORS_H
 
@@ -97,6 +97,15 @@ def random_schema(rng):
     fields += [{"name": names(24), "type": t, "doc": _doc(rng)} for t in ("u32", "handle")]
     structs = [{"name": names(32), "header": names(32), "doc": _doc(rng), "field": fields}]
     structs.append(dict(structs[0], name=names(32)))  # two structs in one header
+    # Out structs (u64 fields only, 1..5 of them): one in a header of its own,
+    # one in the header above.
+    for header in (names(32), structs[0]["header"]):
+        words = [
+            {"name": names(24), "type": "u64", "doc": _doc(rng)}
+            for _ in range(rng.choice([1, 2, 5, 5]))
+        ]
+        structs.append({"name": names(32), "header": header, "doc": _doc(rng), "field": words})
+    outs = [st for st in structs if all(f["type"] == "u64" for f in st["field"])]
     syscalls = []
     for number in range(rng.randint(1, 10)):
         nargs = rng.choice([0, 1, 3, 5, 6, 6])
@@ -131,6 +140,8 @@ def random_schema(rng):
             s["noreturn"] = True
         else:
             s["returns"] = _doc(rng)
+            if rng.random() < 0.4:
+                s["out"] = rng.choice(outs)["name"]
         syscalls.append(s)
     if not any(s["arg"] for s in syscalls):
         # Without any argument syscall_dispatch() leaves `raw` unused, which
@@ -148,12 +159,23 @@ def random_schema(rng):
 
 
 def callers_c(schema):
-    """A C file that calls every stub, so riscv64 code generation sees them all."""
+    """A C file that calls every stub, so riscv64 code generation sees them all.
+    A syscall with an out struct gets the caller's pointer, and the kernel
+    side's set_out helper is called too."""
     lines = ['#include "neuron/syscall_decl.h"', '#include "neuron/syscalls.h"', ""]
     for s in schema.syscalls:
         zeros = ", ".join("0" for _ in s.args)
         if s.noreturn:
             lines.append(f"void call_{s.name}(void) {{ nx_{s.name}({zeros}); }}")
+        elif s.out:
+            args = ", ".join(["0"] * len(s.args) + ["out"])
+            lines.append(
+                f"int64_t call_{s.name}({s.out.c_name} *out) {{ return nx_{s.name}({args}); }}"
+            )
+            lines.append(
+                f"void set_{s.name}(uint64_t regs[6], const {s.out.c_name} *o) "
+                f"{{ sys_{s.name}_set_out(regs, o); }}"
+            )
         else:
             lines.append(f"int64_t call_{s.name}(void) {{ return nx_{s.name}({zeros}); }}")
     return "\n".join(lines) + "\n"
@@ -243,6 +265,17 @@ class FormatAndCompileTest(unittest.TestCase):
         self.assertTrue(any("object" in a for a in handles))
         values = {c["value"] for d in schemas for c in d["constant"]}
         self.assertTrue({2**31 - 1, 2**31, 2**64 - 1} <= values)
+        # Out structs of 1 and 5 words, with no, some and six arguments.
+        sizes = {
+            (len(s["arg"]), len(st["field"]))
+            for d in schemas
+            for s in d["syscall"]
+            if "out" in s
+            for st in d["struct"]
+            if st["name"] == s["out"]
+        }
+        self.assertTrue({(0, 1), (0, 5), (1, 5), (6, 1), (6, 5)} <= sizes, sizes)
+        self.assertTrue(any("out" not in s and not s.get("noreturn") for s in calls))
 
 
 if __name__ == "__main__":

@@ -27,15 +27,16 @@ DESCRIPTIONS = {
     "sched.yield_switch": "one thread switch: half a thread_yield to a peer task that yields back",
     "syscall.null": "null syscall round trip, user to user",
     "handle.dup_close": "handle_dup of a notification handle plus handle_close of the copy",
-    "ipc.oneway": "one channel_send of a one-word message into an empty channel "
-    "(the channel_recv that drains it is not counted)",
-    "ipc.call_reply.same_as": "ipc_call round trip, words only (fastpath), to a server thread of "
-    "the same task looping on ipc_reply_recv; timed around ipc_call",
+    "ipc.oneway": "one channel_send of a message of 4 words (in registers, no handles) into an "
+    "empty channel (the channel_recv that drains it is not counted)",
+    "ipc.call_reply.same_as": "ipc_call round trip, 4 words in registers each way (fastpath), to a "
+    "server thread of the same task looping on ipc_reply_recv; timed around ipc_call",
     "ipc.call_reply.cross_as": "the same, with the server in another task (address space)",
     "ipc.kernel_copy_bytes": "bytes the kernel copied between IPC buffers per fastpath round trip "
-    "(kernel_stats ipc_copy_bytes; the nx_msg_t itself is not counted)",
+    "(kernel_stats ipc_copy_bytes; the words travel in registers and are not counted)",
     "ipc.call_reply.4k": "ipc_call round trip to the other task with 4096 bytes in the call and "
-    "the same 4096 bytes in the reply (slow path, each way copied once)",
+    "the same 4096 bytes in the reply, through the threads' IPC buffers (slow path, each way "
+    "copied once, IPC buffer to IPC buffer)",
     "ipc.kernel_copy_bytes_4k": "bytes the kernel copied per 4k round trip (4096 each way)",
     "notify.signal_wait": "notification_signal waking a more urgent thread blocked in "
     "notification_wait (no deadline), through the switch, to its first instruction after the wait",

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "neuron/errors.h"
+#include "neuron/ipc_msg.h"
 #include "neuron/rights.h"
 #include "neuron/syscall_numbers.h"
 
@@ -198,7 +199,7 @@ typedef struct sys_handle_mint_args {
   nx_handle_t h;
   /* The new handle's rights: a subset of h's. */
   uint32_t rights;
-  /* The badge (not 0). */
+  /* The badge: not 0, bit 63 clear (a receive returns it as a non-negative value). */
   uint64_t badge;
 } sys_handle_mint_args_t;
 
@@ -444,8 +445,20 @@ int64_t sys_endpoint_create_invoke(struct thread *caller);
 typedef struct sys_ipc_call_args {
   /* The endpoint. */
   nx_handle_t ep;
-  /* The message (nx_msg_t); the reply comes back in it. */
-  uintptr_t msg;
+  /* Word 0. */
+  uint64_t w0;
+  /* Word 1. */
+  uint64_t w1;
+  /* Word 2. */
+  uint64_t w2;
+  /* Word 3. */
+  uint64_t w3;
+  /*
+   * Handles (bits 0..7, at most NX_MSG_HANDLES) and bytes (bits 16..31, at most
+   * NX_MSG_BUF_MAX) the message also carries, from the caller's IPC buffer; 0
+   * for words only.
+   */
+  uint64_t info;
 } sys_ipc_call_args_t;
 
 /* The rights `ep` must carry: write. */
@@ -455,13 +468,17 @@ typedef struct sys_ipc_call_args {
 #define SYS_IPC_CALL_EP_OBJECT OBJ_ENDPOINT
 
 /*
- * Copies raw[0..1] into *out with the schema's types; refuses ep with any of
+ * Copies raw[0..5] into *out with the schema's types; refuses ep with any of
  * bits 63..32 set. No side effects.
  */
 static inline int sys_ipc_call_unpack(const uint64_t raw[6], sys_ipc_call_args_t *out) {
   if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
   out->ep = (nx_handle_t)raw[0];
-  out->msg = (uintptr_t)raw[1];
+  out->w0 = (uint64_t)raw[1];
+  out->w1 = (uint64_t)raw[2];
+  out->w2 = (uint64_t)raw[3];
+  out->w3 = (uint64_t)raw[4];
+  out->info = (uint64_t)raw[5];
   return NX_OK;
 }
 
@@ -474,8 +491,6 @@ int64_t sys_ipc_call_invoke(struct thread *caller, const sys_ipc_call_args_t *ar
 typedef struct sys_ipc_recv_args {
   /* The endpoint. */
   nx_handle_t ep;
-  /* buf and buf_cap say where bytes may land; the message arrives here. */
-  uintptr_t msg;
 } sys_ipc_recv_args_t;
 
 /* The rights `ep` must carry: read. */
@@ -485,13 +500,12 @@ typedef struct sys_ipc_recv_args {
 #define SYS_IPC_RECV_EP_OBJECT OBJ_ENDPOINT
 
 /*
- * Copies raw[0..1] into *out with the schema's types; refuses ep with any of
- * bits 63..32 set. No side effects.
+ * Copies raw[0] into *out with the schema's types; refuses ep with any of bits
+ * 63..32 set. No side effects.
  */
 static inline int sys_ipc_recv_unpack(const uint64_t raw[6], sys_ipc_recv_args_t *out) {
   if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
   out->ep = (nx_handle_t)raw[0];
-  out->msg = (uintptr_t)raw[1];
   return NX_OK;
 }
 
@@ -502,13 +516,29 @@ int64_t sys_ipc_recv_invoke(struct thread *caller, const sys_ipc_recv_args_t *ar
 
 /* The decoded arguments of ipc_reply. */
 typedef struct sys_ipc_reply_args {
-  /* The reply (nx_msg_t). */
-  uintptr_t msg;
+  /* Word 0 of the reply. */
+  uint64_t w0;
+  /* Word 1. */
+  uint64_t w1;
+  /* Word 2. */
+  uint64_t w2;
+  /* Word 3. */
+  uint64_t w3;
+  /*
+   * Handles (bits 0..7, at most NX_MSG_HANDLES) and bytes (bits 16..31, at most
+   * NX_MSG_BUF_MAX) the message also carries, from the caller's IPC buffer; 0
+   * for words only.
+   */
+  uint64_t info;
 } sys_ipc_reply_args_t;
 
-/* Copies raw[0] into *out with the schema's types. No side effects. */
+/* Copies raw[0..4] into *out with the schema's types. No side effects. */
 static inline int sys_ipc_reply_unpack(const uint64_t raw[6], sys_ipc_reply_args_t *out) {
-  out->msg = (uintptr_t)raw[0];
+  out->w0 = (uint64_t)raw[0];
+  out->w1 = (uint64_t)raw[1];
+  out->w2 = (uint64_t)raw[2];
+  out->w3 = (uint64_t)raw[3];
+  out->info = (uint64_t)raw[4];
   return NX_OK;
 }
 
@@ -521,8 +551,20 @@ int64_t sys_ipc_reply_invoke(struct thread *caller, const sys_ipc_reply_args_t *
 typedef struct sys_ipc_reply_recv_args {
   /* The endpoint to receive on. */
   nx_handle_t ep;
-  /* The reply; the next message arrives here. */
-  uintptr_t msg;
+  /* Word 0 of the reply. */
+  uint64_t w0;
+  /* Word 1. */
+  uint64_t w1;
+  /* Word 2. */
+  uint64_t w2;
+  /* Word 3. */
+  uint64_t w3;
+  /*
+   * Handles (bits 0..7, at most NX_MSG_HANDLES) and bytes (bits 16..31, at most
+   * NX_MSG_BUF_MAX) the message also carries, from the caller's IPC buffer; 0
+   * for words only.
+   */
+  uint64_t info;
 } sys_ipc_reply_recv_args_t;
 
 /* The rights `ep` must carry: read. */
@@ -532,13 +574,17 @@ typedef struct sys_ipc_reply_recv_args {
 #define SYS_IPC_REPLY_RECV_EP_OBJECT OBJ_ENDPOINT
 
 /*
- * Copies raw[0..1] into *out with the schema's types; refuses ep with any of
+ * Copies raw[0..5] into *out with the schema's types; refuses ep with any of
  * bits 63..32 set. No side effects.
  */
 static inline int sys_ipc_reply_recv_unpack(const uint64_t raw[6], sys_ipc_reply_recv_args_t *out) {
   if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
   out->ep = (nx_handle_t)raw[0];
-  out->msg = (uintptr_t)raw[1];
+  out->w0 = (uint64_t)raw[1];
+  out->w1 = (uint64_t)raw[2];
+  out->w2 = (uint64_t)raw[3];
+  out->w3 = (uint64_t)raw[4];
+  out->info = (uint64_t)raw[5];
   return NX_OK;
 }
 
@@ -574,8 +620,20 @@ int64_t sys_channel_create_invoke(struct thread *caller, const sys_channel_creat
 typedef struct sys_channel_send_args {
   /* The channel. */
   nx_handle_t ch;
-  /* The message (nx_msg_t). */
-  uintptr_t msg;
+  /* Word 0. */
+  uint64_t w0;
+  /* Word 1. */
+  uint64_t w1;
+  /* Word 2. */
+  uint64_t w2;
+  /* Word 3. */
+  uint64_t w3;
+  /*
+   * Handles (bits 0..7, at most NX_MSG_HANDLES) and bytes (bits 16..31: must be
+   * 0) the message also carries, from the caller's IPC buffer; 0 for words
+   * only.
+   */
+  uint64_t info;
 } sys_channel_send_args_t;
 
 /* The rights `ch` must carry: write. */
@@ -585,13 +643,17 @@ typedef struct sys_channel_send_args {
 #define SYS_CHANNEL_SEND_CH_OBJECT OBJ_CHANNEL
 
 /*
- * Copies raw[0..1] into *out with the schema's types; refuses ch with any of
+ * Copies raw[0..5] into *out with the schema's types; refuses ch with any of
  * bits 63..32 set. No side effects.
  */
 static inline int sys_channel_send_unpack(const uint64_t raw[6], sys_channel_send_args_t *out) {
   if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
   out->ch = (nx_handle_t)raw[0];
-  out->msg = (uintptr_t)raw[1];
+  out->w0 = (uint64_t)raw[1];
+  out->w1 = (uint64_t)raw[2];
+  out->w2 = (uint64_t)raw[3];
+  out->w3 = (uint64_t)raw[4];
+  out->info = (uint64_t)raw[5];
   return NX_OK;
 }
 
@@ -605,8 +667,6 @@ int64_t sys_channel_send_invoke(struct thread *caller, const sys_channel_send_ar
 typedef struct sys_channel_recv_args {
   /* The channel. */
   nx_handle_t ch;
-  /* Where the message goes. */
-  uintptr_t msg;
 } sys_channel_recv_args_t;
 
 /* The rights `ch` must carry: read. */
@@ -616,13 +676,12 @@ typedef struct sys_channel_recv_args {
 #define SYS_CHANNEL_RECV_CH_OBJECT OBJ_CHANNEL
 
 /*
- * Copies raw[0..1] into *out with the schema's types; refuses ch with any of
- * bits 63..32 set. No side effects.
+ * Copies raw[0] into *out with the schema's types; refuses ch with any of bits
+ * 63..32 set. No side effects.
  */
 static inline int sys_channel_recv_unpack(const uint64_t raw[6], sys_channel_recv_args_t *out) {
   if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
   out->ch = (nx_handle_t)raw[0];
-  out->msg = (uintptr_t)raw[1];
   return NX_OK;
 }
 
@@ -1063,6 +1122,78 @@ static inline int sys_thread_create_unpack(const uint64_t raw[6], sys_thread_cre
 int sys_thread_create_decode(struct thread *caller, const uint64_t raw[6],
                              sys_thread_create_args_t *out);
 int64_t sys_thread_create_invoke(struct thread *caller, const sys_thread_create_args_t *args);
+
+/* ---- thread_set_ipc_buffer (NX_SYS_THREAD_SET_IPC_BUFFER) ---- */
+
+/* The decoded arguments of thread_set_ipc_buffer. */
+typedef struct sys_thread_set_ipc_buffer_args {
+  /* The buffer's address, or 0. */
+  uint64_t addr;
+} sys_thread_set_ipc_buffer_args_t;
+
+/* Copies raw[0] into *out with the schema's types. No side effects. */
+static inline int sys_thread_set_ipc_buffer_unpack(const uint64_t raw[6],
+                                                   sys_thread_set_ipc_buffer_args_t *out) {
+  out->addr = (uint64_t)raw[0];
+  return NX_OK;
+}
+
+int sys_thread_set_ipc_buffer_decode(struct thread *caller, const uint64_t raw[6],
+                                     sys_thread_set_ipc_buffer_args_t *out);
+int64_t sys_thread_set_ipc_buffer_invoke(struct thread *caller,
+                                         const sys_thread_set_ipc_buffer_args_t *args);
+
+/*
+ * ipc_call also returns nx_ipc_words_t in registers (a1 = w0, a2 = w1, a3 = w2,
+ * a4 = w3, a5 = info): the invoke stores them in the caller's saved a1..
+ * (`regs` is its trap frame's a0..a5), which the syscall exit loads.
+ */
+static inline void sys_ipc_call_set_out(uint64_t regs[6], const nx_ipc_words_t *o) {
+  regs[1] = o->w0;
+  regs[2] = o->w1;
+  regs[3] = o->w2;
+  regs[4] = o->w3;
+  regs[5] = o->info;
+}
+
+/*
+ * ipc_recv also returns nx_ipc_words_t in registers (a1 = w0, a2 = w1, a3 = w2,
+ * a4 = w3, a5 = info): the invoke stores them in the caller's saved a1..
+ * (`regs` is its trap frame's a0..a5), which the syscall exit loads.
+ */
+static inline void sys_ipc_recv_set_out(uint64_t regs[6], const nx_ipc_words_t *o) {
+  regs[1] = o->w0;
+  regs[2] = o->w1;
+  regs[3] = o->w2;
+  regs[4] = o->w3;
+  regs[5] = o->info;
+}
+
+/*
+ * ipc_reply_recv also returns nx_ipc_words_t in registers (a1 = w0, a2 = w1, a3
+ * = w2, a4 = w3, a5 = info): the invoke stores them in the caller's saved a1..
+ * (`regs` is its trap frame's a0..a5), which the syscall exit loads.
+ */
+static inline void sys_ipc_reply_recv_set_out(uint64_t regs[6], const nx_ipc_words_t *o) {
+  regs[1] = o->w0;
+  regs[2] = o->w1;
+  regs[3] = o->w2;
+  regs[4] = o->w3;
+  regs[5] = o->info;
+}
+
+/*
+ * channel_recv also returns nx_ipc_words_t in registers (a1 = w0, a2 = w1, a3 =
+ * w2, a4 = w3, a5 = info): the invoke stores them in the caller's saved a1..
+ * (`regs` is its trap frame's a0..a5), which the syscall exit loads.
+ */
+static inline void sys_channel_recv_set_out(uint64_t regs[6], const nx_ipc_words_t *o) {
+  regs[1] = o->w0;
+  regs[2] = o->w1;
+  regs[3] = o->w2;
+  regs[4] = o->w3;
+  regs[5] = o->info;
+}
 
 /*
  * Runs syscall `number` for `caller` with the raw argument registers a0..a5: decode,

@@ -219,6 +219,12 @@ int64_t syscall_dispatch(struct thread *caller, uint64_t number, const uint64_t 
       if (err != NX_OK) return err;
       return sys_thread_create_invoke(caller, &args);
     }
+    case NX_SYS_THREAD_SET_IPC_BUFFER: {
+      sys_thread_set_ipc_buffer_args_t args;
+      int err = sys_thread_set_ipc_buffer_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_thread_set_ipc_buffer_invoke(caller, &args);
+    }
     default:
       return NX_ERR_BAD_SYSCALL;
   }
@@ -304,6 +310,8 @@ const char *syscall_name(uint64_t number) {
       return "task_start";
     case NX_SYS_THREAD_CREATE:
       return "thread_create";
+    case NX_SYS_THREAD_SET_IPC_BUFFER:
+      return "thread_set_ipc_buffer";
     default:
       return "unknown";
   }

@@ -7,7 +7,7 @@
 #define NEURON_SYSCALL_NUMBERS_H
 
 /* The ABI version: raised on every incompatible change. */
-#define NX_ABI_VERSION 2
+#define NX_ABI_VERSION 3
 
 #define NX_SYS_NULL 0
 #define NX_SYS_DEBUG_WRITE 1
@@ -48,18 +48,31 @@
 #define NX_SYS_TASK_GIVE 36
 #define NX_SYS_TASK_START 37
 #define NX_SYS_THREAD_CREATE 38
+#define NX_SYS_THREAD_SET_IPC_BUFFER 39
 
 /* One more than the highest syscall number. */
-#define NX_SYS_COUNT 39
+#define NX_SYS_COUNT 40
 
 /* The most bytes one debug_write call writes. */
 #define NX_DEBUG_WRITE_MAX 256
 
-/* The most words (w0..w5) an IPC or channel message carries. */
-#define NX_MSG_WORDS 6
+/* The words (w0..w3) every IPC or channel message carries, in registers. */
+#define NX_MSG_WORDS 4
 
-/* The most handles (h0..h3) an IPC or channel message carries. */
+/* The most handles an IPC or channel message carries (in the IPC buffers). */
 #define NX_MSG_HANDLES 4
+
+/* Where a message's byte count sits in its info word (bits 16..31; handles in bits 0..7). */
+#define NX_MSG_INFO_BYTES_SHIFT 16
+
+/* Offset in a thread's IPC buffer of the handles a message carries (NX_MSG_HANDLES u32s). */
+#define NX_IPC_BUFFER_HANDLES 0
+
+/* Offset in a thread's IPC buffer of the bytes a message carries (up to NX_MSG_BUF_MAX). */
+#define NX_IPC_BUFFER_BYTES 64
+
+/* The size of a thread's IPC buffer (thread_set_ipc_buffer), 64-byte aligned. */
+#define NX_IPC_BUFFER_SIZE 4160
 
 /* The most bytes an IPC message carries in its buffer (copied once); larger data goes in a VMO. */
 #define NX_MSG_BUF_MAX 4096

@@ -9,10 +9,12 @@
  * is an NX_ERR_* code from neuron/errors.h. A syscall that fails has no effect.
  *
  * The kernel preserves what the C calling convention preserves: sp, gp, tp,
- * s0-s11 and the floating-point state come back unchanged. ra, t0-t6 and a1-a7
- * come back as zero (never a value of the kernel's), so a stub treats them as
- * clobbered. Keeping only what C keeps lets the kernel skip saving the
- * registers its own C code would clobber anyway.
+ * s0-s11 and the floating-point state come back unchanged. A syscall that
+ * returns a struct in registers (its `out`) returns it in a1, a2, ...;
+ * otherwise a1-a5 come back as they were passed. ra, t0-t6, a6 and a7 come back
+ * as zero. No register ever carries a value of the kernel's, and a stub treats
+ * every one of them as clobbered. Keeping only what C keeps lets the kernel
+ * skip saving the registers its own C code would clobber anyway.
  *
  * 32-bit arguments (handles, u32) are passed zero-extended; a value with any of
  * bits 63..32 set is refused (NX_ERR_BAD_HANDLE for a handle,
@@ -252,7 +254,8 @@ static inline int64_t nx_handle_dup(nx_handle_t h, uint32_t rights) {
  * h: The unbadged handle to derive from (any object; needs duplicate). A handle
  *   to any object; needs no rights.
  * rights: The new handle's rights: a subset of h's.
- * badge: The badge (not 0).
+ * badge: The badge: not 0, bit 63 clear (a receive returns it as a non-negative
+ *   value).
  *
  * Returns: The new handle.
  * Errors: NX_ERR_INVALID_ARGS, NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE,
@@ -469,68 +472,99 @@ static inline int64_t nx_endpoint_create(void) {
 }
 
 /*
- * Sends the message at `msg` to whoever receives on the endpoint and blocks
- * until the reply, which overwrites `msg` (and lands in msg->buf, up to
- * msg->buf_cap bytes). If a server is waiting and the message is words only,
- * the kernel switches straight to it (the fastpath). The server runs at the
- * caller's priority if that is higher, until it replies. The handles move when
- * a server takes the call; if one is no longer movable then, the call fails
- * with its error and nothing moved.
+ * Sends a message to whoever receives on the endpoint and blocks until the
+ * reply, which comes back in *out (its handles and bytes in the caller's IPC
+ * buffer). A words-only message (info 0) to a waiting server of at least the
+ * caller's priority takes the fastpath: the kernel switches straight to the
+ * server. The server runs at the caller's priority if that is higher, until it
+ * replies. The handles move when a server takes the call; if one is no longer
+ * movable then, the call fails with its error and nothing moved. Needs an IPC
+ * buffer (thread_set_ipc_buffer).
  *
  * ep: The endpoint. A endpoint handle; needs NX_RIGHT_WRITE.
- * msg: The message (nx_msg_t); the reply comes back in it. User memory, read
- *   and written by the kernel.
+ * w0: Word 0.
+ * w1: Word 1.
+ * w2: Word 2.
+ * w3: Word 3.
+ * info: Handles (bits 0..7, at most NX_MSG_HANDLES) and bytes (bits 16..31, at
+ *   most NX_MSG_BUF_MAX) the message also carries, from the caller's IPC
+ *   buffer; 0 for words only.
  *
- * Returns: 0, once the reply is in msg.
+ * Returns: 0, once the reply is in *out.
+ * Also returns, on success, in *out (registers): out->w0 = a1, out->w1 = a2,
+ *   out->w2 = a3, out->w3 = a4, out->info = a5.
  * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
  *   NX_ERR_BAD_ADDRESS, NX_ERR_OUT_OF_RANGE, NX_ERR_INVALID_ARGS,
  *   NX_ERR_NO_MEMORY, NX_ERR_NOT_FOUND.
  * Blocks: yes.
  */
-static inline int64_t nx_ipc_call(nx_handle_t ep, uintptr_t msg) {
+static inline int64_t nx_ipc_call(nx_handle_t ep, uint64_t w0, uint64_t w1, uint64_t w2,
+                                  uint64_t w3, uint64_t info, nx_ipc_words_t *out) {
   register uint64_t a0 __asm__("a0") = (uint64_t)ep;
-  register uint64_t a1 __asm__("a1") = (uint64_t)msg;
+  register uint64_t a1 __asm__("a1") = (uint64_t)w0;
+  register uint64_t a2 __asm__("a2") = (uint64_t)w1;
+  register uint64_t a3 __asm__("a3") = (uint64_t)w2;
+  register uint64_t a4 __asm__("a4") = (uint64_t)w3;
+  register uint64_t a5 __asm__("a5") = (uint64_t)info;
   register uint64_t a7 __asm__("a7") = NX_SYS_IPC_CALL;
   __asm__ volatile("ecall"
-                   : "+r"(a0), "+r"(a1), "+r"(a7)
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a7)
                    :
-                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6",
-                     "memory");
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a6", "memory");
+  out->w0 = a1;
+  out->w1 = a2;
+  out->w2 = a3;
+  out->w3 = a4;
+  out->info = a5;
   return (int64_t)a0;
 }
 
 /*
- * Waits for a call on the endpoint and puts it in `msg` (its badge in
- * msg->badge, its bytes in msg->buf up to msg->buf_cap, its handles as new
- * handles of the caller). The caller then owes that client a reply (ipc_reply
- * or ipc_reply_recv).
+ * Waits for a call on the endpoint; its words come back in *out, its handles
+ * (new handles of the caller) and bytes in the caller's IPC buffer. The caller
+ * then owes that client a reply (ipc_reply or ipc_reply_recv). Needs an IPC
+ * buffer.
  *
  * ep: The endpoint. A endpoint handle; needs NX_RIGHT_READ.
- * msg: buf and buf_cap say where bytes may land; the message arrives here. User
- *   memory, read and written by the kernel.
  *
- * Returns: 0, once a message is in msg.
+ * Returns: The badge of the capability the client called through (0: none).
+ * Also returns, on success, in *out (registers): out->w0 = a1, out->w1 = a2,
+ *   out->w2 = a3, out->w3 = a4, out->info = a5.
  * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
- *   NX_ERR_BAD_ADDRESS, NX_ERR_OUT_OF_RANGE, NX_ERR_BUSY.
+ *   NX_ERR_BAD_ADDRESS, NX_ERR_INVALID_ARGS, NX_ERR_BUSY.
  * Blocks: yes.
  */
-static inline int64_t nx_ipc_recv(nx_handle_t ep, uintptr_t msg) {
+static inline int64_t nx_ipc_recv(nx_handle_t ep, nx_ipc_words_t *out) {
   register uint64_t a0 __asm__("a0") = (uint64_t)ep;
-  register uint64_t a1 __asm__("a1") = (uint64_t)msg;
   register uint64_t a7 __asm__("a7") = NX_SYS_IPC_RECV;
+  register uint64_t a1 __asm__("a1");
+  register uint64_t a2 __asm__("a2");
+  register uint64_t a3 __asm__("a3");
+  register uint64_t a4 __asm__("a4");
+  register uint64_t a5 __asm__("a5");
   __asm__ volatile("ecall"
-                   : "+r"(a0), "+r"(a1), "+r"(a7)
+                   : "+r"(a0), "=r"(a1), "=r"(a2), "=r"(a3), "=r"(a4), "=r"(a5), "+r"(a7)
                    :
-                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6",
-                     "memory");
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a6", "memory");
+  out->w0 = a1;
+  out->w1 = a2;
+  out->w2 = a3;
+  out->w3 = a4;
+  out->info = a5;
   return (int64_t)a0;
 }
 
 /*
- * Answers the client the caller received a call from with the message at `msg`.
- * A reply to a client that was killed meanwhile is dropped (and succeeds).
+ * Answers the client the caller received a call from. A reply to a client that
+ * was killed meanwhile is dropped (and succeeds).
  *
- * msg: The reply (nx_msg_t). User memory, read by the kernel.
+ * w0: Word 0 of the reply.
+ * w1: Word 1.
+ * w2: Word 2.
+ * w3: Word 3.
+ * info: Handles (bits 0..7, at most NX_MSG_HANDLES) and bytes (bits 16..31, at
+ *   most NX_MSG_BUF_MAX) the message also carries, from the caller's IPC
+ *   buffer; 0 for words only.
  *
  * Returns: 0.
  * Errors: NX_ERR_BAD_ADDRESS, NX_ERR_OUT_OF_RANGE, NX_ERR_INVALID_ARGS,
@@ -538,40 +572,62 @@ static inline int64_t nx_ipc_recv(nx_handle_t ep, uintptr_t msg) {
  *   NX_ERR_NO_MEMORY, NX_ERR_NOT_FOUND.
  * Blocks: no.
  */
-static inline int64_t nx_ipc_reply(uintptr_t msg) {
-  register uint64_t a0 __asm__("a0") = (uint64_t)msg;
+static inline int64_t nx_ipc_reply(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+                                   uint64_t info) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)w0;
+  register uint64_t a1 __asm__("a1") = (uint64_t)w1;
+  register uint64_t a2 __asm__("a2") = (uint64_t)w2;
+  register uint64_t a3 __asm__("a3") = (uint64_t)w3;
+  register uint64_t a4 __asm__("a4") = (uint64_t)info;
   register uint64_t a7 __asm__("a7") = NX_SYS_IPC_REPLY;
   __asm__ volatile("ecall"
-                   : "+r"(a0), "+r"(a7)
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a7)
                    :
-                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
-                     "a6", "memory");
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a5", "a6", "memory");
   return (int64_t)a0;
 }
 
 /*
- * ipc_reply with `msg`, then ipc_recv into `msg`: a server's loop in one
- * syscall. If the reply fails, nothing happens and its error is returned.
+ * ipc_reply, then ipc_recv on the endpoint: a server's loop in one syscall. A
+ * words-only reply to a client no less urgent than every ready thread takes the
+ * fastpath: the kernel switches straight back to it. If the reply fails,
+ * nothing happens and its error is returned.
  *
  * ep: The endpoint to receive on. A endpoint handle; needs NX_RIGHT_READ.
- * msg: The reply; the next message arrives here. User memory, read and written
- *   by the kernel.
+ * w0: Word 0 of the reply.
+ * w1: Word 1.
+ * w2: Word 2.
+ * w3: Word 3.
+ * info: Handles (bits 0..7, at most NX_MSG_HANDLES) and bytes (bits 16..31, at
+ *   most NX_MSG_BUF_MAX) the message also carries, from the caller's IPC
+ *   buffer; 0 for words only.
  *
- * Returns: 0, once the next message is in msg.
+ * Returns: The badge of the next client (its message in *out).
+ * Also returns, on success, in *out (registers): out->w0 = a1, out->w1 = a2,
+ *   out->w2 = a3, out->w3 = a4, out->info = a5.
  * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
  *   NX_ERR_BAD_ADDRESS, NX_ERR_OUT_OF_RANGE, NX_ERR_INVALID_ARGS,
- *   NX_ERR_NO_MEMORY, NX_ERR_NOT_FOUND.
+ *   NX_ERR_NO_MEMORY, NX_ERR_NOT_FOUND, NX_ERR_BUSY.
  * Blocks: yes.
  */
-static inline int64_t nx_ipc_reply_recv(nx_handle_t ep, uintptr_t msg) {
+static inline int64_t nx_ipc_reply_recv(nx_handle_t ep, uint64_t w0, uint64_t w1, uint64_t w2,
+                                        uint64_t w3, uint64_t info, nx_ipc_words_t *out) {
   register uint64_t a0 __asm__("a0") = (uint64_t)ep;
-  register uint64_t a1 __asm__("a1") = (uint64_t)msg;
+  register uint64_t a1 __asm__("a1") = (uint64_t)w0;
+  register uint64_t a2 __asm__("a2") = (uint64_t)w1;
+  register uint64_t a3 __asm__("a3") = (uint64_t)w2;
+  register uint64_t a4 __asm__("a4") = (uint64_t)w3;
+  register uint64_t a5 __asm__("a5") = (uint64_t)info;
   register uint64_t a7 __asm__("a7") = NX_SYS_IPC_REPLY_RECV;
   __asm__ volatile("ecall"
-                   : "+r"(a0), "+r"(a1), "+r"(a7)
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a7)
                    :
-                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6",
-                     "memory");
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a6", "memory");
+  out->w0 = a1;
+  out->w1 = a2;
+  out->w2 = a3;
+  out->w3 = a4;
+  out->info = a5;
   return (int64_t)a0;
 }
 
@@ -597,12 +653,18 @@ static inline int64_t nx_channel_create(uint32_t depth) {
 }
 
 /*
- * Queues the message at `msg` (words and handles; buf_len must be 0) without
- * blocking. The handles move into the channel at once. If a notification is
- * bound, its bit is signalled.
+ * Queues a message (words, and handles from the caller's IPC buffer; no bytes)
+ * without blocking. The handles move into the channel at once. If a
+ * notification is bound, its bit is signalled.
  *
  * ch: The channel. A channel handle; needs NX_RIGHT_WRITE.
- * msg: The message (nx_msg_t). User memory, read by the kernel.
+ * w0: Word 0.
+ * w1: Word 1.
+ * w2: Word 2.
+ * w3: Word 3.
+ * info: Handles (bits 0..7, at most NX_MSG_HANDLES) and bytes (bits 16..31:
+ *   must be 0) the message also carries, from the caller's IPC buffer; 0 for
+ *   words only.
  *
  * Returns: 0.
  * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
@@ -610,40 +672,54 @@ static inline int64_t nx_channel_create(uint32_t depth) {
  *   NX_ERR_NO_MEMORY.
  * Blocks: no.
  */
-static inline int64_t nx_channel_send(nx_handle_t ch, uintptr_t msg) {
+static inline int64_t nx_channel_send(nx_handle_t ch, uint64_t w0, uint64_t w1, uint64_t w2,
+                                      uint64_t w3, uint64_t info) {
   register uint64_t a0 __asm__("a0") = (uint64_t)ch;
-  register uint64_t a1 __asm__("a1") = (uint64_t)msg;
+  register uint64_t a1 __asm__("a1") = (uint64_t)w0;
+  register uint64_t a2 __asm__("a2") = (uint64_t)w1;
+  register uint64_t a3 __asm__("a3") = (uint64_t)w2;
+  register uint64_t a4 __asm__("a4") = (uint64_t)w3;
+  register uint64_t a5 __asm__("a5") = (uint64_t)info;
   register uint64_t a7 __asm__("a7") = NX_SYS_CHANNEL_SEND;
   __asm__ volatile("ecall"
-                   : "+r"(a0), "+r"(a1), "+r"(a7)
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a7)
                    :
-                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6",
-                     "memory");
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a6", "memory");
   return (int64_t)a0;
 }
 
 /*
- * Takes the oldest message into `msg`, its handles moved into the caller's
- * table. Never blocks: an empty channel is NX_ERR_NOT_FOUND (wait on the bound
- * notification).
+ * Takes the oldest message: its words in *out, its handles moved into the
+ * caller's table (their values in the caller's IPC buffer). Never blocks: an
+ * empty channel is NX_ERR_NOT_FOUND (wait on the bound notification).
  *
  * ch: The channel. A channel handle; needs NX_RIGHT_READ.
- * msg: Where the message goes. User memory, written by the kernel.
  *
  * Returns: 0.
+ * Also returns, on success, in *out (registers): out->w0 = a1, out->w1 = a2,
+ *   out->w2 = a3, out->w3 = a4, out->info = a5.
  * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
- *   NX_ERR_BAD_ADDRESS, NX_ERR_NOT_FOUND, NX_ERR_NO_MEMORY.
+ *   NX_ERR_BAD_ADDRESS, NX_ERR_INVALID_ARGS, NX_ERR_NOT_FOUND,
+ *   NX_ERR_NO_MEMORY.
  * Blocks: no.
  */
-static inline int64_t nx_channel_recv(nx_handle_t ch, uintptr_t msg) {
+static inline int64_t nx_channel_recv(nx_handle_t ch, nx_ipc_words_t *out) {
   register uint64_t a0 __asm__("a0") = (uint64_t)ch;
-  register uint64_t a1 __asm__("a1") = (uint64_t)msg;
   register uint64_t a7 __asm__("a7") = NX_SYS_CHANNEL_RECV;
+  register uint64_t a1 __asm__("a1");
+  register uint64_t a2 __asm__("a2");
+  register uint64_t a3 __asm__("a3");
+  register uint64_t a4 __asm__("a4");
+  register uint64_t a5 __asm__("a5");
   __asm__ volatile("ecall"
-                   : "+r"(a0), "+r"(a1), "+r"(a7)
+                   : "+r"(a0), "=r"(a1), "=r"(a2), "=r"(a3), "=r"(a4), "=r"(a5), "+r"(a7)
                    :
-                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6",
-                     "memory");
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a6", "memory");
+  out->w0 = a1;
+  out->w1 = a2;
+  out->w2 = a3;
+  out->w3 = a4;
+  out->info = a5;
   return (int64_t)a0;
 }
 
@@ -995,6 +1071,30 @@ static inline int64_t nx_thread_create(uint64_t entry, uint64_t sp, uint64_t arg
   return (int64_t)a0;
 }
 
+/*
+ * Makes [addr, addr + NX_IPC_BUFFER_SIZE) the calling thread's IPC buffer:
+ * where the handles and bytes of its messages are read from and land
+ * (NX_IPC_BUFFER_HANDLES, NX_IPC_BUFFER_BYTES). It must be 64-byte aligned and
+ * mapped readable and writable now; 0 removes it. The kernel checks it again
+ * each time it is used. The runtime sets one for every program's first thread.
+ *
+ * addr: The buffer's address, or 0.
+ *
+ * Returns: 0.
+ * Errors: NX_ERR_INVALID_ARGS, NX_ERR_BAD_ADDRESS.
+ * Blocks: no.
+ */
+static inline int64_t nx_thread_set_ipc_buffer(uint64_t addr) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)addr;
+  register uint64_t a7 __asm__("a7") = NX_SYS_THREAD_SET_IPC_BUFFER;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
+                     "a6", "memory");
+  return (int64_t)a0;
+}
+
 #else /* !__riscv: declarations only */
 
 int64_t nx_null(void);
@@ -1015,13 +1115,16 @@ int64_t nx_vmo_write(nx_handle_t vmo, uint64_t offset, uintptr_t buf, size_t len
 int64_t nx_vmo_map(nx_handle_t vmo, uint64_t va, uint64_t offset, uint64_t size, uint32_t prot);
 int64_t nx_vmo_unmap(uint64_t va);
 int64_t nx_endpoint_create(void);
-int64_t nx_ipc_call(nx_handle_t ep, uintptr_t msg);
-int64_t nx_ipc_recv(nx_handle_t ep, uintptr_t msg);
-int64_t nx_ipc_reply(uintptr_t msg);
-int64_t nx_ipc_reply_recv(nx_handle_t ep, uintptr_t msg);
+int64_t nx_ipc_call(nx_handle_t ep, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+                    uint64_t info, nx_ipc_words_t *out);
+int64_t nx_ipc_recv(nx_handle_t ep, nx_ipc_words_t *out);
+int64_t nx_ipc_reply(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t info);
+int64_t nx_ipc_reply_recv(nx_handle_t ep, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+                          uint64_t info, nx_ipc_words_t *out);
 int64_t nx_channel_create(uint32_t depth);
-int64_t nx_channel_send(nx_handle_t ch, uintptr_t msg);
-int64_t nx_channel_recv(nx_handle_t ch, uintptr_t msg);
+int64_t nx_channel_send(nx_handle_t ch, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+                        uint64_t info);
+int64_t nx_channel_recv(nx_handle_t ch, nx_ipc_words_t *out);
 int64_t nx_channel_bind(nx_handle_t ch, nx_handle_t n, uint64_t bit);
 int64_t nx_notification_create(void);
 int64_t nx_notification_signal(nx_handle_t n, uint64_t bits);
@@ -1036,6 +1139,7 @@ int64_t nx_task_create(nx_handle_t bootfs, uintptr_t name, size_t name_len, uint
 int64_t nx_task_give(nx_handle_t task, nx_handle_t h, uint32_t rights);
 int64_t nx_task_start(nx_handle_t task, uintptr_t info);
 int64_t nx_thread_create(uint64_t entry, uint64_t sp, uint64_t arg, uint32_t priority);
+int64_t nx_thread_set_ipc_buffer(uint64_t addr);
 
 #endif
 

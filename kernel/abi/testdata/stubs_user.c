@@ -7,7 +7,10 @@
  * riscv64) and inspected, never run.
  *
  * stub_<name> passes ARG(i) as argument i (never a variable), so the test can
- * see the stub load it into a<i> before its ecall. The values fit one `li`.
+ * see the stub load it into a<i> before its ecall. The values fit one `li`. A
+ * syscall with an `out` struct gets its out pointer as stub_<name>'s only
+ * parameter, so the test can follow it from a0 to the stores of a1.. after the
+ * ecall.
  */
 #include <stddef.h>
 
@@ -30,6 +33,18 @@
   NOINLINE int64_t stub_##name(void) { return nx_##name(ARG(0), ARG(1), ARG(2), ARG(3)); }
 #define STUB5(name) \
   NOINLINE int64_t stub_##name(void) { return nx_##name(ARG(0), ARG(1), ARG(2), ARG(3), ARG(4)); }
+#define STUB6(name)                                                   \
+  NOINLINE int64_t stub_##name(void) {                                \
+    return nx_##name(ARG(0), ARG(1), ARG(2), ARG(3), ARG(4), ARG(5)); \
+  }
+
+/* Syscalls with an `out` struct: the stub stores a1.. through `out`. */
+#define STUB1_OUT(name, type) \
+  NOINLINE int64_t stub_##name(type *out) { return nx_##name(ARG(0), out); }
+#define STUB6_OUT(name, type)                                              \
+  NOINLINE int64_t stub_##name(type *out) {                                \
+    return nx_##name(ARG(0), ARG(1), ARG(2), ARG(3), ARG(4), ARG(5), out); \
+  }
 
 STUB0(null)
 STUB3(debug_write)
@@ -49,13 +64,13 @@ STUB4(vmo_write)
 STUB5(vmo_map)
 STUB1(vmo_unmap)
 STUB0(endpoint_create)
-STUB2(ipc_call)
-STUB2(ipc_recv)
-STUB1(ipc_reply)
-STUB2(ipc_reply_recv)
+STUB6_OUT(ipc_call, nx_ipc_words_t)
+STUB1_OUT(ipc_recv, nx_ipc_words_t)
+STUB5(ipc_reply)
+STUB6_OUT(ipc_reply_recv, nx_ipc_words_t)
 STUB1(channel_create)
-STUB2(channel_send)
-STUB2(channel_recv)
+STUB6(channel_send)
+STUB1_OUT(channel_recv, nx_ipc_words_t)
 STUB3(channel_bind)
 STUB0(notification_create)
 STUB2(notification_signal)
@@ -70,6 +85,7 @@ STUB4(task_create)
 STUB3(task_give)
 STUB2(task_start)
 STUB4(thread_create)
+STUB1(thread_set_ipc_buffer)
 
 /*
  * The layout the riscv64 compiler gives each ABI struct: one entry per field
@@ -100,24 +116,9 @@ const struct field_layout layout_kernel_stats[] = {
     SIZE(nx_kernel_stats_t),
 };
 
-const struct field_layout layout_msg[] = {
-    FIELD(nx_msg_t, w0),
-    FIELD(nx_msg_t, w1),
-    FIELD(nx_msg_t, w2),
-    FIELD(nx_msg_t, w3),
-    FIELD(nx_msg_t, w4),
-    FIELD(nx_msg_t, w5),
-    FIELD(nx_msg_t, badge),
-    FIELD(nx_msg_t, buf),
-    FIELD(nx_msg_t, buf_len),
-    FIELD(nx_msg_t, buf_cap),
-    FIELD(nx_msg_t, word_count),
-    FIELD(nx_msg_t, handle_count),
-    FIELD(nx_msg_t, h0),
-    FIELD(nx_msg_t, h1),
-    FIELD(nx_msg_t, h2),
-    FIELD(nx_msg_t, h3),
-    SIZE(nx_msg_t),
+const struct field_layout layout_ipc_words[] = {
+    FIELD(nx_ipc_words_t, w0), FIELD(nx_ipc_words_t, w1),   FIELD(nx_ipc_words_t, w2),
+    FIELD(nx_ipc_words_t, w3), FIELD(nx_ipc_words_t, info), SIZE(nx_ipc_words_t),
 };
 
 const struct field_layout layout_start_info[] = {
@@ -145,11 +146,14 @@ const struct object_rights default_rights[] = {
     {"all", NX_RIGHTS_ALL},
 };
 
+/* Where the stubs with an `out` struct store it. */
+nx_ipc_words_t words;
+
 void _start(void) {
   /* The tables are only read by the test: keep them from --gc-sections. */
   __asm__ volatile(""
                    :
-                   : "r"(layout_kernel_stats), "r"(layout_msg), "r"(layout_start_info),
+                   : "r"(layout_kernel_stats), "r"(layout_ipc_words), "r"(layout_start_info),
                      "r"(default_rights));
   int64_t sum = stub_null();
   sum += stub_debug_write();
@@ -167,13 +171,13 @@ void _start(void) {
   sum += stub_vmo_map();
   sum += stub_vmo_unmap();
   sum += stub_endpoint_create();
-  sum += stub_ipc_call();
-  sum += stub_ipc_recv();
+  sum += stub_ipc_call(&words);
+  sum += stub_ipc_recv(&words);
   sum += stub_ipc_reply();
-  sum += stub_ipc_reply_recv();
+  sum += stub_ipc_reply_recv(&words);
   sum += stub_channel_create();
   sum += stub_channel_send();
-  sum += stub_channel_recv();
+  sum += stub_channel_recv(&words);
   sum += stub_channel_bind();
   sum += stub_notification_create();
   sum += stub_notification_signal();
@@ -188,6 +192,7 @@ void _start(void) {
   sum += stub_task_give();
   sum += stub_task_start();
   sum += stub_thread_create();
+  sum += stub_thread_set_ipc_buffer();
   if (sum < 0) stub_thread_exit();
   stub_task_exit();
 }

@@ -9,8 +9,9 @@
  *
  * Syscalls take a short path (see trap_frame.h for what the ABI keeps):
  * save the arguments, call syscall_dispatch(thread, a7, &frame->a0), and
- * return with the registers C may clobber zeroed, so no kernel value
- * reaches user space. Everything else saves and restores them all.
+ * return with a1..a5 from the frame (a syscall's register outputs) and the
+ * other registers C may clobber zeroed, so no kernel value reaches user
+ * space. Everything else saves and restores them all.
  */
 #include "neuron/arch/trap_frame.h"
 
@@ -48,7 +49,9 @@ trap_entry:
   addi a2, sp, TF_A0
   call syscall_dispatch
 
-  /* a0 is the result; the C-clobbered registers go back as zero. */
+  /* a0 is the result; a1..a5 come from the frame (the syscall's outputs,
+   * or what the caller passed); the other C-clobbered registers go back as
+   * zero, so no kernel value reaches user space. */
   .globl syscall_return
 syscall_return:
   ld t0, TF_SEPC(sp)
@@ -62,11 +65,11 @@ syscall_return:
   li t4, 0
   li t5, 0
   li t6, 0
-  li a1, 0
-  li a2, 0
-  li a3, 0
-  li a4, 0
-  li a5, 0
+  ld a1, TF_A1(sp)
+  ld a2, TF_A2(sp)
+  ld a3, TF_A3(sp)
+  ld a4, TF_A4(sp)
+  ld a5, TF_A5(sp)
   li a6, 0
   li a7, 0
   ld sp, TF_SP(sp)

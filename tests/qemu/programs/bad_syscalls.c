@@ -12,10 +12,13 @@
  *
  * Left out of the random rounds, by design: thread_exit and task_exit (they
  * end the caller), and anything that would block for good: nanosleep_until
- * and the waits get deadlines in the past (they only poll); ipc_call and
- * ipc_recv get a real endpoint only with a message address that cannot be
- * read (nobody would answer), while ipc_reply_recv may, since its reply
- * fails first with no call to answer. thread_create always gets a priority
+ * and the waits get deadlines in the past (they only poll); ipc_call gets a
+ * real endpoint only with an info word it must refuse or without an IPC
+ * buffer, and ipc_recv only without an IPC buffer (nobody would answer),
+ * while ipc_reply_recv may, since its reply fails first with no call to
+ * answer. thread_set_ipc_buffer may succeed (0, or this program's scratch
+ * buffer, which takes what IPC writes); the IPC buffer is restored after
+ * the rounds. thread_create always gets a priority
  * it must refuse, so no thread starts at a random address, and handle_close
  * never gets one of the real handles (the rounds keep their objects). The
  * debug log never appears in the rounds (garbage on the console could
@@ -145,50 +148,154 @@ static void vmo_edges(nx_handle_t vmo) {
   check("vmo_unmap", nx_vmo_unmap(MAP_VA), NX_OK);
 }
 
+/* This thread's IPC buffer (set by the runtime): the handles a message
+ * sends are read from it. */
+static nx_ipc_buffer_t *const ipcb = &nx_main_ipc_buffer;
+
 static void ipc_edges(nx_handle_t ep, nx_handle_t vmo) {
-  nx_msg_t *m = (nx_msg_t *)scratch;
-  *m = (nx_msg_t){.word_count = 7};
-  check("ipc_call: 7 words", nx_ipc_call(ep, (uintptr_t)m), NX_ERR_OUT_OF_RANGE);
-  *m = (nx_msg_t){.handle_count = 5};
-  check("ipc_call: 5 handles", nx_ipc_call(ep, (uintptr_t)m), NX_ERR_OUT_OF_RANGE);
-  *m = (nx_msg_t){.buf_len = NX_MSG_BUF_MAX + 1, .buf = (uintptr_t)scratch};
-  check("ipc_call: buffer too long", nx_ipc_call(ep, (uintptr_t)m), NX_ERR_OUT_OF_RANGE);
-  *m = (nx_msg_t){.buf_len = 8, .buf = KERNEL_TEXT};
-  check("ipc_call: kernel buffer", nx_ipc_call(ep, (uintptr_t)m), NX_ERR_BAD_ADDRESS);
-  *m = (nx_msg_t){.buf_cap = 8, .buf = (uintptr_t)rodata_msg};
-  check("ipc_call: read-only reply buffer", nx_ipc_call(ep, (uintptr_t)m), NX_ERR_BAD_ADDRESS);
-  *m = (nx_msg_t){.handle_count = 1, .h0 = 0x12345};
-  check("ipc_call: forged handle in the message", nx_ipc_call(ep, (uintptr_t)m), NX_ERR_BAD_HANDLE);
-  *m = (nx_msg_t){.handle_count = 2, .h0 = vmo, .h1 = vmo};
-  check("ipc_call: one handle twice", nx_ipc_call(ep, (uintptr_t)m), NX_ERR_INVALID_ARGS);
-  check("ipc_call: message in kernel", nx_ipc_call(ep, KERNEL_DIRECT), NX_ERR_BAD_ADDRESS);
-  check("ipc_call: message read-only", nx_ipc_call(ep, (uintptr_t)rodata_msg), NX_ERR_BAD_ADDRESS);
-  check("ipc_call: message across the end of user space", nx_ipc_call(ep, USER_TOP - 8),
-        NX_ERR_BAD_ADDRESS);
-  check("ipc_recv: message read-only", nx_ipc_recv(ep, (uintptr_t)rodata_msg), NX_ERR_BAD_ADDRESS);
-  check("ipc_recv: message unmapped", nx_ipc_recv(ep, UNMAPPED), NX_ERR_BAD_ADDRESS);
-  *m = (nx_msg_t){0};
-  check("ipc_reply: nobody to answer", nx_ipc_reply((uintptr_t)m), NX_ERR_NOT_FOUND);
-  check("ipc_reply_recv: nobody to answer", nx_ipc_reply_recv(ep, (uintptr_t)m), NX_ERR_NOT_FOUND);
-  check("ipc_call on a VMO", nx_ipc_call(vmo, (uintptr_t)m), NX_ERR_WRONG_TYPE);
+  nx_ipc_words_t out;
+  check("ipc_call: 5 handles", nx_ipc_call(ep, 0, 0, 0, 0, nx_msg_info(5, 0), &out),
+        NX_ERR_OUT_OF_RANGE);
+  check("ipc_call: 255 handles", nx_ipc_call(ep, 0, 0, 0, 0, 0xff, &out), NX_ERR_OUT_OF_RANGE);
+  check("ipc_call: too many bytes",
+        nx_ipc_call(ep, 0, 0, 0, 0, nx_msg_info(0, NX_MSG_BUF_MAX + 1), &out), NX_ERR_OUT_OF_RANGE);
+  check("ipc_call: 65535 bytes", nx_ipc_call(ep, 0, 0, 0, 0, nx_msg_info(0, 0xffff), &out),
+        NX_ERR_OUT_OF_RANGE);
+  check("ipc_call: info bit 8", nx_ipc_call(ep, 0, 0, 0, 0, 1ull << 8, &out), NX_ERR_INVALID_ARGS);
+  check("ipc_call: info bit 15", nx_ipc_call(ep, 0, 0, 0, 0, 1ull << 15, &out),
+        NX_ERR_INVALID_ARGS);
+  check("ipc_call: info bit 32", nx_ipc_call(ep, 0, 0, 0, 0, 1ull << 32, &out),
+        NX_ERR_INVALID_ARGS);
+  check("ipc_call: info bit 63", nx_ipc_call(ep, 0, 0, 0, 0, 1ull << 63, &out),
+        NX_ERR_INVALID_ARGS);
+  check("ipc_call: info ~0", nx_ipc_call(ep, 0, 0, 0, 0, ~0ull, &out), NX_ERR_INVALID_ARGS);
+  ipcb->handles[0] = 0x12345;
+  check("ipc_call: forged handle in the message",
+        nx_ipc_call(ep, 0, 0, 0, 0, nx_msg_info(1, 0), &out), NX_ERR_BAD_HANDLE);
+  ipcb->handles[0] = vmo;
+  ipcb->handles[1] = vmo;
+  check("ipc_call: one handle twice", nx_ipc_call(ep, 0, 0, 0, 0, nx_msg_info(2, 0), &out),
+        NX_ERR_INVALID_ARGS);
+  check("ipc_reply: 5 handles", nx_ipc_reply(0, 0, 0, 0, nx_msg_info(5, 0)), NX_ERR_OUT_OF_RANGE);
+  check("ipc_reply: info bit 40", nx_ipc_reply(0, 0, 0, 0, 1ull << 40), NX_ERR_INVALID_ARGS);
+  check("ipc_reply: nobody to answer", nx_ipc_reply(0, 0, 0, 0, 0), NX_ERR_NOT_FOUND);
+  check("ipc_reply_recv: nobody to answer", nx_ipc_reply_recv(ep, 0, 0, 0, 0, 0, &out),
+        NX_ERR_NOT_FOUND);
+  check("ipc_reply_recv: too many bytes",
+        nx_ipc_reply_recv(ep, 0, 0, 0, 0, nx_msg_info(0, NX_MSG_BUF_MAX + 1), &out),
+        NX_ERR_OUT_OF_RANGE);
+  check("ipc_call on a VMO", nx_ipc_call(vmo, 0, 0, 0, 0, 0, &out), NX_ERR_WRONG_TYPE);
   /* Still usable after all that: the endpoint was never left half-changed. */
   check("the VMO handle was not moved", nx_vmo_read(vmo, 0, (uintptr_t)scratch + 512, 4), 4);
 }
 
 static void channel_edges(nx_handle_t ch, nx_handle_t n) {
-  nx_msg_t *m = (nx_msg_t *)scratch;
+  nx_ipc_words_t out;
   check("channel_create: depth 0", nx_channel_create(0), NX_ERR_INVALID_ARGS);
   check("channel_create: too deep", nx_channel_create(NX_CHANNEL_DEPTH_MAX + 1),
         NX_ERR_INVALID_ARGS);
-  *m = (nx_msg_t){.buf_len = 1, .buf = (uintptr_t)scratch};
-  check("channel_send: with bytes", nx_channel_send(ch, (uintptr_t)m), NX_ERR_OUT_OF_RANGE);
-  check("channel_recv: empty", nx_channel_recv(ch, (uintptr_t)m), NX_ERR_NOT_FOUND);
-  check("channel_recv: into read-only data", nx_channel_recv(ch, (uintptr_t)rodata_msg),
-        NX_ERR_BAD_ADDRESS);
+  check("channel_send: with bytes", nx_channel_send(ch, 0, 0, 0, 0, nx_msg_info(0, 1)),
+        NX_ERR_OUT_OF_RANGE);
+  check("channel_send: 5 handles", nx_channel_send(ch, 0, 0, 0, 0, nx_msg_info(5, 0)),
+        NX_ERR_OUT_OF_RANGE);
+  check("channel_send: info bit 63", nx_channel_send(ch, 0, 0, 0, 0, 1ull << 63),
+        NX_ERR_INVALID_ARGS);
+  ipcb->handles[0] = 0x12345;
+  check("channel_send: forged handle", nx_channel_send(ch, 0, 0, 0, 0, nx_msg_info(1, 0)),
+        NX_ERR_BAD_HANDLE);
+  check("channel_recv: empty", nx_channel_recv(ch, &out), NX_ERR_NOT_FOUND);
   check("channel_bind: bit 0", nx_channel_bind(ch, n, 0), NX_ERR_INVALID_ARGS);
   check("channel_bind: two bits", nx_channel_bind(ch, n, 3), NX_ERR_INVALID_ARGS);
   check("channel_bind: bit 63", nx_channel_bind(ch, n, 1ull << 63), NX_ERR_INVALID_ARGS);
   check("channel_bind: to a channel", nx_channel_bind(ch, ch, 1), NX_ERR_WRONG_TYPE);
+}
+
+/* ---- IPC buffers ---- */
+
+/* Read-only data (initialised, so not in .bss), aligned like a buffer. */
+static const uint8_t ro_buffer[NX_IPC_BUFFER_SIZE] __attribute__((aligned(64))) = {1};
+
+static uint64_t fresh_stack[1024] __attribute__((aligned(16)));
+static volatile int64_t g_fresh_call = 1, g_fresh_recv = 1;
+static volatile int g_fresh_done;
+
+/* A thread that never set an IPC buffer: its IPC is refused, never blocks. */
+static void __attribute__((noreturn)) fresh_thread(uint64_t ep) {
+  nx_ipc_words_t out;
+  g_fresh_call = nx_ipc_call((nx_handle_t)ep, 0, 0, 0, 0, 0, &out);
+  g_fresh_recv = nx_ipc_recv((nx_handle_t)ep, &out);
+  g_fresh_done = 1;
+  nx_thread_exit(0);
+}
+
+static void ipc_buffer_edges(nx_handle_t ep, nx_handle_t ch) {
+  const uintptr_t mine = (uintptr_t)ipcb;
+  nx_ipc_words_t out;
+  /* Refused: not 64-byte aligned, not mapped, not writable, not user memory. */
+  check("ipc buffer: unaligned", nx_thread_set_ipc_buffer(mine + 8), NX_ERR_INVALID_ARGS);
+  check("ipc buffer: odd", nx_thread_set_ipc_buffer(mine + 1), NX_ERR_INVALID_ARGS);
+  check("ipc buffer: unmapped", nx_thread_set_ipc_buffer(UNMAPPED), NX_ERR_BAD_ADDRESS);
+  check("ipc buffer: page 0", nx_thread_set_ipc_buffer(64), NX_ERR_BAD_ADDRESS);
+  check("ipc buffer: read-only", nx_thread_set_ipc_buffer((uintptr_t)ro_buffer),
+        NX_ERR_BAD_ADDRESS);
+  check("ipc buffer: program text", nx_thread_set_ipc_buffer(0x10000), NX_ERR_BAD_ADDRESS);
+  check("ipc buffer: kernel", nx_thread_set_ipc_buffer(KERNEL_DIRECT), NX_ERR_BAD_ADDRESS);
+  check("ipc buffer: kernel text", nx_thread_set_ipc_buffer(KERNEL_TEXT), NX_ERR_BAD_ADDRESS);
+  check("ipc buffer: across the end of user space", nx_thread_set_ipc_buffer(USER_TOP - 64),
+        NX_ERR_BAD_ADDRESS);
+  check("ipc buffer: wrapping", nx_thread_set_ipc_buffer(~0ull << 6), NX_ERR_BAD_ADDRESS);
+  /* A refused buffer changed nothing: the runtime's still works. */
+  ipcb->handles[0] = 0;
+  check("channel_send after the refusals", nx_channel_send(ch, 5, 6, 7, 8, 0), NX_OK);
+  check("channel_recv after the refusals", nx_channel_recv(ch, &out), NX_OK);
+  check("the words", out.w0 == 5 && out.w1 == 6 && out.w2 == 7 && out.w3 == 8 && out.info == 0, 1);
+
+  /* No IPC buffer (0 removes it): every IPC syscall is refused. */
+  check("ipc buffer: 0", nx_thread_set_ipc_buffer(0), NX_OK);
+  check("ipc_call without an IPC buffer", nx_ipc_call(ep, 0, 0, 0, 0, 0, &out),
+        NX_ERR_INVALID_ARGS);
+  check("ipc_recv without an IPC buffer", nx_ipc_recv(ep, &out), NX_ERR_INVALID_ARGS);
+  check("ipc_reply_recv without an IPC buffer", nx_ipc_reply_recv(ep, 0, 0, 0, 0, 0, &out),
+        NX_ERR_INVALID_ARGS);
+  check("ipc_reply without an IPC buffer", nx_ipc_reply(0, 0, 0, 0, 0), NX_ERR_INVALID_ARGS);
+  check("channel_send without an IPC buffer", nx_channel_send(ch, 0, 0, 0, 0, 0),
+        NX_ERR_INVALID_ARGS);
+  check("channel_recv without an IPC buffer", nx_channel_recv(ch, &out), NX_ERR_INVALID_ARGS);
+  check("ipc buffer: 0 twice", nx_thread_set_ipc_buffer(0), NX_OK);
+  check("ipc buffer: the runtime's again", nx_thread_set_ipc_buffer(mine), NX_OK);
+  check("channel_recv: empty again", nx_channel_recv(ch, &out), NX_ERR_NOT_FOUND);
+
+  /* A new thread starts without one. */
+  int64_t t = nx_thread_create((uintptr_t)fresh_thread,
+                               (uintptr_t)(fresh_stack + sizeof fresh_stack / 8), ep, 10);
+  check("thread_create", t > 0, 1);
+  for (int i = 0; t > 0 && i < 100 && !g_fresh_done; i++) nx_thread_yield();
+  check("a new thread's ipc_call", g_fresh_call, NX_ERR_INVALID_ARGS);
+  check("a new thread's ipc_recv", g_fresh_recv, NX_ERR_INVALID_ARGS);
+
+  /* Checked again at each use: a buffer whose memory went away. */
+  int64_t v = nx_vmo_create(2 * 4096, 0);
+  check("vmo_create", v > 0, 1);
+  if (v <= 0) return;
+  nx_handle_t vmo = (nx_handle_t)v;
+  check("map one page", nx_vmo_map(vmo, MAP_VA, 0, 4096, NX_RIGHT_READ | NX_RIGHT_WRITE), NX_OK);
+  check("ipc buffer: its last 64 bytes unmapped", nx_thread_set_ipc_buffer(MAP_VA),
+        NX_ERR_BAD_ADDRESS);
+  check("unmap", nx_vmo_unmap(MAP_VA), NX_OK);
+  check("map read-only", nx_vmo_map(vmo, MAP_VA, 0, 2 * 4096, NX_RIGHT_READ), NX_OK);
+  check("ipc buffer: mapped read-only", nx_thread_set_ipc_buffer(MAP_VA), NX_ERR_BAD_ADDRESS);
+  check("unmap", nx_vmo_unmap(MAP_VA), NX_OK);
+  check("map", nx_vmo_map(vmo, MAP_VA, 0, 2 * 4096, NX_RIGHT_READ | NX_RIGHT_WRITE), NX_OK);
+  check("ipc buffer: a mapped VMO", nx_thread_set_ipc_buffer(MAP_VA), NX_OK);
+  check("unmap the buffer", nx_vmo_unmap(MAP_VA), NX_OK);
+  check("ipc_call: bytes from an unmapped buffer",
+        nx_ipc_call(ep, 0, 0, 0, 0, nx_msg_info(0, 8), &out), NX_ERR_BAD_ADDRESS);
+  check("ipc_call: handles from an unmapped buffer",
+        nx_ipc_call(ep, 0, 0, 0, 0, nx_msg_info(1, 0), &out), NX_ERR_BAD_ADDRESS);
+  check("channel_send: handles from an unmapped buffer",
+        nx_channel_send(ch, 0, 0, 0, 0, nx_msg_info(1, 0)), NX_ERR_BAD_ADDRESS);
+  check("ipc buffer: back to the runtime's", nx_thread_set_ipc_buffer(mine), NX_OK);
+  check("close the VMO", nx_handle_close(vmo), NX_OK);
 }
 
 static void notify_edges(nx_handle_t n, nx_handle_t ws) {
@@ -340,12 +447,24 @@ static const unsigned char typed[NX_SYS_COUNT][2] = {
     [NX_SYS_TASK_GIVE] = {NONE, ANY},
 };
 
-/* Addresses no syscall may use as a message. */
-static const uint64_t bad_msgs[] = {0,           8,    UNMAPPED, USER_TOP - 8, KERNEL_DIRECT,
-                                    KERNEL_TEXT, ~0ull};
+/* Info words ipc_call must refuse: too many handles or bytes, reserved bits. */
+static const uint64_t bad_infos[] = {5,
+                                     0xff,
+                                     (NX_MSG_BUF_MAX + 1ull) << 16,
+                                     0xffffull << 16,
+                                     1ull << 8,
+                                     1ull << 15,
+                                     1ull << 32,
+                                     1ull << 63,
+                                     ~0ull};
 
-/* Fits args to the rules in the header comment. */
-static void sanitize(unsigned nr, uint64_t a[6]) {
+/* The IPC buffer the rounds' IPC syscalls run with (thread_set_ipc_buffer
+ * may change it: to 0 or to scratch). */
+static uint64_t g_ipc_buffer;
+
+/* Fits args to the rules in the header comment; returns whether the call
+ * must run without an IPC buffer. */
+static int sanitize(unsigned nr, uint64_t a[6]) {
   for (unsigned i = 0; i < 2; i++) {
     unsigned t = typed[nr][i];
     uint64_t r = next_random();
@@ -363,10 +482,13 @@ static void sanitize(unsigned nr, uint64_t a[6]) {
       a[1] &= 0xffff;
       break;
     case NX_SYS_IPC_CALL:
-    case NX_SYS_IPC_RECV:
-      /* A real endpoint only with a message that cannot be read. */
-      if (a[0] == pool[EP - 1]) a[1] = bad_msgs[a[1] % (sizeof bad_msgs / sizeof bad_msgs[0])];
+      /* A real endpoint only with an info word it refuses, or no buffer. */
+      if (a[0] != pool[EP - 1]) break;
+      if (a[5] % 4 == 0) return 1;
+      a[5] = bad_infos[(a[5] >> 2) % (sizeof bad_infos / sizeof bad_infos[0])];
       break;
+    case NX_SYS_IPC_RECV:
+      return a[0] == pool[EP - 1]; /* a real endpoint only without a buffer */
     case NX_SYS_HANDLE_CLOSE:
       if (is_pool(a[0])) a[0] = 0x12345;
       break;
@@ -376,6 +498,7 @@ static void sanitize(unsigned nr, uint64_t a[6]) {
     default:
       break;
   }
+  return 0;
 }
 
 static int creates_handle(unsigned nr) {
@@ -414,6 +537,7 @@ static int documented_success(unsigned nr, const uint64_t a[6], int64_t r) {
     case NX_SYS_INTERRUPT_ACK:
     case NX_SYS_TASK_START:
     case NX_SYS_IPC_REPLY:
+    case NX_SYS_THREAD_SET_IPC_BUFFER:
       return r == 0;
     case NX_SYS_DEBUG_WRITE:
       return u == a[2];
@@ -445,8 +569,11 @@ static void random_rounds(void) {
     for (unsigned round = 0; round < ROUNDS; round++) {
       uint64_t a[6];
       for (unsigned i = 0; i < 6; i++) a[i] = garbage();
-      sanitize(nr, a);
+      int no_buffer = sanitize(nr, a);
+      if (no_buffer) nx_thread_set_ipc_buffer(0);
       int64_t r = raw6(nr, a);
+      if (no_buffer) nx_thread_set_ipc_buffer(g_ipc_buffer);
+      if (nr == NX_SYS_THREAD_SET_IPC_BUFFER && r == 0) g_ipc_buffer = a[0];
       calls++;
       if (r < 0) {
         refused++;
@@ -488,6 +615,7 @@ int nx_main(const nx_start_info_t *start) {
   vmo_edges(vmo);
   ipc_edges(ep, vmo);
   channel_edges(ch, n);
+  ipc_buffer_edges(ep, ch);
   notify_edges(n, ws);
   task_edges(start->bootfs, n);
 
@@ -498,7 +626,11 @@ int nx_main(const nx_start_info_t *start) {
   pool[CH - 1] = ch;
   pool[BOOTFS - 1] = start->bootfs;
   for (unsigned i = 0; i < sizeof scratch; i++) scratch[i] = (char)0xa5;
+  /* No real handle waits in the IPC buffer for a random send to move. */
+  for (unsigned i = 0; i < NX_MSG_HANDLES; i++) ipcb->handles[i] = 0xa5a5a5a5u;
+  g_ipc_buffer = (uintptr_t)ipcb;
   random_rounds();
+  check("the IPC buffer back after the rounds", nx_thread_set_ipc_buffer((uintptr_t)ipcb), NX_OK);
 
   /* The kernel and this task are still fine. */
   static const char msg[] = "ok\n";

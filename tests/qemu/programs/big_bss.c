@@ -1,8 +1,8 @@
-/* Needs 4 MiB of zeroed data, twice a task's default quota: the kernel must
- * refuse to start it with an error, and start everything else. */
+/* Needs 16 MiB of zeroed data, twice a boot program's quota: the kernel
+ * must refuse to start it with an error, and start everything else. */
 #include "neuron/runtime.h"
 
-static volatile char big[4 << 20];
+static volatile char big[16 << 20];
 
 int nx_main(const nx_start_info_t *start) {
   nx_handle_t log = start->log;

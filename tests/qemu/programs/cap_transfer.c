@@ -1,12 +1,14 @@
 /*
  * A capability moves in an IPC message (bin/cap_transfer, with
  * app/ipc_server): this task writes a text into a VMO and sends the VMO's
- * handle as h0 of a call. The server gets it as a new handle in its own
+ * handle in a call (handles[0] of its IPC buffer, one handle in the info
+ * word). The server gets it as a new handle in its own
  * table, maps it and prints the text, writes an answer into it and moves
  * it back in the reply. Proves:
  * - the handle left this task's table with the call: using the old value
  *   fails with NX_ERR_BAD_HANDLE;
- * - the reply's handle is a working handle here again (the answer reads);
+ * - the reply's handle (its new value in this thread's IPC buffer) is a
+ *   working handle here again (the answer reads);
  * - a handle without the transfer right cannot be sent (access-denied) and
  *   stays usable, since a refused call moves nothing.
  */
@@ -17,6 +19,9 @@
 #include "tests/qemu/programs/test_util.h"
 
 #define P "cap_transfer"
+
+/* This thread's IPC buffer: handles to send go in, received ones come out. */
+static nx_ipc_buffer_t *const ipcb = &nx_main_ipc_buffer;
 
 /* A capability also moves through a channel: into the channel's own
  * holding table at send (gone from the sender at once), out to the
@@ -29,25 +34,29 @@ static void through_a_channel(void) {
   nx_handle_t vmo = (nx_handle_t)t_ok(P, "vmo_create", nx_vmo_create(4096, 0));
   static const char text[] = "sent through a channel";
   t_expect(P, "vmo_write", nx_vmo_write(vmo, 0, (uintptr_t)text, sizeof text), sizeof text);
-  nx_msg_t m = {.w0 = 42, .word_count = 1, .h0 = vmo, .handle_count = 1};
-  t_expect(P, "channel_send", nx_channel_send(ch, (uintptr_t)&m), NX_OK);
+  ipcb->handles[0] = vmo;
+  t_expect(P, "channel_send", nx_channel_send(ch, 42, 0, 0, 0, nx_msg_info(1, 0)), NX_OK);
   char got[32] = {0};
   int64_t in_flight = nx_vmo_read(vmo, 0, (uintptr_t)got, 4);
   int64_t bits = nx_notification_wait(n, ~0ull >> 1, 0);
-  nx_msg_t r = {0};
-  t_expect(P, "channel_recv", nx_channel_recv(ch, (uintptr_t)&r), NX_OK);
+  ipcb->handles[0] = 0;
+  nx_ipc_words_t r = {0};
+  t_expect(P, "channel_recv", nx_channel_recv(ch, &r), NX_OK);
+  nx_handle_t received = ipcb->handles[0];
   t_expect(P, "read through the received handle",
-           nx_vmo_read(r.h0, 0, (uintptr_t)got, sizeof got - 1), sizeof got - 1);
+           nx_vmo_read(received, 0, (uintptr_t)got, sizeof got - 1), sizeof got - 1);
   t_say(P
         ": channel: sender's handle in flight gives %s, bound bits %#llx, received w0 %llu and "
         "%u handle reading \"%s\"\n",
-        t_err(in_flight), (unsigned long long)bits, (unsigned long long)r.w0, r.handle_count, got);
+        t_err(in_flight), (unsigned long long)bits, (unsigned long long)r.w0,
+        nx_msg_handles(r.info), got);
   t_expect(P, "handle in flight", in_flight, NX_ERR_BAD_HANDLE);
   t_expect(P, "bound bit", bits, 1ll << 5);
   t_expect(P, "received text", strcmp(got, text), 0);
+  t_expect(P, "received info", (int64_t)r.info, (int64_t)nx_msg_info(1, 0));
   /* Left in flight when the channel goes: closed with it. */
-  m = (nx_msg_t){.word_count = 0, .h0 = r.h0, .handle_count = 1};
-  t_expect(P, "send it again", nx_channel_send(ch, (uintptr_t)&m), NX_OK);
+  ipcb->handles[0] = received;
+  t_expect(P, "send it again", nx_channel_send(ch, 0, 0, 0, 0, nx_msg_info(1, 0)), NX_OK);
   t_expect(P, "close the channel with a handle in flight", nx_handle_close(ch), NX_OK);
 
   /* Nothing of that leaks: 1 MiB VMOs left in flight in closed channels,
@@ -56,8 +65,8 @@ static void through_a_channel(void) {
   for (; rounds < 16; rounds++) {
     int64_t c = nx_channel_create(1), v = nx_vmo_create(1 << 20, 0);
     if (c < 0 || v < 0) break;
-    m = (nx_msg_t){.h0 = (nx_handle_t)v, .handle_count = 1};
-    if (nx_channel_send((nx_handle_t)c, (uintptr_t)&m) != NX_OK) break;
+    ipcb->handles[0] = (nx_handle_t)v;
+    if (nx_channel_send((nx_handle_t)c, 0, 0, 0, 0, nx_msg_info(1, 0)) != NX_OK) break;
     if (nx_handle_close((nx_handle_t)c) != NX_OK) break;
   }
   t_say(P ": %d rounds of a 1 MiB VMO closed in flight\n", rounds);
@@ -91,19 +100,20 @@ int nx_main(const nx_start_info_t *start) {
 
   /* Without the transfer right the call is refused and nothing moves. */
   nx_handle_t stuck = (nx_handle_t)t_ok(P, "dup", nx_handle_dup(vmo, NX_RIGHT_READ));
-  nx_msg_t m = {.w0 = OP_VMO, .word_count = 1, .h0 = stuck, .handle_count = 1};
-  int64_t r = nx_ipc_call(ep, (uintptr_t)&m);
+  ipcb->handles[0] = stuck;
+  nx_ipc_words_t m;
+  int64_t r = nx_ipc_call(ep, OP_VMO, 0, 0, 0, nx_msg_info(1, 0), &m);
   char got[64] = {0};
   int64_t still = nx_vmo_read(stuck, 0, (uintptr_t)got, 5);
   t_say(P ": sending a handle without transfer: %s; it still reads: %s\n", t_err(r), t_err(still));
   t_expect(P, "send without transfer", r, NX_ERR_ACCESS_DENIED);
   t_expect(P, "refused handle still works", still, 5);
 
-  m = (nx_msg_t){.w0 = OP_VMO, .word_count = 1, .h0 = vmo, .handle_count = 1};
-  r = nx_ipc_call(ep, (uintptr_t)&m);
+  ipcb->handles[0] = vmo;
+  r = nx_ipc_call(ep, OP_VMO, 0, 0, 0, nx_msg_info(1, 0), &m);
   t_expect(P, "call with the VMO", r, NX_OK);
   t_say(P ": server read %llu bytes of text, replied with %u handle(s)\n", (unsigned long long)m.w0,
-        m.handle_count);
+        nx_msg_handles(m.info));
   t_expect(P, "text length", (int64_t)m.w0, (int64_t)strlen(text));
 
   /* The sent handle is gone from this task's table. */
@@ -113,8 +123,8 @@ int nx_main(const nx_start_info_t *start) {
   t_expect(P, "closing the moved handle", nx_handle_close(vmo), NX_ERR_BAD_HANDLE);
 
   /* The reply moved it back, under a new value. */
-  if (t_expect(P, "handles in the reply", m.handle_count, 1)) {
-    nx_handle_t back = m.h0;
+  if (t_expect(P, "handles in the reply", nx_msg_handles(m.info), 1)) {
+    nx_handle_t back = ipcb->handles[0];
     memset(got, 0, sizeof got);
     t_expect(P, "read the returned VMO", nx_vmo_read(back, 256, (uintptr_t)got, sizeof got - 1),
              sizeof got - 1);
@@ -125,8 +135,8 @@ int nx_main(const nx_start_info_t *start) {
 
   through_a_channel();
 
-  nx_msg_t quit = {.w0 = OP_QUIT, .word_count = 1};
-  t_expect(P, "quit", nx_ipc_call(ep, (uintptr_t)&quit), NX_OK);
+  nx_ipc_words_t quit;
+  t_expect(P, "quit", nx_ipc_call(ep, OP_QUIT, 0, 0, 0, 0, &quit), NX_OK);
   t_say(t_failures ? P ": FAILED\n" : P ": capability moved and came back\n");
   return t_failures;
 }

@@ -2,7 +2,8 @@
  * The server side of ipc_test and cap_transfer (app/ipc_server): receives
  * on start->h0 (a receive-only endpoint handle) and answers the operations
  * of ipc_proto.h, printing what it sees where the client cannot (badges,
- * the contents of a VMO it was sent).
+ * the contents of a VMO it was sent). Handles and bytes arrive in, and
+ * go back from, this thread's IPC buffer (nx_main_ipc_buffer).
  */
 #include <string.h>
 
@@ -13,11 +14,11 @@
 #define P "ipc_server"
 #define MAP_VA 0x1000000000ul
 
-static unsigned char buf[NX_MSG_BUF_MAX];
+static nx_ipc_buffer_t *const ipcb = &nx_main_ipc_buffer;
 
 /* Reads the VMO `h` (moved to us in a call) through a read-only mapping and
  * vmo_read, reports its text, then writes an answer into it. */
-static void serve_vmo(nx_handle_t h, nx_msg_t *reply) {
+static void serve_vmo(nx_handle_t h, nx_ipc_words_t *reply) {
   char text[64] = {0};
   int64_t r = nx_vmo_map(h, MAP_VA, 0, 4096, NX_RIGHT_READ);
   if (t_expect(P, "map the received VMO", r, NX_OK)) {
@@ -31,9 +32,8 @@ static void serve_vmo(nx_handle_t h, nx_msg_t *reply) {
   static const char answer[] = "answer from the server";
   t_expect(P, "vmo_write", nx_vmo_write(h, 256, (uintptr_t)answer, sizeof answer), sizeof answer);
   reply->w0 = strlen(text);
-  reply->word_count = 1;
-  reply->h0 = h; /* moved back to the caller with the reply */
-  reply->handle_count = 1;
+  ipcb->handles[0] = h; /* moved back to the caller with the reply */
+  reply->info = nx_msg_info(1, 0);
 }
 
 int nx_main(const nx_start_info_t *start) {
@@ -41,35 +41,37 @@ int nx_main(const nx_start_info_t *start) {
   nx_handle_t ep = start->h0;
   t_say(P ": started\n");
   /* Receive-only: calling our own endpoint is refused. */
-  nx_msg_t probe = {.word_count = 0};
-  t_expect(P, "call without the write right", nx_ipc_call(ep, (uintptr_t)&probe),
+  nx_ipc_words_t probe;
+  t_expect(P, "call without the write right", nx_ipc_call(ep, 0, 0, 0, 0, 0, &probe),
            NX_ERR_ACCESS_DENIED);
-  nx_msg_t m = {.buf = (uintptr_t)buf, .buf_cap = sizeof buf};
-  int64_t r = nx_ipc_recv(ep, (uintptr_t)&m);
+  nx_ipc_words_t m;
+  int64_t r = nx_ipc_recv(ep, &m); /* the caller's badge, or an error */
   uint64_t calls = 0;
-  for (; r == NX_OK; calls++) {
-    nx_msg_t reply = {.buf = (uintptr_t)buf, .buf_cap = sizeof buf};
-    uint64_t op = m.word_count ? m.w0 : 0;
+  for (; r >= 0; calls++) {
+    uint64_t badge = (uint64_t)r;
+    nx_ipc_words_t reply = {0};
+    uint64_t op = m.w0;
     if (op == OP_INC) {
+      if (m.info != 0) t_fail(P, "OP_INC carries words only", (int64_t)m.info, 0);
       reply.w0 = m.w1 + 1;
       reply.w1 = m.w2 ^ m.w3;
-      reply.word_count = 2;
+      reply.w2 = m.w3;
+      reply.w3 = m.w2;
     } else if (op == OP_BUF) {
+      uint32_t len = nx_msg_bytes(m.info);
       unsigned match = 0;
-      for (unsigned i = 0; i < m.buf_len; i++) {
-        match += buf[i] == proto_pattern(i);
-        buf[i] = (unsigned char)~buf[i];
+      for (unsigned i = 0; i < len; i++) {
+        match += ipcb->bytes[i] == proto_pattern(i);
+        ipcb->bytes[i] = (unsigned char)~ipcb->bytes[i];
       }
-      t_say(P ": buffer of %u bytes, %u match the pattern\n", m.buf_len, match);
+      t_say(P ": buffer of %u bytes, %u match the pattern\n", len, match);
       reply.w0 = match;
-      reply.word_count = 1;
-      reply.buf_len = m.buf_len;
+      reply.info = nx_msg_info(0, len); /* the same bytes go back, inverted */
     } else if (op == OP_BADGE) {
-      t_say(P ": call with badge 0x%llx\n", (unsigned long long)m.badge);
-      reply.w0 = m.badge;
-      reply.word_count = 1;
-    } else if (op == OP_VMO && m.handle_count == 1) {
-      serve_vmo(m.h0, &reply);
+      t_say(P ": call with badge 0x%llx\n", (unsigned long long)badge);
+      reply.w0 = badge;
+    } else if (op == OP_VMO && nx_msg_handles(m.info) == 1) {
+      serve_vmo(ipcb->handles[0], &reply);
     } else if (op == OP_QUIT) {
       break;
     } else if (op == OP_DIE) {
@@ -78,12 +80,10 @@ int nx_main(const nx_start_info_t *start) {
     } else {
       t_fail(P, "unknown operation", (int64_t)op, 0);
     }
-    r = nx_ipc_reply_recv(ep, (uintptr_t)&reply);
-    m = reply;
+    r = nx_ipc_reply_recv(ep, reply.w0, reply.w1, reply.w2, reply.w3, reply.info, &m);
   }
-  if (r != NX_OK) t_fail(P, "receive", r, NX_OK);
-  nx_msg_t bye = {.w0 = calls, .word_count = 1};
-  t_expect(P, "last reply", nx_ipc_reply((uintptr_t)&bye), NX_OK);
+  if (r < 0) t_fail(P, "receive", r, NX_OK);
+  t_expect(P, "last reply", nx_ipc_reply(calls, 0, 0, 0, 0), NX_OK);
   t_say(P ": done after %llu calls\n", (unsigned long long)calls);
   return t_failures;
 }

@@ -63,12 +63,19 @@ int nx_main(const nx_start_info_t *start) {
   nx_handle_t ep = (nx_handle_t)t_ok(P, "endpoint_create", nx_endpoint_create());
   nx_handle_t ep_r = (nx_handle_t)t_ok(P, "dup receive-only", nx_handle_dup(ep, NX_RIGHT_READ));
   nx_handle_t ep_w = (nx_handle_t)t_ok(P, "dup call-only", nx_handle_dup(ep, NX_RIGHT_WRITE));
-  nx_msg_t m = {.w0 = 1, .word_count = 1};
-  want("ipc_call without the write right", nx_ipc_call(ep_r, (uintptr_t)&m), NX_ERR_ACCESS_DENIED);
-  want("ipc_recv without the read right", nx_ipc_recv(ep_w, (uintptr_t)&m), NX_ERR_ACCESS_DENIED);
-  want("ipc_reply_recv without the read right", nx_ipc_reply_recv(ep_w, (uintptr_t)&m),
+  nx_ipc_words_t m;
+  want("ipc_call without the write right", nx_ipc_call(ep_r, 1, 0, 0, 0, 0, &m),
        NX_ERR_ACCESS_DENIED);
-  want("ipc_reply with no call to answer", nx_ipc_reply((uintptr_t)&m), NX_ERR_NOT_FOUND);
+  want("ipc_recv without the read right", nx_ipc_recv(ep_w, &m), NX_ERR_ACCESS_DENIED);
+  want("ipc_reply_recv without the read right", nx_ipc_reply_recv(ep_w, 1, 0, 0, 0, 0, &m),
+       NX_ERR_ACCESS_DENIED);
+  want("ipc_reply with no call to answer", nx_ipc_reply(1, 0, 0, 0, 0), NX_ERR_NOT_FOUND);
+  /* Badges: bit 63 must be clear (a receive returns the badge in a0). */
+  want("mint with badge bit 63", nx_handle_mint(ep, NX_RIGHT_WRITE, 1ull << 63),
+       NX_ERR_INVALID_ARGS);
+  int64_t badged = nx_handle_mint(ep, NX_RIGHT_WRITE, 0x7fffffffffffffffull);
+  want("mint with the largest badge", badged > 0, 1);
+  if (badged > 0) nx_handle_close((nx_handle_t)badged);
 
   /* Notifications: signal and wait each need their right. */
   nx_handle_t n = (nx_handle_t)t_ok(P, "notification_create", nx_notification_create());
@@ -84,15 +91,19 @@ int nx_main(const nx_start_info_t *start) {
   nx_handle_t ch = (nx_handle_t)t_ok(P, "channel_create", nx_channel_create(4));
   nx_handle_t ch_r =
       (nx_handle_t)t_ok(P, "dup channel read-only", nx_handle_dup(ch, NX_RIGHT_READ));
-  want("channel_send without the write right", nx_channel_send(ch_r, (uintptr_t)&m),
+  want("channel_send without the write right", nx_channel_send(ch_r, 1, 0, 0, 0, 0),
        NX_ERR_ACCESS_DENIED);
   want("channel_bind without the manage right", nx_channel_bind(ch_r, n, 1), NX_ERR_ACCESS_DENIED);
   want("channel_bind to a notification without signal", nx_channel_bind(ch, n_wait, 1),
        NX_ERR_ACCESS_DENIED);
-  want("channel_send", nx_channel_send(ch, (uintptr_t)&m), NX_OK);
-  nx_msg_t got = {0};
-  want("channel_recv through the read-only handle", nx_channel_recv(ch_r, (uintptr_t)&got), NX_OK);
+  nx_main_ipc_buffer.handles[0] = ro; /* read and map only */
+  want("channel_send of a handle without the transfer right",
+       nx_channel_send(ch, 0, 0, 0, 0, nx_msg_info(1, 0)), NX_ERR_ACCESS_DENIED);
+  want("channel_send", nx_channel_send(ch, 1, 2, 3, 4, 0), NX_OK);
+  nx_ipc_words_t got = {0};
+  want("channel_recv through the read-only handle", nx_channel_recv(ch_r, &got), NX_OK);
   want("the word that came through", (int64_t)got.w0, 1);
+  want("the other three words", got.w1 == 2 && got.w2 == 3 && got.w3 == 4 && got.info == 0, 1);
 
   /* Wait sets: add needs manage. */
   nx_handle_t ws = (nx_handle_t)t_ok(P, "waitset_create", nx_waitset_create());
@@ -127,7 +138,7 @@ int nx_main(const nx_start_info_t *start) {
   want("debug_write without the write right", nx_debug_write(log_nw, (uintptr_t)buf, 1),
        NX_ERR_ACCESS_DENIED);
   want("vmo_read on an endpoint", nx_vmo_read(ep, 0, (uintptr_t)buf, 4), NX_ERR_WRONG_TYPE);
-  want("ipc_call on a VMO", nx_ipc_call(vmo, (uintptr_t)&m), NX_ERR_WRONG_TYPE);
+  want("ipc_call on a VMO", nx_ipc_call(vmo, 1, 0, 0, 0, 0, &m), NX_ERR_WRONG_TYPE);
 
   /* Closed handles are refused, and closing twice too. */
   want("close", nx_handle_close(ro), NX_OK);
@@ -135,7 +146,8 @@ int nx_main(const nx_start_info_t *start) {
        NX_ERR_BAD_HANDLE);
   want("close again", nx_handle_close(ro), NX_ERR_BAD_HANDLE);
   want("close an endpoint handle", nx_handle_close(ep_w), NX_OK);
-  want("ipc_call through the closed handle", nx_ipc_call(ep_w, (uintptr_t)&m), NX_ERR_BAD_HANDLE);
+  want("ipc_call through the closed handle", nx_ipc_call(ep_w, 1, 0, 0, 0, 0, &m),
+       NX_ERR_BAD_HANDLE);
   want("the other handles still work", nx_vmo_read(vmo, 0, (uintptr_t)buf, 4), 4);
 
   t_say(

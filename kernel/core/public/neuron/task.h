@@ -20,6 +20,7 @@
 #include "neuron/sched.h"
 #include "neuron/start_info.h"
 #include "neuron/sv39.h"
+#include "neuron/syscall_numbers.h"
 #include "neuron/vmo_map.h"
 
 #ifdef __cplusplus
@@ -28,7 +29,12 @@ extern "C" {
 
 #define TASK_NAME_MAX 32
 #define TASK_MAX_REGIONS 8
-#define TASK_DEFAULT_QUOTA_PAGES 512 /* 2 MiB until the manifest says otherwise */
+/* Quotas until the manifest says otherwise: a program the kernel starts at
+ * boot gets 8 MiB of its own; a task another one creates gets 2 MiB, carved
+ * out of its creator's quota (its quota's parent), so creating tasks never
+ * gets a task more memory than it had. */
+#define TASK_BOOT_QUOTA_PAGES 2048
+#define TASK_DEFAULT_QUOTA_PAGES 512
 
 /* A range of user memory the task owns page by page (segments, stack). */
 typedef struct task_region {
@@ -57,7 +63,9 @@ typedef struct task {
   uint64_t entry;   /* where its first thread starts */
   quota_t quota;
   sv39_space_t space;
-  vmo_space_t vmos; /* the VMO mappings in space */
+  uint64_t satp;       /* what switching to space loads, valid while ... */
+  asid_tag_t satp_tag; /* ... space.asid_tag is still this */
+  vmo_space_t vmos;    /* the VMO mappings in space */
   handle_table_t handles;
   task_region_t regions[TASK_MAX_REGIONS];
   uint32_t region_count;
@@ -81,13 +89,12 @@ typedef struct thread {
   /* Blocking syscalls. A blocked thread keeps its kernel stack and resumes
    * inside its syscall; wake_result is what the waker left it. */
   int wake_result;
-  ipc_thread_t ipc;       /* endpoint state (kernel/ipc) */
-  notify_waiter_t waiter; /* notification and wait-set waits (kernel/notify) */
-  cap_revoke_t revoke;    /* handle_revoke in progress */
-  nx_msg_t msg_in;        /* the message its current IPC syscall decoded */
-  uint64_t ipc_buf;       /* where IPC bytes for it land (user address) */
-  uint32_t ipc_buf_cap;   /* how many may */
-  uint32_t ipc_buf_got;   /* how many did */
+  ipc_thread_t ipc;                         /* endpoint state (kernel/ipc) */
+  notify_waiter_t waiter;                   /* notification and wait-set waits (kernel/notify) */
+  cap_revoke_t revoke;                      /* handle_revoke in progress */
+  uint64_t ipc_buffer;                      /* its IPC buffer (user address; 0: none) */
+  uint32_t ipc_buf_got;                     /* bytes the last message put in it */
+  nx_handle_t send_handles[NX_MSG_HANDLES]; /* what its current send decoded */
 } thread_t;
 
 /* The thread that embeds an IPC or notify part. */
@@ -99,12 +106,17 @@ extern thread_t *current;
 /*
  * Creates a NEW task named `name` (up to TASK_NAME_MAX - 1 bytes) from the
  * ELF executable `image` (validated here; *why says what is wrong with a
- * refused one), with the program loaded, an empty handle table and one
- * reference (the creator's). Nothing runs until task_start(). Errors leave
- * nothing behind.
+ * refused one), with the program loaded, an empty handle table, a quota of
+ * `quota_pages` under `parent_quota` and one reference (the creator's).
+ * Nothing runs until task_start(). Errors leave nothing behind.
+ *
+ * The parent quota must outlive the task's charges; it does, since every
+ * charge of the task is also one of the parent's, and a dead task's record
+ * is only freed once its quota is empty (task_sweep_dead()).
  */
 int task_create(const char *name, size_t name_len, const void *image, size_t size,
-                unsigned priority, const char **why, task_t **out);
+                unsigned priority, quota_t *parent_quota, size_t quota_pages, const char **why,
+                task_t **out);
 
 /* Starts NEW task's first thread at its entry point with a copy of `info`
  * at the top of its stack and a0 pointing to it. NX_ERR_NO_MEMORY leaves

@@ -43,9 +43,14 @@ int cap_revoke_start(cap_revoke_t *r, handle_table_t *t, nx_handle_value_t h);
 bool cap_revoke_step(cap_revoke_t *r, uint32_t budget);
 
 /* For handle_lookup: whether `s` lies below the root of a revoke in
- * progress. O(1) while no revoke runs or when `s` is older than every
- * revoking root; otherwise O(depth of `s` below the oldest revoking root). */
-bool cap_revoke_blocks(const handle_slot_t *s);
+ * progress. O(1) while no revoke runs (inline: every lookup asks) or when
+ * `s` is older than every revoking root; otherwise O(depth of `s` below the
+ * oldest revoking root). cap_revoke_blocks_walk is its out-of-line part. */
+bool cap_revoke_blocks_walk(const handle_slot_t *s);
+extern cap_revoke_t *cap_revokes_active; /* revoke.c's list; NULL while none runs */
+static inline bool cap_revoke_blocks(const handle_slot_t *s) {
+  return cap_revokes_active && cap_revoke_blocks_walk(s);
+}
 
 /* For handle_slot_remove: revoking root `s` is being removed (by the revoke
  * of one of its ancestors); its own revoke ends with nothing left to do. */

@@ -108,6 +108,19 @@ static inline uint16_t asid_of(asid_tag_t tag) { return (uint16_t)(tag & 0xffff)
 /* True if tag holds an ASID assigned in a's current generation. */
 bool asid_is_current(const asid_alloc_t *a, asid_tag_t tag);
 
+/* asid_switch()'s common case, inline, for the context switch: `tag` is of
+ * the current generation and hart owes no flush, so switching to it needs
+ * no allocation and no fence. Records it as the hart's active tag and
+ * returns true; false (nothing changed) means: call asid_switch(). */
+static inline bool asid_switch_fast(asid_alloc_t *a, unsigned hart, asid_tag_t tag) {
+  if (a->bits == 0 || tag == ASID_TAG_NONE || (tag >> ASID_TAG_SHIFT) != a->generation ||
+      ((a->flush_pending >> hart) & 1)) {
+    return false;
+  }
+  a->active[hart] = tag;
+  return true;
+}
+
 /* ASIDs handed out in the current generation (reserved ones included). */
 uint32_t asid_used_count(const asid_alloc_t *a);
 

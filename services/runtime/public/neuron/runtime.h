@@ -1,6 +1,7 @@
 /*
- * The NEURON user runtime: program start (crt0.S calls nx_main(start) and
- * then nx_runtime_exit) and small helpers shared by every user program.
+ * The NEURON user runtime: program start (crt0.S calls nx_runtime_start,
+ * which sets up the first thread and calls nx_main(start)) and small
+ * helpers shared by every user program.
  */
 #ifndef NEURON_RUNTIME_H
 #define NEURON_RUNTIME_H
@@ -13,6 +14,35 @@
 /* Every program's entry: `start` holds the handles and values it was
  * started with (its debug log, and what the kernel or its creator passed). */
 int nx_main(const nx_start_info_t *start);
+
+/* A thread's IPC buffer (thread_set_ipc_buffer): where the handles and
+ * bytes of its messages go, beside the words that travel in registers. */
+typedef struct nx_ipc_buffer {
+  nx_handle_t handles[NX_MSG_HANDLES];
+  uint8_t reserved[NX_IPC_BUFFER_BYTES - NX_MSG_HANDLES * sizeof(nx_handle_t)];
+  uint8_t bytes[NX_MSG_BUF_MAX];
+} __attribute__((aligned(64))) nx_ipc_buffer_t;
+
+_Static_assert(offsetof(nx_ipc_buffer_t, handles) == NX_IPC_BUFFER_HANDLES, "IPC buffer layout");
+_Static_assert(offsetof(nx_ipc_buffer_t, bytes) == NX_IPC_BUFFER_BYTES, "IPC buffer layout");
+_Static_assert(sizeof(nx_ipc_buffer_t) == NX_IPC_BUFFER_SIZE, "IPC buffer layout");
+
+/* The first thread's IPC buffer (set up before nx_main runs). A thread made
+ * with nx_thread_create sets its own before its first IPC syscall. */
+extern nx_ipc_buffer_t nx_main_ipc_buffer;
+
+/* A message's info word (NX_MSG_INFO_BYTES_SHIFT): `handles` handles and
+ * `bytes` bytes in the sender's IPC buffer. */
+static inline uint64_t nx_msg_info(uint32_t handles, uint32_t bytes) {
+  return handles | ((uint64_t)bytes << NX_MSG_INFO_BYTES_SHIFT);
+}
+static inline uint32_t nx_msg_handles(uint64_t info) { return (uint32_t)(info & 0xff); }
+static inline uint32_t nx_msg_bytes(uint64_t info) {
+  return (uint32_t)(info >> NX_MSG_INFO_BYTES_SHIFT);
+}
+
+/* Sets up the first thread and runs nx_main (crt0.S calls it). */
+__attribute__((noreturn)) void nx_runtime_start(const nx_start_info_t *start);
 
 /* Ends the task with `code`. */
 __attribute__((noreturn)) void nx_runtime_exit(int64_t code);

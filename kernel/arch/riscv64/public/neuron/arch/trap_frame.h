@@ -5,7 +5,8 @@
  * A syscall saves only a0-a5 (its arguments), sp and sepc: the ABI keeps
  * what the C calling convention keeps (s0-s11, sp, gp, tp, FP state), and
  * the kernel's C code preserves s0-s11 on its own, also across context
- * switches; ra, t0-t6 and a1-a7 go back to user mode as zero. Any other
+ * switches; a1-a5 go back from the frame (a syscall with register outputs
+ * writes them there), ra, t0-t6, a6 and a7 as zero. Any other
  * trap (an interrupt or a fault, which the user did not ask for) saves
  * every register C may clobber (ra, t0-t6, a0-a7) and restores them all.
  * trap.S uses the TF_* offsets; the static asserts in trap.c keep them and
