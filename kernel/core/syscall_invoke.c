@@ -34,8 +34,7 @@ int64_t sys_debug_write_invoke(thread_t *caller, const sys_debug_write_args_t *a
 }
 
 int64_t sys_thread_yield_invoke(thread_t *caller) {
-  sched_relinquish(&kernel.sched, &caller->sched);
-  schedule();
+  thread_yield(caller);
   return 0;
 }
 

@@ -271,6 +271,21 @@ void timer_interrupt(void) {
   }
 }
 
+void thread_yield(thread_t *self) {
+  uint64_t now = rdtime();
+  sched_entity_t *peer = sched_yield_to_peer(&kernel.sched, &self->sched, now);
+  if (!peer) {
+    sched_relinquish(&kernel.sched, &self->sched);
+    schedule();
+    return;
+  }
+  /* self is now a READY peer of the next thread, so a slice end must be
+   * armed; a deadline armed at or before it already covers it (the lazy
+   * rule of timer_program). */
+  bool retime = armed_deadline == SCHED_TIME_NONE || armed_deadline > now + peer->slice_left;
+  switch_to(self, (thread_t *)peer, &self->context, retime);
+}
+
 void thread_handoff(thread_t *next) {
   thread_t *prev = current;
   sched_handoff(&kernel.sched, &prev->sched, &next->sched, rdtime());

@@ -176,6 +176,12 @@ void timer_interrupt(void);
  * made it so), switches to it; returns when the current thread runs again. */
 void kernel_preempt_check(void);
 
+/* Gives the rest of self's (the current thread's) slice to its peers: a
+ * peer of its priority runs now if one is READY and nothing is more
+ * urgent (one O(1) run-queue step, sched_yield_to_peer), otherwise the
+ * general relinquish and schedule. Returns when self runs again. */
+void thread_yield(thread_t *self);
+
 /* The IPC fastpath's direct switch: blocks the current thread and runs
  * `next` (BLOCKED, as urgent as the current one or more) at once, without a
  * pass through the run queues. Returns when the current thread runs again. */

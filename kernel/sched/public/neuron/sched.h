@@ -180,6 +180,14 @@ sched_entity_t *sched_pick(sched_t *s, uint64_t now);
  * NX_ERR_INVALID_ARGS (nothing changed) for any other pair of states. */
 int sched_handoff(sched_t *s, sched_entity_t *from, sched_entity_t *to, uint64_t now);
 
+/* A yield's fast case: if `e` (RUNNING) has a READY peer at its priority
+ * and nothing READY is more urgent, does what sched_relinquish(e) and then
+ * sched_pick(now) would (e to the tail with a full slice, the head of its
+ * level RUNNING from `now`) in one O(1) step and returns the peer. NULL
+ * (nothing changed) otherwise: nothing to yield to, or a more urgent
+ * entity, which the general path handles. */
+sched_entity_t *sched_yield_to_peer(sched_t *s, sched_entity_t *e, uint64_t now);
+
 /* RUNNING -> READY at the tail of its level with a full slice: gives its
  * turn to its peers (a yield; not named sched_yield, which is the libc
  * function the host tests see through <sched.h>). */
