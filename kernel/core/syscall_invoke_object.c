@@ -145,52 +145,66 @@ int syscall_msg_deliver(thread_t *caller, const ipc_msg_t *m) {
   return NX_OK;
 }
 
+void syscall_ipc_complete(thread_t *t, int result) {
+  int64_t a0 = result;
+  if (result == NX_OK) {
+    int err = syscall_msg_deliver(t, &t->ipc.msg);
+    a0 = err != NX_OK ? err : t->ipc_receiving ? (int64_t)t->ipc.recv_badge : 0;
+  }
+  t->frame->a[0] = (uint64_t)a0;
+}
+
+/* The fastpath's delivery of a words-only message straight into a blocked
+ * thread's saved registers: a0 (its syscall's result), w0..w3, info 0. */
+static void deliver_words(thread_t *t, int64_t a0, const ipc_msg_t *m) {
+  uint64_t *regs = t->frame->a;
+  regs[0] = (uint64_t)a0;
+  regs[1] = m->words[0];
+  regs[2] = m->words[1];
+  regs[3] = m->words[2];
+  regs[4] = m->words[3];
+  regs[5] = 0;
+}
+
 int64_t sys_ipc_call_invoke(thread_t *caller, const sys_ipc_call_args_t *args) {
   handle_slot_t *s = syscall_slot(caller, args->ep);
   kendpoint_t *ep = (kendpoint_t *)s->object;
   ipc_msg_t m;
   syscall_msg_to_ipc(caller, WORDS(args), args->info, &m);
   caller->ipc_buf_got = 0;
+  caller->ipc_receiving = false;
   /* A words-only message tries the fastpath first: ipc_call() would get
    * there too, after checks a message with no handles and no bytes passes
-   * anyway. */
+   * anyway. The server's receive completes in its saved registers and it
+   * runs at once, in user mode; the caller's reply will be delivered the
+   * same way. */
   ipc_thread_t *next = args->info ? 0 : ipc_call_fast(&ep->ep, &caller->ipc, s->badge, &m);
-  int err = next ? IPC_PENDING : ipc_call(&ep->ep, &caller->ipc, s->badge, &m, &next);
-  if (err < 0) return err;
   if (next) {
     thread_t *server = THREAD_OF(next, ipc);
-    server->wake_result = NX_OK; /* its receive completes */
-    thread_handoff(server);
-  } else {
-    schedule(); /* ipc_call blocked the caller */
+    deliver_words(server, (int64_t)s->badge, &m);
+    thread_handoff_user(server);
   }
-  err = caller->wake_result;
-  return err != NX_OK ? err : syscall_msg_deliver(caller, &caller->ipc.msg);
+  int err = ipc_call(&ep->ep, &caller->ipc, s->badge, &m, &next);
+  if (err < 0) return err;
+  thread_block_ipc(); /* the reply (or an error) completes the call */
 }
 
-/* The result of a receive that waited (or took a call at once): hand the
- * message over and return the caller's badge. */
-static int64_t deliver_received(thread_t *caller, int err) {
-  if (err == NX_OK) err = syscall_msg_deliver(caller, &caller->ipc.msg);
-  return err != NX_OK ? err : (int64_t)caller->ipc.recv_badge;
-}
-
-/* A receive's result on the slow path: wait if it blocked; if it took a
- * call at once, a reply it sent may have readied a more urgent thread. */
-static int64_t finish_receive(thread_t *caller, int err) {
-  if (err == IPC_PENDING) {
-    schedule();
-    err = caller->wake_result;
-  } else {
-    kernel_preempt_check();
-  }
-  return deliver_received(caller, err);
+/* A receive that took a call at once: its results, and a reply it sent may
+ * have readied a more urgent thread. */
+static int64_t received_now(thread_t *caller) {
+  syscall_ipc_complete(caller, NX_OK);
+  int64_t a0 = (int64_t)caller->frame->a[0];
+  kernel_preempt_check();
+  return a0;
 }
 
 int64_t sys_ipc_recv_invoke(thread_t *caller, const sys_ipc_recv_args_t *args) {
   kendpoint_t *ep = syscall_object(caller, args->ep);
   caller->ipc_buf_got = 0;
-  return finish_receive(caller, ipc_receive(&ep->ep, &caller->ipc));
+  caller->ipc_receiving = true;
+  int err = ipc_receive(&ep->ep, &caller->ipc);
+  if (err == IPC_PENDING) thread_block_ipc();
+  return err != NX_OK ? err : received_now(caller);
 }
 
 int64_t sys_ipc_reply_invoke(thread_t *caller, const sys_ipc_reply_args_t *args) {
@@ -214,16 +228,17 @@ int64_t sys_ipc_reply_recv_invoke(thread_t *caller, const sys_ipc_reply_recv_arg
   ipc_msg_t m;
   syscall_msg_to_ipc(caller, WORDS(args), args->info, &m);
   caller->ipc_buf_got = 0;
+  caller->ipc_receiving = true;
   ipc_thread_t *client = caller->ipc.reply == IPC_REPLY_PENDING ? caller->ipc.caller : 0;
   if (client && client_runs_next(THREAD_OF(client, ipc)) &&
       ipc_reply_recv_fast(&ep->ep, &caller->ipc, &m)) {
     thread_t *c = THREAD_OF(client, ipc);
-    c->wake_result = NX_OK; /* its call completes */
-    thread_handoff(c);
-    return deliver_received(caller, caller->wake_result);
+    deliver_words(c, NX_OK, &m); /* its call returns 0 with the reply */
+    thread_handoff_user(c);      /* the server now waits as a receiver */
   }
   int err = ipc_reply_recv(&ep->ep, &caller->ipc, &m);
-  return err < 0 ? err : finish_receive(caller, err);
+  if (err == IPC_PENDING) thread_block_ipc();
+  return err != NX_OK ? err : received_now(caller);
 }
 
 int64_t sys_endpoint_create_invoke(thread_t *caller) {

@@ -60,6 +60,12 @@ void syscall_msg_to_ipc(const thread_t *caller, const uint64_t w[4], uint64_t in
  * blocked (the handles are in its table all the same). */
 int syscall_msg_deliver(thread_t *caller, const ipc_msg_t *m);
 
+/* Completes the IPC syscall `t` is blocked in, with `result`: on NX_OK
+ * delivers its message (syscall_msg_deliver) and puts its receive's badge
+ * (or a call's 0) in its saved a0; otherwise the error. It returns to user
+ * mode with that when it runs. */
+void syscall_ipc_complete(thread_t *t, int result);
+
 /* The boot archive entry of program app/<name> in the boot archive VMO:
  * NX_ERR_NOT_SUPPORTED for a VMO that is not one block of memory,
  * NX_ERR_BAD_FORMAT if it holds no valid archive, NX_ERR_NOT_FOUND. */

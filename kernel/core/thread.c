@@ -230,7 +230,10 @@ static void idle_wait(void) {
   if (csr_read(sip) & SIP_SEIP) irq_external();
 }
 
-void schedule(void) {
+/* Runs the most urgent ready thread, saving the current kernel context in
+ * *save; returns when that context is resumed, or at once if the current
+ * thread is picked again. */
+static void schedule_saving(arch_context_t *save) {
   thread_t *prev = current;
   sched_entity_t *e;
   while (!(e = sched_pick(&kernel.sched, rdtime()))) {
@@ -243,7 +246,44 @@ void schedule(void) {
     timer_program(false);
     return;
   }
-  switch_to(prev, next, prev ? &prev->context : &boot_context, true);
+  switch_to(prev, next, save, true);
+}
+
+void schedule(void) { schedule_saving(current ? &current->context : &boot_context); }
+
+/* Resuming `t` returns it to user mode with its trap frame, whatever its
+ * kernel stack holds (see syscall_resume in trap.S). */
+static void set_continuation(thread_t *t) {
+  t->context.ra = (uint64_t)(uintptr_t)syscall_resume;
+  t->context.sp = (uint64_t)(uintptr_t)t->frame;
+}
+
+/* Where a thread that blocks with a continuation saves the context it will
+ * never resume (its continuation is what the next switch loads). */
+static arch_context_t discarded_context;
+
+void thread_block_ipc(void) {
+  thread_t *self = current;
+  set_continuation(self);
+  schedule_saving(&discarded_context);
+  /* self was picked again at once (woken while this stack idled): its
+   * syscall is complete all the same. */
+  thread_resume_user(self->frame);
+}
+
+void thread_handoff_user(thread_t *next) {
+  thread_t *prev = current;
+  sched_handoff(&kernel.sched, &prev->sched, &next->sched, rdtime());
+  set_continuation(prev);
+  fp_switch(prev, next);
+  current = next;
+  if (prev->task != next->task) switch_space(next->task);
+  kstats.context_switches++;
+  /* As thread_handoff: only a READY peer at next's priority can need a new
+   * deadline (a round-robin slice end). */
+  const sched_entity_t *peer = sched_peek(&kernel.sched);
+  if (peer && peer->prio == next->sched.prio) timer_program(false);
+  thread_resume_user(next->frame);
 }
 
 void scheduler_run(void) {
@@ -284,17 +324,6 @@ void thread_yield(thread_t *self) {
    * rule of timer_program). */
   bool retime = armed_deadline == SCHED_TIME_NONE || armed_deadline > now + peer->slice_left;
   switch_to(self, (thread_t *)peer, &self->context, retime);
-}
-
-void thread_handoff(thread_t *next) {
-  thread_t *prev = current;
-  sched_handoff(&kernel.sched, &prev->sched, &next->sched, rdtime());
-  /* The timer only matters again if next has READY peers at its priority
-   * (a round-robin slice end): the sleepers did not change, and next runs
-   * until the end of prev's slice, which the timer already covers if prev
-   * needed it. */
-  const sched_entity_t *peer = sched_peek(&kernel.sched);
-  switch_to(prev, next, &prev->context, peer && peer->prio == next->sched.prio);
 }
 
 void task_exit_current(int64_t code) {

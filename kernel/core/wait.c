@@ -3,13 +3,18 @@
  * modules: the callbacks they are given (ipc_ops_t, notify_ops_t) and the
  * preemption checks that follow a wake-up.
  *
- * A blocked thread stays inside its syscall, on its own kernel stack, in
- * schedule(). Whoever ends the wait stores the syscall's result in the
- * thread's wake_result and makes it READY; when it runs again it returns
- * from schedule() and finishes its syscall with that result. The modules
- * call block() on the current thread only; the syscall then calls
- * schedule() (or thread_handoff() on the IPC fastpath).
+ * Two ways of waiting. A thread waiting on a notification stays inside its
+ * syscall, on its own kernel stack, in schedule(): whoever ends the wait
+ * stores the result in its wake_result and makes it READY, and it finishes
+ * its syscall when it runs again. A thread waiting in IPC instead leaves a
+ * continuation (thread_block_ipc): whoever ends the wait completes its
+ * syscall, writing the results into its trap frame
+ * (syscall_ipc_complete), so it goes back to user mode without returning
+ * through its kernel stack, which is what lets the IPC fastpath switch
+ * straight from one task's user mode to another's. The modules call
+ * block() on the current thread only.
  */
+#include "kernel/core/syscall_util.h"
 #include "neuron/arch/csr.h"
 #include "neuron/errors.h"
 #include "neuron/irq.h"
@@ -39,7 +44,9 @@ static void ipc_block(void *ctx, ipc_thread_t *t) {
 
 static void ipc_wake(void *ctx, ipc_thread_t *t, int result) {
   (void)ctx;
-  make_ready(THREAD_OF(t, ipc), result);
+  thread_t *thread = THREAD_OF(t, ipc);
+  syscall_ipc_complete(thread, result);
+  make_ready(thread, result);
 }
 
 static void ipc_set_priority(void *ctx, ipc_thread_t *t, unsigned prio) {

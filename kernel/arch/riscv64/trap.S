@@ -14,6 +14,7 @@
  * space. Everything else saves and restores them all.
  */
 #include "neuron/arch/trap_frame.h"
+#include "neuron/syscall_numbers.h"
 
 #define SCAUSE_ECALL_U 8
 
@@ -44,6 +45,25 @@ trap_entry:
   ld a1, KSTATS_SYSCALLS(a0)
   addi a1, a1, 1
   sd a1, KSTATS_SYSCALLS(a0)
+  /* The IPC syscalls (NX_SYS_IPC_CALL .. NX_SYS_IPC_REPLY_RECV, which
+   * trap.c checks are contiguous) keep s0-s11 in the frame for their
+   * continuation. */
+  addi a0, a7, -NX_SYS_IPC_CALL
+  sltiu a0, a0, NX_SYS_IPC_REPLY_RECV - NX_SYS_IPC_CALL + 1
+  beqz a0, 1f
+  sd s0, TF_S0 + 0(sp)
+  sd s1, TF_S0 + 8(sp)
+  sd s2, TF_S0 + 16(sp)
+  sd s3, TF_S0 + 24(sp)
+  sd s4, TF_S0 + 32(sp)
+  sd s5, TF_S0 + 40(sp)
+  sd s6, TF_S0 + 48(sp)
+  sd s7, TF_S0 + 56(sp)
+  sd s8, TF_S0 + 64(sp)
+  sd s9, TF_S0 + 72(sp)
+  sd s10, TF_S0 + 80(sp)
+  sd s11, TF_S0 + 88(sp)
+1:
   ld a0, TF_THREAD(sp)
   mv a1, a7
   addi a2, sp, TF_A0
@@ -130,6 +150,32 @@ from_kernel:
 1:
   wfi
   j 1b
+
+/* Returning to user mode without the kernel stack: a thread blocked in IPC
+ * has this as its continuation (its saved context: ra = syscall_resume,
+ * sp = its trap frame), and the IPC fastpath jumps straight here with the
+ * next thread's frame (thread_resume_user(frame)). Whoever completed the
+ * syscall wrote its results (a0..a5) into the frame; the frames the thread
+ * left on its kernel stack are abandoned. */
+  .globl thread_resume_user
+thread_resume_user:
+  mv sp, a0
+  .globl syscall_resume
+syscall_resume:
+  ld s0, TF_S0 + 0(sp)
+  ld s1, TF_S0 + 8(sp)
+  ld s2, TF_S0 + 16(sp)
+  ld s3, TF_S0 + 24(sp)
+  ld s4, TF_S0 + 32(sp)
+  ld s5, TF_S0 + 40(sp)
+  ld s6, TF_S0 + 48(sp)
+  ld s7, TF_S0 + 56(sp)
+  ld s8, TF_S0 + 64(sp)
+  ld s9, TF_S0 + 72(sp)
+  ld s10, TF_S0 + 80(sp)
+  ld s11, TF_S0 + 88(sp)
+  ld a0, TF_A0(sp)
+  j syscall_return
 
 /* A new thread's first switch lands here with sp = its trap frame, which
  * thread_create() filled (zeroes but for entry, stack and argument). */

@@ -94,6 +94,7 @@ typedef struct thread {
   cap_revoke_t revoke;                      /* handle_revoke in progress */
   uint64_t ipc_buffer;                      /* its IPC buffer (user address; 0: none) */
   uint32_t ipc_buf_got;                     /* bytes the last message put in it */
+  bool ipc_receiving;                       /* blocked in a receive (else in a call) */
   nx_handle_t send_handles[NX_MSG_HANDLES]; /* what its current send decoded */
 } thread_t;
 
@@ -182,10 +183,19 @@ void kernel_preempt_check(void);
  * general relinquish and schedule. Returns when self runs again. */
 void thread_yield(thread_t *self);
 
-/* The IPC fastpath's direct switch: blocks the current thread and runs
- * `next` (BLOCKED, as urgent as the current one or more) at once, without a
- * pass through the run queues. Returns when the current thread runs again. */
-void thread_handoff(thread_t *next);
+/* Blocks the current thread (its scheduler state already BLOCKED) with a
+ * continuation instead of its kernel stack: when it runs again it returns
+ * straight to user mode with whatever its waker wrote into its trap frame
+ * (the syscall's a0..a5). For syscalls whose whole result the waker
+ * delivers (IPC). Runs other threads meanwhile; never returns. */
+__attribute__((noreturn)) void thread_block_ipc(void);
+
+/* The IPC fastpath's switch to user mode: blocks the current thread with a
+ * continuation and runs `next` (BLOCKED, as urgent as the current one or
+ * more, its trap frame holding its syscall's results) straight in user
+ * mode: no run queue, no kernel stack unwinding, no scheduler pass. Never
+ * returns. */
+__attribute__((noreturn)) void thread_handoff_user(thread_t *next);
 
 /* Sets up kernel.ipc and kernel.notify with the kernel's callbacks (wait.c). */
 void wait_init(void);

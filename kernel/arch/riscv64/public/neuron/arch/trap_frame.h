@@ -6,7 +6,10 @@
  * what the C calling convention keeps (s0-s11, sp, gp, tp, FP state), and
  * the kernel's C code preserves s0-s11 on its own, also across context
  * switches; a1-a5 go back from the frame (a syscall with register outputs
- * writes them there), ra, t0-t6, a6 and a7 as zero. Any other
+ * writes them there), ra, t0-t6, a6 and a7 as zero. The IPC syscalls also
+ * save s0-s11: a thread blocked in IPC may be resumed by its continuation
+ * (syscall_resume), straight to user mode without unwinding its kernel
+ * stack, where the kernel's C code kept them. Any other
  * trap (an interrupt or a fault, which the user did not ask for) saves
  * every register C may clobber (ra, t0-t6, a0-a7) and restores them all.
  * trap.S uses the TF_* offsets; the static asserts in trap.c keep them and
@@ -34,7 +37,8 @@
 #define TF_T6 128
 #define TF_SEPC 136
 #define TF_THREAD 144 /* the thread this frame belongs to */
-#define TF_SIZE 160   /* a multiple of 16: sp stays aligned below it */
+#define TF_S0 160     /* s0..s11: saved by the IPC syscalls only (see below) */
+#define TF_SIZE 256   /* a multiple of 16: sp stays aligned below it */
 
 /* Where the syscall counter sits in nx_kernel_stats_t (trap.S counts). */
 #define KSTATS_SYSCALLS 32
@@ -50,6 +54,7 @@ typedef struct trap_frame {
   uint64_t sepc;
   uint64_t thread; /* struct thread *, for the syscall path */
   uint64_t pad;
+  uint64_t s[12]; /* s0..s11 of an IPC syscall (its continuation restores them) */
 } trap_frame_t;
 
 /* The callee-saved state context_switch() swaps between threads. */
@@ -73,6 +78,13 @@ void context_switch(arch_context_t *from, const arch_context_t *to);
 /* Where a new user thread's first context_switch() lands: it returns to
  * user mode through the normal trap exit with its trap frame. */
 void user_thread_start(void);
+
+/* A blocked thread's continuation (its saved context's ra, with sp = its
+ * trap frame): back to user mode with the results in the frame. */
+void syscall_resume(void);
+
+/* Jumps to user mode with `frame` (syscall_resume on that frame). */
+__attribute__((noreturn)) void thread_resume_user(trap_frame_t *frame);
 #endif
 
 #endif
