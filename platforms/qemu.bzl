@@ -102,6 +102,10 @@ def _qemu_test_impl(ctx):
 qemu_test = rule(
     implementation = _qemu_test_impl,
     attrs = dict(_COMMON_ATTRS, **{
+        # Tests count instructions for time too, so that their threads
+        # interleave the same way on a loaded CI machine as on an idle one:
+        # markers from several tasks keep their order.
+        "icount": attr.bool(default = True, doc = "Exact instruction counting (-icount shift=0): deterministic runs."),
         "markers": attr.string_list(mandatory = True, doc = "Serial log lines expected in this order (substring match)."),
         "timeout_seconds": attr.int(default = 60, doc = "Wall-clock limit for the guest."),
     }),

@@ -117,7 +117,7 @@ static void vmo_cap_gone(object_t *obj, const cap_info_t *cap) {
   /* A capability closed while under a revoke in progress counts as revoked:
    * re-attributed to an ancestor, its mappings would escape that revoke
    * (vmo_cap_revoking already ran for its root). */
-  const handle_slot_t *s = &cap->table->slots[cap->handle & 0xffffu];
+  const handle_slot_t *s = &cap->table->slots[cap->handle & ((1u << HANDLE_SLOT_BITS) - 1)];
   bool revoked = cap->why == CAP_REMOVED_REVOKE || cap_revoke_blocks(s);
   vmo_cap_removed((vmo_t *)obj, cap->serial, cap->parent_serial, revoked, &flushes);
   kobject_fence_all();

@@ -166,24 +166,30 @@ static void deliver_words(thread_t *t, int64_t a0, const ipc_msg_t *m) {
   regs[5] = 0;
 }
 
+void syscall_call_fast(thread_t *caller, const handle_slot_t *ep_slot, const ipc_msg_t *m) {
+  kendpoint_t *ep = (kendpoint_t *)ep_slot->object;
+  ipc_thread_t *next = ipc_call_fast(&ep->ep, &caller->ipc, ep_slot->badge, m);
+  if (!next) return;
+  caller->ipc_buf_got = 0;
+  caller->ipc_receiving = false;
+  /* The server's receive completes in its saved registers and it runs at
+   * once, in user mode; the caller's reply will be delivered the same way. */
+  thread_t *server = THREAD_OF(next, ipc);
+  deliver_words(server, (int64_t)ep_slot->badge, m);
+  thread_handoff_user(server);
+}
+
 int64_t sys_ipc_call_invoke(thread_t *caller, const sys_ipc_call_args_t *args) {
   handle_slot_t *s = syscall_slot(caller, args->ep);
   kendpoint_t *ep = (kendpoint_t *)s->object;
   ipc_msg_t m;
   syscall_msg_to_ipc(caller, WORDS(args), args->info, &m);
+  /* trap.S tried the fastpath before dispatch (syscall_fastpath.c); a
+   * message that may take it still goes through the module's check. */
+  if (!args->info) syscall_call_fast(caller, s, &m);
   caller->ipc_buf_got = 0;
   caller->ipc_receiving = false;
-  /* A words-only message tries the fastpath first: ipc_call() would get
-   * there too, after checks a message with no handles and no bytes passes
-   * anyway. The server's receive completes in its saved registers and it
-   * runs at once, in user mode; the caller's reply will be delivered the
-   * same way. */
-  ipc_thread_t *next = args->info ? 0 : ipc_call_fast(&ep->ep, &caller->ipc, s->badge, &m);
-  if (next) {
-    thread_t *server = THREAD_OF(next, ipc);
-    deliver_words(server, (int64_t)s->badge, &m);
-    thread_handoff_user(server);
-  }
+  ipc_thread_t *next;
   int err = ipc_call(&ep->ep, &caller->ipc, s->badge, &m, &next);
   if (err < 0) return err;
   thread_block_ipc(); /* the reply (or an error) completes the call */
@@ -219,23 +225,29 @@ int64_t sys_ipc_reply_invoke(thread_t *caller, const sys_ipc_reply_args_t *args)
  * is more urgent (the run queue is the one thing the IPC module cannot
  * see). */
 static bool client_runs_next(const thread_t *client) {
-  const sched_entity_t *e = sched_peek(&kernel.sched);
-  return !e || e->prio <= client->sched.prio;
+  return sched_none_above(&kernel.sched, client->sched.prio);
+}
+
+void syscall_reply_recv_fast(thread_t *caller, kendpoint_t *ep, const ipc_msg_t *m) {
+  ipc_thread_t *client = caller->ipc.reply == IPC_REPLY_PENDING ? caller->ipc.caller : 0;
+  if (!client || !client_runs_next(THREAD_OF(client, ipc)) ||
+      !ipc_reply_recv_fast(&ep->ep, &caller->ipc, m)) {
+    return;
+  }
+  caller->ipc_buf_got = 0;
+  caller->ipc_receiving = true;
+  thread_t *c = THREAD_OF(client, ipc);
+  deliver_words(c, NX_OK, m); /* its call returns 0 with the reply */
+  thread_handoff_user(c);     /* the server now waits as a receiver */
 }
 
 int64_t sys_ipc_reply_recv_invoke(thread_t *caller, const sys_ipc_reply_recv_args_t *args) {
   kendpoint_t *ep = syscall_object(caller, args->ep);
   ipc_msg_t m;
   syscall_msg_to_ipc(caller, WORDS(args), args->info, &m);
+  if (!args->info) syscall_reply_recv_fast(caller, ep, &m);
   caller->ipc_buf_got = 0;
   caller->ipc_receiving = true;
-  ipc_thread_t *client = caller->ipc.reply == IPC_REPLY_PENDING ? caller->ipc.caller : 0;
-  if (client && client_runs_next(THREAD_OF(client, ipc)) &&
-      ipc_reply_recv_fast(&ep->ep, &caller->ipc, &m)) {
-    thread_t *c = THREAD_OF(client, ipc);
-    deliver_words(c, NX_OK, &m); /* its call returns 0 with the reply */
-    thread_handoff_user(c);      /* the server now waits as a receiver */
-  }
   int err = ipc_reply_recv(&ep->ep, &caller->ipc, &m);
   if (err == IPC_PENDING) thread_block_ipc();
   return err != NX_OK ? err : received_now(caller);

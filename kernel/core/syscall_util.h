@@ -28,12 +28,12 @@
 /* The object a handle the decoder accepted names (the invoker's side: it
  * cannot fail, nothing changed since). */
 static inline void *syscall_object(const thread_t *caller, nx_handle_value_t h) {
-  return caller->task->handles.slots[h & 0xffffu].object;
+  return caller->task->handles.slots[h & ((1u << HANDLE_SLOT_BITS) - 1)].object;
 }
 
 /* The capability a handle the decoder accepted names. */
 static inline handle_slot_t *syscall_slot(const thread_t *caller, nx_handle_value_t h) {
-  return &caller->task->handles.slots[h & 0xffffu];
+  return &caller->task->handles.slots[h & ((1u << HANDLE_SLOT_BITS) - 1)];
 }
 
 /* Exactly one signal bit. */
@@ -65,6 +65,16 @@ int syscall_msg_deliver(thread_t *caller, const ipc_msg_t *m);
  * (or a call's 0) in its saved a0; otherwise the error. It returns to user
  * mode with that when it runs. */
 void syscall_ipc_complete(thread_t *t, int result);
+
+/* The two halves of the IPC fastpath, shared by syscall_fastpath() (before
+ * dispatch) and the full invokes: if the words-only message `m` can be
+ * handed over directly, they deliver it into the other thread's saved
+ * registers and switch to it in user mode (never returning); otherwise
+ * they return having changed nothing. The caller's checks are the
+ * decoder's: a usable endpoint handle with the right, an IPC buffer. */
+void syscall_call_fast(thread_t *caller, const handle_slot_t *ep_slot, const ipc_msg_t *m);
+struct kendpoint;
+void syscall_reply_recv_fast(thread_t *caller, struct kendpoint *ep, const ipc_msg_t *m);
 
 /* The boot archive entry of program app/<name> in the boot archive VMO:
  * NX_ERR_NOT_SUPPORTED for a VMO that is not one block of memory,

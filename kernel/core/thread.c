@@ -189,7 +189,7 @@ bool thread_fp_first_use(void) {
 /* Loads task's address space. The satp value is kept per task: while the
  * space keeps its ASID (same tag) and the ASID needs no flush, switching is
  * a CSR write (asid_switch_fast); otherwise sv39_activate() assigns one. */
-static void switch_space(task_t *task) {
+static inline __attribute__((always_inline)) void switch_space(task_t *task) {
   sv39_space_t *space = &task->space;
   if (task->satp_tag != space->asid_tag || !asid_switch_fast(&kernel.asids, 0, space->asid_tag)) {
     unsigned flags = 0;
@@ -281,8 +281,7 @@ void thread_handoff_user(thread_t *next) {
   kstats.context_switches++;
   /* As thread_handoff: only a READY peer at next's priority can need a new
    * deadline (a round-robin slice end). */
-  const sched_entity_t *peer = sched_peek(&kernel.sched);
-  if (peer && peer->prio == next->sched.prio) timer_program(false);
+  if (sched_ready_at(&kernel.sched, next->sched.prio)) timer_program(false);
   thread_resume_user(next->frame);
 }
 

@@ -7,9 +7,6 @@
 #include "neuron/revoke.h"
 #include "neuron/rights.h"
 
-#define SLOT_BITS 16
-#define SLOT_MASK 0xffffu
-
 /* Capability serials: one counter for the whole kernel, never reused (64
  * bits do not wrap in the machine's lifetime), so every child's serial is
  * above its ancestors'. */
@@ -38,7 +35,7 @@ handle_table_t *handle_slot_table(const handle_slot_t *s) {
 }
 
 nx_handle_value_t handle_slot_value(const handle_slot_t *s) {
-  return ((nx_handle_value_t)s->generation << SLOT_BITS) | s->index;
+  return ((nx_handle_value_t)s->generation << HANDLE_SLOT_BITS) | s->index;
 }
 
 uint32_t handle_table_free_slots(const handle_table_t *t) { return HANDLE_TABLE_SLOTS - t->used; }
@@ -115,56 +112,32 @@ int handle_install(handle_table_t *t, object_t *obj, uint32_t rights, nx_handle_
   return NX_OK;
 }
 
-/* The live slot `h` names, or NULL. Liveness only: no rights, no revoke. */
-static handle_slot_t *live_slot(const handle_table_t *t, nx_handle_value_t h) {
-  uint32_t index = h & SLOT_MASK;
-  uint32_t generation = h >> SLOT_BITS;
-  if (index >= HANDLE_TABLE_SLOTS) return 0;
-  const handle_slot_t *s = &t->slots[index];
-  if (!s->object || s->generation != generation) return 0;
-  return (handle_slot_t *)s;
-}
-
-/* Type and rights of a live, usable slot. */
-static inline int check_slot(handle_slot_t *s, uint32_t type, uint32_t rights,
-                             handle_slot_t **out) {
-  if (type != HANDLE_ANY_TYPE && s->object->type != type) return NX_ERR_WRONG_TYPE;
-  if ((s->rights & rights) != rights) return NX_ERR_ACCESS_DENIED;
-  *out = s;
-  return NX_OK;
-}
-
 /* The lookup while a revoke is in progress: the slot may lie under one.
- * Out of line and reached by a tail call, so that the common lookup is a
- * leaf that saves no registers (every syscall with a handle pays it). */
-__attribute__((noinline)) static int lookup_during_revoke(handle_slot_t *s, uint32_t type,
-                                                          uint32_t rights, handle_slot_t **out) {
+ * Out of line (handle_lookup_slot_inline reaches it by a tail call), so
+ * that the common lookup is a leaf that saves no registers. */
+int handle_lookup_during_revoke(handle_slot_t *s, uint32_t type, uint32_t rights,
+                                handle_slot_t **out) {
   if (cap_revoke_blocks_walk(s)) return NX_ERR_BAD_HANDLE;
-  return check_slot(s, type, rights, out);
+  return handle_check_slot(s, type, rights, out);
 }
 
-/* The one rights check. */
+/* The one rights check (its code is handle_lookup_slot_inline's). */
 int handle_lookup_slot(const handle_table_t *t, nx_handle_value_t h, uint32_t type, uint32_t rights,
                        handle_slot_t **out) {
-  handle_slot_t *s = live_slot(t, h);
-  if (!s) return NX_ERR_BAD_HANDLE;
-  if (cap_revokes_active) return lookup_during_revoke(s, type, rights, out);
-  return check_slot(s, type, rights, out);
+  return handle_lookup_slot_inline(t, h, type, rights, out);
 }
 
 int handle_lookup(const handle_table_t *t, nx_handle_value_t h, uint32_t type, uint32_t rights,
                   object_t **out) {
   if (type == HANDLE_ANY_TYPE) return NX_ERR_WRONG_TYPE; /* callers of this one name a type */
-  handle_slot_t *s = live_slot(t, h);
-  if (!s) return NX_ERR_BAD_HANDLE;
-  int err = cap_revokes_active ? lookup_during_revoke(s, type, rights, &s)
-                               : check_slot(s, type, rights, &s);
+  handle_slot_t *s;
+  int err = handle_lookup_slot_inline(t, h, type, rights, &s);
   if (err == NX_OK) *out = s->object;
   return err;
 }
 
 int handle_close(handle_table_t *t, nx_handle_value_t h) {
-  handle_slot_t *s = live_slot(t, h);
+  handle_slot_t *s = handle_live_slot(t, h);
   if (!s) return NX_ERR_BAD_HANDLE;
   if (s->flags & HANDLE_SLOT_REVOKING) return NX_ERR_BUSY;
   handle_slot_remove(s, CAP_REMOVED_CLOSE);

@@ -165,23 +165,6 @@ sched_entity_t *sched_pick(sched_t *s, uint64_t now) {
   return e;
 }
 
-int sched_handoff(sched_t *s, sched_entity_t *from, sched_entity_t *to, uint64_t now) {
-  /* Only the states: on the IPC fastpath every instruction counts, and a
-   * RUNNING or BLOCKED entity was initialized (its priorities are valid). */
-  if (!from || !to || from->state != SCHED_RUNNING || to->state != SCHED_BLOCKED) {
-    return NX_ERR_INVALID_ARGS;
-  }
-  from->state = SCHED_BLOCKED;
-  /* The rest of from's slice, counted from now: donated, never extended. */
-  uint64_t end = slice_end(from);
-  to->slice_left = end > now ? end - now : 0;
-  if (to->slice_left == 0 || to->slice_left > to->slice) to->slice_left = to->slice;
-  to->state = SCHED_RUNNING;
-  to->slice_start = now;
-  s->counters.handoffs++;
-  return NX_OK;
-}
-
 sched_entity_t *sched_yield_to_peer(sched_t *s, sched_entity_t *e, uint64_t now) {
   if (!e || e->state != SCHED_RUNNING) return NULL;
   unsigned p = e->prio;

@@ -742,4 +742,18 @@ TEST_F(SchedTest, YieldToPeerLeavesOtherCasesToTheGeneralPath) {
   EXPECT_EQ(sched_check(&s_), NX_OK);
 }
 
+TEST_F(SchedTest, ReadyAtAndNoneAboveReadTheBitmap) {
+  EXPECT_FALSE(sched_ready_at(&s_, 5));
+  EXPECT_TRUE(sched_none_above(&s_, 0));
+  Ready(0, 5);
+  EXPECT_TRUE(sched_ready_at(&s_, 5));
+  EXPECT_FALSE(sched_ready_at(&s_, 4));
+  EXPECT_FALSE(sched_ready_at(&s_, SCHED_PRIORITIES));  // out of range: never
+  EXPECT_TRUE(sched_none_above(&s_, 5));
+  EXPECT_FALSE(sched_none_above(&s_, 4));
+  Ready(1, SCHED_PRIO_MAX);
+  EXPECT_FALSE(sched_none_above(&s_, 5));
+  EXPECT_TRUE(sched_none_above(&s_, SCHED_PRIO_MAX));
+}
+
 }  // namespace

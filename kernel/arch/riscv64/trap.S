@@ -63,6 +63,14 @@ trap_entry:
   sd s9, TF_S0 + 72(sp)
   sd s10, TF_S0 + 80(sp)
   sd s11, TF_S0 + 88(sp)
+  /* The fastpath (syscall_fastpath.c) either switches to another thread in
+   * user mode and never comes back, or returns having changed nothing. */
+  sd a7, TF_A7(sp)
+  ld a0, TF_THREAD(sp)
+  mv a1, a7
+  addi a2, sp, TF_A0
+  call syscall_fastpath
+  ld a7, TF_A7(sp)
 1:
   ld a0, TF_THREAD(sp)
   mv a1, a7

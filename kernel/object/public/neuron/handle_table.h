@@ -34,6 +34,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "neuron/errors.h"
 #include "neuron/object.h"
 
 #ifdef __cplusplus
@@ -41,6 +42,7 @@ extern "C" {
 #endif
 
 #define HANDLE_TABLE_SLOTS 256u
+#define HANDLE_SLOT_BITS 16 /* a handle's low bits: the slot; the rest: the generation */
 
 /* handle_lookup_slot(): any object type will do. */
 #define HANDLE_ANY_TYPE 0xffffffffu
@@ -94,6 +96,46 @@ int handle_lookup(const handle_table_t *t, nx_handle_value_t h, uint32_t type, u
  * operations); `type` may be HANDLE_ANY_TYPE. */
 int handle_lookup_slot(const handle_table_t *t, nx_handle_value_t h, uint32_t type, uint32_t rights,
                        handle_slot_t **out);
+
+/* handle_lookup_slot's code, inline, for the IPC fastpath (and the one
+ * implementation of the check: handle_lookup_slot and handle_lookup call
+ * it too). Its parts follow. */
+static inline int handle_lookup_slot_inline(const handle_table_t *t, nx_handle_value_t h,
+                                            uint32_t type, uint32_t rights, handle_slot_t **out);
+
+/* The live slot `h` names, or NULL. Liveness only: no rights, no revoke. */
+static inline handle_slot_t *handle_live_slot(const handle_table_t *t, nx_handle_value_t h) {
+  uint32_t index = h & ((1u << HANDLE_SLOT_BITS) - 1);
+  if (index >= HANDLE_TABLE_SLOTS) return 0;
+  const handle_slot_t *s = &t->slots[index];
+  if (!s->object || s->generation != (h >> HANDLE_SLOT_BITS)) return 0;
+  return (handle_slot_t *)s;
+}
+
+/* Type and rights of a live, usable slot. */
+static inline int handle_check_slot(handle_slot_t *s, uint32_t type, uint32_t rights,
+                                    handle_slot_t **out) {
+  if (type != HANDLE_ANY_TYPE && s->object->type != type) return NX_ERR_WRONG_TYPE;
+  if ((s->rights & rights) != rights) return NX_ERR_ACCESS_DENIED;
+  *out = s;
+  return NX_OK;
+}
+
+/* Revokes in progress (revoke.h); NULL while none runs, the common case. */
+struct cap_revoke;
+extern struct cap_revoke *cap_revokes_active;
+
+/* The lookup while a revoke is in progress (the slot may lie under one). */
+int handle_lookup_during_revoke(handle_slot_t *s, uint32_t type, uint32_t rights,
+                                handle_slot_t **out);
+
+static inline int handle_lookup_slot_inline(const handle_table_t *t, nx_handle_value_t h,
+                                            uint32_t type, uint32_t rights, handle_slot_t **out) {
+  handle_slot_t *s = handle_live_slot(t, h);
+  if (!s) return NX_ERR_BAD_HANDLE;
+  if (cap_revokes_active) return handle_lookup_during_revoke(s, type, rights, out);
+  return handle_check_slot(s, type, rights, out);
+}
 
 /*
  * Closes `h`: the capability goes (on_cap_removed runs, its reference is

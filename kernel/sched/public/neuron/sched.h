@@ -62,6 +62,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "neuron/errors.h"
 #include "neuron/runqueue.h"
 #include "neuron/sleepq.h"
 
@@ -163,6 +164,16 @@ size_t sched_expire(sched_t *s, uint64_t now);
 /* Any state but DEAD -> DEAD, off whatever queue it was on. */
 int sched_exit(sched_t *s, sched_entity_t *e);
 
+/* O(1) questions for the fastpaths, from the run queue's bitmap: whether an
+ * entity of priority `prio` is READY, and whether none READY is more
+ * urgent than `prio`. */
+static inline bool sched_ready_at(const sched_t *s, unsigned prio) {
+  return prio < SCHED_PRIORITIES && ((s->rq.bitmap >> prio) & 1u);
+}
+static inline bool sched_none_above(const sched_t *s, unsigned prio) {
+  return prio >= SCHED_PRIO_MAX || (s->rq.bitmap >> (prio + 1)) == 0;
+}
+
 /* The entity sched_pick() would return, or NULL; changes nothing. */
 sched_entity_t *sched_peek(const sched_t *s);
 
@@ -178,7 +189,23 @@ sched_entity_t *sched_pick(sched_t *s, uint64_t now);
  * nothing READY is more urgent than `to`, which the caller guarantees (the
  * fastpath requires to's priority >= from's, and from was running).
  * NX_ERR_INVALID_ARGS (nothing changed) for any other pair of states. */
-int sched_handoff(sched_t *s, sched_entity_t *from, sched_entity_t *to, uint64_t now);
+static inline int sched_handoff(sched_t *s, sched_entity_t *from, sched_entity_t *to,
+                                uint64_t now) {
+  /* Inline, checking only the states: it is on the IPC fastpath, and a
+   * RUNNING or BLOCKED entity was initialized (its priorities are valid). */
+  if (!from || !to || from->state != SCHED_RUNNING || to->state != SCHED_BLOCKED) {
+    return NX_ERR_INVALID_ARGS;
+  }
+  from->state = SCHED_BLOCKED;
+  /* The rest of from's slice: donated, never extended. */
+  uint64_t used = now - from->slice_start;
+  uint64_t left = from->slice_left > used ? from->slice_left - used : 0;
+  to->slice_left = left == 0 || left > to->slice ? to->slice : left;
+  to->state = SCHED_RUNNING;
+  to->slice_start = now;
+  s->counters.handoffs++;
+  return NX_OK;
+}
 
 /* A yield's fast case: if `e` (RUNNING) has a READY peer at its priority
  * and nothing READY is more urgent, does what sched_relinquish(e) and then
