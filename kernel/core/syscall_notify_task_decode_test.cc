@@ -1,0 +1,352 @@
+// The notification, wait set, interrupt, task and thread syscalls on the
+// host, through decode and invoke as the kernel dispatches them: every error
+// each returns for what the caller passed, and that a refused call changes
+// nothing. Also: a syscall that would block reaches the fake schedule(),
+// which ends the test loudly.
+#include <gtest/gtest.h>
+
+#include "kernel/core/syscall_test_fixture.h"
+#include "neuron/irq.h"
+
+namespace syscall_test {
+namespace {
+
+using NotifyTaskDecode = SyscallTest;
+
+constexpr uint64_t kBit63 = uint64_t{1} << 63;
+
+// ---- Notifications ----
+
+TEST_F(NotifyTaskDecode, NotificationSignalErrors) {
+  const nx_handle_value_t n = Notification(a_);
+  const nx_handle_value_t wait_only = Dup(a_, n, NX_RIGHT_WAIT);
+  const nx_handle_value_t ws = Waitset(a_);
+  const uint64_t nr = NX_SYS_NOTIFICATION_SIGNAL;
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, nr, {kHigh | n, 1}, "high bits");
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, nr, {0, 1}, "handle 0");
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, nr, {n + 0x10000, 1}, "stale");
+  DecodeRefuses(a_, NX_ERR_WRONG_TYPE, nr, {ws, 1}, "a wait set");
+  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, nr, {wait_only, 1}, "no signal right");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {n, 0}, "no bits");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {n, kBit63 | 1}, "bit 63");
+  EXPECT_EQ(Ok(a_, nr, {n, 0x5}), 0);
+  EXPECT_EQ(Ok(a_, nr, {n, NX_SIGNAL_BITS}), 0) << "every bit at once";
+}
+
+TEST_F(NotifyTaskDecode, NotificationWaitErrors) {
+  const nx_handle_value_t n = Notification(a_);
+  const nx_handle_value_t signal_only = Dup(a_, n, NX_RIGHT_SIGNAL);
+  const nx_handle_value_t ch = Channel(a_, 1);
+  const uint64_t nr = NX_SYS_NOTIFICATION_WAIT;
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, nr, {kHigh | n, 1, 0}, "high bits");
+  DecodeRefuses(a_, NX_ERR_WRONG_TYPE, nr, {ch, 1, 0}, "a channel");
+  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, nr, {signal_only, 1, 0}, "no wait right");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {n, 0, 0}, "mask 0");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {n, kBit63, 0}, "bit 63");
+  // Deadline 0 only looks; so does a deadline that has passed.
+  InvokeRefuses(a_, NX_ERR_TIMED_OUT, nr, {n, ~0ull >> 1, 0}, "nothing pending");
+  fake_kernel::SetNow(50 * fake_kernel::kTimebaseHz);
+  InvokeRefuses(a_, NX_ERR_TIMED_OUT, nr, {n, 1, 49000000000ull}, "deadline passed");
+  EXPECT_EQ(Ok(a_, NX_SYS_NOTIFICATION_SIGNAL, {n, 0b1110}), 0);
+  EXPECT_EQ(Ok(a_, nr, {n, 0b0110, 0}), 0b0110) << "the bits of the mask";
+  EXPECT_EQ(Ok(a_, nr, {n, ~0ull >> 1, NX_DEADLINE_NEVER}), 0b1000) << "pending: no block";
+  InvokeRefuses(a_, NX_ERR_TIMED_OUT, nr, {n, ~0ull >> 1, 0}, "all taken");
+  EXPECT_EQ(fake_kernel::counters().notify_blocks, 0u);
+}
+
+// The fake schedule() ends the process: a host test that reaches a blocking
+// path fails loudly instead of hanging or going on with a thread that never
+// woke.
+TEST_F(NotifyTaskDecode, BlockingPathsEndTheTestLoudly) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const nx_handle_value_t n = Notification(a_);
+  const nx_handle_value_t ep = Endpoint(a_);
+  fake_kernel::SetNow(fake_kernel::kTimebaseHz);
+  EXPECT_DEATH(a_.Call(NX_SYS_NOTIFICATION_WAIT, n, 1, NX_DEADLINE_NEVER),
+               "a blocking path reached");
+  EXPECT_DEATH(a_.Call(NX_SYS_NOTIFICATION_WAIT, n, 1, 2000000000ull), "a blocking path reached");
+  EXPECT_DEATH(a_.Call(NX_SYS_IPC_RECV, ep), "a blocking path reached");
+  EXPECT_DEATH(a_.Call(NX_SYS_IPC_CALL, ep, 1, 2, 3, 4, 0), "a blocking path reached");
+  EXPECT_DEATH(a_.Call(NX_SYS_NANOSLEEP_UNTIL, 5000000000ull), "a blocking path reached");
+  EXPECT_DEATH(a_.Call(NX_SYS_THREAD_EXIT, 0), "thread_exit");
+  EXPECT_EQ(a_.Call(NX_SYS_NANOSLEEP_UNTIL, 1000000000ull), 0) << "a deadline that has passed";
+}
+
+// ---- Wait sets ----
+
+TEST_F(NotifyTaskDecode, WaitsetAddErrors) {
+  const nx_handle_value_t ws = Waitset(a_);
+  const nx_handle_value_t ws_wait = Dup(a_, ws, NX_RIGHT_WAIT);
+  const nx_handle_value_t n = Notification(a_);
+  const nx_handle_value_t n_signal = Dup(a_, n, NX_RIGHT_SIGNAL);
+  const uint64_t nr = NX_SYS_WAITSET_ADD;
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, nr, {kHigh | ws, n, 1}, "set: high bits");
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, nr, {ws, kHigh | n, 1}, "notification: high bits");
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, nr, {ws, 0, 1}, "notification 0");
+  DecodeRefuses(a_, NX_ERR_WRONG_TYPE, nr, {n, n, 1}, "set is a notification");
+  DecodeRefuses(a_, NX_ERR_WRONG_TYPE, nr, {ws, ws, 1}, "notification is a wait set");
+  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, nr, {ws_wait, n, 1}, "no manage right");
+  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, nr, {ws, n_signal, 1}, "no wait right");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {ws, n, 0}, "mask 0");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {ws, n, kBit63}, "bit 63");
+  EXPECT_EQ(Ok(a_, nr, {ws, n, 3}), 0) << "the lowest free slot";
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {ws, Dup(a_, n, NX_RIGHT_WAIT), 4}, "in the set");
+  for (int64_t slot = 1; slot < 16; slot++) EXPECT_EQ(Ok(a_, nr, {ws, Notification(a_), 1}), slot);
+  DecodeRefuses(a_, NX_ERR_NO_MEMORY, nr, {ws, Notification(a_), 1}, "16 slots used");
+}
+
+TEST_F(NotifyTaskDecode, WaitsetRemoveAndWaitErrors) {
+  const nx_handle_value_t ws = Waitset(a_);
+  const nx_handle_value_t ws_manage = Dup(a_, ws, NX_RIGHT_MANAGE);
+  const nx_handle_value_t ws_wait = Dup(a_, ws, NX_RIGHT_WAIT);
+  const nx_handle_value_t n = Notification(a_);
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, NX_SYS_WAITSET_WAIT, {ws, 0, kRw}, "empty set");
+  EXPECT_EQ(Ok(a_, NX_SYS_WAITSET_ADD, {ws, n, 0b1100}), 0);
+  EXPECT_EQ(Ok(a_, NX_SYS_WAITSET_ADD, {ws, Notification(a_), 1}), 1);
+  const uint64_t rm = NX_SYS_WAITSET_REMOVE, wait = NX_SYS_WAITSET_WAIT;
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, rm, {kHigh | ws, 0}, "high bits");
+  DecodeRefuses(a_, NX_ERR_WRONG_TYPE, rm, {n, 0}, "a notification");
+  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, rm, {ws_wait, 0}, "no manage right");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, rm, {ws, 16}, "slot 16");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, rm, {ws, kHigh}, "slot high bits");
+  DecodeRefuses(a_, NX_ERR_NOT_FOUND, rm, {ws, 2}, "free slot");
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, wait, {kHigh | ws, 0, kRw}, "high bits");
+  DecodeRefuses(a_, NX_ERR_WRONG_TYPE, wait, {n, 0, kRw}, "a notification");
+  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, wait, {ws_manage, 0, kRw}, "no wait right");
+  DecodeRefuses(a_, NX_ERR_BAD_ADDRESS, wait, {ws, 0, kRo}, "bits into read-only memory");
+  DecodeRefuses(a_, NX_ERR_BAD_ADDRESS, wait, {ws, 0, kUnmapped}, "unmapped");
+  DecodeRefuses(a_, NX_ERR_BAD_ADDRESS, wait, {ws, 0, kRw + 4 * kPage - 4}, "runs off");
+  InvokeRefuses(a_, NX_ERR_TIMED_OUT, wait, {ws, 0, kRw}, "nothing pending");
+  EXPECT_EQ(Ok(a_, NX_SYS_NOTIFICATION_SIGNAL, {n, 0b0110}), 0);
+  EXPECT_EQ(Ok(a_, wait, {ws, 0, kRw + 8}), 0) << "slot 0";
+  uint64_t bits = 0;
+  ASSERT_TRUE(a_.Read(kRw + 8, &bits, sizeof bits));
+  EXPECT_EQ(bits, 0b0100u) << "the bits of its mask";
+
+  // A waiter on the set (another thread, blocked): entries cannot change.
+  object_t *obj = nullptr;
+  ASSERT_EQ(handle_lookup(&a_.task.handles, ws, OBJ_WAITSET, 0, &obj), NX_OK);
+  notify_waiter_t other;
+  notify_waiter_init(&other);
+  ASSERT_EQ(waitset_wait(reinterpret_cast<waitset_t *>(obj), &other, NOTIFY_DEADLINE_NEVER),
+            NOTIFY_BLOCKED);
+  DecodeRefuses(a_, NX_ERR_BUSY, NX_SYS_WAITSET_ADD, {ws, Notification(a_), 1}, "add: waiter");
+  DecodeRefuses(a_, NX_ERR_BUSY, rm, {ws, 0}, "remove: waiter");
+  DecodeRefuses(a_, NX_ERR_BUSY, wait, {ws, 0, kRw}, "wait: one waiter at a time");
+  ASSERT_EQ(notify_waiter_cancel(&other), NX_OK);
+  EXPECT_EQ(Ok(a_, rm, {ws, 0}), 0);
+  DecodeRefuses(a_, NX_ERR_NOT_FOUND, rm, {ws, 0}, "removed already");
+}
+
+// ---- Interrupts ----
+
+TEST_F(NotifyTaskDecode, InterruptErrors) {
+  kinterrupt_t *irq = env_->NewInterrupt(3);
+  kinterrupt_t *other = env_->NewInterrupt(5);
+  const nx_handle_value_t h = a_.Install(&irq->intr.obj, NX_DEFAULT_RIGHTS_INTERRUPT);
+  const nx_handle_value_t h2 = a_.Install(&other->intr.obj, NX_DEFAULT_RIGHTS_INTERRUPT);
+  const nx_handle_value_t unmanaged = Dup(a_, h, NX_RIGHT_WRITE);
+  const nx_handle_value_t no_ack = Dup(a_, h, NX_RIGHT_MANAGE);
+  const nx_handle_value_t n = Notification(a_);
+  const nx_handle_value_t n_wait = Dup(a_, n, NX_RIGHT_WAIT);
+  const uint64_t bind = NX_SYS_INTERRUPT_BIND, ack = NX_SYS_INTERRUPT_ACK;
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, bind, {kHigh | h, n, 1}, "high bits");
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, bind, {h, 0, 1}, "notification 0");
+  DecodeRefuses(a_, NX_ERR_WRONG_TYPE, bind, {n, n, 1}, "line is a notification");
+  DecodeRefuses(a_, NX_ERR_WRONG_TYPE, bind, {h, h2, 1}, "notification is a line");
+  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, bind, {unmanaged, n, 1}, "no manage right");
+  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, bind, {h, n_wait, 1}, "no signal right");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, bind, {h, n, 0}, "bit 0");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, bind, {h, n, 6}, "two bits");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, bind, {h, n, kBit63}, "bit 63");
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, ack, {kHigh | h}, "high bits");
+  DecodeRefuses(a_, NX_ERR_WRONG_TYPE, ack, {n}, "a notification");
+  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, ack, {no_ack}, "no write right");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, ack, {h}, "not bound");
+  EXPECT_FALSE(fake_kernel::LineEnabled(3));
+  EXPECT_EQ(Ok(a_, bind, {h, n, 8}), 0);
+  EXPECT_TRUE(fake_kernel::LineEnabled(3));
+  DecodeRefuses(a_, NX_ERR_BUSY, bind, {h, n, 8}, "bound already");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, ack, {h}, "nothing to acknowledge");
+  ASSERT_EQ(interrupt_fire(irq_controller(), 3), NX_OK);
+  EXPECT_FALSE(fake_kernel::LineEnabled(3)) << "masked until acknowledged";
+  EXPECT_EQ(Ok(a_, NX_SYS_NOTIFICATION_WAIT, {n, ~0ull >> 1, 0}), 8);
+  EXPECT_EQ(Ok(a_, ack, {h}), 0);
+  EXPECT_TRUE(fake_kernel::LineEnabled(3));
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, ack, {h}, "acknowledged already");
+}
+
+// ---- Tasks and threads ----
+
+class TaskDecode : public SyscallTest {
+ protected:
+  void SetUp() override {
+    SyscallTest::SetUp();
+    const std::vector<uint8_t> archive = fake_kernel::CpioArchive({
+        {"app/hello", fake_kernel::MinimalElf()},
+        {"app/junk", {1, 2, 3, 4}},
+        {"bin/init", fake_kernel::MinimalElf()},
+    });
+    vmo_t *bootfs = env_->NewBootfs(archive);
+    ASSERT_NE(bootfs, nullptr);
+    bootfs_ = a_.Install(&bootfs->obj, kBootRights);
+    ASSERT_TRUE(a_.Write(kName, "hellojunkinit", 13));
+  }
+  void TearDown() override {
+    for (task_t *t : started_) fake_kernel::EndTask(t);
+    SyscallTest::TearDown();
+  }
+  int64_t Create(uint64_t name, uint64_t len, uint64_t priority = 5) {
+    return a_.Call(NX_SYS_TASK_CREATE, bootfs_, name, len, priority);
+  }
+  task_t *TaskOf(nx_handle_value_t h) {
+    object_t *o = nullptr;
+    EXPECT_EQ(handle_lookup(&a_.task.handles, h, OBJ_TASK, 0, &o), NX_OK);
+    return reinterpret_cast<task_t *>(o);
+  }
+
+  static constexpr uint32_t kBootRights =
+      NX_RIGHT_READ | NX_RIGHT_EXECUTE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER;
+  static constexpr uint64_t kName = kRw + 0x800;  // "hello", "junk", "init"
+  nx_handle_value_t bootfs_ = 0;
+  std::vector<task_t *> started_;
+};
+
+TEST_F(TaskDecode, TaskCreateErrors) {
+  const uint64_t nr = NX_SYS_TASK_CREATE;
+  const nx_handle_value_t ro = Dup(a_, bootfs_, NX_RIGHT_READ);
+  const nx_handle_value_t n = Notification(a_);
+  const nx_handle_value_t paged = Vmo(a_, 1);
+  vmo_t *junk = env_->NewBootfs(std::vector<uint8_t>(100, 'x'));
+  const nx_handle_value_t not_cpio = a_.Install(&junk->obj, kBootRights);
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, nr, {kHigh | bootfs_, kName, 5, 5}, "high bits");
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, nr, {0, kName, 5, 5}, "handle 0");
+  DecodeRefuses(a_, NX_ERR_WRONG_TYPE, nr, {n, kName, 5, 5}, "a notification");
+  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, nr, {ro, kName, 5, 5}, "no execute right");
+  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, nr, {paged, kName, 5, 5}, "a VMO of its own");
+  DecodeRefuses(a_, NX_ERR_BAD_ADDRESS, nr, {bootfs_, kUnmapped, 5, 5}, "name unmapped");
+  DecodeRefuses(a_, NX_ERR_BAD_ADDRESS, nr, {bootfs_, kKernelVa, 5, 5}, "name in the kernel");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {bootfs_, kName, 0, 5}, "empty name");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {bootfs_, kName, NX_TASK_NAME_MAX + 1, 5}, "long");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {bootfs_, kName, 5, 32}, "priority 32");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {bootfs_, kName, 5, kHigh}, "priority high bits");
+  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, nr, {bootfs_, kName, 5, 11}, "above the caller's");
+  DecodeRefuses(a_, NX_ERR_NOT_FOUND, nr, {bootfs_, kName, 4, 5}, "app/hell");
+  DecodeRefuses(a_, NX_ERR_NOT_FOUND, nr, {bootfs_, kName + 9, 4, 5}, "init is in bin/");
+  DecodeRefuses(a_, NX_ERR_BAD_FORMAT, nr, {bootfs_, kName + 5, 4, 5}, "not an ELF");
+  DecodeRefuses(a_, NX_ERR_BAD_FORMAT, nr, {not_cpio, kName, 5, 5}, "not an archive");
+  // A paged VMO with the rights (only a kernel could hand one out).
+  vmo_t *p = nullptr;
+  ASSERT_EQ(handle_lookup(&a_.task.handles, paged, OBJ_VMO, 0, reinterpret_cast<object_t **>(&p)),
+            NX_OK);
+  const nx_handle_value_t paged_x = a_.Install(&p->obj, kBootRights);
+  DecodeRefuses(a_, NX_ERR_NOT_SUPPORTED, nr, {paged_x, kName, 5, 5}, "not one block");
+  const int64_t t = Create(kName, 5, 10);
+  ASSERT_GE(t, 0) << "at the caller's priority";
+  EXPECT_EQ(TaskOf(static_cast<nx_handle_value_t>(t))->state, TASK_NEW);
+  FillTable(a_, 0);
+  DecodeRefuses(a_, NX_ERR_NO_MEMORY, nr, {bootfs_, kName, 5, 5}, "table full");
+}
+
+TEST_F(TaskDecode, TaskGiveAndStartErrors) {
+  const nx_handle_value_t t = static_cast<nx_handle_value_t>(Create(kName, 5));
+  const nx_handle_value_t t_dup = Dup(a_, t, NX_RIGHT_DUPLICATE);  // no manage
+  const nx_handle_value_t n = Notification(a_);
+  const nx_handle_value_t n_stay = Dup(a_, n, NX_RIGHT_WAIT | NX_RIGHT_DUPLICATE);
+  const uint64_t give = NX_SYS_TASK_GIVE, start = NX_SYS_TASK_START;
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, give, {kHigh | t, n, NX_RIGHT_WAIT}, "high bits");
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, give, {t, kHigh | n, NX_RIGHT_WAIT}, "h: high bits");
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, give, {t, 0, NX_RIGHT_WAIT}, "h 0");
+  DecodeRefuses(a_, NX_ERR_WRONG_TYPE, give, {n, n, NX_RIGHT_WAIT}, "task is a notification");
+  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, give, {t_dup, n, NX_RIGHT_WAIT}, "no manage right");
+  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, give, {t, n_stay, NX_RIGHT_WAIT}, "no transfer");
+  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, give, {t, n, NX_RIGHT_MAP}, "rights grow");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, give, {t, n, 1u << 9}, "unknown right");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, give, {t, n, kHigh}, "rights high bits");
+  const int64_t given = Ok(a_, give, {t, n, NX_RIGHT_WAIT});
+  task_t *task = TaskOf(t);
+  handle_slot_t *s = nullptr;
+  ASSERT_EQ(handle_lookup_slot(&task->handles, static_cast<nx_handle_value_t>(given),
+                               OBJ_NOTIFICATION, 0, &s),
+            NX_OK);
+  EXPECT_EQ(s->rights, NX_RIGHT_WAIT);
+  EXPECT_EQ(s->parent, &a_.task.handles.slots[n & 0xffff]) << "a child of the giver's";
+
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, start, {kHigh | t, kRw}, "high bits");
+  DecodeRefuses(a_, NX_ERR_WRONG_TYPE, start, {n, kRw}, "a notification");
+  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, start, {t_dup, kRw}, "no manage right");
+  DecodeRefuses(a_, NX_ERR_BAD_ADDRESS, start, {t, kUnmapped}, "info unmapped");
+  DecodeRefuses(a_, NX_ERR_BAD_ADDRESS, start, {t, kRw + 4 * kPage - 8}, "info runs off");
+  EXPECT_EQ(Ok(a_, start, {t, kRo}), 0) << "info from read-only memory";
+  started_.push_back(task);
+  EXPECT_EQ(task->state, TASK_RUNNING);
+  DecodeRefuses(a_, NX_ERR_BUSY, start, {t, kRw}, "started already");
+  DecodeRefuses(a_, NX_ERR_BUSY, give, {t, n, NX_RIGHT_WAIT}, "give after start");
+
+  // A full table of the new task.
+  const nx_handle_value_t t2 = static_cast<nx_handle_value_t>(Create(kName, 5));
+  task_t *task2 = TaskOf(t2);
+  while (handle_table_free_slots(&task2->handles)) {
+    ASSERT_GE(a_.Call(give, t2, n, NX_RIGHT_WAIT), 0);
+  }
+  DecodeRefuses(a_, NX_ERR_NO_MEMORY, give, {t2, n, NX_RIGHT_WAIT}, "the task's table is full");
+  // Closing the last handle to a task never started frees it and what it held.
+  const size_t quota_before_close = quota_used(&a_.task.quota);
+  EXPECT_EQ(Ok(a_, NX_SYS_HANDLE_CLOSE, {t2}), 0);
+  EXPECT_LT(quota_used(&a_.task.quota), quota_before_close) << "its tables were a's to pay";
+  EXPECT_EQ(reinterpret_cast<notification_t *>(a_.task.handles.slots[n & 0xffff].object)->obj.refs,
+            3u)
+      << "n, n_stay and the handle given to the started task";
+}
+
+// The decoder validates the program against the whole user half, task_create
+// against the part below the stack: a program that reaches into the stack's
+// pages passes decode and fails in the invoke, with NX_ERR_OUT_OF_RANGE, an
+// error task_create does not list (the fake task_create keeps task.c's
+// bound). Enable once the decoder uses task.c's bound (see the report).
+TEST_F(TaskDecode, DISABLED_AProgramOverlappingTheStackIsRefusedByTheDecoder) {
+  vmo_t *v = env_->NewBootfs(fake_kernel::CpioArchive(
+      {{"app/high", fake_kernel::MinimalElf(0x4000000000ull - 2 * kPage)}}));
+  const nx_handle_value_t boot = a_.Install(&v->obj, kBootRights);
+  ASSERT_TRUE(a_.Write(kRw, "high", 4));
+  DecodeRefuses(a_, NX_ERR_BAD_FORMAT, NX_SYS_TASK_CREATE, {boot, kRw, 4, 5}, "into the stack");
+}
+
+// A task given a handle to itself before it ever ran holds its own last
+// reference once its creator closes its handle: it is never torn down, and
+// its page tables stay charged to the creator. Enable once task_give refuses
+// a handle to the task itself (see the report).
+TEST_F(TaskDecode, DISABLED_ATaskHoldingItsOwnHandleIsFreedWhenClosed) {
+  const size_t before = quota_used(&a_.task.quota);
+  const nx_handle_value_t t = static_cast<nx_handle_value_t>(Create(kName, 5));
+  a_.Call(NX_SYS_TASK_GIVE, t, t, NX_RIGHT_MANAGE);
+  EXPECT_EQ(Ok(a_, NX_SYS_HANDLE_CLOSE, {t}), 0);
+  EXPECT_EQ(slab_cache_in_use(&kernel.tasks), 0u) << "the task record outlived its last handle";
+  EXPECT_EQ(quota_used(&a_.task.quota), before);
+}
+
+TEST_F(TaskDecode, ThreadCreateErrors) {
+  const uint64_t nr = NX_SYS_THREAD_CREATE;
+  constexpr uint64_t kEntry = 0x10000, kSp = 0x14000;
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {0, kSp, 0, 5}, "entry 0");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {0x4000000000ull, kSp, 0, 5}, "entry past user");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {kKernelVa, kSp, 0, 5}, "entry in the kernel");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {kEntry, 0, 0, 5}, "sp 0");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {kEntry, kSp + 8, 0, 5}, "sp misaligned");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {kEntry, 0x4000000010ull, 0, 5}, "sp past user");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {kEntry, kSp, 0, 32}, "priority 32");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {kEntry, kSp, 0, kHigh}, "priority high bits");
+  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, nr, {kEntry, kSp, 0, 11}, "above the caller's");
+  const size_t used = quota_used(&a_.task.quota);
+  EXPECT_GT(Ok(a_, nr, {kEntry, 0x4000000000ull, 7, 10}), 0) << "sp at the top of user space";
+  EXPECT_EQ(quota_used(&a_.task.quota), used + 4) << "its kernel stack";
+  FakeTask c;
+  ASSERT_EQ(c.Init(10, 11), NX_OK);
+  ASSERT_EQ(quota_available(&c.task.quota), 3u);
+  EXPECT_EQ(c.Call(nr, kEntry, kSp, 0, 5), NX_ERR_NO_MEMORY) << "no room for the stack";
+  EXPECT_EQ(c.task.live_threads, 1u);
+  c.Destroy();
+}
+
+}  // namespace
+}  // namespace syscall_test
