@@ -143,9 +143,14 @@ int syscall_msg_decode(thread_t *caller, uint64_t info, bool bytes_ok) {
                           SV39_ACCESS_READ);
 }
 
-/* A receive: the thread needs an IPC buffer for what arrives. */
+/* A receive: the thread needs an IPC buffer for what arrives, with its
+ * handle area writable now (a message taken at once must never move
+ * handles whose values cannot be delivered; one that arrives after a wait
+ * is checked again then). */
 static int receiver_decode(const thread_t *caller) {
-  return caller->ipc_buffer ? NX_OK : NX_ERR_INVALID_ARGS;
+  if (!caller->ipc_buffer) return NX_ERR_INVALID_ARGS;
+  return user_range_check(caller, caller->ipc_buffer + NX_IPC_BUFFER_HANDLES,
+                          NX_MSG_HANDLES * sizeof(nx_handle_t), SV39_ACCESS_WRITE);
 }
 
 int sys_ipc_call_decode(thread_t *caller, const uint64_t raw[6], sys_ipc_call_args_t *out) {
@@ -153,7 +158,8 @@ int sys_ipc_call_decode(thread_t *caller, const uint64_t raw[6], sys_ipc_call_ar
   if (err != NX_OK) return err;
   kendpoint_t *ep;
   LOOKUP(caller, out->ep, OBJ_ENDPOINT, SYS_IPC_CALL_EP_RIGHTS, &ep);
-  return syscall_msg_decode(caller, out->info, true);
+  err = syscall_msg_decode(caller, out->info, true);
+  return err != NX_OK ? err : receiver_decode(caller); /* the reply arrives too */
 }
 
 int sys_ipc_recv_decode(thread_t *caller, const uint64_t raw[6], sys_ipc_recv_args_t *out) {
@@ -176,7 +182,8 @@ int sys_ipc_reply_recv_decode(thread_t *caller, const uint64_t raw[6],
   if (err != NX_OK) return err;
   kendpoint_t *ep;
   LOOKUP(caller, out->ep, OBJ_ENDPOINT, SYS_IPC_REPLY_RECV_EP_RIGHTS, &ep);
-  return syscall_msg_decode(caller, out->info, true);
+  err = syscall_msg_decode(caller, out->info, true);
+  return err != NX_OK ? err : receiver_decode(caller);
 }
 
 int sys_thread_set_ipc_buffer_decode(thread_t *caller, const uint64_t raw[6],
@@ -204,7 +211,16 @@ int sys_channel_send_decode(thread_t *caller, const uint64_t raw[6], sys_channel
   if (err != NX_OK) return err;
   kchannel_t *ch;
   LOOKUP(caller, out->ch, OBJ_CHANNEL, SYS_CHANNEL_SEND_CH_RIGHTS, &ch);
-  return syscall_msg_decode(caller, out->info, false); /* channels carry no bytes */
+  err = syscall_msg_decode(caller, out->info, false); /* channels carry no bytes */
+  if (err != NX_OK) return err;
+  /* A channel holding a capability to itself could never be destroyed: its
+   * last reference would be its own. (Longer cycles, channels holding each
+   * other's, are the known limit: nothing collects them.) */
+  for (uint32_t i = 0; i < (out->info & 0xff); i++) {
+    handle_slot_t *s = handle_live_slot(&caller->task->handles, caller->send_handles[i]);
+    if (s && s->object == &ch->ch.obj) return NX_ERR_INVALID_ARGS;
+  }
+  return NX_OK;
 }
 
 int sys_channel_recv_decode(thread_t *caller, const uint64_t raw[6], sys_channel_recv_args_t *out) {
@@ -338,8 +354,9 @@ int sys_task_create_decode(thread_t *caller, const uint64_t raw[6], sys_task_cre
   if (err != NX_OK) return err;
   elf_image_t elf;
   const char *why;
-  return elf_describe(&elf, e.data, e.size, USER_MIN, USER_MAX, &why) == NX_OK ? NX_OK
-                                                                               : NX_ERR_BAD_FORMAT;
+  /* task_create()'s bounds: a program must end below the stack. */
+  err = elf_describe(&elf, e.data, e.size, USER_MIN, TASK_STACK_BOTTOM, &why);
+  return err == NX_OK ? NX_OK : NX_ERR_BAD_FORMAT;
 }
 
 /* A task handle the caller may still set up (NEW). */
@@ -356,8 +373,12 @@ int sys_task_give_decode(thread_t *caller, const uint64_t raw[6], sys_task_give_
   if (err != NX_OK) return err;
   if (out->rights & ~NX_RIGHTS_ALL) return NX_ERR_INVALID_ARGS;
   cap_plan_t plan;
-  return cap_derive_check(&caller->task->handles, out->h, HANDLE_ANY_TYPE, out->rights,
-                          &task->handles, &plan);
+  err = cap_derive_check(&caller->task->handles, out->h, HANDLE_ANY_TYPE, out->rights,
+                         &task->handles, &plan);
+  if (err != NX_OK) return err;
+  /* A task holding a handle to itself before it ever runs would hold its
+   * own last reference: never torn down. */
+  return plan.src->object == &task->obj ? NX_ERR_INVALID_ARGS : NX_OK;
 }
 
 int sys_task_start_decode(thread_t *caller, const uint64_t raw[6], sys_task_start_args_t *out) {

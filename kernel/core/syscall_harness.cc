@@ -519,7 +519,11 @@ bool Harness::UserRange(int task, uint64_t addr, uint64_t len, bool write) const
     } else {
       for (const MMap &m : maps) {
         if (m.task == task && page >= m.va && page < m.va + m.size) {
-          ok = (m.prot & NX_RIGHT_READ) && (!write || (m.prot & NX_RIGHT_WRITE));
+          // A mapping of device memory is never a syscall buffer: the
+          // kernel copies only to and from RAM.
+          const vmo_t *v = reinterpret_cast<const vmo_t *>(objs[m.vmo].ptr);
+          ok = vmo_kind(v) != VMO_KIND_PHYSICAL && (m.prot & NX_RIGHT_READ) &&
+               (!write || (m.prot & NX_RIGHT_WRITE));
           break;
         }
       }

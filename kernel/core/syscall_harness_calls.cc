@@ -254,6 +254,12 @@ void IpcCall(Call &c, uint64_t nr) {
     w[4] = c.Info(true);
     c.Message(w[4], true, nullptr);
   }
+  // What receives (a call's reply too) needs its buffer's handle area
+  // writable when the syscall starts.
+  if (nr != NX_SYS_IPC_REPLY && c.e.required.empty() &&
+      !c.h.UserRange(c.ti, c.t.ipc_buffer + NX_IPC_BUFFER_HANDLES, NX_MSG_HANDLES * 4, true)) {
+    c.e.Req(NX_ERR_BAD_ADDRESS);
+  }
   if (nr == NX_SYS_IPC_CALL || nr == NX_SYS_IPC_RECV) {
     c.DecodeOnly(nr);
     return;
@@ -290,6 +296,14 @@ void ChannelSend(Call &c) {
   std::vector<uint32_t> hs;
   c.Message(c.raw[5], false, &hs);
   std::vector<int> moving;
+  if (c.e.required.empty()) {
+    // The decoder refuses a live handle to the channel itself (a channel
+    // holding its own capability could never be destroyed).
+    for (uint32_t h : hs) {
+      const int cap = c.h.CapAt(c.h.tasks[c.ti].table, h);
+      if (cap >= 0 && c.Cap(cap).obj == ch) c.e.Req(NX_ERR_INVALID_ARGS);
+    }
+  }
   if (c.e.required.empty()) {
     Harness::MObj &chan = c.h.objs[ch];
     if (chan.queue.size() == chan.depth) c.e.Req(NX_ERR_BUSY);
@@ -329,7 +343,12 @@ void ChannelSend(Call &c) {
 void ChannelRecv(Call &c) {
   c.raw[0] = c.Handle(OBJ_CHANNEL, NX_RIGHT_READ);
   const int ch = c.Valid(c.Lookup(0, OBJ_CHANNEL, NX_RIGHT_READ), OBJ_CHANNEL);
-  if (!c.t.ipc_buffer) c.e.Req(NX_ERR_INVALID_ARGS);
+  if (!c.t.ipc_buffer) {
+    c.e.Req(NX_ERR_INVALID_ARGS);
+  } else if (c.e.required.empty() && !c.h.UserRange(c.ti, c.t.ipc_buffer + NX_IPC_BUFFER_HANDLES,
+                                                    NX_MSG_HANDLES * 4, true)) {
+    c.e.Req(NX_ERR_BAD_ADDRESS); /* the decoder checks the handle area first */
+  }
   std::vector<int> live;
   if (c.e.required.empty()) {
     Harness::MObj &chan = c.h.objs[ch];

@@ -299,12 +299,10 @@ TEST_F(TaskDecode, TaskGiveAndStartErrors) {
       << "n, n_stay and the handle given to the started task";
 }
 
-// The decoder validates the program against the whole user half, task_create
-// against the part below the stack: a program that reaches into the stack's
-// pages passes decode and fails in the invoke, with NX_ERR_OUT_OF_RANGE, an
-// error task_create does not list (the fake task_create keeps task.c's
-// bound). Enable once the decoder uses task.c's bound (see the report).
-TEST_F(TaskDecode, DISABLED_AProgramOverlappingTheStackIsRefusedByTheDecoder) {
+// The decoder validates the program against the same bound as task_create
+// (below the first thread's stack): a program that reaches into the stack's
+// pages is refused by the decoder, not half-way through the invoke.
+TEST_F(TaskDecode, AProgramOverlappingTheStackIsRefusedByTheDecoder) {
   vmo_t *v = env_->NewBootfs(fake_kernel::CpioArchive(
       {{"app/high", fake_kernel::MinimalElf(0x4000000000ull - 2 * kPage)}}));
   const nx_handle_value_t boot = a_.Install(&v->obj, kBootRights);
@@ -312,14 +310,13 @@ TEST_F(TaskDecode, DISABLED_AProgramOverlappingTheStackIsRefusedByTheDecoder) {
   DecodeRefuses(a_, NX_ERR_BAD_FORMAT, NX_SYS_TASK_CREATE, {boot, kRw, 4, 5}, "into the stack");
 }
 
-// A task given a handle to itself before it ever ran holds its own last
-// reference once its creator closes its handle: it is never torn down, and
-// its page tables stay charged to the creator. Enable once task_give refuses
-// a handle to the task itself (see the report).
-TEST_F(TaskDecode, DISABLED_ATaskHoldingItsOwnHandleIsFreedWhenClosed) {
+// A task given a handle to itself before it ever ran would hold its own last
+// reference once its creator closed its handle, and never be torn down:
+// task_give refuses it, and closing the creator's handle frees everything.
+TEST_F(TaskDecode, ATaskCannotBeGivenItsOwnHandle) {
   const size_t before = quota_used(&a_.task.quota);
   const nx_handle_value_t t = static_cast<nx_handle_value_t>(Create(kName, 5));
-  a_.Call(NX_SYS_TASK_GIVE, t, t, NX_RIGHT_MANAGE);
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, NX_SYS_TASK_GIVE, {t, t, NX_RIGHT_MANAGE}, "itself");
   EXPECT_EQ(Ok(a_, NX_SYS_HANDLE_CLOSE, {t}), 0);
   EXPECT_EQ(slab_cache_in_use(&kernel.tasks), 0u) << "the task record outlived its last handle";
   EXPECT_EQ(quota_used(&a_.task.quota), before);

@@ -150,16 +150,19 @@ TEST_F(ObjectDecode, RevokeInSlicesRefusesTheSubtreeAndBusiesTheRoot) {
   const nx_handle_value_t v = Vmo(a_, 1);
   const nx_handle_value_t ch = Channel(a_, 64);
   const nx_handle_value_t rx = Dup(a_, ch, NX_RIGHT_READ | NX_RIGHT_TRANSFER);
+  // The handles travel through another channel: one holding its own
+  // receive end is refused (it could never be destroyed).
+  const nx_handle_value_t carrier = Channel(a_, 64);
   MidRevoke m{this, &a_, &b_, nullptr, v, {}, {}, 0};
   for (int i = 0; i < 60; i++) m.a_children.push_back(Dup(a_, v, kVmoRights));
   // Three children go to b through the channel (with the receive end).
   const nx_handle_value_t c1 = Dup(a_, v, kVmoRights), c2 = Dup(a_, v, kVmoRights);
   const nx_handle_value_t c3 = Dup(a_, c2, kVmoRights);
   SendHandles(a_, {rx, c1, c2, c3});
-  Ok(a_, NX_SYS_CHANNEL_SEND, {ch, 1, 2, 3, 4, Info(4)});
+  Ok(a_, NX_SYS_CHANNEL_SEND, {carrier, 1, 2, 3, 4, Info(4)});
   {
     // b gets a receive handle by a handle_install (as if given at start).
-    kchannel_t *k = reinterpret_cast<kchannel_t *>(a_.task.handles.slots[ch & 0xffff].object);
+    kchannel_t *k = reinterpret_cast<kchannel_t *>(a_.task.handles.slots[carrier & 0xffff].object);
     const nx_handle_value_t b_rx = b_.Install(&k->ch.obj, NX_RIGHT_READ);
     Ok(b_, NX_SYS_CHANNEL_RECV, {b_rx});
     const std::vector<nx_handle_value_t> got = ReceivedHandles(b_);
@@ -292,13 +295,11 @@ TEST_F(ObjectDecode, VmoMapErrors) {
   DecodeRefuses(a_, NX_ERR_NO_MEMORY, nr, {one, 0x900000, 0, kPage, kR}, "too many mappings");
 }
 
-// A user buffer is checked against the page tables only, so one in a
-// mapping of device memory passes, and the kernel then copies to or from the
-// device's registers with memcpy (any width, any order) on the caller's
-// behalf, which vmo_read and vmo_write refuse to do for a device VMO itself
-// (NX_ERR_NOT_SUPPORTED). Enable once user buffers must be RAM (see the
-// report).
-TEST_F(ObjectDecode, DISABLED_UserBuffersInDeviceMemoryAreRefused) {
+// A user buffer must be RAM: one in a mapping of device memory is refused,
+// so the kernel never copies to or from a device's registers with memcpy
+// (any width, any order) on the caller's behalf, which vmo_read and
+// vmo_write refuse for a device VMO itself (NX_ERR_NOT_SUPPORTED) too.
+TEST_F(ObjectDecode, UserBuffersInDeviceMemoryAreRefused) {
   const nx_handle_value_t dev = a_.Install(&env_->NewPhysicalVmo(1)->obj, kVmoRights);
   const nx_handle_value_t v = Vmo(a_, 1);
   constexpr uint64_t kVa = 0x400000;
@@ -408,7 +409,9 @@ TEST_F(ObjectDecode, IpcMessageErrors) {
   EXPECT_EQ(Ok(a_, NX_SYS_VMO_UNMAP, {kVa}), 0);
   EXPECT_EQ(decodes(a_, NX_SYS_IPC_CALL, {ep, 0, 0, 0, 0, Info(1)}), NX_ERR_BAD_ADDRESS);
   EXPECT_EQ(decodes(a_, NX_SYS_IPC_CALL, {ep, 0, 0, 0, 0, Info(0, 1)}), NX_ERR_BAD_ADDRESS);
-  EXPECT_EQ(decodes(a_, NX_SYS_IPC_CALL, {ep, 0, 0, 0, 0, 0}), NX_OK) << "words only";
+  // A call receives the reply into the buffer's handle area: even words
+  // only need it mapped now.
+  EXPECT_EQ(decodes(a_, NX_SYS_IPC_CALL, {ep, 0, 0, 0, 0, 0}), NX_ERR_BAD_ADDRESS) << "words only";
 }
 
 TEST_F(ObjectDecode, ThreadSetIpcBufferErrors) {
@@ -527,7 +530,7 @@ TEST_F(ObjectDecode, ChannelRecvErrors) {
 // it took the message and moved its handles: a failed syscall that changed
 // things, and handles whose values nobody learns. Enable once the decoder
 // checks the buffer's handle area (see the report).
-TEST_F(ObjectDecode, DISABLED_ChannelRecvIntoAnUnmappedIpcBufferChangesNothing) {
+TEST_F(ObjectDecode, ChannelRecvIntoAnUnmappedIpcBufferChangesNothing) {
   const nx_handle_value_t ch = Channel(a_, 4);
   SendHandles(a_, {Vmo(a_, 1)});
   EXPECT_EQ(Ok(a_, NX_SYS_CHANNEL_SEND, {ch, 1, 2, 3, 4, Info(1)}), 0);
@@ -539,16 +542,18 @@ TEST_F(ObjectDecode, DISABLED_ChannelRecvIntoAnUnmappedIpcBufferChangesNothing) 
   DecodeRefuses(a_, NX_ERR_BAD_ADDRESS, NX_SYS_CHANNEL_RECV, {ch}, "IPC buffer unmapped");
 }
 
-// A channel that holds a capability to itself (or channels that hold each
-// other's) is never destroyed: once its task closed every handle, nothing
-// can receive the message, and the channel, what it holds and its pages stay
-// charged for good. Enable once the kernel refuses or collects such cycles
-// (see the report).
-TEST_F(ObjectDecode, DISABLED_AChannelHoldingItsOwnHandleIsFreedWhenClosed) {
+// A channel that held a capability to itself would never be destroyed
+// (its last reference its own): channel_send refuses it, so closing the
+// task's handles frees the channel and its pages. (Channels holding each
+// other's capabilities are the known limit: nothing collects such cycles.)
+TEST_F(ObjectDecode, AChannelCannotHoldItsOwnHandle) {
   const size_t before = quota_used(&a_.task.quota);
   const nx_handle_value_t ch = Channel(a_, 2);
-  SendHandles(a_, {Dup(a_, ch, NX_DEFAULT_RIGHTS_CHANNEL)});
-  EXPECT_EQ(Ok(a_, NX_SYS_CHANNEL_SEND, {ch, 0, 0, 0, 0, Info(1)}), 0);
+  const nx_handle_value_t copy = Dup(a_, ch, NX_DEFAULT_RIGHTS_CHANNEL);
+  SendHandles(a_, {copy});
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, NX_SYS_CHANNEL_SEND, {ch, 0, 0, 0, 0, Info(1)},
+                "its own handle");
+  EXPECT_EQ(Ok(a_, NX_SYS_HANDLE_CLOSE, {copy}), 0);
   EXPECT_EQ(Ok(a_, NX_SYS_HANDLE_CLOSE, {ch}), 0);
   EXPECT_EQ(quota_used(&a_.task.quota), before) << "the channel outlived its last handle";
 }

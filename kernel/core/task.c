@@ -24,9 +24,6 @@
 #include "neuron/rights.h"
 #include "neuron/user_memory.h"
 
-#define USER_STACK_PAGES 4
-#define USER_STACK_TOP (USER_MAX - PAGE_SIZE) /* the top page stays unmapped */
-
 void *memcpy(void *dst, const void *src, size_t n);
 
 static uint32_t next_task_id = 1;
@@ -125,8 +122,7 @@ int task_create(const char *name, size_t name_len, const void *image, size_t siz
                 unsigned priority, quota_t *parent_quota, size_t quota_pages, const char **why,
                 task_t **out) {
   elf_image_t elf;
-  int err =
-      elf_describe(&elf, image, size, USER_MIN, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE, why);
+  int err = elf_describe(&elf, image, size, USER_MIN, TASK_STACK_BOTTOM, why);
   if (err != NX_OK) return err;
   *why = "out of memory for the address space";
   task_t *task = slab_alloc(&kernel.tasks, SLAB_ZERO);
@@ -154,9 +150,8 @@ int task_create(const char *name, size_t name_len, const void *image, size_t siz
     err = map_region(task, start, end - start, s->vaddr, s->data, s->filesz, user_perms(s->perms));
   }
   if (err == NX_OK) {
-    err =
-        map_region(task, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE,
-                   USER_STACK_PAGES * PAGE_SIZE, 0, 0, 0, SV39_PERM_U | SV39_PERM_R | SV39_PERM_W);
+    err = map_region(task, TASK_STACK_BOTTOM, TASK_STACK_PAGES * PAGE_SIZE, 0, 0, 0,
+                     SV39_PERM_U | SV39_PERM_R | SV39_PERM_W);
   }
   if (err != NX_OK) {
     teardown(task);
@@ -170,7 +165,7 @@ int task_create(const char *name, size_t name_len, const void *image, size_t siz
 int task_start(task_t *task, const nx_start_info_t *info) {
   /* The start information sits at the top of the stack, 16-byte aligned
    * like the stack pointer below it. */
-  uint64_t at = (USER_STACK_TOP - sizeof *info) & ~15ull;
+  uint64_t at = (TASK_STACK_TOP - sizeof *info) & ~15ull;
   thread_t *thread;
   int err = thread_create(task, task->entry, at, at, task->priority, &thread);
   if (err != NX_OK) return err;

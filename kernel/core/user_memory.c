@@ -14,6 +14,9 @@ int user_range_check(const thread_t *t, uint64_t addr, uint64_t len, unsigned ac
     if (sv39_translate(&t->task->space, page, access | SV39_ACCESS_USER, &pa) != SV39_OK) {
       return NX_ERR_BAD_ADDRESS;
     }
+    /* RAM only: a mapping of device memory is the driver's to access, with
+     * the widths its registers need, never the kernel's memcpy. */
+    if (!page_alloc_owns(&kernel.pages, pa)) return NX_ERR_BAD_ADDRESS;
   }
   return NX_OK;
 }

@@ -183,6 +183,8 @@ static page_range_t *range_of(const page_alloc_t *pa, uintptr_t addr) {
   return NULL;
 }
 
+bool page_alloc_owns(const page_alloc_t *pa, uintptr_t addr) { return range_of(pa, addr) != NULL; }
+
 /* Validates addr as the head of an allocated block: its order or an error. */
 static int lookup(const page_alloc_t *pa, uintptr_t addr, page_range_t **range) {
   if (!pa || (addr & (MM_PAGE_SIZE - 1)) != 0) return NX_ERR_INVALID_ARGS;

@@ -523,7 +523,8 @@ static inline int64_t nx_ipc_call(nx_handle_t ep, uint64_t w0, uint64_t w1, uint
  * Waits for a call on the endpoint; its words come back in *out, its handles
  * (new handles of the caller) and bytes in the caller's IPC buffer. The caller
  * then owes that client a reply (ipc_reply or ipc_reply_recv). Needs an IPC
- * buffer.
+ * buffer whose handle area is writable (NX_ERR_BAD_ADDRESS otherwise; the same
+ * for every syscall that receives a message).
  *
  * ep: The endpoint. A endpoint handle; needs NX_RIGHT_READ.
  *
@@ -655,7 +656,9 @@ static inline int64_t nx_channel_create(uint32_t depth) {
 /*
  * Queues a message (words, and handles from the caller's IPC buffer; no bytes)
  * without blocking. The handles move into the channel at once. If a
- * notification is bound, its bit is signalled.
+ * notification is bound, its bit is signalled. A handle to the channel itself
+ * is refused (NX_ERR_INVALID_ARGS): a channel holding its own capability could
+ * never be destroyed.
  *
  * ch: The channel. A channel handle; needs NX_RIGHT_WRITE.
  * w0: Word 0.
@@ -995,7 +998,9 @@ static inline int64_t nx_task_create(nx_handle_t bootfs, uintptr_t name, size_t 
 
 /*
  * Derives a handle to h's object with `rights` into the task's table (needs
- * duplicate and transfer on `h`). For setting up a task before task_start.
+ * duplicate and transfer on `h`). For setting up a task before task_start. A
+ * handle to the task itself is refused (NX_ERR_INVALID_ARGS): the task would
+ * hold its own last reference.
  *
  * task: The task. A task handle; needs NX_RIGHT_MANAGE.
  * h: The caller's handle to give (any object). A handle to any object; needs no

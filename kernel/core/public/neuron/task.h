@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "neuron/arch/memory_layout.h"
 #include "neuron/arch/trap_frame.h"
 #include "neuron/handle_table.h"
 #include "neuron/ipc.h"
@@ -28,6 +29,13 @@ extern "C" {
 #endif
 
 #define TASK_NAME_MAX 32
+
+/* The first thread's stack: TASK_STACK_PAGES pages under TASK_STACK_TOP
+ * (the top page of the user half stays unmapped). A program's segments
+ * must end below TASK_STACK_BOTTOM. */
+#define TASK_STACK_PAGES 4
+#define TASK_STACK_TOP (USER_MAX - PAGE_SIZE)
+#define TASK_STACK_BOTTOM (TASK_STACK_TOP - TASK_STACK_PAGES * PAGE_SIZE)
 #define TASK_MAX_REGIONS 8
 /* Quotas until the manifest says otherwise: a program the kernel starts at
  * boot gets 8 MiB of its own; a task another one creates gets 2 MiB, carved

@@ -18,7 +18,8 @@ extern "C" {
 
 /* NX_OK if [addr, addr + len) lies in user space and every page of it
  * allows `access` (SV39_ACCESS_READ or _WRITE) from user mode in the
- * thread's address space; NX_ERR_BAD_ADDRESS otherwise. No side effects. */
+ * thread's address space and is RAM (not a device's registers);
+ * NX_ERR_BAD_ADDRESS otherwise. No side effects. */
 int user_range_check(const thread_t *t, uint64_t addr, uint64_t len, unsigned access);
 
 /* Copies between a range user_range_check() accepted and kernel memory. */

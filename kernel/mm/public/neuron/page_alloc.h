@@ -28,6 +28,7 @@
 #ifndef NEURON_PAGE_ALLOC_H
 #define NEURON_PAGE_ALLOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -108,6 +109,10 @@ size_t page_alloc_used_pages(const page_alloc_t *pa);
 size_t page_alloc_meta_pages(const page_alloc_t *pa);
 size_t page_alloc_free_blocks(const page_alloc_t *pa, unsigned order);
 unsigned page_alloc_max_order(const page_alloc_t *pa);
+
+/* Whether addr lies in RAM the allocator manages (as opposed to device
+ * memory, or memory reserved at boot). O(ranges). */
+bool page_alloc_owns(const page_alloc_t *pa, uintptr_t addr);
 
 /* The kernel pointer for a physical address the allocator manages. */
 static inline void *page_alloc_ptr(const page_alloc_t *pa, uintptr_t phys) {
