@@ -7,7 +7,7 @@
 // at the end everything is closed and every page must come back. A broken
 // invariant or a mispredicted result aborts (a crash for libFuzzer), and so
 // does anything AddressSanitizer or UBSan finds in the kernel code, which is
-// built with them. Run by syscall_fuzz_test.sh.
+// built with them. Run by //tools/fuzz:fuzz_test.sh (the syscall_fuzz_test target).
 #include <cstddef>
 #include <cstdint>
 

@@ -3,6 +3,7 @@
  * the matching decode (syscall_decode.c) accepted, so nothing here fails
  * on user input.
  */
+#include "kernel/core/syscall_util.h"
 #include "neuron/arch/csr.h"
 #include "neuron/console.h"
 #include "neuron/errors.h"
@@ -16,10 +17,6 @@ static uint64_t ticks_to_ns(uint64_t t) {
   return (t / hz) * 1000000000ull + (t % hz) * 1000000000ull / hz;
 }
 
-static uint64_t ns_to_ticks(uint64_t ns) {
-  uint64_t hz = kernel.platform.timebase_hz;
-  return (ns / 1000000000ull) * hz + (ns % 1000000000ull) * hz / 1000000000ull;
-}
 
 int64_t sys_null_invoke(thread_t *caller) {
   (void)caller;
@@ -54,9 +51,7 @@ int64_t sys_clock_get_invoke(thread_t *caller) {
 }
 
 int64_t sys_nanosleep_until_invoke(thread_t *caller, const sys_nanosleep_until_args_t *args) {
-  /* Round up, so the thread never wakes before its deadline. */
-  uint64_t deadline = ns_to_ticks(args->deadline_ns);
-  if (ticks_to_ns(deadline) < args->deadline_ns) deadline++;
+  uint64_t deadline = syscall_ns_to_ticks(args->deadline_ns); /* rounded up */
   if (deadline <= rdtime()) return 0;
   sched_sleep_until(&kernel.sched, &caller->sched, deadline);
   schedule();

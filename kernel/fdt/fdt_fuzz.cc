@@ -2,7 +2,8 @@
 // bytes and, when it accepts them, every lookup on every node (and on
 // offsets that are not nodes). Built with AddressSanitizer and UBSan, so a
 // read outside the input or undefined behaviour is a crash; the checks below
-// turn broken invariants into crashes too. Run by fdt_fuzz_test.sh.
+// turn broken invariants into crashes too. Run by //tools/fuzz:fuzz_test.sh (the fdt_fuzz_test
+// target).
 #include <cstddef>
 #include <cstdint>
 #include <string>
