@@ -17,7 +17,6 @@ static uint64_t ticks_to_ns(uint64_t t) {
   return (t / hz) * 1000000000ull + (t % hz) * 1000000000ull / hz;
 }
 
-
 int64_t sys_null_invoke(thread_t *caller) {
   (void)caller;
   return 0;
