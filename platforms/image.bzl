@@ -8,8 +8,11 @@ the kernel finds it through /chosen in the device tree.
 Programs go in two directories of the archive: bin/ holds the ones the
 kernel starts at boot (`programs`), app/ the ones only a running program
 starts, through task_create with the boot archive's handle (`apps`).
+With a `manifest` (nx_system_manifest, //tools/manifest), the archive also
+holds init's boot plan as etc/bootplan.
 """
 
+load("//tools/manifest:manifest.bzl", "NxBootPlanInfo")
 load(
     ":transitions.bzl",
     "TRANSITION_ALLOWLIST",
@@ -40,6 +43,17 @@ def _neuron_image_impl(ctx):
             f = p[DefaultInfo].files_to_run.executable
             programs.append(f)
             args.add("--file", "%s/%s=%s" % (directory, f.basename, f.path))
+    if ctx.attr.manifest:
+        plan = ctx.attr.manifest[NxBootPlanInfo]
+
+        # init starts what the plan lists from this archive: refuse a plan
+        # naming a program the image does not pack.
+        packed = [t.label for t in ctx.attr.programs + ctx.attr.apps]
+        for label in plan.programs:
+            if label not in packed:
+                fail("%s lists %s, which is in neither programs nor apps" % (ctx.attr.manifest.label, label), attr = "manifest")
+        programs.append(plan.plan)
+        args.add("--file", "etc/bootplan=%s" % plan.plan.path)
     ctx.actions.run(
         executable = ctx.executable._pack,
         arguments = [args],
@@ -66,6 +80,10 @@ neuron_image = rule(
         "apps": attr.label_list(
             cfg = riscv64_user_transition,
             doc = "User programs packed under app/: started by other programs (task_create).",
+        ),
+        "manifest": attr.label(
+            providers = [NxBootPlanInfo],
+            doc = "An nx_system_manifest: its boot plan is packed as etc/bootplan.",
         ),
         "programs": attr.label_list(
             cfg = riscv64_user_transition,
