@@ -211,8 +211,9 @@ NEXT(nx_start_info_t, h1, h2, nx_handle_t)
 NEXT(nx_start_info_t, h2, h3, nx_handle_t)
 NEXT(nx_start_info_t, h3, arg0, uint64_t)
 NEXT(nx_start_info_t, arg0, arg1, uint64_t)
-LAST(nx_start_info_t, arg1)
-static_assert(sizeof(nx_start_info_t) == 48, "nx_start_info_t size");
+NEXT(nx_start_info_t, arg1, bootfs_size, uint64_t)
+LAST(nx_start_info_t, bootfs_size)
+static_assert(sizeof(nx_start_info_t) == 56, "nx_start_info_t size");
 static_assert(offsetof(nx_start_info_t, h0) == 16 && offsetof(nx_start_info_t, arg0) == 32,
               "nx_start_info_t");
 

@@ -85,15 +85,22 @@ static void start_programs(void) {
     size_t len = 0;
     while (name[4 + len]) len++;
     task_t *task;
-    int err = task_create(name + 4, len, e.data, e.size, USER_PRIORITY, &kernel.root_quota,
-                          TASK_BOOT_QUOTA_PAGES, &why, &task);
+    /* init, the root task, runs above everything it starts, so that it can
+     * start programs at any priority (task_create never goes above the
+     * creator's). */
+    bool root = len == 4 && name[4] == 'i' && name[5] == 'n' && name[6] == 'i' && name[7] == 't';
+    int err = task_create(name + 4, len, e.data, e.size, root ? SCHED_PRIO_MAX : USER_PRIORITY,
+                          &kernel.root_quota, TASK_BOOT_QUOTA_PAGES, &why, &task);
     if (err == NX_OK) {
       nx_start_info_t info = {0};
       /* Duplicate and transfer too: a boot program passes the log on to the
        * programs it starts (task_give needs both), or they could not print. */
       info.log = give(task, &debug_log, NX_RIGHT_WRITE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER);
-      info.bootfs = give(task, bootfs_vmo ? &bootfs_vmo->obj : 0,
-                         NX_RIGHT_READ | NX_RIGHT_EXECUTE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER);
+      /* Map too: init reads its boot plan (etc/bootplan) in place. */
+      info.bootfs = give(
+          task, bootfs_vmo ? &bootfs_vmo->obj : 0,
+          NX_RIGHT_READ | NX_RIGHT_EXECUTE | NX_RIGHT_MAP | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER);
+      info.bootfs_size = bootfs_vmo ? vmo_size(bootfs_vmo) : 0;
       info.uart = give(task, &uart_vmo->obj, NX_DEFAULT_RIGHTS_VMO);
       info.uart_irq = give(task, irq_controller() && uart_irq.line ? &uart_irq.intr.obj : 0,
                            NX_DEFAULT_RIGHTS_INTERRUPT);

@@ -15,12 +15,12 @@
  * task made by task_create gets what its creator passed to task_start (handle
  * values in the new task's table, from task_give). Unused handles are 0.
  *
- * Size: 48 bytes.
+ * Size: 56 bytes.
  */
 typedef struct nx_start_info {
   /* The debug log (write, duplicate, transfer: it can be passed on). */
   nx_handle_t log;
-  /* The boot archive, a VMO (read, execute), for task_create. */
+  /* The boot archive, a VMO (read, execute, map), for task_create and to read etc/bootplan. */
   nx_handle_t bootfs;
   /* The console UART's registers, a device-memory VMO (read, write, map). */
   nx_handle_t uart;
@@ -38,6 +38,8 @@ typedef struct nx_start_info {
   uint64_t arg0;
   /* A value the creator passed. */
   uint64_t arg1;
+  /* The size of the boot archive VMO in bytes (0 without one), to map it whole. */
+  uint64_t bootfs_size;
 } nx_start_info_t;
 
 #endif

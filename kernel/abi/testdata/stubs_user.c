@@ -122,10 +122,12 @@ const struct field_layout layout_ipc_words[] = {
 };
 
 const struct field_layout layout_start_info[] = {
-    FIELD(nx_start_info_t, log),      FIELD(nx_start_info_t, bootfs), FIELD(nx_start_info_t, uart),
-    FIELD(nx_start_info_t, uart_irq), FIELD(nx_start_info_t, h0),     FIELD(nx_start_info_t, h1),
-    FIELD(nx_start_info_t, h2),       FIELD(nx_start_info_t, h3),     FIELD(nx_start_info_t, arg0),
-    FIELD(nx_start_info_t, arg1),     SIZE(nx_start_info_t),
+    FIELD(nx_start_info_t, log),         FIELD(nx_start_info_t, bootfs),
+    FIELD(nx_start_info_t, uart),        FIELD(nx_start_info_t, uart_irq),
+    FIELD(nx_start_info_t, h0),          FIELD(nx_start_info_t, h1),
+    FIELD(nx_start_info_t, h2),          FIELD(nx_start_info_t, h3),
+    FIELD(nx_start_info_t, arg0),        FIELD(nx_start_info_t, arg1),
+    FIELD(nx_start_info_t, bootfs_size), SIZE(nx_start_info_t),
 };
 
 /* NX_DEFAULT_RIGHTS_<OBJECT> of every object type, then NX_RIGHTS_ALL as "all". */
