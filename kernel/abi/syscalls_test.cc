@@ -37,47 +37,49 @@ extern "C" {
 // arguments (decode, then invoke), X(name, NAME, NO_ARGS) for one that does
 // not (invoke alone), X(name, NAME, OUT) for one that takes arguments and
 // returns an `out` struct in a1.. (its invoke calls sys_<name>_set_out()).
-#define SYSCALLS(X)                                    \
-  X(null, NULL, NO_ARGS)                               \
-  X(debug_write, DEBUG_WRITE, ARGS)                    \
-  X(thread_yield, THREAD_YIELD, NO_ARGS)               \
-  X(thread_exit, THREAD_EXIT, ARGS)                    \
-  X(task_exit, TASK_EXIT, ARGS)                        \
-  X(clock_get, CLOCK_GET, NO_ARGS)                     \
-  X(nanosleep_until, NANOSLEEP_UNTIL, ARGS)            \
-  X(kernel_stats, KERNEL_STATS, ARGS)                  \
-  X(handle_dup, HANDLE_DUP, ARGS)                      \
-  X(handle_mint, HANDLE_MINT, ARGS)                    \
-  X(handle_close, HANDLE_CLOSE, ARGS)                  \
-  X(handle_revoke, HANDLE_REVOKE, ARGS)                \
-  X(vmo_create, VMO_CREATE, ARGS)                      \
-  X(vmo_read, VMO_READ, ARGS)                          \
-  X(vmo_write, VMO_WRITE, ARGS)                        \
-  X(vmo_map, VMO_MAP, ARGS)                            \
-  X(vmo_unmap, VMO_UNMAP, ARGS)                        \
-  X(endpoint_create, ENDPOINT_CREATE, NO_ARGS)         \
-  X(ipc_call, IPC_CALL, OUT)                           \
-  X(ipc_recv, IPC_RECV, OUT)                           \
-  X(ipc_reply, IPC_REPLY, ARGS)                        \
-  X(ipc_reply_recv, IPC_REPLY_RECV, OUT)               \
-  X(channel_create, CHANNEL_CREATE, ARGS)              \
-  X(channel_send, CHANNEL_SEND, ARGS)                  \
-  X(channel_recv, CHANNEL_RECV, OUT)                   \
-  X(channel_bind, CHANNEL_BIND, ARGS)                  \
-  X(notification_create, NOTIFICATION_CREATE, NO_ARGS) \
-  X(notification_signal, NOTIFICATION_SIGNAL, ARGS)    \
-  X(notification_wait, NOTIFICATION_WAIT, ARGS)        \
-  X(waitset_create, WAITSET_CREATE, NO_ARGS)           \
-  X(waitset_add, WAITSET_ADD, ARGS)                    \
-  X(waitset_remove, WAITSET_REMOVE, ARGS)              \
-  X(waitset_wait, WAITSET_WAIT, ARGS)                  \
-  X(interrupt_bind, INTERRUPT_BIND, ARGS)              \
-  X(interrupt_ack, INTERRUPT_ACK, ARGS)                \
-  X(task_create, TASK_CREATE, ARGS)                    \
-  X(task_give, TASK_GIVE, ARGS)                        \
-  X(task_start, TASK_START, ARGS)                      \
-  X(thread_create, THREAD_CREATE, ARGS)                \
-  X(thread_set_ipc_buffer, THREAD_SET_IPC_BUFFER, ARGS)
+#define SYSCALLS(X)                                     \
+  X(null, NULL, NO_ARGS)                                \
+  X(debug_write, DEBUG_WRITE, ARGS)                     \
+  X(thread_yield, THREAD_YIELD, NO_ARGS)                \
+  X(thread_exit, THREAD_EXIT, ARGS)                     \
+  X(task_exit, TASK_EXIT, ARGS)                         \
+  X(clock_get, CLOCK_GET, NO_ARGS)                      \
+  X(nanosleep_until, NANOSLEEP_UNTIL, ARGS)             \
+  X(kernel_stats, KERNEL_STATS, ARGS)                   \
+  X(handle_dup, HANDLE_DUP, ARGS)                       \
+  X(handle_mint, HANDLE_MINT, ARGS)                     \
+  X(handle_close, HANDLE_CLOSE, ARGS)                   \
+  X(handle_revoke, HANDLE_REVOKE, ARGS)                 \
+  X(vmo_create, VMO_CREATE, ARGS)                       \
+  X(vmo_read, VMO_READ, ARGS)                           \
+  X(vmo_write, VMO_WRITE, ARGS)                         \
+  X(vmo_map, VMO_MAP, ARGS)                             \
+  X(vmo_unmap, VMO_UNMAP, ARGS)                         \
+  X(endpoint_create, ENDPOINT_CREATE, NO_ARGS)          \
+  X(ipc_call, IPC_CALL, OUT)                            \
+  X(ipc_recv, IPC_RECV, OUT)                            \
+  X(ipc_reply, IPC_REPLY, ARGS)                         \
+  X(ipc_reply_recv, IPC_REPLY_RECV, OUT)                \
+  X(channel_create, CHANNEL_CREATE, ARGS)               \
+  X(channel_send, CHANNEL_SEND, ARGS)                   \
+  X(channel_recv, CHANNEL_RECV, OUT)                    \
+  X(channel_bind, CHANNEL_BIND, ARGS)                   \
+  X(notification_create, NOTIFICATION_CREATE, NO_ARGS)  \
+  X(notification_signal, NOTIFICATION_SIGNAL, ARGS)     \
+  X(notification_wait, NOTIFICATION_WAIT, ARGS)         \
+  X(waitset_create, WAITSET_CREATE, NO_ARGS)            \
+  X(waitset_add, WAITSET_ADD, ARGS)                     \
+  X(waitset_remove, WAITSET_REMOVE, ARGS)               \
+  X(waitset_wait, WAITSET_WAIT, ARGS)                   \
+  X(interrupt_bind, INTERRUPT_BIND, ARGS)               \
+  X(interrupt_ack, INTERRUPT_ACK, ARGS)                 \
+  X(task_create, TASK_CREATE, ARGS)                     \
+  X(task_give, TASK_GIVE, ARGS)                         \
+  X(task_start, TASK_START, ARGS)                       \
+  X(thread_create, THREAD_CREATE, ARGS)                 \
+  X(thread_set_ipc_buffer, THREAD_SET_IPC_BUFFER, ARGS) \
+  X(task_watch, TASK_WATCH, ARGS)                       \
+  X(task_exit_status, TASK_EXIT_STATUS, ARGS)
 
 namespace {
 
@@ -155,6 +157,9 @@ static_assert(NX_IPC_BUFFER_SIZE == NX_IPC_BUFFER_BYTES + NX_MSG_BUF_MAX, "IPC b
 static_assert(NX_IPC_BUFFER_SIZE == 4160 && NX_IPC_BUFFER_SIZE % 64 == 0, "IPC buffer size");
 static_assert(NX_SIGNAL_BITS == (UINT64_C(1) << 63) - 1, "bit 63 is never a signal");
 static_assert(NX_DEADLINE_NEVER == UINT64_MAX, "never");
+// task_exit_status: the code's low 8 bits, and the fault flag above them.
+static_assert(NX_TASK_FAULTED == 256, "NX_TASK_FAULTED");
+static_assert((NX_TASK_FAULTED & 0xff) == 0, "the flag is not a bit of the exit code");
 
 // ---- structs: laid out in schema order without padding, as docs/abi.md says ----
 
@@ -291,6 +296,9 @@ static_assert(same_fn<int64_t (*)(uint64_t, uint64_t, uint64_t, uint32_t)>(&nx_t
               "nx_thread_create");
 static_assert(same_fn<int64_t (*)(uint64_t)>(&nx_thread_set_ipc_buffer),
               "nx_thread_set_ipc_buffer");
+static_assert(same_fn<int64_t (*)(nx_handle_t, nx_handle_t, uint64_t)>(&nx_task_watch),
+              "nx_task_watch");
+static_assert(same_fn<int64_t (*)(nx_handle_t)>(&nx_task_exit_status), "nx_task_exit_status");
 
 // ---- kernel side: argument structs and signatures ----
 
@@ -317,6 +325,13 @@ static_assert(SYS_IPC_CALL_EP_RIGHTS == NX_RIGHT_WRITE, "a call is a write");
 static_assert(SYS_IPC_RECV_EP_RIGHTS == NX_RIGHT_READ, "a receive is a read");
 static_assert(SYS_TASK_CREATE_BOOTFS_RIGHTS == (NX_RIGHT_READ | NX_RIGHT_EXECUTE), "bootfs");
 static_assert(SYS_TASK_GIVE_H_RIGHTS == 0u, "task_give checks h's rights itself");
+static_assert(same<decltype(sys_task_watch_args_t::task), nx_handle_t>(), "watch task");
+static_assert(same<decltype(sys_task_watch_args_t::n), nx_handle_t>(), "watch n");
+static_assert(same<decltype(sys_task_watch_args_t::bit), uint64_t>(), "watch bit");
+static_assert(SYS_TASK_WATCH_TASK_RIGHTS == NX_RIGHT_MANAGE, "watching a task manages it");
+static_assert(SYS_TASK_WATCH_N_RIGHTS == NX_RIGHT_SIGNAL, "the watch signals n");
+static_assert(same<decltype(sys_task_exit_status_args_t::task), nx_handle_t>(), "status task");
+static_assert(SYS_TASK_EXIT_STATUS_TASK_RIGHTS == NX_RIGHT_MANAGE, "exit status needs manage");
 
 static_assert(same_fn<int (*)(struct thread *, const uint64_t *, sys_debug_write_args_t *)>(
                   &sys_debug_write_decode),
@@ -530,6 +545,15 @@ TEST_F(DispatchTest, EveryArgumentRegisterReachesTheInvoker) {
   ASSERT_EQ(syscall_dispatch(kCaller, NX_SYS_IPC_REPLY, raw), kResultBase + NX_SYS_IPC_REPLY);
   EXPECT_EQ(last_ipc_reply.w0, 1u);
   EXPECT_EQ(last_ipc_reply.info, 5u);
+
+  ASSERT_EQ(syscall_dispatch(kCaller, NX_SYS_TASK_WATCH, raw), kResultBase + NX_SYS_TASK_WATCH);
+  EXPECT_EQ(last_task_watch.task, 1u);
+  EXPECT_EQ(last_task_watch.n, 2u);
+  EXPECT_EQ(last_task_watch.bit, 3u);
+
+  ASSERT_EQ(syscall_dispatch(kCaller, NX_SYS_TASK_EXIT_STATUS, raw),
+            kResultBase + NX_SYS_TASK_EXIT_STATUS);
+  EXPECT_EQ(last_task_exit_status.task, 1u);
 }
 
 TEST_F(DispatchTest, UnknownNumbersAreRefusedWithoutCalls) {
@@ -597,6 +621,17 @@ TEST(UnpackTest, RefusesHighBitsInEvery32BitArgument) {
   sys_channel_create_args_t c = {};
   const uint64_t depth[6] = {high | 1, 0, 0, 0, 0, 0};
   EXPECT_EQ(sys_channel_create_unpack(depth, &c), NX_ERR_INVALID_ARGS);
+
+  sys_task_watch_args_t w = {};
+  const uint64_t watch_task[6] = {high | 1, 1, 1, 0, 0, 0};
+  const uint64_t watch_n[6] = {1, high | 1, 1, 0, 0, 0};
+  const uint64_t watch_bit[6] = {1, 1, uint64_t{1} << 62, 0, 0, 0};
+  EXPECT_EQ(sys_task_watch_unpack(watch_task, &w), NX_ERR_BAD_HANDLE);
+  EXPECT_EQ(sys_task_watch_unpack(watch_n, &w), NX_ERR_BAD_HANDLE);
+  ASSERT_EQ(sys_task_watch_unpack(watch_bit, &w), NX_OK) << "the bit is 64-bit";
+  EXPECT_EQ(w.bit, uint64_t{1} << 62);
+  sys_task_exit_status_args_t st = {};
+  EXPECT_EQ(sys_task_exit_status_unpack(watch_task, &st), NX_ERR_BAD_HANDLE);
 }
 
 TEST(ErrorsTest, NewCodesHaveNames) {

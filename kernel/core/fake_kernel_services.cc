@@ -106,9 +106,18 @@ void ReleaseThreads(task_t *task) {
   }
 }
 
-void EndTask(task_t *task) {
+void EndTask(task_t *task, int64_t code) {
+  // task_exited(), as its last thread exits: the code, then the watch.
+  task->exit_code = code;
+  task_watch_end(task, true);
+  // task_end(), once the kernel has left that thread.
   TearDownTask(task);
   object_drop(&task->obj);  // its "alive" reference
+}
+
+void FaultTask(task_t *task) {
+  task->faulted = true;  // trap_user()
+  EndTask(task, -1);
 }
 
 size_t DeadTasks() {
@@ -398,6 +407,8 @@ int DecodeOnly(thread_t *caller, uint64_t number, const uint64_t raw[6]) {
       DECODE(NX_SYS_TASK_GIVE, task_give)
       DECODE(NX_SYS_TASK_START, task_start)
       DECODE(NX_SYS_THREAD_CREATE, thread_create)
+      DECODE(NX_SYS_TASK_WATCH, task_watch)
+      DECODE(NX_SYS_TASK_EXIT_STATUS, task_exit_status)
 #ifdef NX_SYS_THREAD_SET_IPC_BUFFER
       DECODE(NX_SYS_THREAD_SET_IPC_BUFFER, thread_set_ipc_buffer)
 #endif
@@ -515,6 +526,7 @@ void task_sweep_dead(void) {
 
 void task_destroy(task_t *task) {
   if (task->state != TASK_DEAD) fake_kernel::TearDownTask(task);  // never started
+  task_watch_end(task, false);
   task->next_dead = fake_kernel::g_dead_tasks;
   fake_kernel::g_dead_tasks = task;
   task_sweep_dead();

@@ -18,7 +18,10 @@
 //  - task_create() makes a real task record (quota, handle table, Sv39 space;
 //    the ELF is validated but nothing is loaded), task_start() and
 //    thread_create() make thread records and charge the kernel stack to the
-//    task's quota as the kernel does. No thread ever runs.
+//    task's quota as the kernel does. No thread ever runs. A task's watch
+//    (task_watch) is the kernel's own code (task_watch.c): EndTask() signals
+//    it and task_destroy() drops it, as task.c's task_exited() and
+//    task_destroy() do.
 //  - The core's riscv64-only invokes (syscall_invoke.c) are defined too, so
 //    the generated syscall_dispatch() links: debug_write copies and counts,
 //    clock_get reads the fake clock, thread_yield returns, nanosleep_until
@@ -68,9 +71,14 @@ void SetPollHook(PollHook hook, void *ctx);
 constexpr uint32_t kIrqLines = 8;
 bool LineEnabled(uint32_t line);
 
-// A started task's last thread ended: its threads go, it is torn down and
-// its "alive" reference dropped (task_end).
-void EndTask(task_t *task);
+// A started task's last thread ended with `code`: the code is recorded for
+// task_exit_status and the watch signalled and dropped (task_exited), then
+// its threads go, it is torn down and its "alive" reference dropped
+// (task_end).
+void EndTask(task_t *task, int64_t code = 0);
+// A fault ended a started task's last thread: as trap.c, the task is marked
+// faulted and the thread exits with -1 (EndTask).
+void FaultTask(task_t *task);
 // Frees the (never running) threads of `task`, returning their stacks to
 // its quota.
 void ReleaseThreads(task_t *task);

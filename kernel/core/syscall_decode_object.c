@@ -390,6 +390,26 @@ int sys_task_start_decode(thread_t *caller, const uint64_t raw[6], sys_task_star
   return user_range_check(caller, out->info, sizeof(nx_start_info_t), SV39_ACCESS_READ);
 }
 
+int sys_task_watch_decode(thread_t *caller, const uint64_t raw[6], sys_task_watch_args_t *out) {
+  int err = sys_task_watch_unpack(raw, out);
+  if (err != NX_OK) return err;
+  task_t *task;
+  notification_t *n;
+  LOOKUP(caller, out->task, OBJ_TASK, SYS_TASK_WATCH_TASK_RIGHTS, &task);
+  LOOKUP(caller, out->n, OBJ_NOTIFICATION, SYS_TASK_WATCH_N_RIGHTS, &n);
+  if (!one_signal_bit(out->bit)) return NX_ERR_INVALID_ARGS;
+  return task->state == TASK_DEAD ? NX_ERR_BUSY : NX_OK;
+}
+
+int sys_task_exit_status_decode(thread_t *caller, const uint64_t raw[6],
+                                sys_task_exit_status_args_t *out) {
+  int err = sys_task_exit_status_unpack(raw, out);
+  if (err != NX_OK) return err;
+  task_t *task;
+  LOOKUP(caller, out->task, OBJ_TASK, SYS_TASK_EXIT_STATUS_TASK_RIGHTS, &task);
+  return task->state == TASK_DEAD ? NX_OK : NX_ERR_BUSY;
+}
+
 int sys_thread_create_decode(thread_t *caller, const uint64_t raw[6],
                              sys_thread_create_args_t *out) {
   int err = sys_thread_create_unpack(raw, out);

@@ -443,6 +443,7 @@ std::vector<uint32_t> Harness::RefCounts() const {
     }
     if (o.type == OBJ_CHANNEL && o.bound >= 0) refs[o.bound]++;
     if (o.type == OBJ_INTERRUPT && o.irq_n >= 0) refs[o.irq_n]++;
+    if (o.type == OBJ_TASK && o.watch_n >= 0) refs[o.watch_n]++;
   }
   return refs;
 }
@@ -479,6 +480,7 @@ void Harness::Collect() {
         for (int c : held) CloseCap(c);
         tables[o.table].alive = false;
         o.state = TASK_DEAD;
+        o.watch_n = -1;  // task_destroy drops its watch, unsignalled
       }
       break;  // the counts changed
     }
@@ -553,6 +555,30 @@ bool Harness::MakesCycle(int obj, int into) const {
     }
   }
   return false;
+}
+
+void Harness::EndTask(int obj, int64_t code, bool faulted) {
+  MObj &m = objs[obj];
+  task_t *task = reinterpret_cast<task_t *>(m.ptr);
+  if (faulted) {
+    fake_kernel::FaultTask(task);
+  } else {
+    fake_kernel::EndTask(task, code);
+  }
+  std::vector<int> held;
+  for (const auto &kv : tables[m.table].caps) held.push_back(kv.second);
+  for (int c : held) CloseCap(c);
+  m.state = TASK_DEAD;
+  m.threads = 0;
+  m.fixed_refs--;
+  m.exit_code = faulted ? -1 : code;
+  m.faulted = faulted;
+  if (m.watch_n >= 0) {
+    objs[m.watch_n].pending |= m.watch_bit;
+    m.watch_n = -1;
+    Count("model: a watched task ended");
+  }
+  Collect();
 }
 
 void Harness::Grant(int task, int obj, uint32_t rights) { tasks[task].granted[obj] |= rights; }
@@ -650,6 +676,12 @@ void Harness::CheckObject(int id, const std::vector<uint32_t> &refs) {
       const task_t *t = reinterpret_cast<const task_t *>(o.ptr);
       if (t->state != o.state) Fail(what() + ": task state");
       if (o.state != TASK_DEAD && t->live_threads != o.threads) Fail(what() + ": threads");
+      const notification_t *watch =
+          o.watch_n >= 0 ? reinterpret_cast<const notification_t *>(objs[o.watch_n].ptr) : nullptr;
+      if (t->exit_watch != watch || (watch && t->exit_bit != o.watch_bit)) {
+        Fail(what() + ": watch");
+      }
+      if (t->exit_code != o.exit_code || t->faulted != o.faulted) Fail(what() + ": exit status");
       break;
     }
     default:
@@ -769,16 +801,9 @@ void Harness::Finish() {
   step_what = "finish";
   // Created tasks that run end (as if their threads exited).
   for (size_t i = 0; i < objs.size(); i++) {
-    MObj &o = objs[i];
+    const MObj &o = objs[i];
     if (o.alive && o.type == OBJ_TASK && o.state == TASK_RUNNING) {
-      fake_kernel::EndTask(reinterpret_cast<task_t *>(o.ptr));
-      std::vector<int> held;
-      for (const auto &kv : tables[o.table].caps) held.push_back(kv.second);
-      for (int c : held) CloseCap(c);
-      o.state = TASK_DEAD;
-      o.threads = 0;
-      o.fixed_refs--;
-      Collect();
+      EndTask(static_cast<int>(i), 0, false);
     }
   }
   CheckAll();

@@ -2,7 +2,8 @@
 // (fake_kernel_services.h) make random syscalls, decoded and invoked
 // exactly as the kernel's dispatcher does, while a model of the kernel's
 // state (capabilities and their derivation tree, objects, mappings, quotas,
-// notification bits, channel queues) predicts each result. After every
+// notification bits, channel queues, task watches and exit statuses)
+// predicts each result. After every
 // step the kernel's state must equal the model's:
 //  - every handle table (the tasks', the channels' holding tables, the
 //    created tasks') holds exactly the model's capabilities: same object,
@@ -165,6 +166,10 @@ class Harness {
     int creator = -1;
     uint8_t state = 0;
     uint32_t threads = 0;
+    int watch_n = -1;  // task_watch: the notification (it holds a reference)
+    uint64_t watch_bit = 0;
+    int64_t exit_code = 0;  // once DEAD after running
+    bool faulted = false;
   };
   struct MMap {
     int task;
@@ -227,6 +232,10 @@ class Harness {
   void Grant(int task, int obj, uint32_t rights);
   void Resync(int vmo);
   void RecordDead(int table, uint32_t handle);
+  // A created task that runs ends (its last thread exits with `code`, or a
+  // fault ends it): the kernel's side (fake_kernel::EndTask / FaultTask) and
+  // the model's (its watch signalled and dropped, its handles closed).
+  void EndTask(int obj, int64_t code, bool faulted);
 
   Config config;
   fake_kernel::Env env;

@@ -123,7 +123,13 @@ void WaitsetWait(Call &c) {
 // ---- Interrupts ----
 
 void InterruptBind(Call &c) {
-  c.raw[0] = c.Handle(OBJ_INTERRUPT, NX_RIGHT_MANAGE);
+  // Mostly a line not bound yet (each binds once, for good).
+  auto unbound = [&](const Harness::MCap &m) {
+    const Harness::MObj &o = c.h.objs[m.obj];
+    return o.type == OBJ_INTERRUPT && o.irq_n < 0 && (m.rights & NX_RIGHT_MANAGE);
+  };
+  const uint64_t any = c.Handle(OBJ_INTERRUPT, NX_RIGHT_MANAGE);
+  c.raw[0] = c.src.Percent(50) ? c.Pick(unbound, any) : any;
   c.raw[1] = c.Handle(OBJ_NOTIFICATION, NX_RIGHT_SIGNAL);
   c.raw[2] = c.src.Percent(85) ? uint64_t{1} << c.src.Below(64) : c.Bits();
   const int irq = c.Valid(c.Lookup(0, OBJ_INTERRUPT, NX_RIGHT_MANAGE), OBJ_INTERRUPT);
@@ -222,8 +228,19 @@ void TaskGive(Call &c) {
              static_cast<uint32_t>(c.raw[2]), c.Cap(cap).badge, cap);
 }
 
+// A handle to a created task in `state` with the manage right, mostly (else
+// any task handle, or any handle at all).
+uint64_t TaskIn(Call &c, uint8_t state, unsigned percent) {
+  auto in_state = [&](const Harness::MCap &m) {
+    const Harness::MObj &o = c.h.objs[m.obj];
+    return o.type == OBJ_TASK && o.state == state && (m.rights & NX_RIGHT_MANAGE);
+  };
+  const uint64_t any = c.Handle(OBJ_TASK, NX_RIGHT_MANAGE);
+  return c.src.Percent(percent) ? c.Pick(in_state, any) : any;
+}
+
 void TaskStart(Call &c) {
-  c.raw[0] = c.Handle(OBJ_TASK, NX_RIGHT_MANAGE);
+  c.raw[0] = TaskIn(c, TASK_NEW, 50);
   c.raw[1] = c.Buffer(sizeof(nx_start_info_t));
   const int task = c.Valid(c.Lookup(0, OBJ_TASK, NX_RIGHT_MANAGE), OBJ_TASK);
   if (task >= 0 && c.h.objs[task].state != TASK_NEW) c.e.Req(NX_ERR_BUSY);
@@ -236,6 +253,38 @@ void TaskStart(Call &c) {
   c.h.objs[task].state = TASK_RUNNING;
   c.h.objs[task].threads = 1;
   c.h.objs[task].fixed_refs++;
+}
+
+void TaskWatch(Call &c) {
+  c.raw[0] = TaskIn(c, TASK_RUNNING, 60);
+  c.raw[1] = c.Handle(OBJ_NOTIFICATION, NX_RIGHT_SIGNAL);
+  c.raw[2] = c.src.Percent(85) ? uint64_t{1} << c.src.Below(64) : c.Bits();
+  const int task = c.Valid(c.Lookup(0, OBJ_TASK, NX_RIGHT_MANAGE), OBJ_TASK);
+  const int n = c.Valid(c.Lookup(1, OBJ_NOTIFICATION, NX_RIGHT_SIGNAL), OBJ_NOTIFICATION);
+  if (!OneBit(c.raw[2])) c.e.Req(NX_ERR_INVALID_ARGS);
+  if (task >= 0 && c.h.objs[task].state == TASK_DEAD) c.e.Req(NX_ERR_BUSY);
+  if (c.Run(NX_SYS_TASK_WATCH) < 0) return;
+  Harness::MObj &t = c.h.objs[task];
+  if (t.watch_n >= 0) c.h.Count(t.watch_n == n ? "task_watch renewed" : "task_watch replaced");
+  t.watch_n = n;
+  t.watch_bit = c.raw[2];
+  c.h.Collect();  // the notification of a replaced watch may have gone
+}
+
+void TaskExitStatus(Call &c) {
+  c.raw[0] = TaskIn(c, TASK_DEAD, 60);
+  const int task = c.Valid(c.Lookup(0, OBJ_TASK, NX_RIGHT_MANAGE), OBJ_TASK);
+  if (task >= 0 && c.h.objs[task].state != TASK_DEAD) c.e.Req(NX_ERR_BUSY);
+  const int64_t r = c.Run(NX_SYS_TASK_EXIT_STATUS);
+  if (r < 0) return;
+  const Harness::MObj &t = c.h.objs[task];
+  const int64_t want = static_cast<int64_t>((static_cast<uint64_t>(t.exit_code) & 0xff) |
+                                            (t.faulted ? NX_TASK_FAULTED : 0));
+  if (r != want) {
+    c.h.Fail("task_exit_status returned " + std::to_string(r) + ", the model " +
+             std::to_string(want));
+  }
+  if (t.faulted) c.h.Count("task_exit_status reported a fault");
 }
 
 void ThreadCreate(Call &c) {
@@ -327,18 +376,6 @@ void Core(Call &c, uint64_t nr) {
 
 // ---- Kernel events ----
 
-void EndTask(Harness &h, int o) {
-  Harness::MObj &m = h.objs[o];
-  fake_kernel::EndTask(reinterpret_cast<task_t *>(m.ptr));
-  std::vector<int> held;
-  for (const auto &kv : h.tables[m.table].caps) held.push_back(kv.second);
-  for (int c : held) h.CloseCap(c);
-  m.state = TASK_DEAD;
-  m.threads = 0;
-  m.fixed_refs--;
-  h.Collect();
-}
-
 }  // namespace
 
 void Event(Harness &h, Source &src) {
@@ -371,9 +408,16 @@ void Event(Harness &h, Source &src) {
       }
     }
     if (running.empty()) return;
-    h.step_what = "a created task ends";
-    h.Count("event task ends");
-    EndTask(h, running[src.Below(running.size())]);
+    const int task = running[src.Below(running.size())];
+    // Mostly an exit with a code (any: only its low 8 bits are reported),
+    // sometimes a fault.
+    const uint64_t how = src.Below(100);
+    const bool faulted = how >= 80;
+    const int64_t code =
+        how < 40 ? static_cast<int64_t>(src.Below(4)) : static_cast<int64_t>(src.Word());
+    h.step_what = faulted ? "a created task faults" : "a created task ends";
+    h.Count(faulted ? "event task faults" : "event task ends");
+    h.EndTask(task, faulted ? -1 : code, faulted);
     return;
   }
   // A user load or store through one of a task's mappings.
@@ -437,6 +481,8 @@ uint64_t Pick(Source &src) {
       {NX_SYS_TASK_CREATE, 3},
       {NX_SYS_TASK_GIVE, 5},
       {NX_SYS_TASK_START, 2},
+      {NX_SYS_TASK_WATCH, 2},
+      {NX_SYS_TASK_EXIT_STATUS, 2},
       {NX_SYS_THREAD_CREATE, 1},
       {NX_SYS_THREAD_SET_IPC_BUFFER, 1},
       {NX_SYS_NULL, 1},
@@ -519,6 +565,10 @@ void Dispatch(Harness &h, int task, uint64_t nr, Source &src) {
       return TaskGive(c);
     case NX_SYS_TASK_START:
       return TaskStart(c);
+    case NX_SYS_TASK_WATCH:
+      return TaskWatch(c);
+    case NX_SYS_TASK_EXIT_STATUS:
+      return TaskExitStatus(c);
     case NX_SYS_THREAD_CREATE:
       return ThreadCreate(c);
     case NX_SYS_THREAD_SET_IPC_BUFFER:

@@ -420,6 +420,16 @@ int64_t sys_task_start_invoke(thread_t *caller, const sys_task_start_args_t *arg
   return task_start(syscall_object(caller, args->task), &info);
 }
 
+int64_t sys_task_watch_invoke(thread_t *caller, const sys_task_watch_args_t *args) {
+  task_watch(syscall_object(caller, args->task), syscall_object(caller, args->n), args->bit);
+  return NX_OK;
+}
+
+int64_t sys_task_exit_status_invoke(thread_t *caller, const sys_task_exit_status_args_t *args) {
+  const task_t *task = syscall_object(caller, args->task);
+  return (int64_t)(((uint64_t)task->exit_code & 0xff) | (task->faulted ? NX_TASK_FAULTED : 0));
+}
+
 int64_t sys_thread_set_ipc_buffer_invoke(thread_t *caller,
                                          const sys_thread_set_ipc_buffer_args_t *args) {
   caller->ipc_buffer = args->addr;

@@ -26,7 +26,7 @@ void RunSeed(Harness &h, uint64_t seed, int steps) {
 
 TEST(SyscallModel, LongRunChecksEveryStep) {
   Harness h;
-  RunSeed(h, 1, 8000);
+  RunSeed(h, 1, 10000);
   std::printf("seed 1: %s", h.Report().c_str());
 
   // Every non-blocking object syscall succeeded many times...
@@ -38,13 +38,14 @@ TEST(SyscallModel, LongRunChecksEveryStep) {
   for (uint64_t nr : kMany) EXPECT_GE(h.successes(nr), 40u) << syscall_name(nr);
   // ... and every other one at least a few times.
   const uint64_t kSome[] = {
-      NX_SYS_HANDLE_MINT,   NX_SYS_HANDLE_REVOKE,     NX_SYS_VMO_READ,
-      NX_SYS_VMO_WRITE,     NX_SYS_VMO_UNMAP,         NX_SYS_ENDPOINT_CREATE,
-      NX_SYS_CHANNEL_BIND,  NX_SYS_NOTIFICATION_WAIT, NX_SYS_WAITSET_CREATE,
-      NX_SYS_WAITSET_ADD,   NX_SYS_WAITSET_REMOVE,    NX_SYS_WAITSET_WAIT,
-      NX_SYS_INTERRUPT_ACK, NX_SYS_TASK_CREATE,       NX_SYS_TASK_GIVE,
-      NX_SYS_TASK_START,    NX_SYS_THREAD_CREATE,     NX_SYS_THREAD_SET_IPC_BUFFER,
-      NX_SYS_DEBUG_WRITE,   NX_SYS_KERNEL_STATS,
+      NX_SYS_HANDLE_MINT,      NX_SYS_HANDLE_REVOKE,     NX_SYS_VMO_READ,
+      NX_SYS_VMO_WRITE,        NX_SYS_VMO_UNMAP,         NX_SYS_ENDPOINT_CREATE,
+      NX_SYS_CHANNEL_BIND,     NX_SYS_NOTIFICATION_WAIT, NX_SYS_WAITSET_CREATE,
+      NX_SYS_WAITSET_ADD,      NX_SYS_WAITSET_REMOVE,    NX_SYS_WAITSET_WAIT,
+      NX_SYS_INTERRUPT_ACK,    NX_SYS_TASK_CREATE,       NX_SYS_TASK_GIVE,
+      NX_SYS_TASK_START,       NX_SYS_THREAD_CREATE,     NX_SYS_THREAD_SET_IPC_BUFFER,
+      NX_SYS_DEBUG_WRITE,      NX_SYS_KERNEL_STATS,      NX_SYS_TASK_WATCH,
+      NX_SYS_TASK_EXIT_STATUS,
   };
   for (uint64_t nr : kSome) EXPECT_GE(h.successes(nr), 5u) << syscall_name(nr);
   EXPECT_GE(h.successes(NX_SYS_INTERRUPT_BIND), 2u) << "(each line binds once, for good)";
@@ -74,6 +75,15 @@ TEST(SyscallModel, LongRunChecksEveryStep) {
   EXPECT_GE(h.events("user store"), 10u);
   EXPECT_GE(h.events("user load"), 5u);
   EXPECT_GE(h.events("task ends"), 1u);
+  // Tasks ended watched (the bit came), by a fault too; watches were
+  // replaced; a task still running or ended was asked about.
+  EXPECT_GE(h.events("task faults"), 1u);
+  EXPECT_GE(h.counts["model: a watched task ended"], 3u);
+  EXPECT_GE(h.counts["task_watch replaced"], 1u);
+  EXPECT_GE(h.counts["task_exit_status reported a fault"], 1u);
+  EXPECT_GE(h.errors(NX_SYS_TASK_WATCH, NX_ERR_BUSY), 3u) << "ended tasks";
+  EXPECT_GE(h.errors(NX_SYS_TASK_WATCH, NX_ERR_INVALID_ARGS), 1u) << "not one signal bit";
+  EXPECT_GE(h.errors(NX_SYS_TASK_EXIT_STATUS, NX_ERR_BUSY), 3u) << "tasks not ended";
 }
 
 TEST(SyscallModel, MoreSeeds) {

@@ -1,8 +1,8 @@
-// The notification, wait set, interrupt, task and thread syscalls on the
-// host, through decode and invoke as the kernel dispatches them: every error
-// each returns for what the caller passed, and that a refused call changes
-// nothing. Also: a syscall that would block reaches the fake schedule(),
-// which ends the test loudly.
+// The notification, wait set, interrupt, task (task_watch and
+// task_exit_status too) and thread syscalls on the host, through decode and
+// invoke as the kernel dispatches them: every error each returns for what the
+// caller passed, and that a refused call changes nothing. Also: a syscall
+// that would block reaches the fake schedule(), which ends the test loudly.
 #include <gtest/gtest.h>
 
 #include "kernel/core/syscall_test_fixture.h"
@@ -204,6 +204,21 @@ class TaskDecode : public SyscallTest {
     EXPECT_EQ(handle_lookup(&a_.task.handles, h, OBJ_TASK, 0, &o), NX_OK);
     return reinterpret_cast<task_t *>(o);
   }
+  notification_t *NotificationOf(nx_handle_value_t h) {
+    object_t *o = nullptr;
+    EXPECT_EQ(handle_lookup(&a_.task.handles, h, OBJ_NOTIFICATION, 0, &o), NX_OK);
+    return reinterpret_cast<notification_t *>(o);
+  }
+  // A task of a_'s, created and started (ended by TearDown unless `ended`
+  // says the test ends it).
+  nx_handle_value_t Started(bool ended = false) {
+    const int64_t t = Create(kName, 5);
+    EXPECT_GE(t, 0);
+    const nx_handle_value_t h = static_cast<nx_handle_value_t>(t);
+    EXPECT_EQ(Ok(a_, NX_SYS_TASK_START, {h, kRo}), 0);
+    if (!ended) started_.push_back(TaskOf(h));
+    return h;
+  }
 
   static constexpr uint32_t kBootRights =
       NX_RIGHT_READ | NX_RIGHT_EXECUTE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER;
@@ -320,6 +335,157 @@ TEST_F(TaskDecode, ATaskCannotBeGivenItsOwnHandle) {
   EXPECT_EQ(Ok(a_, NX_SYS_HANDLE_CLOSE, {t}), 0);
   EXPECT_EQ(slab_cache_in_use(&kernel.tasks), 0u) << "the task record outlived its last handle";
   EXPECT_EQ(quota_used(&a_.task.quota), before);
+}
+
+// ---- Watching a task end ----
+
+TEST_F(TaskDecode, TaskWatchErrors) {
+  const nx_handle_value_t t = Started();
+  const nx_handle_value_t t_dup = Dup(a_, t, NX_RIGHT_DUPLICATE);  // no manage
+  const nx_handle_value_t n = Notification(a_);
+  const nx_handle_value_t n_wait = Dup(a_, n, NX_RIGHT_WAIT);  // no signal
+  const nx_handle_value_t ws = Waitset(a_);
+  const nx_handle_value_t stale = Notification(a_);
+  EXPECT_EQ(Ok(a_, NX_SYS_HANDLE_CLOSE, {stale}), 0);
+  const uint64_t nr = NX_SYS_TASK_WATCH;
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, nr, {kHigh | t, n, 1}, "task: high bits");
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, nr, {t, kHigh | n, 1}, "notification: high bits");
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, nr, {0, n, 1}, "task 0");
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, nr, {t, 0, 1}, "notification 0");
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, nr, {t, stale, 1}, "notification closed");
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, nr, {t + 0x10000, n, 1}, "task: stale generation");
+  DecodeRefuses(a_, NX_ERR_WRONG_TYPE, nr, {n, n, 1}, "task is a notification");
+  DecodeRefuses(a_, NX_ERR_WRONG_TYPE, nr, {t, ws, 1}, "notification is a wait set");
+  DecodeRefuses(a_, NX_ERR_WRONG_TYPE, nr, {t, t, 1}, "notification is a task");
+  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, nr, {t_dup, n, 1}, "no manage right");
+  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, nr, {t, n_wait, 1}, "no signal right");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {t, n, 0}, "bit 0");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {t, n, 6}, "two bits");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {t, n, kBit63}, "bit 63");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {t, n, kBit63 | 1}, "bit 63 and another");
+  EXPECT_EQ(TaskOf(t)->exit_watch, nullptr) << "no refusal left a watch";
+  EXPECT_EQ(NotificationOf(n)->obj.refs, 2u) << "n and n_wait: no refusal took a reference";
+
+  // A task that ended cannot be watched (its bit would never come).
+  const nx_handle_value_t ended = Started(true);
+  fake_kernel::EndTask(TaskOf(ended), 3);
+  DecodeRefuses(a_, NX_ERR_BUSY, nr, {ended, n, 1}, "ended");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {ended, n, 0}, "ended, and bit 0");
+  EXPECT_EQ(Ok(a_, nr, {t, n, 1}), 0);
+  EXPECT_EQ(Ok(a_, nr, {t, n, kBit63 >> 1}), 0) << "bit 62, replacing the watch";
+  // A task never started can be watched (task_start is not needed first).
+  const nx_handle_value_t fresh = static_cast<nx_handle_value_t>(Create(kName, 5));
+  EXPECT_EQ(Ok(a_, nr, {fresh, n, 1}), 0);
+}
+
+TEST_F(TaskDecode, TaskExitStatusErrors) {
+  const nx_handle_value_t fresh = static_cast<nx_handle_value_t>(Create(kName, 5));
+  const nx_handle_value_t running = Started();
+  const nx_handle_value_t ended = Started(true);
+  const nx_handle_value_t ended_dup = Dup(a_, ended, NX_RIGHT_DUPLICATE);  // no manage
+  const nx_handle_value_t n = Notification(a_);
+  const uint64_t nr = NX_SYS_TASK_EXIT_STATUS;
+  fake_kernel::EndTask(TaskOf(ended), 7);
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, nr, {kHigh | ended}, "high bits");
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, nr, {0}, "handle 0");
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, nr, {ended + 0x10000}, "stale generation");
+  DecodeRefuses(a_, NX_ERR_WRONG_TYPE, nr, {n}, "a notification");
+  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, nr, {ended_dup}, "no manage right");
+  DecodeRefuses(a_, NX_ERR_BUSY, nr, {fresh}, "never started");
+  DecodeRefuses(a_, NX_ERR_BUSY, nr, {running}, "still running");
+  EXPECT_EQ(Ok(a_, nr, {ended}), 7);
+  EXPECT_EQ(Ok(a_, nr, {ended}), 7) << "as often as asked";
+  EXPECT_EQ(Ok(a_, nr, {Dup(a_, ended, NX_RIGHT_MANAGE)}), 7) << "manage is enough";
+}
+
+// A watched task that ends signals the bit and lets go of the notification,
+// and task_exit_status then says how it ended.
+TEST_F(TaskDecode, AWatchedTaskThatEndsSignalsItsBit) {
+  const nx_handle_value_t t = Started(true);
+  const nx_handle_value_t n = Notification(a_);
+  notification_t *kn = NotificationOf(n);
+  task_t *task = TaskOf(t);
+  EXPECT_EQ(Ok(a_, NX_SYS_TASK_WATCH, {t, n, 0x100}), 0);
+  EXPECT_EQ(task->exit_watch, kn);
+  EXPECT_EQ(task->exit_bit, 0x100u);
+  EXPECT_EQ(kn->obj.refs, 2u) << "the handle's and the watch's";
+  EXPECT_EQ(kn->pending, 0u) << "nothing until it ends";
+  DecodeRefuses(a_, NX_ERR_BUSY, NX_SYS_TASK_EXIT_STATUS, {t}, "running");
+  fake_kernel::EndTask(task, 0x1234);  // code & 0xff = 0x34
+  EXPECT_EQ(kn->pending, 0x100u);
+  EXPECT_EQ(kn->obj.refs, 1u) << "the watch let go";
+  EXPECT_EQ(task->exit_watch, nullptr);
+  EXPECT_EQ(Ok(a_, NX_SYS_NOTIFICATION_WAIT, {n, ~0ull >> 1, 0}), 0x100);
+  EXPECT_EQ(Ok(a_, NX_SYS_TASK_EXIT_STATUS, {t}), 0x34);
+  DecodeRefuses(a_, NX_ERR_BUSY, NX_SYS_TASK_WATCH, {t, n, 1}, "ended");
+
+  // A negative code: its low 8 bits, never the fault flag.
+  const nx_handle_value_t t2 = Started(true);
+  fake_kernel::EndTask(TaskOf(t2), -2);
+  EXPECT_EQ(Ok(a_, NX_SYS_TASK_EXIT_STATUS, {t2}), 0xfe);
+}
+
+TEST_F(TaskDecode, AFaultThatEndsATaskIsReported) {
+  const nx_handle_value_t t = Started(true);
+  const nx_handle_value_t n = Notification(a_);
+  EXPECT_EQ(Ok(a_, NX_SYS_TASK_WATCH, {t, n, 2}), 0);
+  fake_kernel::FaultTask(TaskOf(t));
+  EXPECT_EQ(NotificationOf(n)->pending, 2u) << "a fault ends it too";
+  EXPECT_EQ(Ok(a_, NX_SYS_TASK_EXIT_STATUS, {t}), int64_t{0xff | NX_TASK_FAULTED});
+  EXPECT_EQ(NX_TASK_FAULTED, 256);
+}
+
+// A second watch replaces the first: the first notification's reference is
+// dropped (and never signalled), the second's taken.
+TEST_F(TaskDecode, ReplacingAWatchDropsTheOldNotification) {
+  const nx_handle_value_t t = Started(true);
+  const nx_handle_value_t n1 = Notification(a_);
+  const nx_handle_value_t n2 = Notification(a_);
+  notification_t *k1 = NotificationOf(n1), *k2 = NotificationOf(n2);
+  EXPECT_EQ(Ok(a_, NX_SYS_TASK_WATCH, {t, n1, 1}), 0);
+  EXPECT_EQ(k1->obj.refs, 2u);
+  EXPECT_EQ(Ok(a_, NX_SYS_TASK_WATCH, {t, n2, 4}), 0);
+  EXPECT_EQ(k1->obj.refs, 1u) << "the old watch's reference went";
+  EXPECT_EQ(k2->obj.refs, 2u);
+  // The same notification again: one reference, the new bit.
+  EXPECT_EQ(Ok(a_, NX_SYS_TASK_WATCH, {t, n2, 8}), 0);
+  EXPECT_EQ(k2->obj.refs, 2u);
+  EXPECT_EQ(TaskOf(t)->exit_bit, 8u);
+  fake_kernel::EndTask(TaskOf(t), 0);
+  EXPECT_EQ(k1->pending, 0u) << "the replaced watch is never signalled";
+  EXPECT_EQ(k2->pending, 8u);
+  EXPECT_EQ(k1->obj.refs, 1u);
+  EXPECT_EQ(k2->obj.refs, 1u);
+  EXPECT_EQ(Ok(a_, NX_SYS_TASK_EXIT_STATUS, {t}), 0);
+}
+
+// The watch holds the notification: closing its last handle does not free it
+// while the watch stands; the task's end signals it and frees it.
+TEST_F(TaskDecode, AWatchKeepsItsNotification) {
+  const nx_handle_value_t t = Started(true);
+  const nx_handle_value_t n = Notification(a_);
+  const size_t records = slab_cache_in_use(&kernel.notifications);
+  const size_t quota = quota_used(&a_.task.quota);
+  EXPECT_EQ(Ok(a_, NX_SYS_TASK_WATCH, {t, n, 1}), 0);
+  EXPECT_EQ(Ok(a_, NX_SYS_HANDLE_CLOSE, {n}), 0);
+  EXPECT_EQ(slab_cache_in_use(&kernel.notifications), records) << "the watch holds it";
+  EXPECT_EQ(quota_used(&a_.task.quota), quota) << "still charged to its creator";
+  fake_kernel::EndTask(TaskOf(t), 0);
+  EXPECT_EQ(slab_cache_in_use(&kernel.notifications), records - 1) << "freed at the end";
+}
+
+// A task never started that loses its last handle is destroyed: its watch is
+// dropped without a signal (it never ran, so it never ended).
+TEST_F(TaskDecode, DestroyingAWatchedTaskDropsTheWatchSilently) {
+  const nx_handle_value_t t = static_cast<nx_handle_value_t>(Create(kName, 5));
+  const nx_handle_value_t n = Notification(a_);
+  notification_t *kn = NotificationOf(n);
+  EXPECT_EQ(Ok(a_, NX_SYS_TASK_WATCH, {t, n, 1}), 0);
+  EXPECT_EQ(kn->obj.refs, 2u);
+  EXPECT_EQ(Ok(a_, NX_SYS_HANDLE_CLOSE, {t}), 0);
+  EXPECT_EQ(slab_cache_in_use(&kernel.tasks), 0u);
+  EXPECT_EQ(kn->obj.refs, 1u);
+  EXPECT_EQ(kn->pending, 0u);
 }
 
 TEST_F(TaskDecode, ThreadCreateErrors) {

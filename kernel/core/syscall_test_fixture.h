@@ -104,7 +104,8 @@ inline std::string ObjectState(const object_t *o) {
     case OBJ_TASK: {
       const task_t *t = reinterpret_cast<const task_t *>(o);
       s << " state " << int{t->state} << " handles " << t->handles.used << " quota "
-        << quota_used(&t->quota) << " threads " << t->live_threads;
+        << quota_used(&t->quota) << " threads " << t->live_threads << " watch " << t->exit_watch
+        << "/" << t->exit_bit << " exit " << t->exit_code << "/" << t->faulted;
       break;
     }
     default:

@@ -108,9 +108,18 @@ void task_sweep_dead(void) {
  * empty. */
 void task_destroy(task_t *task) {
   if (task->state != TASK_DEAD) teardown(task); /* never started */
+  task_watch_end(task, false);
   task->next_dead = dead_tasks;
   dead_tasks = task;
   task_sweep_dead();
+}
+
+void task_exited(task_t *task, int64_t code) {
+  task->exit_code = code;
+  /* Ended from here on, for task_exit_status and task_watch, though the
+   * teardown (task_end) comes later. */
+  task->state = TASK_DEAD;
+  task_watch_end(task, true);
 }
 
 void task_end(task_t *task) {

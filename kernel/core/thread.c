@@ -127,8 +127,9 @@ static void detach(thread_t *t) {
 
 void reap_zombie(void) {
   if (zombie && zombie != current) {
-    reap(zombie);
-    zombie = 0;
+    thread_t *z = zombie;
+    zombie = 0; /* first: reaping may switch threads, and another may die */
+    reap(z);
   }
 }
 
@@ -344,6 +345,7 @@ void thread_exit_current(int64_t code) {
   detach(t);
   if (task->live_threads == 0) {
     kprintf("NEURON: task %s exited with %ld\n", task->name, (long)code);
+    task_exited(task, code); /* its supervisor runs next if it is more urgent */
   }
   zombie = t;
   schedule();

@@ -6,9 +6,15 @@
  * devices it names (the UART's registers and interrupt line). It prints
  * "init: up <name>" for each. An image without a plan only greets.
  *
- * Not yet: restarting a program that dies (the kernel has no exit
- * notification yet), the registry wiring of `calls` and `provides`, and
- * per-program quotas (task_create gives every task the default).
+ * Then it supervises: every program's end signals one bit of a
+ * notification (task_watch). A program that ends with status 0 is done; one
+ * that fails (a non-zero code, or a fault) is started again after a
+ * backoff (10 ms, doubled each time) up to RESTARTS_MAX times, each event
+ * logged; the restarted program finds its restart count in start->arg0.
+ * init exits when nothing is left to supervise.
+ *
+ * Not yet: the registry wiring of `calls` and `provides`, and per-program
+ * quotas (task_create gives every task the default).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,8 +27,20 @@
 /* Where init maps the boot archive, read-only. */
 #define ARCHIVE_VA 0x40000000ul
 
+#define RESTARTS_MAX 3
+#define BACKOFF_FIRST_NS 10000000ull /* 10 ms, doubled for each restart */
+
+_Static_assert(BOOTPLAN_PROGRAMS <= 63, "one signal bit per program");
+
 static nx_handle_t g_log;
-static bootplan_t g_plan; /* ~35 KiB: in .bss, not on the stack */
+static bootplan_t g_plan;   /* ~35 KiB: in .bss, not on the stack */
+static nx_handle_t g_exits; /* bit i: program i ended */
+
+/* What init knows of each program it runs. */
+static struct {
+  nx_handle_t task; /* 0 while not running */
+  uint32_t restarts;
+} g_run[BOOTPLAN_PROGRAMS];
 
 static void say(const char *fmt, ...) {
   char line[NX_DEBUG_WRITE_MAX];
@@ -44,11 +62,14 @@ static nx_handle_t give(nx_handle_t task, nx_handle_t h, uint32_t rights, const 
   return (nx_handle_t)r;
 }
 
-/* Starts one program of the plan; NX_OK once it runs. */
-static int start_program(const nx_start_info_t *boot, const bootplan_program_t *p) {
+/* Starts program i of the plan (its restarts-th restart); NX_OK once it
+ * runs, watched. */
+static int start_program(const nx_start_info_t *boot, uint32_t i) {
+  const bootplan_program_t *p = &g_plan.programs[i];
   int64_t task = nx_task_create(boot->bootfs, (uintptr_t)p->name, strlen(p->name), p->priority);
   if (task < 0) return (int)task;
   nx_start_info_t info = {0};
+  info.arg0 = g_run[i].restarts;
   info.log = give((nx_handle_t)task, boot->log, NX_RIGHT_WRITE, "its log", p->name);
   if (bootplan_has(p->mmio, p->mmio_count, "uart")) {
     info.uart = give((nx_handle_t)task, boot->uart, NX_RIGHT_READ | NX_RIGHT_WRITE | NX_RIGHT_MAP,
@@ -58,9 +79,42 @@ static int start_program(const nx_start_info_t *boot, const bootplan_program_t *
     info.uart_irq = give((nx_handle_t)task, boot->uart_irq, NX_RIGHT_MANAGE | NX_RIGHT_WRITE,
                          "the UART interrupt", p->name);
   }
-  int64_t err = nx_task_start((nx_handle_t)task, (uintptr_t)&info);
-  nx_handle_close((nx_handle_t)task); /* init keeps no handle it does not use yet */
-  return (int)err;
+  int64_t err = nx_task_watch((nx_handle_t)task, g_exits, 1ull << i);
+  if (err == NX_OK) err = nx_task_start((nx_handle_t)task, (uintptr_t)&info);
+  if (err != NX_OK) {
+    nx_handle_close((nx_handle_t)task);
+    return (int)err;
+  }
+  g_run[i].task = (nx_handle_t)task;
+  say("init: up %s\n", p->name);
+  return NX_OK;
+}
+
+/* Program i ended: done, restarted, or given up. Returns whether it runs
+ * again. */
+static int ended(const nx_start_info_t *boot, uint32_t i) {
+  const bootplan_program_t *p = &g_plan.programs[i];
+  int64_t status = nx_task_exit_status(g_run[i].task);
+  nx_handle_close(g_run[i].task);
+  g_run[i].task = 0;
+  if (status == 0) {
+    say("init: %s exited\n", p->name);
+    return 0;
+  }
+  if (g_run[i].restarts == RESTARTS_MAX) {
+    say("init: %s failed (status %#llx); given up after %u restarts\n", p->name,
+        (unsigned long long)status, (unsigned)RESTARTS_MAX);
+    return 0;
+  }
+  uint64_t delay = BACKOFF_FIRST_NS << g_run[i].restarts;
+  g_run[i].restarts++;
+  say("init: %s failed (status %#llx); restart %u of %u in %llu ms\n", p->name,
+      (unsigned long long)status, (unsigned)g_run[i].restarts, (unsigned)RESTARTS_MAX,
+      (unsigned long long)(delay / 1000000));
+  nx_nanosleep_until((uint64_t)nx_clock_get() + delay);
+  int err = start_program(boot, i);
+  if (err != NX_OK) say("init: %s did not restart (%s)\n", p->name, nx_error_name(err));
+  return err == NX_OK;
 }
 
 int nx_main(const nx_start_info_t *start) {
@@ -86,17 +140,33 @@ int nx_main(const nx_start_info_t *start) {
     say("init: etc/bootplan refused at line %u: %s\n", (unsigned)line, why);
     return 1;
   }
-  int failed = 0;
+  int64_t n = nx_notification_create();
+  if (n < 0) {
+    say("init: no notification for the supervisor (%s)\n", nx_error_name((int)n));
+    return 1;
+  }
+  g_exits = (nx_handle_t)n;
+  uint32_t running = 0;
   for (uint32_t i = 0; i < g_plan.count; i++) {
-    const bootplan_program_t *p = &g_plan.programs[i];
-    int e = start_program(start, p);
+    int e = start_program(start, i);
     if (e == NX_OK) {
-      say("init: up %s\n", p->name);
+      running++;
     } else {
-      say("init: %s did not start (%s)\n", p->name, nx_error_name(e));
-      failed++;
+      say("init: %s did not start (%s)\n", g_plan.programs[i].name, nx_error_name(e));
     }
   }
-  say("init: %u of %u programs up\n", (unsigned)(g_plan.count - failed), (unsigned)g_plan.count);
-  return failed ? 1 : 0;
+  say("init: %u of %u programs up\n", (unsigned)running, (unsigned)g_plan.count);
+  const uint64_t all = g_plan.count == 0 ? 0 : (~0ull >> (64 - g_plan.count));
+  while (running) {
+    int64_t bits = nx_notification_wait(g_exits, all, NX_DEADLINE_NEVER);
+    if (bits < 0) {
+      say("init: supervisor wait failed (%s)\n", nx_error_name((int)bits));
+      return 1;
+    }
+    for (uint32_t i = 0; i < g_plan.count; i++) {
+      if (((uint64_t)bits >> i) & 1) running -= !ended(start, i);
+    }
+  }
+  say("init: nothing left to supervise\n");
+  return 0;
 }

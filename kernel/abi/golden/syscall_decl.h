@@ -1143,6 +1143,75 @@ int sys_thread_set_ipc_buffer_decode(struct thread *caller, const uint64_t raw[6
 int64_t sys_thread_set_ipc_buffer_invoke(struct thread *caller,
                                          const sys_thread_set_ipc_buffer_args_t *args);
 
+/* ---- task_watch (NX_SYS_TASK_WATCH) ---- */
+
+/* The decoded arguments of task_watch. */
+typedef struct sys_task_watch_args {
+  /* A task that has not ended (NX_ERR_BUSY otherwise). */
+  nx_handle_t task;
+  /* The notification. */
+  nx_handle_t n;
+  /* One bit of NX_SIGNAL_BITS. */
+  uint64_t bit;
+} sys_task_watch_args_t;
+
+/* The rights `task` must carry: manage. */
+#define SYS_TASK_WATCH_TASK_RIGHTS (NX_RIGHT_MANAGE)
+
+/* The object type `task` must name (an object_type_t). */
+#define SYS_TASK_WATCH_TASK_OBJECT OBJ_TASK
+
+/* The rights `n` must carry: signal. */
+#define SYS_TASK_WATCH_N_RIGHTS (NX_RIGHT_SIGNAL)
+
+/* The object type `n` must name (an object_type_t). */
+#define SYS_TASK_WATCH_N_OBJECT OBJ_NOTIFICATION
+
+/*
+ * Copies raw[0..2] into *out with the schema's types; refuses task, n with any
+ * of bits 63..32 set. No side effects.
+ */
+static inline int sys_task_watch_unpack(const uint64_t raw[6], sys_task_watch_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  if (raw[1] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->task = (nx_handle_t)raw[0];
+  out->n = (nx_handle_t)raw[1];
+  out->bit = (uint64_t)raw[2];
+  return NX_OK;
+}
+
+int sys_task_watch_decode(struct thread *caller, const uint64_t raw[6], sys_task_watch_args_t *out);
+int64_t sys_task_watch_invoke(struct thread *caller, const sys_task_watch_args_t *args);
+
+/* ---- task_exit_status (NX_SYS_TASK_EXIT_STATUS) ---- */
+
+/* The decoded arguments of task_exit_status. */
+typedef struct sys_task_exit_status_args {
+  /* The task. */
+  nx_handle_t task;
+} sys_task_exit_status_args_t;
+
+/* The rights `task` must carry: manage. */
+#define SYS_TASK_EXIT_STATUS_TASK_RIGHTS (NX_RIGHT_MANAGE)
+
+/* The object type `task` must name (an object_type_t). */
+#define SYS_TASK_EXIT_STATUS_TASK_OBJECT OBJ_TASK
+
+/*
+ * Copies raw[0] into *out with the schema's types; refuses task with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_task_exit_status_unpack(const uint64_t raw[6],
+                                              sys_task_exit_status_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->task = (nx_handle_t)raw[0];
+  return NX_OK;
+}
+
+int sys_task_exit_status_decode(struct thread *caller, const uint64_t raw[6],
+                                sys_task_exit_status_args_t *out);
+int64_t sys_task_exit_status_invoke(struct thread *caller, const sys_task_exit_status_args_t *args);
+
 /*
  * ipc_call also returns nx_ipc_words_t in registers (a1 = w0, a2 = w1, a3 = w2,
  * a4 = w3, a5 = info): the invoke stores them in the caller's saved a1..

@@ -225,6 +225,18 @@ int64_t syscall_dispatch(struct thread *caller, uint64_t number, const uint64_t 
       if (err != NX_OK) return err;
       return sys_thread_set_ipc_buffer_invoke(caller, &args);
     }
+    case NX_SYS_TASK_WATCH: {
+      sys_task_watch_args_t args;
+      int err = sys_task_watch_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_task_watch_invoke(caller, &args);
+    }
+    case NX_SYS_TASK_EXIT_STATUS: {
+      sys_task_exit_status_args_t args;
+      int err = sys_task_exit_status_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_task_exit_status_invoke(caller, &args);
+    }
     default:
       return NX_ERR_BAD_SYSCALL;
   }
@@ -312,6 +324,10 @@ const char *syscall_name(uint64_t number) {
       return "thread_create";
     case NX_SYS_THREAD_SET_IPC_BUFFER:
       return "thread_set_ipc_buffer";
+    case NX_SYS_TASK_WATCH:
+      return "task_watch";
+    case NX_SYS_TASK_EXIT_STATUS:
+      return "task_exit_status";
     default:
       return "unknown";
   }

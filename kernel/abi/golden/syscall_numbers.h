@@ -49,9 +49,11 @@
 #define NX_SYS_TASK_START 37
 #define NX_SYS_THREAD_CREATE 38
 #define NX_SYS_THREAD_SET_IPC_BUFFER 39
+#define NX_SYS_TASK_WATCH 40
+#define NX_SYS_TASK_EXIT_STATUS 41
 
 /* One more than the highest syscall number. */
-#define NX_SYS_COUNT 40
+#define NX_SYS_COUNT 42
 
 /* The most bytes one debug_write call writes. */
 #define NX_DEBUG_WRITE_MAX 256
@@ -94,5 +96,8 @@
 
 /* A deadline that never comes: wait until signalled. A deadline of 0 only polls. */
 #define NX_DEADLINE_NEVER 0xffffffffffffffffull
+
+/* task_exit_status: set when a fault ended the task (its code is then 0xff). */
+#define NX_TASK_FAULTED 256
 
 #endif

@@ -1100,6 +1100,58 @@ static inline int64_t nx_thread_set_ipc_buffer(uint64_t addr) {
   return (int64_t)a0;
 }
 
+/*
+ * Signals `bit` on the notification when the task ends (its last thread exits,
+ * or a fault ends it), so a supervisor learns of it without polling. A task has
+ * one watch: a second call replaces the first. task_exit_status then says how
+ * it ended.
+ *
+ * task: A task that has not ended (NX_ERR_BUSY otherwise). A task handle; needs
+ *   NX_RIGHT_MANAGE.
+ * n: The notification. A notification handle; needs NX_RIGHT_SIGNAL.
+ * bit: One bit of NX_SIGNAL_BITS.
+ *
+ * Returns: 0.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_INVALID_ARGS, NX_ERR_BUSY.
+ * Blocks: no.
+ */
+static inline int64_t nx_task_watch(nx_handle_t task, nx_handle_t n, uint64_t bit) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)task;
+  register uint64_t a1 __asm__("a1") = (uint64_t)n;
+  register uint64_t a2 __asm__("a2") = (uint64_t)bit;
+  register uint64_t a7 __asm__("a7") = NX_SYS_TASK_WATCH;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * How the task ended: its exit code's low 8 bits, plus NX_TASK_FAULTED if a
+ * fault (an unmapped access, an illegal instruction) ended it. NX_ERR_BUSY
+ * while it has not ended (or never started).
+ *
+ * task: The task. A task handle; needs NX_RIGHT_MANAGE.
+ *
+ * Returns: The exit status: (code & 0xff) | (NX_TASK_FAULTED if it faulted).
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_BUSY.
+ * Blocks: no.
+ */
+static inline int64_t nx_task_exit_status(nx_handle_t task) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)task;
+  register uint64_t a7 __asm__("a7") = NX_SYS_TASK_EXIT_STATUS;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
+                     "a6", "memory");
+  return (int64_t)a0;
+}
+
 #else /* !__riscv: declarations only */
 
 int64_t nx_null(void);
@@ -1145,6 +1197,8 @@ int64_t nx_task_give(nx_handle_t task, nx_handle_t h, uint32_t rights);
 int64_t nx_task_start(nx_handle_t task, uintptr_t info);
 int64_t nx_thread_create(uint64_t entry, uint64_t sp, uint64_t arg, uint32_t priority);
 int64_t nx_thread_set_ipc_buffer(uint64_t addr);
+int64_t nx_task_watch(nx_handle_t task, nx_handle_t n, uint64_t bit);
+int64_t nx_task_exit_status(nx_handle_t task);
 
 #endif
 

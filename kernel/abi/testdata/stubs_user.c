@@ -86,6 +86,8 @@ STUB3(task_give)
 STUB2(task_start)
 STUB4(thread_create)
 STUB1(thread_set_ipc_buffer)
+STUB3(task_watch)
+STUB1(task_exit_status)
 
 /*
  * The layout the riscv64 compiler gives each ABI struct: one entry per field
@@ -195,6 +197,8 @@ void _start(void) {
   sum += stub_task_start();
   sum += stub_thread_create();
   sum += stub_thread_set_ipc_buffer();
+  sum += stub_task_watch();
+  sum += stub_task_exit_status();
   if (sum < 0) stub_thread_exit();
   stub_task_exit();
 }

@@ -70,6 +70,8 @@ void trap_user(trap_frame_t *tf, uint64_t scause, uint64_t stval) {
   kprintf("NEURON: task %s thread %u: %s (scause %lu) at pc %#lx, address %#lx; thread ended\n",
           current->task->name, current->id, exception_name(scause), (unsigned long)scause,
           (unsigned long)tf->sepc, (unsigned long)stval);
+  /* The task ends with a fault if this is its last thread (task_exit_status). */
+  if (current->task->live_threads == 1) current->task->faulted = true;
   thread_exit_current(-1);
 }
 

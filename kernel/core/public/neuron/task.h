@@ -51,8 +51,10 @@ typedef struct task_region {
 
 /* A task's life. NEW: made by task_create, handles may be given to it,
  * nothing runs. RUNNING: it has live threads. DEAD: its last thread ended
- * and everything it held was released; the record stays while handles to
- * it remain (or while objects it paid for still hold its quota). */
+ * (task_exited); everything it held is released then or soon after
+ * (task_end, once the kernel has left the dying thread's stack); the
+ * record stays while handles to it remain (or while objects it paid for
+ * still hold its quota). */
 typedef enum task_state {
   TASK_NEW = 1,
   TASK_RUNNING,
@@ -78,6 +80,11 @@ typedef struct task {
   task_region_t regions[TASK_MAX_REGIONS];
   uint32_t region_count;
   struct thread *threads; /* its live threads (thread_t.task_next) */
+  /* How it ended, and who to tell (task_watch). */
+  int64_t exit_code;
+  bool faulted;
+  notification_t *exit_watch; /* signalled when it ends (holds a reference), or NULL */
+  uint64_t exit_bit;
   struct task *next_dead; /* on the list of records kept for their quota */
 } task_t;
 
@@ -132,9 +139,26 @@ int task_create(const char *name, size_t name_len, const void *image, size_t siz
  * the task NEW. */
 int task_start(task_t *task, const nx_start_info_t *info);
 
+/* The task's last thread exits with `code`: records it for
+ * task_exit_status and signals its watch (task_watch) at once. Its
+ * teardown (task_end) waits until the kernel has left the dying thread's
+ * stack and address space, which may be long if nothing else is ready:
+ * the supervisor must not wait for that. */
+void task_exited(task_t *task, int64_t code);
+
 /* The task a thread's last exit ended: tears it down (mappings, handles,
  * memory) and drops its "alive" reference. */
 void task_end(task_t *task);
+
+/* Sets (or replaces) the notification bit signalled when `task` ends: takes
+ * a reference to `n` (task_watch_end() drops it), dropping the one an
+ * earlier watch held. (task_watch.c, portable.) */
+void task_watch(task_t *task, notification_t *n, uint64_t bit);
+
+/* Lets go of the task's watch, if it has one: signals its bit first if the
+ * task `ended` (task_exited), not if it is destroyed without having run
+ * (task_destroy). */
+void task_watch_end(task_t *task, bool ended);
 
 /* Frees task records that only waited for their quota to empty (objects
  * they paid for outlived them). Called after anything that may free such
