@@ -454,6 +454,14 @@ void sv39_destroy(sv39_space_t *as) {
   if (as->asids) asid_release(as->asids, &as->asid_tag);
 }
 
+bool sv39_range_free(const sv39_space_t *as, uint64_t va, uint64_t size) {
+  if (!as || as->root == 0 || size == 0 || !page_aligned(va) || !page_aligned(size) ||
+      !in_user_window(as, va, size)) {
+    return false;
+  }
+  return range_free(as, as->root, TOP_LEVEL, va, va + (size - 1));
+}
+
 int sv39_map(sv39_space_t *as, uint64_t va, uint64_t pa, uint64_t size, sv39_perm_t perms,
              sv39_flush_t *flush) {
   if (!as || as->root == 0) return NX_ERR_INVALID_ARGS;

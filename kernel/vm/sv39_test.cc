@@ -147,6 +147,25 @@ TEST_F(Sv39Test, MapsPagesAndLooksThemUp) {
   ASSERT_EQ(sv39_unmap(&as_, kUser, 3 * kPage, nullptr), NX_OK);
 }
 
+// sv39_range_free agrees with a page-by-page lookup, and refuses what is
+// not a page-aligned range of the user window.
+TEST_F(Sv39Test, RangeFreeMatchesLookups) {
+  constexpr uint64_t kMega = 2ull << 20;
+  EXPECT_TRUE(sv39_range_free(&as_, kUser, kMega));  // nothing mapped: no table below
+  ASSERT_EQ(sv39_map(&as_, kUser + 5 * kPage, kFrames, kPage, R | U, nullptr), NX_OK);
+  EXPECT_FALSE(sv39_range_free(&as_, kUser, kMega));
+  EXPECT_FALSE(sv39_range_free(&as_, kUser + 5 * kPage, kPage));
+  EXPECT_TRUE(sv39_range_free(&as_, kUser, 5 * kPage));
+  EXPECT_TRUE(sv39_range_free(&as_, kUser + 6 * kPage, kMega - 6 * kPage));
+  EXPECT_FALSE(sv39_range_free(&as_, kUser + 1, kPage));  // misaligned
+  EXPECT_FALSE(sv39_range_free(&as_, kUser, 0));
+  EXPECT_FALSE(sv39_range_free(&as_, 0, kPage));  // page 0 is outside the window
+  EXPECT_FALSE(sv39_range_free(&as_, SV39_USER_END - kPage, 2 * kPage));
+  EXPECT_FALSE(sv39_range_free(nullptr, kUser, kPage));
+  ASSERT_EQ(sv39_unmap(&as_, kUser + 5 * kPage, kPage, nullptr), NX_OK);
+  EXPECT_TRUE(sv39_range_free(&as_, kUser, kMega));
+}
+
 TEST_F(Sv39Test, UsesMegapagesWhereVaPaAndSizeAllow) {
   // One page, one 2 MiB chunk, one page.
   uint64_t va = kUser + kMega - kPage, pa = kFrames + kMega - kPage;

@@ -30,13 +30,6 @@ static int check_prot(uint32_t rights, uint32_t prot, sv39_perm_t *perms) {
 
 /* Whether no page of [va, va + size) translates (a malformed entry counts as
  * taken: sv39_map() would not overwrite it either). O(pages). */
-static bool range_free(const sv39_space_t *space, uint64_t va, uint64_t size) {
-  for (uint64_t off = 0; off < size; off += MM_PAGE_SIZE) {
-    sv39_mapping_t m;
-    if (sv39_lookup(space, va + off, &m) != NX_ERR_NOT_FOUND) return false;
-  }
-  return true;
-}
 
 void vmo_space_init(vmo_space_t *vs, sv39_space_t *space) {
   vs->space = space;
@@ -58,7 +51,7 @@ int vmo_map_check(vmo_t *vmo, vmo_space_t *vs, uint64_t va, uint64_t offset, uin
   uint64_t base = space->layout.user_base, window = space->layout.user_size;
   if (va < base || size > window || va - base > window - size) return NX_ERR_OUT_OF_RANGE;
   if (vmo->mapping_count >= VMO_MAX_MAPPINGS) return NX_ERR_NO_MEMORY;
-  if (!range_free(space, va, size)) return NX_ERR_INVALID_ARGS;
+  if (!sv39_range_free(space, va, size)) return NX_ERR_INVALID_ARGS;
   out->vmo = vmo;
   out->vs = vs;
   out->va = va;

@@ -213,6 +213,11 @@ typedef struct sv39_mapping {
  * without R, reserved bits, A/D/U on a pointer, a misaligned superpage). */
 int sv39_lookup(const sv39_space_t *as, uint64_t va, sv39_mapping_t *out);
 
+/* Whether nothing is mapped in [va, va + size) (page aligned, in the user
+ * window; false otherwise). O(tables under the range), not O(pages): a 2
+ * MiB range with no table below it is one entry to look at. */
+bool sv39_range_free(const sv39_space_t *as, uint64_t va, uint64_t size);
+
 /* ---- The software MMU ---- */
 
 /* An access to translate: exactly one of READ, WRITE, EXEC, plus the
