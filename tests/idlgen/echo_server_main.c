@@ -20,21 +20,23 @@ static int64_t ping(void *ctx, uint64_t badge) {
   return NX_OK;
 }
 
-static int64_t add(void *ctx, uint64_t badge, int64_t a, int64_t b, uint32_t shift,
+static int64_t add(void *ctx, uint64_t badge, const echo_add_args_t *args,
                    echo_add_result_t *result) {
   (void)ctx;
   (void)badge;
-  if (shift > 63) return NX_ERR_INVALID_ARGS;
-  result->sum = (int64_t)((uint64_t)(a + b) << shift);
+  if (args->shift > 63) return NX_ERR_INVALID_ARGS;
+  result->sum = (int64_t)((uint64_t)(args->a + args->b) << args->shift);
   result->negative = result->sum < 0;
   return NX_OK;
 }
 
 /* result->text points at the same bytes as text: reverse in place. */
-static int64_t reverse(void *ctx, uint64_t badge, const uint8_t *text, size_t text_len,
+static int64_t reverse(void *ctx, uint64_t badge, const echo_reverse_args_t *args,
                        echo_reverse_result_t *result) {
   (void)ctx;
   (void)badge;
+  const uint8_t *text = args->text;
+  size_t text_len = args->text_len;
   for (size_t i = 0; i < text_len; i++) result->vowels += text[i] && strchr("aeiouAEIOU", text[i]);
   for (size_t i = 0; i < text_len / 2; i++) {
     uint8_t c = result->text[i];
@@ -45,13 +47,13 @@ static int64_t reverse(void *ctx, uint64_t badge, const uint8_t *text, size_t te
   return NX_OK;
 }
 
-static int64_t swap(void *ctx, uint64_t badge, nx_handle_t tag, nx_handle_t first,
-                    nx_handle_t second, echo_swap_result_t *result) {
+static int64_t swap(void *ctx, uint64_t badge, const echo_swap_args_t *args,
+                    echo_swap_result_t *result) {
   (void)ctx;
-  result->tag = tag;
+  result->tag = args->tag;
   result->badge = badge;
-  result->first = second;
-  result->second = first;
+  result->first = args->second;
+  result->second = args->first;
   return NX_OK;
 }
 

@@ -111,15 +111,17 @@ int64_t Ping(void *ctx, uint64_t) {
   return NX_OK;
 }
 
-int64_t Add(void *, uint64_t, int64_t a, int64_t b, uint32_t shift, echo_add_result_t *r) {
-  if (shift > 63) return NX_ERR_INVALID_ARGS;
-  r->sum = static_cast<int64_t>(static_cast<uint64_t>(a + b) << shift);
+int64_t Add(void *, uint64_t, const echo_add_args_t *args, echo_add_result_t *r) {
+  if (args->shift > 63) return NX_ERR_INVALID_ARGS;
+  r->sum = static_cast<int64_t>(static_cast<uint64_t>(args->a + args->b) << args->shift);
   r->negative = r->sum < 0;
   return NX_OK;
 }
 
 // Reverses in place: result->text points at the same IPC buffer bytes as text.
-int64_t Reverse(void *, uint64_t, const uint8_t *text, size_t len, echo_reverse_result_t *r) {
+int64_t Reverse(void *, uint64_t, const echo_reverse_args_t *args, echo_reverse_result_t *r) {
+  const uint8_t *text = args->text;
+  size_t len = args->text_len;
   EXPECT_EQ(r->text, text);
   for (size_t i = 0; i < len; i++) r->vowels += strchr("aeiouAEIOU", text[i]) && text[i];
   for (size_t i = 0; i < len / 2; i++) {
@@ -131,12 +133,11 @@ int64_t Reverse(void *, uint64_t, const uint8_t *text, size_t len, echo_reverse_
   return NX_OK;
 }
 
-int64_t Swap(void *, uint64_t badge, nx_handle_t tag, nx_handle_t first, nx_handle_t second,
-             echo_swap_result_t *r) {
-  r->tag = tag;
+int64_t Swap(void *, uint64_t badge, const echo_swap_args_t *args, echo_swap_result_t *r) {
+  r->tag = args->tag;
   r->badge = badge;
-  r->first = second;
-  r->second = first;
+  r->first = args->second;
+  r->second = args->first;
   return NX_OK;
 }
 

@@ -12,19 +12,24 @@ A service declares its protocol in its own package:
 
 which runs tools/idlgen on the schema and declares
 
-  :api         a cc_library with log_client.h (log_<method>() per method):
-               the service's public API, for its clients;
+  :api         the service's public api, for its clients: an nx_api_library
+               (//services/runtime:user_program.bzl) of service "log" with
+               log_client.h (log_<method>() per method), so that the system
+               manifest counts a program built against it as built against
+               the log service;
   :api_server  a cc_library with log_server.h and log_server.c (log_ops_t,
                log_dispatch(), log_serve()), for the service itself;
   :api_doc     log.md, the protocol's reference.
 
 Both libraries build for the host (tests, with a fake nx_ipc_call) and for
-the riscv64 user platform. The schema's file name is the protocol's name.
+the riscv64 user platform. The schema's file name is the protocol's name;
+clients include "<package>/log_client.h".
 """
 
 load("@rules_cc//cc:defs.bzl", "cc_library")
+load("//services/runtime:user_program.bzl", "nx_api_library")
 
-# abigen flag -> file the generator writes, for a protocol `%s`.
+# idlgen flag -> file the generator writes, for a protocol `%s`.
 IDL_OUTPUTS = {
     "--client-h": "%s_client.h",
     "--doc-md": "%s.md",
@@ -88,34 +93,49 @@ def idl_generate(name, schema, **kwargs):
         **kwargs
     )
 
-def nx_interface(name, schema, visibility = None, server_visibility = None, testonly = False):
+def nx_interface(
+        name,
+        schema,
+        service = None,
+        visibility = None,
+        server_visibility = None,
+        testonly = False,
+        tags = None):
     """Declares the client library `name` and the server library `name`_server.
 
     Args:
-      name: the client library (the service's `api` target).
+      name: the client library (the service's `api` target), an nx_api_library.
       schema: the protocol's schema, a <protocol>.toml file.
-      visibility: who may build against the client library.
+      service: the service the api belongs to, as its provider declares it
+        in `provides` (default: the protocol's name).
+      visibility: who may build against the client library (who may call the
+        service).
       server_visibility: who may build the server library (default: the
         package only).
       testonly: for protocols only tests use.
+      tags: given to every target.
     """
     protocol = idl_protocol(schema)
     outs = idl_outputs(protocol)
     idl_generate(
         name = name + "_gen",
         schema = schema,
+        tags = tags,
         testonly = testonly,
         visibility = ["//visibility:private"],
     )
     native.filegroup(
         name = name + "_doc",
         srcs = [outs["--doc-md"]],
+        tags = tags,
         testonly = testonly,
         visibility = visibility,
     )
-    cc_library(
+    nx_api_library(
         name = name,
         hdrs = [outs["--client-h"]],
+        service = service or protocol,
+        tags = tags,
         testonly = testonly,
         visibility = visibility,
         deps = IDL_DEPS,
@@ -124,6 +144,7 @@ def nx_interface(name, schema, visibility = None, server_visibility = None, test
         name = name + "_server",
         srcs = [outs["--server-c"]],
         hdrs = [outs["--server-h"]],
+        tags = tags,
         testonly = testonly,
         visibility = server_visibility,
         deps = [":" + name] + IDL_DEPS,

@@ -49,8 +49,9 @@ MSG_BUF_MAX = 4096  # NX_MSG_BUF_MAX
 MAX_WORDS = 3  # w1..w3 (w0 carries the method and version, or the status)
 MAX_NUMBER = 0xFFFF
 MAX_VERSION = 0xFFFF
-MAX_PROTOCOL_NAME = 24
-MAX_METHOD_NAME = 32
+# Name limits: every line of the generated C fits 100 columns by construction.
+MAX_PROTOCOL_NAME = 16
+MAX_METHOD_NAME = 24
 MAX_PARAM_NAME = 24
 
 # Word types: schema name -> (C type, width in bits, what it is).
@@ -78,12 +79,10 @@ KEYWORDS = frozenset(
     xor xor_eq
     """.split()
 )
-# Parameter names the generated functions use themselves, and the locals and
+# Parameter names the client functions use themselves, and the locals and
 # library functions their bodies use (a parameter of that name would shadow
 # them).
-RESERVED_PARAMS = frozenset(
-    "ep result ctx badge ops in out reply err ipc handles info status memcpy memmove".split()
-)
+RESERVED_PARAMS = frozenset("ep result ctx badge args msg err ipc handles memcpy".split())
 # Method names that would clash with the per-protocol functions and types.
 RESERVED_METHODS = frozenset(["dispatch", "serve", "ops", "reply_status"])
 
@@ -177,12 +176,18 @@ class Method:
             params.append(f"{self.result_type} *result")
         return params
 
+    @property
+    def has_args(self):
+        return bool(self.args or self.bytes or self.handles)
+
+    @property
+    def args_type(self):
+        return f"{self.fn}_args_t"
+
     def handler_params(self):
         params = ["void *ctx", "uint64_t badge"]
-        params += [f"{a.c_type} {a.name}" for a in self.args]
-        if self.bytes:
-            params += [f"const uint8_t *{self.bytes.name}", f"size_t {self.bytes.name}_len"]
-        params += [f"nx_handle_t {h.name}" for h in self.handles]
+        if self.has_args:
+            params.append(f"const {self.args_type} *args")
         if self.has_results:
             params.append(f"{self.result_type} *result")
         return params
@@ -337,7 +342,8 @@ def _handles(check, where, method, key, what):
     raw = check.typed(where, method, key, "tables", [])
     if len(raw) > MSG_HANDLES:
         check.fail(
-            where, f"has {len(raw)} {what}s; a message carries at most {MSG_HANDLES} (NX_MSG_HANDLES)"
+            where,
+            f"has {len(raw)} {what}s; a message carries at most {MSG_HANDLES} (NX_MSG_HANDLES)",
         )
     handles = []
     for j, h in enumerate(raw):
@@ -471,7 +477,9 @@ def generated_identifiers(p):
         owner = f"method '{m.name}'"
         out += [(m.fn, owner), (m.macro, owner), (f"{p.name}_call_{m.name}", owner)]
         if m.has_results:
-            out.append((m.result_type, owner))
+            out += [(m.result_type, owner), (f"{m.fn}_result", owner)]
+        if m.has_args:
+            out += [(m.args_type, owner), (f"{m.fn}_args", owner)]
         if m.bytes:
             out.append((m.bytes_max, owner))
         if m.result_bytes:
@@ -630,24 +638,26 @@ def _info_expr(handles, len_expr):
     return f"({shifted}) | {handles}" if handles else f"{shifted}"
 
 
-def _method_doc(m, client):
+def _method_doc(m, client, indent=0):
     """The doc comment lines of a client function (or, with client False, a
     handler), without the comment's frame."""
-    width = TEXT_COLUMNS - 3
+    width = TEXT_COLUMNS - 3 - indent
     lines = wrap_doc(m.doc, width)
+    arg = "" if client else "args->"
     params = []
     for a in m.args:
-        params += wrap_item(f"{a.name}: {a.doc}", width)
+        params += wrap_item(f"{arg}{a.name}: {a.doc}", width)
     if m.bytes:
         b = m.bytes
-        where = " In the server's IPC buffer, until the reply." if not client else ""
+        where = "" if client else " In the server's IPC buffer, until the reply."
         params += wrap_item(
-            f"{b.name}, {b.name}_len: {b.doc} At most {m.bytes_max} ({b.max}) bytes.{where}",
+            f"{arg}{b.name}, {arg}{b.name}_len: {b.doc} At most {m.bytes_max} ({b.max}) "
+            f"bytes.{where}",
             width,
         )
     for h in m.handles:
         moved = "Moved to the server." if client else "Now the server's."
-        params += wrap_item(f"{h.name}: {h.doc} {moved}", width)
+        params += wrap_item(f"{arg}{h.name}: {h.doc} {moved}", width)
     if params:
         lines += [""] + params
     results = []
@@ -658,7 +668,7 @@ def _method_doc(m, client):
         if client:
             where = "In the calling thread's IPC buffer: valid until its next IPC call."
         else:
-            also = f" (where {m.bytes.name} is too)" if m.bytes else ""
+            also = f" (where args->{m.bytes.name} is too)" if m.bytes else ""
             where = (
                 f"Points at the IPC buffer's bytes{also}: fill them, or point it at other "
                 "memory; they are copied."
@@ -703,55 +713,40 @@ def _client_fn(p, m):
     out = block_comment(lines)
     out += c_call(f"static inline int64_t {m.fn}", m.client_params(), ") {")
     if m.bytes:
-        out.append(f"  if ({m.bytes.name}_len > {m.bytes_max}) return NX_ERR_INVALID_ARGS;")
-    uses_ipc = bool(m.bytes or m.handles or m.result_bytes or m.result_handles)
-    if uses_ipc:
+        out += c_if(f"{m.bytes.name}_len > {m.bytes_max}", "return NX_ERR_INVALID_ARGS;", 2)
+    if m.bytes or m.handles or m.result_bytes or m.result_handles:
         out.append("  uint8_t *ipc = (uint8_t *)nx_idl_ipc_buffer();")
     if m.handles or m.result_handles:
         out.append("  nx_handle_t *handles = (nx_handle_t *)(ipc + NX_IPC_BUFFER_HANDLES);")
     if m.bytes:
         b = m.bytes.name
-        out.append(f"  if ({b}_len) memcpy(ipc + NX_IPC_BUFFER_BYTES, {b}, {b}_len);")
+        out += c_if(f"{b}_len", f"memcpy(ipc + NX_IPC_BUFFER_BYTES, {b}, {b}_len);", 2)
     for i, h in enumerate(m.handles):
         out.append(f"  handles[{i}] = {h.name};")
-    out.append("  nx_ipc_words_t reply;")
-    words = [_to_word(a, a.name) for a in m.args] + ["0"] * (MAX_WORDS - len(m.args))
+    out.append("  nx_ipc_words_t msg = {0, 0, 0, 0, 0};")
+    out.append(f"  msg.w0 = {p.upper}_CALL_W0({m.macro});")
+    for i, a in enumerate(m.args):
+        out.append(f"  msg.w{i + 1} = {_to_word(a, a.name)};")
     info = _info_expr(len(m.handles), f"{m.bytes.name}_len" if m.bytes else "")
-    out += c_call(
-        "  int64_t err = nx_ipc_call",
-        ["ep", f"{p.upper}_CALL_W0({m.macro})", *words, info, "&reply"],
-        ");",
-    )
-    max_bytes = m.result_bytes_max if m.result_bytes else "0"
+    if info != "0":
+        out.append(f"  msg.info = {info};")
+    out.append("  int64_t err = nx_ipc_call(ep, msg.w0, msg.w1, msg.w2, msg.w3, msg.info, &msg);")
+    max_bytes = m.result_bytes.max if m.result_bytes else 0
     narrow = _narrow_mask(m.results)
-    check = (
-        f"  if (err == NX_OK) err = {p.name}_reply_status(&reply, "
+    out.append(
+        f"  if (err == NX_OK) err = {p.name}_reply_status(&msg, "
         f"{len(m.result_handles)}, {max_bytes}, 0x{narrow:x});"
     )
-    if len(check) > COLUMNS:
-        out += [
-            "  if (err == NX_OK) {",
-            *c_call(
-                f"    err = {p.name}_reply_status",
-                ["&reply", f"{len(m.result_handles)}", max_bytes, f"0x{narrow:x}"],
-                ");",
-            ),
-            "  }",
-        ]
-    else:
-        out.append(check)
     if not m.has_results:
         out += ["  return err;", "}", ""]
         return out
     out.append("  if (err != NX_OK) return err;")
     for i, r in enumerate(m.results):
-        out.append(f"  result->{r.name} = {_word_value(r, f'reply.w{i + 1}')};")
+        out.append(f"  result->{r.name} = {_word_value(r, f'msg.w{i + 1}')};")
     if m.result_bytes:
         b = m.result_bytes.name
         out.append(f"  result->{b} = ipc + NX_IPC_BUFFER_BYTES;")
-        out += c_statement(
-            f"result->{b}_len = (size_t)((reply.info >> NX_MSG_INFO_BYTES_SHIFT) & 0xffff);", 2
-        )
+        out.append(f"  result->{b}_len = (size_t)((msg.info >> NX_MSG_INFO_BYTES_SHIFT) & 0xffff);")
     for i, h in enumerate(m.result_handles):
         out.append(f"  result->{h.name} = handles[{i}];")
     out += ["  return NX_OK;", "}", ""]
@@ -875,12 +870,17 @@ def gen_server_h(p):
     out = [_banner(p, "server"), *block_comment(intro)]
     out += [f"#ifndef {guard}", f"#define {guard}", ""]
     out += ["#include <stddef.h>", "#include <stdint.h>", ""]
-    out += [f'#include "{p.name}_client.h"', '#include "neuron/syscalls.h"', ""]
-    out += ["#ifdef __cplusplus", 'extern "C" {', "#endif", ""]
+    # One block of quoted includes, in the order clang-format sorts them.
+    out += [f'#include "{h}"' for h in sorted([f"{p.name}_client.h", "neuron/syscalls.h"])]
+    out += ["", "#ifdef __cplusplus", 'extern "C" {', "#endif", ""]
+    for m in p.methods:
+        if m.has_args:
+            out += _args_struct(m)
     ops = wrap_doc(
         f"The handlers of the {p.name} protocol's server, one per method. Each gets the "
-        "server's `ctx` and the badge the caller called through (0: none), then the method's "
-        "arguments, and returns 0 (any value >= 0), with the results in *result (zeroed "
+        "server's `ctx`, the badge the caller called through (0: none) and the call's "
+        "arguments (if the method has any), and returns 0 (any value >= 0), with the results "
+        "in *result (zeroed "
         "before the call), or a negative NX_ERR_*, which is sent alone: set no result handles "
         "then. The handles a call brings are the handler's, whatever it returns. A NULL "
         "handler answers NX_ERR_NOT_SUPPORTED.",
@@ -889,10 +889,10 @@ def gen_server_h(p):
     out += block_comment(ops)
     out.append(f"typedef struct {p.name}_ops {{")
     for m in p.methods:
-        doc = _method_doc(m, client=False)
+        doc = _method_doc(m, client=False, indent=2)
         one = f"  /* {doc[0]} */" if len(doc) == 1 else ""
         out += [one] if one and len(one) <= COLUMNS else block_comment(doc, indent=2)
-        out += c_call(f"  int64_t (*{m.name})", m.handler_params(), ");")
+        out += c_call(f"int64_t (*{m.name})", m.handler_params(), ");", indent=2)
     out += [f"}} {p.ops_type};", ""]
     dispatch = wrap_doc(
         f"Answers one call: checks w0 (the version, then the method), the message's shape (its "
@@ -921,9 +921,9 @@ def gen_server_h(p):
     out.append("")
     serve = wrap_doc(
         f"Serves calls on `ep` (an endpoint handle with the read right) with {p.name}_dispatch, "
-        "replying to each and receiving the next in one syscall (nx_ipc_reply_recv). If a reply "
-        "fails, its handles are closed and the client gets the error instead. Returns only when "
-        "receiving fails, with that error.",
+        "replying to each and receiving the next in one syscall (nx_ipc_reply_recv). A reply "
+        "that cannot go is answered with its error instead (its handles are closed). Returns "
+        "only when receiving fails, with that error.",
         TEXT_COLUMNS - 3,
     )
     out += block_comment(serve)
@@ -934,47 +934,78 @@ def gen_server_h(p):
     return _finish(out)
 
 
+def _args_struct(m):
+    out = comment(f"The arguments of {m.fn}, as its handler gets them.")
+    out.append(f"typedef struct {m.fn}_args {{")
+    for a in m.args:
+        out += comment(a.doc, indent=2)
+        out.append(f"  {a.c_type} {a.name};")
+    if m.bytes:
+        b = m.bytes
+        out += comment(f"{b.doc} At most {m.bytes_max} bytes, in the IPC buffer.", indent=2)
+        out.append(f"  const uint8_t *{b.name};")
+        out += comment(f"How many bytes {b.name} holds.", indent=2)
+        out.append(f"  size_t {b.name}_len;")
+    for h in m.handles:
+        out += comment(f"{h.doc} Now the server's.", indent=2)
+        out.append(f"  nx_handle_t {h.name};")
+    out += [f"}} {m.args_type};", ""]
+    return out
+
+
 def _server_method(p, m):
     """static int64_t <proto>_call_<method>(...): one method's unpack, call, pack."""
     out = comment(f"{m.name}: checks the call, runs the handler, packs the reply.")
     out += c_call(
         f"static int64_t {p.name}_call_{m.name}",
-        [f"const {p.ops_type} *ops", "void *ctx", "uint64_t badge", "const nx_ipc_words_t *in",
-         "nx_ipc_words_t *out"],
+        [
+            f"const {p.ops_type} *ops",
+            "void *ctx",
+            "uint64_t badge",
+            "const nx_ipc_words_t *in",
+            "nx_ipc_words_t *out",
+        ],
         ") {",
     )
-    max_bytes = m.bytes_max if m.bytes else "0"
+    max_bytes = m.bytes.max if m.bytes else 0
     narrow = _narrow_mask(m.args)
-    out += c_statement(
-        f"int64_t err = {p.name}_check_call(in, {len(m.handles)}, {max_bytes}, 0x{narrow:x});", 2
+    out.append(
+        f"  int64_t err = {p.name}_check_call(in, {len(m.handles)}, {max_bytes}, 0x{narrow:x});"
     )
     out.append(f"  if (err == NX_OK && !ops->{m.name}) err = NX_ERR_NOT_SUPPORTED;")
     out.append(f"  if (err != NX_OK) return {p.name}_refuse(in, err);")
-    uses_ipc = bool(m.bytes or m.handles or m.result_bytes or m.result_handles)
-    if uses_ipc:
-        out.append("  uint8_t *ipc = (uint8_t *)nx_idl_ipc_buffer();")
+    if m.bytes or m.result_bytes:
+        out.append("  uint8_t *bytes = (uint8_t *)nx_idl_ipc_buffer() + NX_IPC_BUFFER_BYTES;")
     if m.handles or m.result_handles:
-        out.append("  nx_handle_t *handles = (nx_handle_t *)(ipc + NX_IPC_BUFFER_HANDLES);")
+        out.append(
+            "  nx_handle_t *handles = (nx_handle_t *)((uint8_t *)nx_idl_ipc_buffer() + "
+            "NX_IPC_BUFFER_HANDLES);"
+        )
+    call = ["ctx", "badge"]
+    if m.has_args:
+        out.append(f"  {m.args_type} args;")
+        for i, a in enumerate(m.args):
+            out.append(f"  args.{a.name} = {_word_value(a, f'in->w{i + 1}')};")
+        if m.bytes:
+            b = m.bytes.name
+            out.append(f"  args.{b} = bytes;")
+            out.append(
+                f"  args.{b}_len = (size_t)((in->info >> NX_MSG_INFO_BYTES_SHIFT) & 0xffff);"
+            )
+        for i, h in enumerate(m.handles):
+            out.append(f"  args.{h.name} = handles[{i}];")
+        call.append("&args")
     if m.has_results:
         out.append(f"  {m.result_type} result;")
         out.append("  memset(&result, 0, sizeof result);")
-    if m.result_bytes:
-        out.append(f"  result.{m.result_bytes.name} = ipc + NX_IPC_BUFFER_BYTES;")
-    call = ["ctx", "badge"]
-    call += [_word_value(a, f"in->w{i + 1}") for i, a in enumerate(m.args)]
-    if m.bytes:
-        call += [
-            "ipc + NX_IPC_BUFFER_BYTES",
-            "(size_t)((in->info >> NX_MSG_INFO_BYTES_SHIFT) & 0xffff)",
-        ]
-    call += [f"handles[{i}]" for i in range(len(m.handles))]
-    if m.has_results:
+        if m.result_bytes:
+            out.append(f"  result.{m.result_bytes.name} = bytes;")
         call.append("&result")
-    out += c_call(f"  err = ops->{m.name}", call, ");")
+    out.append(f"  err = ops->{m.name}({', '.join(call)});")
     out.append("  if (err < 0) return err;")
     if m.result_bytes:
         b = m.result_bytes.name
-        too_long = f"result.{b}_len > {m.result_bytes_max}"
+        too_long = f"result.{b}_len > {m.result_bytes.max}"
         if m.result_handles:
             out.append(f"  if ({too_long}) {{")
             for h in m.result_handles:
@@ -983,8 +1014,8 @@ def _server_method(p, m):
         else:
             out += c_if(too_long, "return NX_ERR_OUT_OF_RANGE;", 2)
         out += c_if(
-            f"result.{b}_len && result.{b} != ipc + NX_IPC_BUFFER_BYTES",
-            f"memmove(ipc + NX_IPC_BUFFER_BYTES, result.{b}, result.{b}_len);",
+            f"result.{b}_len && result.{b} != bytes",
+            f"memmove(bytes, result.{b}, result.{b}_len);",
             2,
         )
     for i, r in enumerate(m.results):
@@ -994,7 +1025,7 @@ def _server_method(p, m):
     length = f"result.{m.result_bytes.name}_len" if m.result_bytes else ""
     info = _info_expr(len(m.result_handles), length)
     if info != "0":
-        out += c_statement(f"out->info = {info};", 2)
+        out.append(f"  out->info = {info};")
     elif not m.results:
         out.append("  (void)out;")
     out += ["  return NX_OK;", "}", ""]
@@ -1019,11 +1050,11 @@ def gen_server_c(p):
         '#include "neuron/syscalls.h"',
         "",
     ]
-    for m in p.methods:
-        for limit in [m.bytes_max] * bool(m.bytes) + [m.result_bytes_max] * bool(m.result_bytes):
-            out += c_call(
-                "_Static_assert", [f"{limit} <= NX_MSG_BUF_MAX", '"bytes over NX_MSG_BUF_MAX"'], ");"
-            )
+    largest = max(
+        [b.max for m in p.methods for b in (m.bytes, m.result_bytes) if b], default=0
+    )
+    if largest:
+        out.append(f'_Static_assert({largest} <= NX_MSG_BUF_MAX, "bytes over NX_MSG_BUF_MAX");')
     out += [
         f'_Static_assert(NX_MSG_HANDLES >= {MSG_HANDLES}, "a message carries too few handles");',
         "",
@@ -1104,9 +1135,8 @@ def gen_server_c(p):
         "}",
         "",
     ]
-    out += c_call(
-        f"int64_t {p.name}_serve", ["nx_handle_t ep", f"const {p.ops_type} *ops", "void *ctx"], ") {"
-    )
+    serve = ["nx_handle_t ep", f"const {p.ops_type} *ops", "void *ctx"]
+    out += c_call(f"int64_t {p.name}_serve", serve, ") {")
     out += [
         "  nx_ipc_words_t in;",
         "  nx_ipc_words_t out;",
@@ -1115,9 +1145,16 @@ def gen_server_c(p):
         f"    {p.name}_dispatch(ops, ctx, (uint64_t)badge, &in, &out);",
         "    badge = nx_ipc_reply_recv(ep, out.w0, out.w1, out.w2, out.w3, out.info, &in);",
         "    if (badge < 0) {",
-        "      /* The reply did not go (nothing happened): its handles are still ours. */",
-        f"      {p.name}_close_handles(out.info);",
-        "      nx_ipc_reply((uint64_t)badge, 0, 0, 0, 0);",
+        "      /*",
+        "       * Nothing happened. The reply alone may go (if receiving was what failed);",
+        "       * if it cannot, the client gets its error and its handles (still ours) are",
+        "       * closed. NX_ERR_NOT_FOUND: no client is owed a reply.",
+        "       */",
+        "      int64_t err = nx_ipc_reply(out.w0, out.w1, out.w2, out.w3, out.info);",
+        "      if (err != NX_OK && err != NX_ERR_NOT_FOUND) {",
+        f"        {p.name}_close_handles(out.info);",
+        "        nx_ipc_reply((uint64_t)err, 0, 0, 0, 0);",
+        "      }",
         "      badge = nx_ipc_recv(ep, &in);",
         "    }",
         "  }",
