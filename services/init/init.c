@@ -13,8 +13,18 @@
  * logged; the restarted program finds its restart count in start->arg0.
  * init exits when nothing is left to supervise.
  *
- * Not yet: the registry wiring of `calls` and `provides`, and per-program
- * quotas (task_create gives every task the default).
+ * Services: for each service a program provides, init makes one endpoint
+ * (it keeps the original, so a restarted server serves the same endpoint
+ * and its clients keep their handles). The server gets a receive handle as
+ * start->h0; a program that calls services gets, for each of its first
+ * three `calls` in plan order, a send handle badged with its own plan
+ * index + 1 as start->h1..h3 (the server tells clients apart by the
+ * badge). A program the plan does not let call a service gets no handle to
+ * it: it cannot reach it.
+ *
+ * Not yet: the registry (lookups by name, and services beyond three per
+ * program), and per-program quotas (task_create gives every task the
+ * default).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,8 +43,12 @@
 _Static_assert(BOOTPLAN_PROGRAMS <= 63, "one signal bit per program");
 
 static nx_handle_t g_log;
-static bootplan_t g_plan;   /* ~35 KiB: in .bss, not on the stack */
-static nx_handle_t g_exits; /* bit i: program i ended */
+static bootplan_t g_plan;                          /* ~35 KiB: in .bss, not on the stack */
+static nx_handle_t g_exits;                        /* bit i: program i ended */
+static nx_handle_t g_endpoints[BOOTPLAN_PROGRAMS]; /* the service program i provides, or 0 */
+
+/* Calls handed out as start->h1..h3 (h0 is the program's own service). */
+#define CALL_HANDLES 3
 
 /* What init knows of each program it runs. */
 static struct {
@@ -62,6 +76,30 @@ static nx_handle_t give(nx_handle_t task, nx_handle_t h, uint32_t rights, const 
   return (nx_handle_t)r;
 }
 
+/* The endpoint of the service `name` (0 if no program provides it). */
+static nx_handle_t service_endpoint(const char *name) {
+  for (uint32_t j = 0; j < g_plan.count; j++) {
+    if (strcmp(g_plan.programs[j].provides, name) == 0) return g_endpoints[j];
+  }
+  return 0;
+}
+
+/* A send handle to service `name` for program i, badged i + 1, given to its
+ * task; 0 if that fails (logged). */
+static nx_handle_t give_call(nx_handle_t task, uint32_t i, const char *name) {
+  nx_handle_t ep = service_endpoint(name);
+  if (!ep) return 0;
+  int64_t minted =
+      nx_handle_mint(ep, NX_RIGHT_WRITE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER, (uint64_t)i + 1);
+  if (minted < 0) {
+    say("init: cannot mint a handle to %s (%s)\n", name, nx_error_name((int)minted));
+    return 0;
+  }
+  nx_handle_t h = give(task, (nx_handle_t)minted, NX_RIGHT_WRITE, name, g_plan.programs[i].name);
+  nx_handle_close((nx_handle_t)minted);
+  return h;
+}
+
 /* Starts program i of the plan (its restarts-th restart); NX_OK once it
  * runs, watched. */
 static int start_program(const nx_start_info_t *boot, uint32_t i) {
@@ -78,6 +116,13 @@ static int start_program(const nx_start_info_t *boot, uint32_t i) {
   if (bootplan_has(p->irqs, p->irq_count, "uart")) {
     info.uart_irq = give((nx_handle_t)task, boot->uart_irq, NX_RIGHT_MANAGE | NX_RIGHT_WRITE,
                          "the UART interrupt", p->name);
+  }
+  if (g_endpoints[i]) {
+    info.h0 = give((nx_handle_t)task, g_endpoints[i], NX_RIGHT_READ, "its endpoint", p->name);
+  }
+  nx_handle_t *call_slots[CALL_HANDLES] = {&info.h1, &info.h2, &info.h3};
+  for (uint32_t c = 0; c < p->call_count && c < CALL_HANDLES; c++) {
+    *call_slots[c] = give_call((nx_handle_t)task, i, p->calls[c]);
   }
   int64_t err = nx_task_watch((nx_handle_t)task, g_exits, 1ull << i);
   if (err == NX_OK) err = nx_task_start((nx_handle_t)task, (uintptr_t)&info);
@@ -146,6 +191,15 @@ int nx_main(const nx_start_info_t *start) {
     return 1;
   }
   g_exits = (nx_handle_t)n;
+  for (uint32_t i = 0; i < g_plan.count; i++) {
+    if (!g_plan.programs[i].provides[0]) continue;
+    int64_t ep = nx_endpoint_create();
+    if (ep < 0) {
+      say("init: no endpoint for %s (%s)\n", g_plan.programs[i].provides, nx_error_name((int)ep));
+      return 1;
+    }
+    g_endpoints[i] = (nx_handle_t)ep;
+  }
   uint32_t running = 0;
   for (uint32_t i = 0; i < g_plan.count; i++) {
     int e = start_program(start, i);
