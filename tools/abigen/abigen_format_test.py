@@ -20,6 +20,7 @@ import tempfile
 import unittest
 
 import abigen
+import abigen_schema
 
 WORKSPACE = CLANG_FORMAT = CLANG = SCHEMA_PATH = ERRORS_H = ""
 RANDOM_SCHEMAS = 30
@@ -59,8 +60,8 @@ class _Names:
             name = first + rest
             if (
                 name in self.used
-                or name in abigen.KEYWORDS
-                or name in abigen.STUB_REGISTERS
+                or name in abigen_schema.KEYWORDS
+                or name in abigen_schema.STUB_REGISTERS
                 or name.endswith("_")
                 or name.endswith("_t")
                 or "__" in name
@@ -111,7 +112,7 @@ def random_schema(rng):
         nargs = rng.choice([0, 1, 3, 5, 6, 6])
         args, errs = [], set()
         for _ in range(nargs):
-            t = rng.choice(list(abigen.ARG_TYPES))
+            t = rng.choice(list(abigen_schema.ARG_TYPES))
             arg = {"name": names(24), "type": t, "doc": _doc(rng)}
             if t == "handle":
                 if rng.random() < 0.7:  # else any object type will do
@@ -121,7 +122,7 @@ def random_schema(rng):
                 if arg["rights"]:
                     errs.add("NX_ERR_ACCESS_DENIED")
             elif t == "uptr":
-                arg["access"] = rng.choice(list(abigen.ACCESS))
+                arg["access"] = rng.choice(list(abigen_schema.ACCESS))
                 errs.add("NX_ERR_BAD_ADDRESS")
             elif t == "u32":
                 errs.add("NX_ERR_INVALID_ARGS")
@@ -188,7 +189,7 @@ class FormatAndCompileTest(unittest.TestCase):
         cls.style = "--style=file:" + os.path.join(cls.root, ".clang-format")
         with open(ERRORS_H, encoding="utf-8") as f:
             cls.errors_text = f.read()
-        cls.errors = abigen.parse_errors_h(cls.errors_text, ERRORS_H)
+        cls.errors = abigen_schema.parse_errors_h(cls.errors_text, ERRORS_H)
 
     def check_schema(self, schema, label):
         out = abigen.generate(schema)
@@ -239,14 +240,14 @@ class FormatAndCompileTest(unittest.TestCase):
             cc(*kernel, "-O2", *host_c, os.path.join(tmp, "syscall_dispatch.c"))
 
     def test_real_schema(self):
-        self.check_schema(abigen.load(SCHEMA_PATH, ERRORS_H), "kernel/abi/syscalls.toml")
+        self.check_schema(abigen_schema.load(SCHEMA_PATH, ERRORS_H), "kernel/abi/syscalls.toml")
 
     def test_random_schemas(self):
         rng = random.Random(20240601)
         for i in range(RANDOM_SCHEMAS):
             data = random_schema(rng)
             with self.subTest(schema=i):
-                schema = abigen.load_schema(data, self.errors, f"random schema {i}")
+                schema = abigen_schema.load_schema(data, self.errors, f"random schema {i}")
                 self.check_schema(schema, f"random schema {i}")
 
     def test_random_schemas_reach_the_limits(self):

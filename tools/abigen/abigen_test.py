@@ -14,13 +14,17 @@ import tomllib
 import unittest
 
 import abigen
+import abigen_c
+import abigen_docs
+import abigen_layout
+import abigen_schema
 
 SCHEMA_PATH = ERRORS_H = ERRORS_C = ""
 
 
 def errors():
     with open(ERRORS_H, encoding="utf-8") as f:
-        return abigen.parse_errors_h(f.read(), ERRORS_H)
+        return abigen_schema.parse_errors_h(f.read(), ERRORS_H)
 
 
 def base():
@@ -183,15 +187,15 @@ class ValidationTest(unittest.TestCase):
     """Each broken schema is refused with a message naming the culprit."""
 
     def refused(self, data, *fragments):
-        with self.assertRaises(abigen.SchemaError) as ctx:
-            abigen.load_schema(data, errors(), "test.toml")
+        with self.assertRaises(abigen_schema.SchemaError) as ctx:
+            abigen_schema.load_schema(data, errors(), "test.toml")
         text = "\n".join(ctx.exception.problems)
         for fragment in fragments:
             self.assertIn(fragment, text)
         return ctx.exception.problems
 
     def test_base_is_valid(self):
-        schema = abigen.load_schema(base(), errors(), "test.toml")
+        schema = abigen_schema.load_schema(base(), errors(), "test.toml")
         self.assertEqual([s.name for s in schema.syscalls], ["null", "debug_write", "exit"])
         self.assertEqual(schema.structs[0].size, 16)
 
@@ -278,13 +282,13 @@ class ValidationTest(unittest.TestCase):
         data = base()
         syscall(data, "debug_write")["arg"][0]["rights"] = []
         syscall(data, "debug_write")["errors"].remove("NX_ERR_ACCESS_DENIED")
-        schema = abigen.load_schema(data, errors(), "test.toml")
-        self.assertIn("#define SYS_DEBUG_WRITE_LOG_RIGHTS 0u\n", abigen.gen_decl_h(schema))
+        schema = abigen_schema.load_schema(data, errors(), "test.toml")
+        self.assertIn("#define SYS_DEBUG_WRITE_LOG_RIGHTS 0u\n", abigen_c.gen_decl_h(schema))
 
     def test_handle_without_object_takes_any_type(self):
         data = base()
         del syscall(data, "debug_write")["arg"][0]["object"]
-        schema = abigen.load_schema(data, errors(), "test.toml")
+        schema = abigen_schema.load_schema(data, errors(), "test.toml")
         self.assertEqual(schema.syscalls[1].args[0].object, "")
         out = abigen.generate(schema)
         self.assertIn("#define SYS_DEBUG_WRITE_LOG_OBJECT HANDLE_ANY_TYPE\n", out["decl_h"])
@@ -400,7 +404,7 @@ class ValidationTest(unittest.TestCase):
     def test_default_rights_may_be_empty(self):
         data = base()
         data["object"][0]["default_rights"] = []
-        schema = abigen.load_schema(data, errors(), "test.toml")
+        schema = abigen_schema.load_schema(data, errors(), "test.toml")
         self.assertEqual(schema.objects[0].default_rights, [])
         out = abigen.generate(schema)
         self.assertIn("#define NX_DEFAULT_RIGHTS_DEBUG_LOG 0u\n", out["rights_h"])
@@ -431,7 +435,7 @@ class ValidationTest(unittest.TestCase):
         data["right"].append({"name": "signal", "bit": 6, "doc": "Signal."})
         data["object"][0]["default_rights"] = ["write", "signal", "read"]
         data["object"].append({"name": "vmo", "doc": "Memory.", "default_rights": ["read"]})
-        schema = abigen.load_schema(data, errors(), "test.toml")
+        schema = abigen_schema.load_schema(data, errors(), "test.toml")
         self.assertEqual(schema.objects[0].default_macro, "NX_DEFAULT_RIGHTS_DEBUG_LOG")
         out = abigen.generate(schema)
         text = out["rights_h"]
@@ -452,7 +456,7 @@ class ValidationTest(unittest.TestCase):
         data["object"][0]["default_rights"] = [f"right_number_{b}" for b in range(0, 32, 2)]
         syscall(data, "debug_write")["arg"][0]["rights"] = []
         syscall(data, "debug_write")["errors"].remove("NX_ERR_ACCESS_DENIED")
-        text = abigen.gen_rights_h(abigen.load_schema(data, errors(), "test.toml"))
+        text = abigen_c.gen_rights_h(abigen_schema.load_schema(data, errors(), "test.toml"))
         self.assertIn("#define NX_DEFAULT_RIGHTS_DEBUG_LOG 0x55555555u\n", text)
         self.assertEqual([line for line in text.splitlines() if len(line) > 100], [])
 
@@ -467,11 +471,11 @@ class ValidationTest(unittest.TestCase):
             with self.subTest(value=value):
                 data = base()
                 data["constant"][0]["value"] = value
-                schema = abigen.load_schema(data, errors(), "test.toml")
-                text = abigen.gen_numbers_h(schema)
+                schema = abigen_schema.load_schema(data, errors(), "test.toml")
+                text = abigen_c.gen_numbers_h(schema)
                 self.assertIn(f"#define NX_MAX {want}\n", text)
                 self.assertEqual(eval_define(text, "NX_MAX"), value)
-                self.assertIn(f"| `NX_MAX` | {value} | A limit. |", abigen.gen_doc_md(schema))
+                self.assertIn(f"| `NX_MAX` | {value} | A limit. |", abigen_docs.gen_doc_md(schema))
         for value in [2**64, -1]:
             with self.subTest(value=value):
                 data = base()
@@ -495,15 +499,15 @@ class OutTest(unittest.TestCase):
     """A syscall's `out` struct: a u64-only struct of 1..5 fields, returned in a1, a2, ..."""
 
     def refused(self, data, *fragments):
-        with self.assertRaises(abigen.SchemaError) as ctx:
-            abigen.load_schema(data, errors(), "test.toml")
+        with self.assertRaises(abigen_schema.SchemaError) as ctx:
+            abigen_schema.load_schema(data, errors(), "test.toml")
         text = "\n".join(ctx.exception.problems)
         for fragment in fragments:
             self.assertIn(fragment, text)
         return ctx.exception.problems
 
     def load(self, data):
-        return abigen.load_schema(data, errors(), "test.toml")
+        return abigen_schema.load_schema(data, errors(), "test.toml")
 
     def test_accepts_one_to_five_u64_fields(self):
         for n in range(1, 6):
@@ -572,7 +576,7 @@ class OutTest(unittest.TestCase):
         add_syscall(data, "none_two", 0)
         add_out(data, "none_two", 2, struct="out2")
         schema = self.load(data)
-        text = abigen.gen_syscalls_h(schema)
+        text = abigen_c.gen_syscalls_h(schema)
         for s in schema.syscalls:
             if s.noreturn:
                 continue
@@ -608,7 +612,7 @@ class OutTest(unittest.TestCase):
 
     def test_set_out_helper(self):
         data = add_out(add_syscall(base(), "recv", 1), "recv", 3)
-        text = abigen.gen_decl_h(self.load(data))
+        text = abigen_c.gen_decl_h(self.load(data))
         self.assertIn(
             "static inline void sys_recv_set_out(uint64_t regs[6], const nx_words_t *o) {\n"
             "  regs[1] = o->w0;\n"
@@ -626,7 +630,7 @@ class OutTest(unittest.TestCase):
         )
         # One field: on one line if it fits, as clang-format puts it.
         data = add_out(add_syscall(base(), "recv", 1), "recv", 1)
-        text = abigen.gen_decl_h(self.load(data))
+        text = abigen_c.gen_decl_h(self.load(data))
         self.assertIn(
             "static inline void sys_recv_set_out(uint64_t regs[6], const nx_words_t *o) "
             "{ regs[1] = o->w0; }\n",
@@ -634,11 +638,11 @@ class OutTest(unittest.TestCase):
         )
         long_name = "r" * 32
         data = add_out(add_syscall(base(), long_name, 1), long_name, 1, struct="w" * 32)
-        text = abigen.gen_decl_h(self.load(data))
+        text = abigen_c.gen_decl_h(self.load(data))
         self.assertIn("  regs[1] = o->w0;\n}\n", text)
         self.assertEqual([line for line in text.splitlines() if len(line) > 100], [])
         # Without an out struct the header is not needed.
-        plain = abigen.gen_decl_h(self.load(base()))
+        plain = abigen_c.gen_decl_h(self.load(base()))
         self.assertNotIn("_set_out", plain)
         self.assertNotIn('"neuron/stats.h"', plain)
 
@@ -683,8 +687,8 @@ class ErrorsHeaderTest(unittest.TestCase):
             self.assertRegex(table, rf"case {e.name}:\s*\n\s*return \"[a-z-]+\";", e.name)
 
     def test_refuses_a_broken_header(self):
-        with self.assertRaises(abigen.SchemaError) as ctx:
-            abigen.parse_errors_h(
+        with self.assertRaises(abigen_schema.SchemaError) as ctx:
+            abigen_schema.parse_errors_h(
                 "#define NX_OK 0\n#define NX_ERR_A (-1)\n#define NX_ERR_B (-1)\n"
                 "#define NX_ERR_C 5\n#define NX_ERR_D oops\n",
                 "e.h",
@@ -697,23 +701,27 @@ class ErrorsHeaderTest(unittest.TestCase):
 
 class LayoutTest(unittest.TestCase):
     def test_call_fits_on_one_line(self):
-        self.assertEqual(abigen.c_call("int f", ["int a", "int b"], ");"), ["int f(int a, int b);"])
+        self.assertEqual(
+            abigen_layout.c_call("int f", ["int a", "int b"], ");"), ["int f(int a, int b);"]
+        )
 
     def test_call_packs_after_the_paren(self):
         params = [f"uint64_t argument_{i}" for i in range(6)]
-        lines = abigen.c_call("static inline int64_t nx_example", params, ") {")
+        lines = abigen_layout.c_call("static inline int64_t nx_example", params, ") {")
         self.assertEqual(len(lines), 2)
         self.assertTrue(lines[1].startswith(" " * len("static inline int64_t nx_example(") + "u"))
         self.assertTrue(all(len(line) <= 100 for line in lines))
 
     def test_call_breaks_after_the_paren_when_alignment_cannot_fit(self):
         head = "int sys_" + "x" * 50 + "_decode"
-        lines = abigen.c_call(head, ["struct thread *caller", "sys_" + "x" * 50 + "_args_t *out"], ");")
+        lines = abigen_layout.c_call(head, ["struct thread *caller", "sys_" + "x" * 50 + "_args_t *out"], ");")
         self.assertEqual(lines[0], head + "(")
         self.assertTrue(lines[1].startswith("    struct thread *caller,"))
 
     def test_doc_wrapping_keeps_paragraphs_and_bullets(self):
-        lines = abigen.wrap_doc("One two.\n\n- a bullet that is long enough to wrap here\n- b", 20)
+        lines = abigen_layout.wrap_doc(
+            "One two.\n\n- a bullet that is long enough to wrap here\n- b", 20
+        )
         self.assertEqual(lines[0], "One two.")
         self.assertEqual(lines[1], "")
         self.assertTrue(lines[2].startswith("- a bullet"))
@@ -724,7 +732,7 @@ class LayoutTest(unittest.TestCase):
 class OutputTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.schema = abigen.load(SCHEMA_PATH, ERRORS_H)
+        cls.schema = abigen_schema.load(SCHEMA_PATH, ERRORS_H)
         cls.out = abigen.generate(cls.schema)
 
     def test_real_schema(self):
@@ -755,7 +763,7 @@ class OutputTest(unittest.TestCase):
     def test_every_output_says_it_is_generated(self):
         for key, text in self.out.items():
             first = text.splitlines()[0]
-            self.assertIn(abigen.GENERATED, first, key)
+            self.assertIn(abigen_layout.GENERATED, first, key)
             self.assertTrue(text.endswith("\n") and not text.endswith("\n\n"), key)
             self.assertNotIn("\t", text, key)
             if key != "doc_md":
@@ -914,7 +922,7 @@ class OutputTest(unittest.TestCase):
         self.assertIn("rights: write", text)
 
     def test_deterministic(self):
-        again = abigen.generate(abigen.load(SCHEMA_PATH, ERRORS_H))
+        again = abigen.generate(abigen_schema.load(SCHEMA_PATH, ERRORS_H))
         self.assertEqual(again, self.out)
 
 
@@ -939,11 +947,11 @@ class MainTest(unittest.TestCase):
         with open(SCHEMA_PATH, encoding="utf-8") as f:
             rc, err, written = self.run_main(f.read())
         self.assertEqual((rc, err), (0, ""))
-        count = len(abigen.load(SCHEMA_PATH, ERRORS_H).syscalls)
+        count = len(abigen_schema.load(SCHEMA_PATH, ERRORS_H).syscalls)
         self.assertIn(f"#define NX_SYS_COUNT {count}\n", written)
 
     def test_bad_schema_exits_1_with_a_message_and_writes_nothing(self):
-        last = abigen.load(SCHEMA_PATH, ERRORS_H).syscalls[-1]
+        last = abigen_schema.load(SCHEMA_PATH, ERRORS_H).syscalls[-1]
         with open(SCHEMA_PATH, encoding="utf-8") as f:
             text = f.read()
         # The last syscall skips a number.
@@ -972,7 +980,7 @@ class MainTest(unittest.TestCase):
             rc, err, _ = self.run_main(text, "--syscalls-h", stubs, "--struct-h", f"kernel_stats={stats}")
             self.assertEqual(rc, 1)  # the others are still missing
             self.assertNotIn("struct 'kernel_stats'", err)
-            headers = abigen.load(SCHEMA_PATH, ERRORS_H).struct_headers()
+            headers = abigen_schema.load(SCHEMA_PATH, ERRORS_H).struct_headers()
             every = [a for h in headers for a in ("--struct-h", f"{h}={tmp}/{h}.h")]
             rc, err, _ = self.run_main(text, "--syscalls-h", stubs, *every)
             self.assertEqual((rc, err), (0, ""))
@@ -988,7 +996,7 @@ class MainTest(unittest.TestCase):
         with open(SCHEMA_PATH, "rb") as f:
             data = tomllib.load(f)
         copy_data = copy.deepcopy(data)
-        abigen.load_schema(data, errors())
+        abigen_schema.load_schema(data, errors())
         self.assertEqual(data, copy_data, "validation must not modify its input")
 
 

@@ -25,6 +25,7 @@ import tempfile
 import unittest
 
 import idlgen
+import idlgen_schema
 
 WORKSPACE = CLANG_FORMAT = CLANG = ECHO_TOML = PICOLIBC_INCLUDE = ""
 RANDOM_SCHEMAS = 25
@@ -66,9 +67,9 @@ class _Names:
             name = first + rest
             if (
                 name in used
-                or name in idlgen.KEYWORDS
-                or name in idlgen.RESERVED_PARAMS
-                or name in idlgen.RESERVED_METHODS
+                or name in idlgen_schema.KEYWORDS
+                or name in idlgen_schema.RESERVED_PARAMS
+                or name in idlgen_schema.RESERVED_METHODS
                 or name.endswith(("_", "_t", "_len"))
                 or "__" in name
                 or name.startswith(("nx_", "call"))
@@ -81,12 +82,12 @@ class _Names:
 
 def random_schema(rng):
     names = _Names(rng)
-    protocol = names(idlgen.MAX_PROTOCOL_NAME, set())
+    protocol = names(idlgen_schema.MAX_PROTOCOL_NAME, set())
     methods, method_names = [], set()
-    numbers = [0, idlgen.MAX_NUMBER] + rng.sample(range(1, idlgen.MAX_NUMBER), 6)
+    numbers = [0, idlgen_schema.MAX_NUMBER] + rng.sample(range(1, idlgen_schema.MAX_NUMBER), 6)
     rng.shuffle(numbers)
     for number in numbers[: rng.randint(1, 8)]:
-        name = names(idlgen.MAX_METHOD_NAME, method_names)
+        name = names(idlgen_schema.MAX_METHOD_NAME, method_names)
         m = {"name": name, "number": number, "doc": _doc(rng)}
         kind = rng.random()
         full = kind < 0.15  # three words, bytes and four handles each way
@@ -98,22 +99,22 @@ def random_schema(rng):
             if nwords:
                 m[key] = [
                     {
-                        "name": names(idlgen.MAX_PARAM_NAME, used),
-                        "type": rng.choice(list(idlgen.WORD_TYPES)),
+                        "name": names(idlgen_schema.MAX_PARAM_NAME, used),
+                        "type": rng.choice(list(idlgen_schema.WORD_TYPES)),
                         "doc": _doc(rng),
                     }
                     for _ in range(nwords)
                 ]
             if full or rng.random() < 0.5:
                 m[side + "bytes"] = {
-                    "name": names(idlgen.MAX_PARAM_NAME, used),
+                    "name": names(idlgen_schema.MAX_PARAM_NAME, used),
                     "max": rng.choice([1, 64, 4095, 4096]),
                     "doc": _doc(rng),
                 }
             nhandles = 4 if full else rng.choice([0, 1, 2, 4, 4])
             if nhandles:
                 m[side + "handle"] = [
-                    {"name": names(idlgen.MAX_PARAM_NAME, used), "doc": _doc(rng)}
+                    {"name": names(idlgen_schema.MAX_PARAM_NAME, used), "doc": _doc(rng)}
                     for _ in range(nhandles)
                 ]
         methods.append(m)
@@ -211,14 +212,14 @@ class FormatAndCompileTest(unittest.TestCase):
                 cc(*riscv, opt, *host_c, os.path.join(tmp, "callers.c"))
 
     def test_example(self):
-        self.check_protocol(idlgen.load(ECHO_TOML, "echo"), "echo.toml")
+        self.check_protocol(idlgen_schema.load(ECHO_TOML, "echo"), "echo.toml")
 
     def test_random_schemas(self):
         rng = random.Random(20240607)
         for i in range(RANDOM_SCHEMAS):
             data = random_schema(rng)
             with self.subTest(schema=i):
-                p = idlgen.load_schema(data, f"random schema {i}")
+                p = idlgen_schema.load_schema(data, f"random schema {i}")
                 self.check_protocol(p, f"random schema {i}")
 
     def test_random_schemas_reach_the_limits(self):
@@ -226,15 +227,15 @@ class FormatAndCompileTest(unittest.TestCase):
         schemas = [random_schema(rng) for _ in range(RANDOM_SCHEMAS)]
         methods = [m for d in schemas for m in d["method"]]
         protocols = [d["protocol"] for d in schemas]
-        self.assertTrue(any(len(p["name"]) == idlgen.MAX_PROTOCOL_NAME for p in protocols))
-        self.assertTrue(any(len(m["name"]) == idlgen.MAX_METHOD_NAME for m in methods))
-        self.assertTrue(any(m["number"] == idlgen.MAX_NUMBER for m in methods))
+        self.assertTrue(any(len(p["name"]) == idlgen_schema.MAX_PROTOCOL_NAME for p in protocols))
+        self.assertTrue(any(len(m["name"]) == idlgen_schema.MAX_METHOD_NAME for m in methods))
+        self.assertTrue(any(m["number"] == idlgen_schema.MAX_NUMBER for m in methods))
         for key in ("arg", "result"):
             self.assertTrue(any(len(m.get(key, [])) == 3 for m in methods))
             self.assertTrue(any(key not in m for m in methods))
             params = [a for m in methods for a in m.get(key, [])]
-            self.assertEqual({a["type"] for a in params}, set(idlgen.WORD_TYPES))
-            self.assertTrue(any(len(a["name"]) == idlgen.MAX_PARAM_NAME for a in params))
+            self.assertEqual({a["type"] for a in params}, set(idlgen_schema.WORD_TYPES))
+            self.assertTrue(any(len(a["name"]) == idlgen_schema.MAX_PARAM_NAME for a in params))
         for key in ("handle", "result_handle"):
             self.assertTrue(any(len(m.get(key, [])) == 4 for m in methods))
         for key in ("bytes", "result_bytes"):

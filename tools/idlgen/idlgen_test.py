@@ -12,6 +12,8 @@ import tempfile
 import unittest
 
 import idlgen
+import idlgen_layout
+import idlgen_schema
 
 ECHO_TOML = ""
 
@@ -57,15 +59,15 @@ class ValidationTest(unittest.TestCase):
     """Each broken schema is refused with a message naming the culprit."""
 
     def refused(self, data, *fragments, expected_name=None):
-        with self.assertRaises(idlgen.SchemaError) as ctx:
-            idlgen.load_schema(data, "test.toml", expected_name)
+        with self.assertRaises(idlgen_schema.SchemaError) as ctx:
+            idlgen_schema.load_schema(data, "test.toml", expected_name)
         text = "\n".join(ctx.exception.problems)
         for fragment in fragments:
             self.assertIn(fragment, text)
         return ctx.exception.problems
 
     def test_base_is_valid(self):
-        p = idlgen.load_schema(base(), "test.toml", "log")
+        p = idlgen_schema.load_schema(base(), "test.toml", "log")
         self.assertEqual((p.name, p.version), ("log", 2))
         self.assertEqual([m.name for m in p.methods], ["ping", "write"])
         w = p.methods[1]
@@ -191,13 +193,13 @@ class ValidationTest(unittest.TestCase):
     def test_numbers_may_leave_gaps(self):
         data = base()
         method(data, "write")["number"] = 9
-        p = idlgen.load_schema(data, "test.toml")
+        p = idlgen_schema.load_schema(data, "test.toml")
         self.assertEqual([m.number for m in p.methods], [0, 9])
 
     def test_methods_come_out_by_number(self):
         data = base()
         method(data, "ping")["number"] = 5
-        p = idlgen.load_schema(data, "test.toml")
+        p = idlgen_schema.load_schema(data, "test.toml")
         self.assertEqual([m.name for m in p.methods], ["write", "ping"])
 
     def test_method_keys(self):
@@ -224,7 +226,7 @@ class ValidationTest(unittest.TestCase):
                 self.refused(data, "method #1: method name")
 
     def test_reserved_method_names(self):
-        for name in sorted(idlgen.RESERVED_METHODS):
+        for name in sorted(idlgen_schema.RESERVED_METHODS):
             with self.subTest(name=name):
                 data = base()
                 method(data, "ping")["name"] = name
@@ -246,7 +248,7 @@ class ValidationTest(unittest.TestCase):
         data = base()
         method(data, "ping")["arg"] = words(3)
         method(data, "ping")["result"] = words(3, "y")
-        idlgen.load_schema(data, "test.toml")
+        idlgen_schema.load_schema(data, "test.toml")
 
     def test_bad_word_types(self):
         for key, what in [("arg", "argument"), ("result", "result")]:
@@ -283,7 +285,7 @@ class ValidationTest(unittest.TestCase):
                 self.refused(data, "method 'ping': argument #1: argument name", why)
 
     def test_reserved_parameter_names(self):
-        for name in sorted(idlgen.RESERVED_PARAMS):
+        for name in sorted(idlgen_schema.RESERVED_PARAMS):
             with self.subTest(name=name):
                 data = base()
                 method(data, "ping")["arg"] = [{"name": name, "type": "u64", "doc": "X."}]
@@ -311,7 +313,7 @@ class ValidationTest(unittest.TestCase):
         data = base()
         method(data, "write")["result"][0]["name"] = "level"
         method(data, "write")["result_bytes"]["name"] = "text"
-        idlgen.load_schema(data, "test.toml")
+        idlgen_schema.load_schema(data, "test.toml")
 
     # ---- bytes
 
@@ -331,7 +333,7 @@ class ValidationTest(unittest.TestCase):
         data = base()
         method(data, "write")["bytes"]["max"] = 4096
         method(data, "write")["result_bytes"]["max"] = 4096
-        idlgen.load_schema(data, "test.toml")
+        idlgen_schema.load_schema(data, "test.toml")
 
     def test_one_buffer_each_way(self):
         data = base()
@@ -364,7 +366,7 @@ class ValidationTest(unittest.TestCase):
         data = base()
         method(data, "ping")["handle"] = handles(4)
         method(data, "ping")["result_handle"] = handles(4, "r")
-        idlgen.load_schema(data, "test.toml")
+        idlgen_schema.load_schema(data, "test.toml")
 
     def test_handle_keys(self):
         data = base()
@@ -405,8 +407,8 @@ class LoadTest(unittest.TestCase):
             path = os.path.join(tmp, "x.toml")
             with open(path, "w", encoding="utf-8") as f:
                 f.write("[protocol\n")
-            with self.assertRaises(idlgen.SchemaError) as ctx:
-                idlgen.load(path)
+            with self.assertRaises(idlgen_schema.SchemaError) as ctx:
+                idlgen_schema.load(path)
             self.assertIn("not valid TOML", ctx.exception.problems[0])
 
     def test_main_refuses_and_writes_nothing(self):
@@ -434,7 +436,7 @@ class LoadTest(unittest.TestCase):
                 + ["--server-c", outs["s.c"], "--doc-md", outs["d.md"]]
             )
             self.assertEqual(rc, 0)
-            texts = idlgen.generate(idlgen.load(ECHO_TOML))
+            texts = idlgen.generate(idlgen_schema.load(ECHO_TOML))
             keys = {"client_h": "c.h", "server_h": "s.h", "server_c": "s.c", "doc_md": "d.md"}
             for key, f in keys.items():
                 with open(outs[f], encoding="utf-8") as fh:
@@ -453,7 +455,7 @@ class OutputTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.p = idlgen.load(ECHO_TOML, "echo")
+        cls.p = idlgen_schema.load(ECHO_TOML, "echo")
         cls.out = idlgen.generate(cls.p)
 
     def fn(self, key, head):
@@ -470,7 +472,7 @@ class OutputTest(unittest.TestCase):
         self.assertTrue(ms["reverse"].bytes and ms["reverse"].result_bytes)
         self.assertEqual((len(ms["swap"].handles), len(ms["swap"].result_handles)), (2, 2))
         types = {a.type for m in ms.values() for a in m.args + m.results}
-        self.assertEqual(types, set(idlgen.WORD_TYPES))
+        self.assertEqual(types, set(idlgen_schema.WORD_TYPES))
 
     def test_version_and_methods(self):
         c = self.out["client_h"]
@@ -590,7 +592,7 @@ class OutputTest(unittest.TestCase):
                 for line in text.splitlines():
                     self.assertEqual(line, line.rstrip())
                     if key != "doc_md":
-                        self.assertLessEqual(len(line), idlgen.COLUMNS, line)
+                        self.assertLessEqual(len(line), idlgen_layout.COLUMNS, line)
 
     def test_a_method_with_no_words_but_results(self):
         data = base()
@@ -602,7 +604,7 @@ class OutputTest(unittest.TestCase):
                 "result_handle": [{"name": "h", "doc": "H."}],
             }
         ]
-        out = idlgen.generate(idlgen.load_schema(data, "t.toml"))
+        out = idlgen.generate(idlgen_schema.load_schema(data, "t.toml"))
         head = "static inline int64_t log_get(nx_handle_t ep, log_get_result_t *result) {"
         self.assertIn(head, out["client_h"])
         self.assertIn("log_reply_status(&msg, 1, 0, 0x0);", out["client_h"])
