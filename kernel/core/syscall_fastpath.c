@@ -1,13 +1,12 @@
 /*
  * The IPC fastpath in front of the syscall dispatcher (seL4's design): for
  * ipc_call and ipc_reply_recv, trap.S calls syscall_fastpath() before
- * syscall_dispatch(). A words-only message whose endpoint handle passes the
- * one rights check (inline here) and whose other side is ready to take it
- * is handed over and the kernel switches straight to the other thread in
- * user mode: no dispatch table, no decode/invoke pair, no run queue, no
- * kernel-stack unwinding. Anything else returns at once, having changed
- * nothing, and the full path handles the syscall (including every error,
- * which the fastpath never reports).
+ * syscall_dispatch() (as it calls thread_yield_fast() for thread_yield). A words-only message whose
+ * endpoint handle passes the one rights check (inline here) and whose other side is ready to take
+ * it is handed over and the kernel switches straight to the other thread in user mode: no dispatch
+ * table, no decode/invoke pair, no run queue, no kernel-stack unwinding. Anything else returns at
+ * once, having changed nothing, and the full path handles the syscall (including every error, which
+ * the fastpath never reports).
  */
 #include "kernel/core/syscall_util.h"
 #include "neuron/kobject.h"

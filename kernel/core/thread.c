@@ -312,18 +312,32 @@ void timer_interrupt(void) {
 }
 
 void thread_yield(thread_t *self) {
+  sched_relinquish(&kernel.sched, &self->sched);
+  schedule();
+}
+
+void thread_yield_fast(thread_t *self) {
   uint64_t now = rdtime();
-  sched_entity_t *peer = sched_yield_to_peer(&kernel.sched, &self->sched, now);
-  if (!peer) {
-    sched_relinquish(&kernel.sched, &self->sched);
-    schedule();
-    return;
-  }
+  sched_entity_t *e = sched_yield_to_peer(&kernel.sched, &self->sched, now);
+  if (!e) return; /* no peer, or a more urgent thread: the general path */
+  thread_t *peer = (thread_t *)e;
+  self->frame->a[0] = 0; /* self's yield is complete */
+  set_continuation(self);
+  if (self->fp_used || peer->fp_used) fp_switch(self, peer);
+  current = peer;
+  if (self->task != peer->task) switch_space(peer->task);
+  kstats.context_switches++;
   /* self is now a READY peer of the next thread, so a slice end must be
    * armed; a deadline armed at or before it already covers it (the lazy
    * rule of timer_program). */
-  bool retime = armed_deadline == SCHED_TIME_NONE || armed_deadline > now + peer->slice_left;
-  switch_to(self, (thread_t *)peer, &self->context, retime);
+  if (armed_deadline == SCHED_TIME_NONE || armed_deadline > now + e->slice_left) {
+    timer_program(false);
+  }
+  /* A peer that yielded (or blocked in IPC) the same way resumes from its
+   * frame; one that was preempted or never ran resumes its kernel context. */
+  if (peer->context.ra == (uint64_t)(uintptr_t)syscall_resume) thread_resume_user(peer->frame);
+  context_switch(&discarded_context, &peer->context);
+  __builtin_unreachable(); /* nothing ever resumes discarded_context */
 }
 
 void task_exit_current(int64_t code) {

@@ -165,32 +165,6 @@ sched_entity_t *sched_pick(sched_t *s, uint64_t now) {
   return e;
 }
 
-sched_entity_t *sched_yield_to_peer(sched_t *s, sched_entity_t *e, uint64_t now) {
-  if (!e || e->state != SCHED_RUNNING) return NULL;
-  unsigned p = e->prio;
-  /* e's level must be the most urgent non-empty one (bit p set, none
-   * above): then relinquish + pick would take its head. */
-  if ((s->rq.bitmap >> p) != 1) return NULL;
-  runq_link_t *head = &s->rq.level[p];
-  runq_link_t *link = head->next;
-  /* The head leaves, e joins at the tail: the level stays non-empty, so
-   * neither the bitmap nor the count changes. */
-  head->next = link->next;
-  link->next->prev = head;
-  link->prev = link->next = NULL;
-  e->rq_link.prev = head->prev;
-  e->rq_link.next = head;
-  head->prev->next = &e->rq_link;
-  head->prev = &e->rq_link;
-  e->state = SCHED_READY;
-  e->slice_left = e->slice;
-  sched_entity_t *peer = ENTITY_OF(link, rq_link);
-  peer->state = SCHED_RUNNING;
-  peer->slice_start = now;
-  s->counters.picks++;
-  return peer;
-}
-
 int sched_relinquish(sched_t *s, sched_entity_t *e) {
   if (!in_state(e, SCHED_RUNNING)) return NX_ERR_INVALID_ARGS;
   enqueue_fresh(s, e);

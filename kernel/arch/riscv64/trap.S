@@ -45,12 +45,15 @@ trap_entry:
   ld a1, KSTATS_SYSCALLS(a0)
   addi a1, a1, 1
   sd a1, KSTATS_SYSCALLS(a0)
-  /* The IPC syscalls (NX_SYS_IPC_CALL .. NX_SYS_IPC_REPLY_RECV, which
-   * trap.c checks are contiguous) keep s0-s11 in the frame for their
-   * continuation. */
+  /* thread_yield and the IPC syscalls (NX_SYS_IPC_CALL ..
+   * NX_SYS_IPC_REPLY_RECV, which trap.c checks are contiguous) keep s0-s11
+   * in the frame for their continuation, and try the fastpath. */
+  li a0, NX_SYS_THREAD_YIELD
+  beq a7, a0, 2f
   addi a0, a7, -NX_SYS_IPC_CALL
   sltiu a0, a0, NX_SYS_IPC_REPLY_RECV - NX_SYS_IPC_CALL + 1
   beqz a0, 1f
+2:
   sd s0, TF_S0 + 0(sp)
   sd s1, TF_S0 + 8(sp)
   sd s2, TF_S0 + 16(sp)
@@ -63,13 +66,20 @@ trap_entry:
   sd s9, TF_S0 + 72(sp)
   sd s10, TF_S0 + 80(sp)
   sd s11, TF_S0 + 88(sp)
-  /* The fastpath (syscall_fastpath.c) either switches to another thread in
-   * user mode and never comes back, or returns having changed nothing. */
+  /* The fastpaths (thread_yield_fast, syscall_fastpath.c) either switch to
+   * another thread in user mode and never come back, or return having
+   * changed nothing. */
   sd a7, TF_A7(sp)
   ld a0, TF_THREAD(sp)
+  li a1, NX_SYS_THREAD_YIELD
+  bne a7, a1, 3f
+  call thread_yield_fast
+  j 4f
+3:
   mv a1, a7
   addi a2, sp, TF_A0
   call syscall_fastpath
+4:
   ld a7, TF_A7(sp)
 1:
   ld a0, TF_THREAD(sp)

@@ -24,8 +24,9 @@ _Static_assert(offsetof(trap_frame_t, sepc) == TF_SEPC, "trap frame layout");
 _Static_assert(offsetof(trap_frame_t, thread) == TF_THREAD, "trap frame layout");
 _Static_assert(offsetof(trap_frame_t, s) == TF_S0, "trap frame layout");
 _Static_assert(sizeof(trap_frame_t) == TF_SIZE && TF_SIZE % 16 == 0, "trap frame size");
-/* trap.S saves s0-s11 for the syscalls numbered NX_SYS_IPC_CALL ..
- * NX_SYS_IPC_REPLY_RECV: the ones that may block with a continuation. */
+/* trap.S saves s0-s11 for thread_yield and the syscalls numbered
+ * NX_SYS_IPC_CALL .. NX_SYS_IPC_REPLY_RECV: the ones that may end with a
+ * continuation. */
 _Static_assert(NX_SYS_IPC_RECV > NX_SYS_IPC_CALL && NX_SYS_IPC_RECV < NX_SYS_IPC_REPLY_RECV &&
                    NX_SYS_IPC_REPLY_RECV - NX_SYS_IPC_CALL == 3,
                "the IPC syscalls with continuations are contiguous");

@@ -209,11 +209,16 @@ void timer_interrupt(void);
  * made it so), switches to it; returns when the current thread runs again. */
 void kernel_preempt_check(void);
 
-/* Gives the rest of self's (the current thread's) slice to its peers: a
- * peer of its priority runs now if one is READY and nothing is more
- * urgent (one O(1) run-queue step, sched_yield_to_peer), otherwise the
- * general relinquish and schedule. Returns when self runs again. */
+/* Gives the rest of self's (the current thread's) slice to its peers
+ * (relinquish, then schedule). Returns when self runs again. */
 void thread_yield(thread_t *self);
+
+/* The yield's fastpath (tried before the dispatcher): if a peer of self's
+ * priority is READY and nothing is more urgent, self's yield completes in
+ * its trap frame (continuation) and the peer runs at once (one O(1)
+ * run-queue step, sched_yield_to_peer); never returns then. Otherwise
+ * returns having changed nothing. */
+void thread_yield_fast(thread_t *self);
 
 /* Blocks the current thread (its scheduler state already BLOCKED) with a
  * continuation instead of its kernel stack: when it runs again it returns
