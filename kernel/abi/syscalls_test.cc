@@ -287,8 +287,9 @@ static_assert(same_fn<int64_t (*)(nx_handle_t, uint64_t, uintptr_t)>(&nx_waitset
 static_assert(same_fn<int64_t (*)(nx_handle_t, nx_handle_t, uint64_t)>(&nx_interrupt_bind),
               "nx_interrupt_bind");
 static_assert(same_fn<int64_t (*)(nx_handle_t)>(&nx_interrupt_ack), "nx_interrupt_ack");
-static_assert(same_fn<int64_t (*)(nx_handle_t, uintptr_t, size_t, uint32_t)>(&nx_task_create),
-              "nx_task_create");
+static_assert(
+    same_fn<int64_t (*)(nx_handle_t, uintptr_t, size_t, uint32_t, uint32_t)>(&nx_task_create),
+    "nx_task_create");
 static_assert(same_fn<int64_t (*)(nx_handle_t, nx_handle_t, uint32_t)>(&nx_task_give),
               "nx_task_give");
 static_assert(same_fn<int64_t (*)(nx_handle_t, uintptr_t)>(&nx_task_start), "nx_task_start");

@@ -345,6 +345,9 @@ int sys_task_create_decode(thread_t *caller, const uint64_t raw[6], sys_task_cre
   if (out->name_len == 0 || out->name_len > NX_TASK_NAME_MAX) return NX_ERR_INVALID_ARGS;
   if (out->priority > SCHED_PRIO_MAX) return NX_ERR_INVALID_ARGS;
   if (out->priority > caller->task->priority) return NX_ERR_ACCESS_DENIED;
+  /* The child's quota is carved out of the caller's: never larger. */
+  if (out->quota_pages == 0) return NX_ERR_INVALID_ARGS;
+  if (out->quota_pages > quota_limit(&caller->task->quota)) return NX_ERR_OUT_OF_RANGE;
   err = need_free_slot(caller);
   if (err != NX_OK) return err;
   char name[NX_TASK_NAME_MAX];

@@ -173,6 +173,21 @@ void TaskCreate(Call &c) {
   const uint64_t rp = c.src.Below(100);
   const unsigned prio = c.ft.task.priority;
   c.raw[3] = rp < 85 ? c.src.Below(prio + 1) : rp < 95 ? c.src.Below(33) : c.src.Word();
+  // The child's quota: mostly within the caller's limit (sometimes too few
+  // pages to start it), else 0, above the limit or wider than 32 bits.
+  const uint64_t limit = quota_limit(&c.ft.task.quota);
+  const uint64_t rq = c.src.Below(100);
+  if (rq < 60) {
+    c.raw[4] = 1 + c.src.Below(limit < UINT32_MAX ? limit : UINT32_MAX);
+  } else if (rq < 75) {
+    c.raw[4] = 1 + c.src.Below(8);
+  } else if (rq < 83) {
+    c.raw[4] = 0;
+  } else if (rq < 93 && limit < UINT32_MAX) {
+    c.raw[4] = limit + 1 + c.src.Below(UINT32_MAX - limit);
+  } else {
+    c.raw[4] = c.src.Word();
+  }
   const int cap = c.Lookup(0, OBJ_VMO, NX_RIGHT_READ | NX_RIGHT_EXECUTE);
   const uint64_t len = c.raw[2];
   const bool range_ok = c.h.UserRange(c.ti, c.raw[1], len, false);
@@ -180,6 +195,8 @@ void TaskCreate(Call &c) {
   if (len == 0 || len > NX_TASK_NAME_MAX) c.e.Req(NX_ERR_INVALID_ARGS);
   if (c.raw[3] > SCHED_PRIO_MAX) c.e.Req(NX_ERR_INVALID_ARGS);
   if (c.raw[3] > prio && c.raw[3] <= SCHED_PRIO_MAX) c.e.Req(NX_ERR_ACCESS_DENIED);
+  if (c.raw[4] == 0 || c.raw[4] > UINT32_MAX) c.e.Req(NX_ERR_INVALID_ARGS);
+  if (c.raw[4] > limit && c.raw[4] <= UINT32_MAX) c.e.Req(NX_ERR_OUT_OF_RANGE);
   if (c.TableFull()) c.e.Req(NX_ERR_NO_MEMORY);
   if (c.e.required.empty()) {
     if (c.Cap(cap).obj != c.h.bootfs) c.h.Fail("a VMO other than the archive can be executed");
@@ -191,7 +208,9 @@ void TaskCreate(Call &c) {
     } else if (program != "hello") {
       c.e.Req(NX_ERR_NOT_FOUND);
     } else if (c.QuotaLeft() < 1) {
-      c.e.Req(NX_ERR_NO_MEMORY);  // the new task's page table root
+      // The new task's page table root, charged to its quota (at least a
+      // page) and so to the caller's.
+      c.e.Req(NX_ERR_NO_MEMORY);
     }
   }
   const int64_t h = c.Run(NX_SYS_TASK_CREATE);

@@ -402,7 +402,7 @@ int64_t sys_task_create_invoke(thread_t *caller, const sys_task_create_args_t *a
   const char *why;
   task_t *task;
   int err = task_create(name, args->name_len, e.data, e.size, args->priority, &caller->task->quota,
-                        TASK_DEFAULT_QUOTA_PAGES, &why, &task);
+                        args->quota_pages, &why, &task);
   if (err != NX_OK) return err;
   return hand_out(caller, &task->obj, NX_DEFAULT_RIGHTS_TASK);
 }

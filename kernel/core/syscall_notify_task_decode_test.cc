@@ -196,8 +196,8 @@ class TaskDecode : public SyscallTest {
     for (task_t *t : started_) fake_kernel::EndTask(t);
     SyscallTest::TearDown();
   }
-  int64_t Create(uint64_t name, uint64_t len, uint64_t priority = 5) {
-    return a_.Call(NX_SYS_TASK_CREATE, bootfs_, name, len, priority);
+  int64_t Create(uint64_t name, uint64_t len, uint64_t priority = 5, uint64_t quota = kQuota) {
+    return a_.Call(NX_SYS_TASK_CREATE, bootfs_, name, len, priority, quota);
   }
   task_t *TaskOf(nx_handle_value_t h) {
     object_t *o = nullptr;
@@ -223,6 +223,7 @@ class TaskDecode : public SyscallTest {
   static constexpr uint32_t kBootRights =
       NX_RIGHT_READ | NX_RIGHT_EXECUTE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER;
   static constexpr uint64_t kName = kRw + 0x800;  // "hello", "junk", "init"
+  static constexpr uint64_t kQuota = 32;          // a new task's pages (a_ has 256)
   nx_handle_value_t bootfs_ = 0;
   std::vector<task_t *> started_;
 };
@@ -234,33 +235,53 @@ TEST_F(TaskDecode, TaskCreateErrors) {
   const nx_handle_value_t paged = Vmo(a_, 1);
   vmo_t *junk = env_->NewBootfs(std::vector<uint8_t>(100, 'x'));
   const nx_handle_value_t not_cpio = a_.Install(&junk->obj, kBootRights);
-  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, nr, {kHigh | bootfs_, kName, 5, 5}, "high bits");
-  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, nr, {0, kName, 5, 5}, "handle 0");
-  DecodeRefuses(a_, NX_ERR_WRONG_TYPE, nr, {n, kName, 5, 5}, "a notification");
-  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, nr, {ro, kName, 5, 5}, "no execute right");
-  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, nr, {paged, kName, 5, 5}, "a VMO of its own");
-  DecodeRefuses(a_, NX_ERR_BAD_ADDRESS, nr, {bootfs_, kUnmapped, 5, 5}, "name unmapped");
-  DecodeRefuses(a_, NX_ERR_BAD_ADDRESS, nr, {bootfs_, kKernelVa, 5, 5}, "name in the kernel");
-  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {bootfs_, kName, 0, 5}, "empty name");
-  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {bootfs_, kName, NX_TASK_NAME_MAX + 1, 5}, "long");
-  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {bootfs_, kName, 5, 32}, "priority 32");
-  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {bootfs_, kName, 5, kHigh}, "priority high bits");
-  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, nr, {bootfs_, kName, 5, 11}, "above the caller's");
-  DecodeRefuses(a_, NX_ERR_NOT_FOUND, nr, {bootfs_, kName, 4, 5}, "app/hell");
-  DecodeRefuses(a_, NX_ERR_NOT_FOUND, nr, {bootfs_, kName + 9, 4, 5}, "init is in bin/");
-  DecodeRefuses(a_, NX_ERR_BAD_FORMAT, nr, {bootfs_, kName + 5, 4, 5}, "not an ELF");
-  DecodeRefuses(a_, NX_ERR_BAD_FORMAT, nr, {not_cpio, kName, 5, 5}, "not an archive");
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, nr, {kHigh | bootfs_, kName, 5, 5, kQuota}, "high bits");
+  DecodeRefuses(a_, NX_ERR_BAD_HANDLE, nr, {0, kName, 5, 5, kQuota}, "handle 0");
+  DecodeRefuses(a_, NX_ERR_WRONG_TYPE, nr, {n, kName, 5, 5, kQuota}, "a notification");
+  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, nr, {ro, kName, 5, 5, kQuota}, "no execute right");
+  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, nr, {paged, kName, 5, 5, kQuota}, "a VMO of its own");
+  DecodeRefuses(a_, NX_ERR_BAD_ADDRESS, nr, {bootfs_, kUnmapped, 5, 5, kQuota}, "name unmapped");
+  DecodeRefuses(a_, NX_ERR_BAD_ADDRESS, nr, {bootfs_, kKernelVa, 5, 5, kQuota},
+                "name in the kernel");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {bootfs_, kName, 0, 5, kQuota}, "empty name");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {bootfs_, kName, NX_TASK_NAME_MAX + 1, 5, kQuota},
+                "long");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {bootfs_, kName, 5, 32, kQuota}, "priority 32");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {bootfs_, kName, 5, kHigh, kQuota},
+                "priority high bits");
+  DecodeRefuses(a_, NX_ERR_ACCESS_DENIED, nr, {bootfs_, kName, 5, 11, kQuota},
+                "above the caller's");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {bootfs_, kName, 5, 5, 0}, "quota 0");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, nr, {bootfs_, kName, 5, 5, kHigh | kQuota},
+                "quota high bits");
+  DecodeRefuses(a_, NX_ERR_OUT_OF_RANGE, nr, {bootfs_, kName, 5, 5, 257},
+                "quota above the caller's limit");
+  DecodeRefuses(a_, NX_ERR_OUT_OF_RANGE, nr, {bootfs_, kName, 5, 5, 0xffffffffull},
+                "quota u32 max");
+  DecodeRefuses(a_, NX_ERR_NOT_FOUND, nr, {bootfs_, kName, 4, 5, kQuota}, "app/hell");
+  DecodeRefuses(a_, NX_ERR_NOT_FOUND, nr, {bootfs_, kName + 9, 4, 5, kQuota}, "init is in bin/");
+  DecodeRefuses(a_, NX_ERR_BAD_FORMAT, nr, {bootfs_, kName + 5, 4, 5, kQuota}, "not an ELF");
+  DecodeRefuses(a_, NX_ERR_BAD_FORMAT, nr, {not_cpio, kName, 5, 5, kQuota}, "not an archive");
   // A paged VMO with the rights (only a kernel could hand one out).
   vmo_t *p = nullptr;
   ASSERT_EQ(handle_lookup(&a_.task.handles, paged, OBJ_VMO, 0, reinterpret_cast<object_t **>(&p)),
             NX_OK);
   const nx_handle_value_t paged_x = a_.Install(&p->obj, kBootRights);
-  DecodeRefuses(a_, NX_ERR_NOT_SUPPORTED, nr, {paged_x, kName, 5, 5}, "not one block");
+  DecodeRefuses(a_, NX_ERR_NOT_SUPPORTED, nr, {paged_x, kName, 5, 5, kQuota}, "not one block");
   const int64_t t = Create(kName, 5, 10);
   ASSERT_GE(t, 0) << "at the caller's priority";
   EXPECT_EQ(TaskOf(static_cast<nx_handle_value_t>(t))->state, TASK_NEW);
+  // The new task's quota is carved out of the caller's: its pages count
+  // against both.
+  const quota_t *q = &TaskOf(static_cast<nx_handle_value_t>(t))->quota;
+  EXPECT_EQ(quota_limit(q), kQuota);
+  EXPECT_EQ(q->parent, &a_.task.quota);
+  EXPECT_GT(quota_used(q), 0u) << "its page tables";
+  const int64_t whole = Create(kName, 5, 5, quota_limit(&a_.task.quota));
+  ASSERT_GE(whole, 0) << "the caller's whole limit";
+  EXPECT_EQ(Ok(a_, NX_SYS_HANDLE_CLOSE, {static_cast<uint64_t>(whole)}), 0);
   FillTable(a_, 0);
-  DecodeRefuses(a_, NX_ERR_NO_MEMORY, nr, {bootfs_, kName, 5, 5}, "table full");
+  DecodeRefuses(a_, NX_ERR_NO_MEMORY, nr, {bootfs_, kName, 5, 5, kQuota}, "table full");
 }
 
 TEST_F(TaskDecode, TaskGiveAndStartErrors) {
@@ -322,7 +343,8 @@ TEST_F(TaskDecode, AProgramOverlappingTheStackIsRefusedByTheDecoder) {
       {{"app/high", fake_kernel::MinimalElf(0x4000000000ull - 2 * kPage)}}));
   const nx_handle_value_t boot = a_.Install(&v->obj, kBootRights);
   ASSERT_TRUE(a_.Write(kRw, "high", 4));
-  DecodeRefuses(a_, NX_ERR_BAD_FORMAT, NX_SYS_TASK_CREATE, {boot, kRw, 4, 5}, "into the stack");
+  DecodeRefuses(a_, NX_ERR_BAD_FORMAT, NX_SYS_TASK_CREATE, {boot, kRw, 4, 5, kQuota},
+                "into the stack");
 }
 
 // A task given a handle to itself before it ever ran would hold its own last

@@ -46,7 +46,7 @@ TEST(Bootplan, ReadsThePlanTheCheckerWrote) {
   const bootplan_program_t &uart = plan.programs[0];
   EXPECT_STREQ(uart.name, "uart");
   EXPECT_EQ(uart.priority, 20u);
-  EXPECT_EQ(uart.quota_pages, 16u);
+  EXPECT_EQ(uart.quota_pages, 64u);
   EXPECT_STREQ(uart.provides, "console");
   ASSERT_EQ(uart.mmio_count, 1u);
   EXPECT_TRUE(bootplan_has(uart.mmio, uart.mmio_count, "uart"));

@@ -22,9 +22,12 @@
  * badge). A program the plan does not let call a service gets no handle to
  * it: it cannot reach it.
  *
+ * Quotas: each program gets the plan's quota_pages as its own memory
+ * quota, carved out of init's (task_create), so the plan's quotas together
+ * must fit in init's.
+ *
  * Not yet: the registry (lookups by name, and services beyond three per
- * program), and per-program quotas (task_create gives every task the
- * default).
+ * program).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -104,7 +107,8 @@ static nx_handle_t give_call(nx_handle_t task, uint32_t i, const char *name) {
  * runs, watched. */
 static int start_program(const nx_start_info_t *boot, uint32_t i) {
   const bootplan_program_t *p = &g_plan.programs[i];
-  int64_t task = nx_task_create(boot->bootfs, (uintptr_t)p->name, strlen(p->name), p->priority);
+  int64_t task = nx_task_create(boot->bootfs, (uintptr_t)p->name, strlen(p->name), p->priority,
+                                p->quota_pages);
   if (task < 0) return (int)task;
   nx_start_info_t info = {0};
   info.arg0 = g_run[i].restarts;

@@ -245,7 +245,7 @@ static int bench_call_cross_as(const nx_start_info_t *start) {
   static const char program[] = "bench_server";
   int64_t ep = nx_endpoint_create();
   if (ep < 0) return skip(name, "endpoint_create", ep);
-  int64_t task = nx_task_create(start->bootfs, (uintptr_t)program, sizeof program - 1, PRIO);
+  int64_t task = nx_task_create(start->bootfs, (uintptr_t)program, sizeof program - 1, PRIO, 512);
   if (task < 0) return skip(name, "task_create", task);
   nx_start_info_t info = {0};
   int64_t h = nx_task_give((nx_handle_t)task, (nx_handle_t)ep, NX_RIGHT_READ);
@@ -410,7 +410,7 @@ static int bench_map_2m(void) {
   if (vmo == NX_ERR_NO_MEMORY) {
     return skip(name,
                 "vmo_create(2 MiB, contiguous) exceeds the task's memory quota "
-                "(TASK_DEFAULT_QUOTA_PAGES, 2 MiB)",
+                "(8 MiB)",
                 vmo);
   }
   if (vmo < 0) return skip(name, "vmo_create(2 MiB, contiguous)", vmo);

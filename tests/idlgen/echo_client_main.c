@@ -122,7 +122,7 @@ int nx_main(const nx_start_info_t *start) {
   g_log = start->log;
   nx_handle_t ep = (nx_handle_t)nx_endpoint_create();
   static const char name[] = "echo_server";
-  int64_t task = nx_task_create(start->bootfs, (uintptr_t)name, sizeof name - 1, 10);
+  int64_t task = nx_task_create(start->bootfs, (uintptr_t)name, sizeof name - 1, 10, 512);
   expect("task_create", task < 0 ? task : 0, 0);
   if (task < 0) return 1;
   nx_start_info_t info = {0};

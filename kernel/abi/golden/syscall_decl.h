@@ -995,6 +995,12 @@ typedef struct sys_task_create_args {
   size_t name_len;
   /* 0 .. the caller's priority. */
   uint32_t priority;
+  /*
+   * The new task's memory quota in pages, 1 .. the caller's own quota limit:
+   * carved out of the caller's quota (its parent), so every page the task is
+   * charged counts against both.
+   */
+  uint32_t quota_pages;
 } sys_task_create_args_t;
 
 /* The rights `bootfs` must carry: read, execute. */
@@ -1004,16 +1010,18 @@ typedef struct sys_task_create_args {
 #define SYS_TASK_CREATE_BOOTFS_OBJECT OBJ_VMO
 
 /*
- * Copies raw[0..3] into *out with the schema's types; refuses bootfs, priority
- * with any of bits 63..32 set. No side effects.
+ * Copies raw[0..4] into *out with the schema's types; refuses bootfs, priority,
+ * quota_pages with any of bits 63..32 set. No side effects.
  */
 static inline int sys_task_create_unpack(const uint64_t raw[6], sys_task_create_args_t *out) {
   if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
   if (raw[3] > UINT32_MAX) return NX_ERR_INVALID_ARGS;
+  if (raw[4] > UINT32_MAX) return NX_ERR_INVALID_ARGS;
   out->bootfs = (nx_handle_t)raw[0];
   out->name = (uintptr_t)raw[1];
   out->name_len = (size_t)raw[2];
   out->priority = (uint32_t)raw[3];
+  out->quota_pages = (uint32_t)raw[4];
   return NX_OK;
 }
 

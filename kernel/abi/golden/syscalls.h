@@ -965,7 +965,8 @@ static inline int64_t nx_interrupt_ack(nx_handle_t irq) {
 
 /*
  * Makes a task from the program `name` (app/<name> in the boot archive), not
- * yet running, with an empty handle table and a priority no higher than the
+ * yet running, with an empty handle table, a priority no higher than the
+ * caller's and a memory quota of `quota_pages` pages carved out of the
  * caller's. The ELF is validated; a malformed one is refused with
  * NX_ERR_BAD_FORMAT.
  *
@@ -975,24 +976,29 @@ static inline int64_t nx_interrupt_ack(nx_handle_t irq) {
  *   kernel.
  * name_len: 1 .. NX_TASK_NAME_MAX.
  * priority: 0 .. the caller's priority.
+ * quota_pages: The new task's memory quota in pages, 1 .. the caller's own
+ *   quota limit: carved out of the caller's quota (its parent), so every page
+ *   the task is charged counts against both.
  *
  * Returns: A handle to the task (manage, duplicate, transfer).
  * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
- *   NX_ERR_BAD_ADDRESS, NX_ERR_INVALID_ARGS, NX_ERR_NOT_FOUND,
- *   NX_ERR_BAD_FORMAT, NX_ERR_NOT_SUPPORTED, NX_ERR_NO_MEMORY.
+ *   NX_ERR_BAD_ADDRESS, NX_ERR_INVALID_ARGS, NX_ERR_OUT_OF_RANGE,
+ *   NX_ERR_NOT_FOUND, NX_ERR_BAD_FORMAT, NX_ERR_NOT_SUPPORTED,
+ *   NX_ERR_NO_MEMORY.
  * Blocks: no.
  */
 static inline int64_t nx_task_create(nx_handle_t bootfs, uintptr_t name, size_t name_len,
-                                     uint32_t priority) {
+                                     uint32_t priority, uint32_t quota_pages) {
   register uint64_t a0 __asm__("a0") = (uint64_t)bootfs;
   register uint64_t a1 __asm__("a1") = (uint64_t)name;
   register uint64_t a2 __asm__("a2") = (uint64_t)name_len;
   register uint64_t a3 __asm__("a3") = (uint64_t)priority;
+  register uint64_t a4 __asm__("a4") = (uint64_t)quota_pages;
   register uint64_t a7 __asm__("a7") = NX_SYS_TASK_CREATE;
   __asm__ volatile("ecall"
-                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a7)
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a7)
                    :
-                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a4", "a5", "a6", "memory");
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a5", "a6", "memory");
   return (int64_t)a0;
 }
 
@@ -1192,7 +1198,8 @@ int64_t nx_waitset_remove(nx_handle_t ws, uint32_t slot);
 int64_t nx_waitset_wait(nx_handle_t ws, uint64_t deadline_ns, uintptr_t bits);
 int64_t nx_interrupt_bind(nx_handle_t irq, nx_handle_t n, uint64_t bit);
 int64_t nx_interrupt_ack(nx_handle_t irq);
-int64_t nx_task_create(nx_handle_t bootfs, uintptr_t name, size_t name_len, uint32_t priority);
+int64_t nx_task_create(nx_handle_t bootfs, uintptr_t name, size_t name_len, uint32_t priority,
+                       uint32_t quota_pages);
 int64_t nx_task_give(nx_handle_t task, nx_handle_t h, uint32_t rights);
 int64_t nx_task_start(nx_handle_t task, uintptr_t info);
 int64_t nx_thread_create(uint64_t entry, uint64_t sp, uint64_t arg, uint32_t priority);

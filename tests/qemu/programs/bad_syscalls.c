@@ -326,14 +326,20 @@ static void notify_edges(nx_handle_t n, nx_handle_t ws) {
 static void task_edges(nx_handle_t bootfs, nx_handle_t n) {
   static const char name[] = "bad_syscalls";
   const uintptr_t nm = (uintptr_t)name;
-  check("task_create: empty name", nx_task_create(bootfs, nm, 0, 1), NX_ERR_INVALID_ARGS);
-  check("task_create: long name", nx_task_create(bootfs, nm, NX_TASK_NAME_MAX + 1, 1) < 0, 1);
-  check("task_create: name in kernel", nx_task_create(bootfs, KERNEL_TEXT, 4, 1),
+  check("task_create: empty name", nx_task_create(bootfs, nm, 0, 1, 512), NX_ERR_INVALID_ARGS);
+  check("task_create: long name", nx_task_create(bootfs, nm, NX_TASK_NAME_MAX + 1, 1, 512) < 0, 1);
+  check("task_create: name in kernel", nx_task_create(bootfs, KERNEL_TEXT, 4, 1, 512),
         NX_ERR_BAD_ADDRESS);
-  check("task_create: priority 32", nx_task_create(bootfs, nm, 4, 32), NX_ERR_INVALID_ARGS);
-  check("task_create: bin/ programs are not apps", nx_task_create(bootfs, nm, sizeof name - 1, 1),
-        NX_ERR_NOT_FOUND);
-  check("task_create: not a VMO", nx_task_create(n, nm, 4, 1), NX_ERR_WRONG_TYPE);
+  check("task_create: priority 32", nx_task_create(bootfs, nm, 4, 32, 512), NX_ERR_INVALID_ARGS);
+  check("task_create: bin/ programs are not apps",
+        nx_task_create(bootfs, nm, sizeof name - 1, 1, 512), NX_ERR_NOT_FOUND);
+  check("task_create: quota 0", nx_task_create(bootfs, nm, sizeof name - 1, 1, 0),
+        NX_ERR_INVALID_ARGS);
+  check("task_create: quota above ours",
+        nx_task_create(bootfs, nm, sizeof name - 1, 1, 0xffffffffu), NX_ERR_OUT_OF_RANGE);
+  const uint64_t q[6] = {bootfs, nm, sizeof name - 1, 1, (1ull << 32) | 512, 0};
+  check("task_create: 64-bit quota", raw6(NX_SYS_TASK_CREATE, q), NX_ERR_INVALID_ARGS);
+  check("task_create: not a VMO", nx_task_create(n, nm, 4, 1, 512), NX_ERR_WRONG_TYPE);
   check("task_give: not a task", nx_task_give(n, n, 0), NX_ERR_WRONG_TYPE);
   check("task_start: not a task", nx_task_start(bootfs, (uintptr_t)scratch), NX_ERR_WRONG_TYPE);
   check("thread_create: entry 0", nx_thread_create(0, USER_TOP - 4096, 0, 1), NX_ERR_INVALID_ARGS);

@@ -77,8 +77,8 @@ int nx_main(const nx_start_info_t *start) {
   t_log = start->log;
   nx_handle_t ep = (nx_handle_t)t_ok(P, "endpoint_create", nx_endpoint_create());
   static const char name[] = "ipc_server";
-  int64_t task =
-      t_ok(P, "task_create", nx_task_create(start->bootfs, (uintptr_t)name, sizeof name - 1, 10));
+  int64_t task = t_ok(P, "task_create",
+                      nx_task_create(start->bootfs, (uintptr_t)name, sizeof name - 1, 10, 512));
   if (task < 0) return 1;
   nx_start_info_t info = {0};
   info.log = (nx_handle_t)t_ok(P, "give log", nx_task_give(task, start->log, NX_RIGHT_WRITE));
@@ -89,7 +89,7 @@ int nx_main(const nx_start_info_t *start) {
   t_expect(P, "task_start twice", nx_task_start(task, (uintptr_t)&info), NX_ERR_BUSY);
   /* A task that never starts goes with its last handle, handles and all. */
   int64_t idle = t_ok(P, "second task_create",
-                      nx_task_create(start->bootfs, (uintptr_t)name, sizeof name - 1, 10));
+                      nx_task_create(start->bootfs, (uintptr_t)name, sizeof name - 1, 10, 512));
   t_ok(P, "give to the idle task", nx_task_give(idle, ep, NX_RIGHT_READ));
   t_expect(P, "close the idle task", nx_handle_close((nx_handle_t)idle), NX_OK);
   t_say(P ": a task never started was closed: %s\n", t_err(nx_task_start(idle, (uintptr_t)&info)));

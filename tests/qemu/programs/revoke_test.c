@@ -45,8 +45,8 @@ int nx_main(const nx_start_info_t *start) {
   t_say(P ": own mapping after closing its handle reads \"%.8s\"\n", (const char *)MAP_VA);
 
   static const char name[] = "revoke_reader";
-  int64_t task =
-      t_ok(P, "task_create", nx_task_create(start->bootfs, (uintptr_t)name, sizeof name - 1, 10));
+  int64_t task = t_ok(P, "task_create",
+                      nx_task_create(start->bootfs, (uintptr_t)name, sizeof name - 1, 10, 512));
   if (task < 0) return 1;
   nx_start_info_t info = {0};
   info.log = (nx_handle_t)t_ok(P, "give log", nx_task_give(task, start->log, NX_RIGHT_WRITE));

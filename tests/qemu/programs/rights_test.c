@@ -126,11 +126,12 @@ int nx_main(const nx_start_info_t *start) {
   nx_handle_t bootfs_r = (nx_handle_t)t_ok(P, "dup boot archive read-only",
                                            nx_handle_dup(start->bootfs, NX_RIGHT_READ));
   want("task_create without the execute right",
-       nx_task_create(bootfs_r, (uintptr_t)name, sizeof name - 1, 10), NX_ERR_ACCESS_DENIED);
+       nx_task_create(bootfs_r, (uintptr_t)name, sizeof name - 1, 10, 512), NX_ERR_ACCESS_DENIED);
   want("task_create above the caller's priority",
-       nx_task_create(start->bootfs, (uintptr_t)name, sizeof name - 1, 11), NX_ERR_ACCESS_DENIED);
+       nx_task_create(start->bootfs, (uintptr_t)name, sizeof name - 1, 11, 512),
+       NX_ERR_ACCESS_DENIED);
   want("task_create of a missing program",
-       nx_task_create(start->bootfs, (uintptr_t)name, sizeof name - 1, 10), NX_ERR_NOT_FOUND);
+       nx_task_create(start->bootfs, (uintptr_t)name, sizeof name - 1, 10, 512), NX_ERR_NOT_FOUND);
 
   /* The debug log without write; a handle of the wrong type. */
   nx_handle_t log_nw =

@@ -37,12 +37,11 @@ extern "C" {
 #define TASK_STACK_TOP (USER_MAX - PAGE_SIZE)
 #define TASK_STACK_BOTTOM (TASK_STACK_TOP - TASK_STACK_PAGES * PAGE_SIZE)
 #define TASK_MAX_REGIONS 8
-/* Quotas until the manifest says otherwise: a program the kernel starts at
- * boot gets 8 MiB of its own; a task another one creates gets 2 MiB, carved
- * out of its creator's quota (its quota's parent), so creating tasks never
- * gets a task more memory than it had. */
+/* A program the kernel starts at boot gets 8 MiB of its own; a task another
+ * one creates gets the quota task_create asks for, carved out of its
+ * creator's quota (its quota's parent), so creating tasks never gets a task
+ * more memory than it had. */
 #define TASK_BOOT_QUOTA_PAGES 2048
-#define TASK_DEFAULT_QUOTA_PAGES 512
 
 /* A range of user memory the task owns page by page (segments, stack). */
 typedef struct task_region {
