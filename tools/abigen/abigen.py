@@ -17,8 +17,9 @@ them out, which abigen_format_test checks on the real schema and on many
 random ones.
 
 The generator's modules: abigen_schema (the model, errors.h, loading and
-checking), abigen_layout (text and C layout), abigen_c and abigen_docs (the
-outputs); this one is the command line.
+checking), abigen_layout (the files' frame), abigen_c and abigen_docs (the
+outputs); this one is the command line. The text and C layout and the
+schema checker's basics are tools/codegen's, shared with idlgen.
 
 Python 3.11 standard library only.
 """

@@ -6,18 +6,9 @@ decode/invoke prototypes; syscall_dispatch.c: the dispatcher).
 
 import textwrap
 
-from abigen_layout import (
-    COLUMNS,
-    GENERATED,
-    TEXT_COLUMNS,
-    c_call,
-    c_define,
-    comment,
-    finish,
-    open_header,
-    wrap_doc,
-)
+from abigen_layout import GENERATED, open_header
 from abigen_schema import ACCESS, ARG_TYPES, FIELD_TYPES
+from codegen_layout import COLUMNS, TEXT_COLUMNS, c_call, c_define, comment, finish, wrap_doc
 
 
 def gen_numbers_h(schema):

@@ -3,8 +3,9 @@ calling convention, the syscalls, errors, rights, object types, constants,
 structs and each syscall's signature, arguments, results and errors).
 """
 
-from abigen_layout import GENERATED, TEXT_COLUMNS, wrap_doc
+from abigen_layout import GENERATED
 from abigen_schema import ACCESS, FIELD_TYPES
+from codegen_layout import TEXT_COLUMNS, wrap_doc
 
 REFRESH = "bazel run //tools/abigen:update_goldens"
 

@@ -13,18 +13,23 @@ riscv64 code generation for the stubs (so their asm operands are checked).
 
 import os
 import random
-import string
-import subprocess
 import sys
 import tempfile
 import unittest
 
 import abigen
 import abigen_schema
+from codegen_testing import (
+    HOST_C,
+    assert_clang_format_clean,
+    compiler,
+    random_doc,
+    random_name,
+    write_files,
+)
 
 WORKSPACE = CLANG_FORMAT = CLANG = SCHEMA_PATH = ERRORS_H = ""
 RANDOM_SCHEMAS = 30
-STRICT = ["-Wall", "-Wextra", "-Werror"]
 
 WORDS = (
     "the a handle buffer kernel user thread task object rights bytes copies returns waits "
@@ -33,19 +38,8 @@ WORDS = (
 ).split()
 
 
-def _words(rng, n):
-    return " ".join(rng.choice(WORDS) for _ in range(n))
-
-
 def _doc(rng):
-    kind = rng.randrange(4)
-    if kind == 0:
-        return _words(rng, rng.randint(1, 6)) + "."
-    if kind == 1:
-        return _words(rng, rng.randint(20, 60)) + "."
-    if kind == 2:
-        return f"{_words(rng, 12)}.\n\n{_words(rng, 30)}."
-    return f"{_words(rng, 8)}:\n- {_words(rng, 20)}\n- {_words(rng, 3)}"
+    return random_doc(rng, WORDS)
 
 
 class _Names:
@@ -54,10 +48,7 @@ class _Names:
 
     def __call__(self, max_len, upper=False):
         while True:
-            n = self.rng.choice([1, 2, 5, max_len // 2, max_len, max_len])
-            first = self.rng.choice(string.ascii_lowercase)
-            rest = "".join(self.rng.choice(string.ascii_lowercase + "_0123456789") for _ in range(n - 1))
-            name = first + rest
+            name = random_name(self.rng, max_len)
             if (
                 name in self.used
                 or name in abigen_schema.KEYWORDS
@@ -205,31 +196,21 @@ class FormatAndCompileTest(unittest.TestCase):
             }
             for header in schema.struct_headers():
                 files[f"struct_h:{header}"] = f"neuron/{header}.h"
-            for key, rel in files.items():
-                with open(os.path.join(tmp, rel), "w", encoding="utf-8") as f:
-                    f.write(out[key])
-            with open(os.path.join(inc, "errors.h"), "w", encoding="utf-8") as f:
-                f.write(self.errors_text)
-            with open(os.path.join(tmp, "callers.c"), "w", encoding="utf-8") as f:
-                f.write(callers_c(schema))
-            with open(os.path.join(tmp, "callers.cc"), "w", encoding="utf-8") as f:
-                f.write('#include "neuron/syscall_decl.h"\n#include "neuron/syscalls.h"\n')
+            write_files(tmp, {rel: out[key] for key, rel in files.items()})
+            write_files(
+                tmp,
+                {
+                    "neuron/errors.h": self.errors_text,
+                    "callers.c": callers_c(schema),
+                    "callers.cc": '#include "neuron/syscall_decl.h"\n#include "neuron/syscalls.h"\n',
+                },
+            )
 
             paths = [os.path.join(tmp, rel) for rel in files.values()]
-            res = subprocess.run(
-                [CLANG_FORMAT, self.style, "--dry-run", "--Werror", *paths],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            self.assertEqual(res.returncode, 0, f"{label}: not clang-format clean:\n{res.stderr}")
+            assert_clang_format_clean(self, CLANG_FORMAT, self.style, paths, label)
 
-            def cc(*args):
-                cmd = [CLANG, *STRICT, "-I", tmp, *args]
-                res = subprocess.run(cmd, capture_output=True, text=True, check=False)
-                self.assertEqual(res.returncode, 0, f"{label}: {' '.join(cmd)}\n{res.stderr}")
-
-            host_c = ["-std=c11", "-c", "-o", os.devnull]
+            cc = compiler(self, CLANG, tmp, label)
+            host_c = HOST_C
             cc(*host_c, os.path.join(tmp, "syscall_dispatch.c"))
             cc(*host_c, os.path.join(tmp, "callers.c"))
             cc("-x", "c++", "-std=c++17", "-fsyntax-only", os.path.join(tmp, "callers.cc"))

@@ -12,6 +12,9 @@ import dataclasses
 import re
 import tomllib
 
+import codegen_checker
+from codegen_checker import Checker
+
 MAX_ARGS = 6  # a0..a5
 MAX_SYSCALL_NAME = 32
 MAX_ARG_NAME = 24
@@ -43,26 +46,14 @@ ACCESS = {
     "inout": "read and written by the kernel",
 }
 
-LOWER_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
-UPPER_NAME = re.compile(r"[A-Z][A-Z0-9_]*\Z")
+LOWER_NAME = codegen_checker.LOWER_NAME
+UPPER_NAME = codegen_checker.UPPER_NAME
 ERROR_NAME = re.compile(r"NX_(OK|ERR_[A-Z0-9_]+)\Z")
 
 # Names a generated identifier must not take: C11 and C++ keywords (the
 # headers are also included from C++), and the register variables of the
 # user stubs.
-KEYWORDS = frozenset(
-    """
-    auto break case char const continue default do double else enum extern float for goto if
-    inline int long register restrict return short signed sizeof static struct switch typedef
-    union unsigned void volatile while
-    alignas alignof and and_eq asm bitand bitor bool catch char8_t char16_t char32_t class compl
-    concept const_cast consteval constexpr constinit co_await co_return co_yield decltype delete
-    dynamic_cast explicit export false friend mutable namespace new noexcept not not_eq nullptr
-    operator or or_eq private protected public reinterpret_cast requires static_assert
-    static_cast template this thread_local throw true try typeid typename using virtual wchar_t
-    xor xor_eq
-    """.split()
-)
+KEYWORDS = codegen_checker.KEYWORDS
 STUB_REGISTERS = frozenset(f"a{i}" for i in range(8))
 # Headers the generator always writes (or errors.h): no struct may take them.
 RESERVED_HEADERS = frozenset(["errors", "rights", "syscall_numbers", "syscalls", "syscall_decl"])
@@ -239,90 +230,12 @@ def parse_errors_h(text, source="errors.h"):
 # ---------------------------------------------------------------- validation
 
 
-class _Checker:
-    """Collects every problem of a schema instead of stopping at the first."""
-
-    def __init__(self):
-        self.problems = []
-
-    def fail(self, where, what):
-        self.problems.append(f"{where}: {what}")
-
-    def table(self, where, value, required, optional=()):
-        """Checks that `value` is a table with exactly the allowed keys."""
-        if not isinstance(value, dict):
-            self.fail(where, f"must be a table, not {type(value).__name__}")
-            return False
-        for key in value:
-            if key not in required and key not in optional:
-                allowed = ", ".join(list(required) + list(optional))
-                self.fail(where, f"unknown key '{key}' (allowed: {allowed})")
-        for key in required:
-            if key not in value:
-                self.fail(where, f"missing key '{key}'")
-        return True
-
-    def typed(self, where, value, key, kind, default=None):
-        """Returns value[key] if it has the expected kind, else `default`."""
-        if key not in value:
-            return default
-        v = value[key]
-        ok = {
-            "str": isinstance(v, str),
-            "int": isinstance(v, int) and not isinstance(v, bool),
-            "bool": isinstance(v, bool),
-            "strs": isinstance(v, list) and all(isinstance(x, str) for x in v),
-            "tables": isinstance(v, list) and all(isinstance(x, dict) for x in v),
-        }[kind]
-        if not ok:
-            wanted = {
-                "str": "a string",
-                "int": "an integer",
-                "bool": "true or false",
-                "strs": "a list of strings",
-                "tables": "an array of tables",
-            }[kind]
-            self.fail(where, f"'{key}' must be {wanted}, not {v!r}")
-            return default
-        return v
-
-    def doc(self, where, value, key="doc"):
-        text = self.typed(where, value, key, "str", "")
-        if key in value and isinstance(value[key], str):
-            if not text.strip():
-                self.fail(where, f"'{key}' must not be empty")
-            if "*/" in text or "/*" in text:
-                self.fail(where, f"'{key}' must not contain '/*' or '*/' (it goes into C comments)")
-        return text.strip()
+class _Checker(Checker):
+    """Collects every problem of the schema (codegen_checker)."""
 
     def name(self, where, name, pattern, max_len=None, what="name"):
-        if not isinstance(name, str) or not pattern.match(name):
-            form = "lower_case" if pattern is LOWER_NAME else "UPPER_CASE"
-            self.fail(where, f"{what} {name!r} is not a valid C identifier in {form}")
-            return False
-        if name.lower() in KEYWORDS:
-            self.fail(where, f"{what} '{name}' is a C or C++ keyword")
-            return False
-        if name.endswith("_t"):
-            self.fail(where, f"{what} '{name}' ends in _t (reserved for types)")
-            return False
-        if "__" in name:
-            self.fail(where, f"{what} '{name}' contains '__' (reserved)")
-            return False
-        if max_len and len(name) > max_len:
-            self.fail(where, f"{what} '{name}' is longer than {max_len} characters")
-            return False
-        return True
-
-
-def _unique(check, items, key, where, what):
-    seen = {}
-    for item in items:
-        k = getattr(item, key)
-        if k in seen:
-            check.fail(where(item), f"{what} {k!r} is already used by {where(seen[k])}")
-        else:
-            seen[k] = item
+        form = "lower_case" if pattern is LOWER_NAME else "UPPER_CASE"
+        return self.c_name(where, name, pattern, form, max_len, what)
 
 
 def load_schema(data, errors, source="syscalls.toml"):
@@ -353,8 +266,8 @@ def load_schema(data, errors, source="syscalls.toml"):
         if "bit" in t and not 0 <= bit <= 31:
             check.fail(where, f"bit must be in 0..31, not {bit}")
         rights.append(Right(str(name), bit, check.doc(where, t)))
-    _unique(check, rights, "name", lambda r: f"{top}: right '{r.name}'", "name")
-    _unique(check, rights, "bit", lambda r: f"{top}: right '{r.name}'", "bit")
+    check.unique(rights, "name", lambda r: f"{top}: right '{r.name}'", "name")
+    check.unique(rights, "bit", lambda r: f"{top}: right '{r.name}'", "bit")
     rights.sort(key=lambda r: r.bit)
 
     objects = []
@@ -373,7 +286,7 @@ def load_schema(data, errors, source="syscalls.toml"):
         for r in sorted({r for r in defaults if defaults.count(r) > 1}):
             check.fail(where, f"lists right '{r}' twice in default_rights")
         objects.append(ObjectType(str(name), check.doc(where, t), defaults))
-    _unique(check, objects, "name", lambda o: f"{top}: object '{o.name}'", "name")
+    check.unique(objects, "name", lambda o: f"{top}: object '{o.name}'", "name")
 
     constants = []
     for i, t in enumerate(check.typed(top, data, "constant", "tables", [])):
@@ -387,7 +300,7 @@ def load_schema(data, errors, source="syscalls.toml"):
         if not 0 <= value < 2**64:
             check.fail(where, f"value must be in 0..2^64-1, not {value}")
         constants.append(Constant(str(name), value, check.doc(where, t)))
-    _unique(check, constants, "name", lambda c: f"{top}: constant '{c.name}'", "name")
+    check.unique(constants, "name", lambda c: f"{top}: constant '{c.name}'", "name")
 
     structs = []
     for i, t in enumerate(check.typed(top, data, "struct", "tables", [])):
@@ -416,7 +329,7 @@ def load_schema(data, errors, source="syscalls.toml"):
             fields.append(Field(str(fname), ftype, check.doc(fwhere, f)))
         if "field" in t and not fields:
             check.fail(where, "has no fields")
-        _unique(check, fields, "name", lambda f, w=where: f"{w}: field '{f.name}'", "name")
+        check.unique(fields, "name", lambda f, w=where: f"{w}: field '{f.name}'", "name")
         offset, align = 0, 1
         for f in fields:
             size = FIELD_TYPES.get(f.type, ("", 0))[1]
@@ -433,7 +346,7 @@ def load_schema(data, errors, source="syscalls.toml"):
         if offset % align:
             check.fail(where, f"would need {align - offset % align} bytes of tail padding; add a field")
         structs.append(Struct(str(name), str(header), check.doc(where, t), fields, offset))
-    _unique(check, structs, "name", lambda s: f"{top}: struct '{s.name}'", "name")
+    check.unique(structs, "name", lambda s: f"{top}: struct '{s.name}'", "name")
 
     known_errors = {e.name for e in errors}
     right_names = {r.name for r in rights}
@@ -509,7 +422,7 @@ def load_schema(data, errors, source="syscalls.toml"):
                 if "access" in a and arg.access not in ACCESS:
                     check.fail(awhere, f"access must be one of {', '.join(ACCESS)}, not {arg.access!r}")
             args.append(arg)
-        _unique(check, args, "name", lambda a, w=where: f"{w}: argument '{a.name}'", "name")
+        check.unique(args, "name", lambda a, w=where: f"{w}: argument '{a.name}'", "name")
         # Errors the arguments imply must be listed.
         implied = []
         for arg in args:
@@ -546,8 +459,8 @@ def load_schema(data, errors, source="syscalls.toml"):
 
     if "syscall" in data and not syscalls:
         check.fail(top, "defines no syscalls")
-    _unique(check, syscalls, "name", lambda s: f"{top}: syscall '{s.name}'", "name")
-    _unique(check, syscalls, "number", lambda s: f"{top}: syscall '{s.name}'", "number")
+    check.unique(syscalls, "name", lambda s: f"{top}: syscall '{s.name}'", "name")
+    check.unique(syscalls, "number", lambda s: f"{top}: syscall '{s.name}'", "number")
     numbers = {s.number for s in syscalls if s.number >= 0}
     for n in range(max(numbers, default=-1) + 1):
         if n not in numbers:

@@ -18,6 +18,7 @@ import abigen_c
 import abigen_docs
 import abigen_layout
 import abigen_schema
+import codegen_layout
 
 SCHEMA_PATH = ERRORS_H = ERRORS_C = ""
 
@@ -702,24 +703,24 @@ class ErrorsHeaderTest(unittest.TestCase):
 class LayoutTest(unittest.TestCase):
     def test_call_fits_on_one_line(self):
         self.assertEqual(
-            abigen_layout.c_call("int f", ["int a", "int b"], ");"), ["int f(int a, int b);"]
+            codegen_layout.c_call("int f", ["int a", "int b"], ");"), ["int f(int a, int b);"]
         )
 
     def test_call_packs_after_the_paren(self):
         params = [f"uint64_t argument_{i}" for i in range(6)]
-        lines = abigen_layout.c_call("static inline int64_t nx_example", params, ") {")
+        lines = codegen_layout.c_call("static inline int64_t nx_example", params, ") {")
         self.assertEqual(len(lines), 2)
         self.assertTrue(lines[1].startswith(" " * len("static inline int64_t nx_example(") + "u"))
         self.assertTrue(all(len(line) <= 100 for line in lines))
 
     def test_call_breaks_after_the_paren_when_alignment_cannot_fit(self):
         head = "int sys_" + "x" * 50 + "_decode"
-        lines = abigen_layout.c_call(head, ["struct thread *caller", "sys_" + "x" * 50 + "_args_t *out"], ");")
+        lines = codegen_layout.c_call(head, ["struct thread *caller", "sys_" + "x" * 50 + "_args_t *out"], ");")
         self.assertEqual(lines[0], head + "(")
         self.assertTrue(lines[1].startswith("    struct thread *caller,"))
 
     def test_doc_wrapping_keeps_paragraphs_and_bullets(self):
-        lines = abigen_layout.wrap_doc(
+        lines = codegen_layout.wrap_doc(
             "One two.\n\n- a bullet that is long enough to wrap here\n- b", 20
         )
         self.assertEqual(lines[0], "One two.")

@@ -28,9 +28,10 @@ name ("<proto>_client.h", next to it), so the outputs do not depend on the
 package they are generated in.
 
 The generator's modules: idlgen_schema (the model, loading and checking),
-idlgen_layout (text and C layout), idlgen_method (C shared by client and
+idlgen_layout (the files' banner), idlgen_method (C shared by client and
 server), idlgen_client, idlgen_server and idlgen_docs (the outputs); this
-one is the command line.
+one is the command line. The text and C layout and the schema checker's
+basics are tools/codegen's, shared with abigen.
 
 Python 3.11 standard library only.
 """

@@ -3,16 +3,8 @@ structs and one static inline function per method that calls the server
 (nx_ipc_call) and decodes and checks the reply.
 """
 
-from idlgen_layout import (
-    TEXT_COLUMNS,
-    banner,
-    block_comment,
-    c_call,
-    c_if,
-    comment,
-    finish,
-    wrap_doc,
-)
+from codegen_layout import TEXT_COLUMNS, block_comment, c_call, c_if, comment, finish, wrap_doc
+from idlgen_layout import banner
 from idlgen_method import info_expr, method_doc, narrow_mask, to_word, word_value
 
 

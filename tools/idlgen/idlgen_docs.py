@@ -3,7 +3,8 @@ format, a table of the methods and each method's signature, arguments and
 results).
 """
 
-from idlgen_layout import GENERATOR, TEXT_COLUMNS, c_call, wrap_doc
+from codegen_layout import TEXT_COLUMNS, c_call, wrap_doc
+from idlgen_layout import GENERATOR
 
 
 def _md(text):

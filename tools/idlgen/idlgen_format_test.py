@@ -18,18 +18,23 @@ import glob
 import os
 import random
 import shutil
-import string
-import subprocess
 import sys
 import tempfile
 import unittest
 
 import idlgen
 import idlgen_schema
+from codegen_testing import (
+    HOST_C,
+    assert_clang_format_clean,
+    compiler,
+    random_doc,
+    random_name,
+    write_files,
+)
 
 WORKSPACE = CLANG_FORMAT = CLANG = ECHO_TOML = PICOLIBC_INCLUDE = ""
 RANDOM_SCHEMAS = 25
-STRICT = ["-Wall", "-Wextra", "-Werror"]
 
 WORDS = (
     "the a handle buffer server client call reply bytes copies returns waits badge "
@@ -37,19 +42,8 @@ WORDS = (
 ).split()
 
 
-def _words(rng, n):
-    return " ".join(rng.choice(WORDS) for _ in range(n))
-
-
 def _doc(rng):
-    kind = rng.randrange(4)
-    if kind == 0:
-        return _words(rng, rng.randint(1, 6)) + "."
-    if kind == 1:
-        return _words(rng, rng.randint(20, 60)) + "."
-    if kind == 2:
-        return f"{_words(rng, 12)}.\n\n{_words(rng, 30)}."
-    return f"{_words(rng, 8)}:\n- {_words(rng, 20)}\n- {_words(rng, 3)}"
+    return random_doc(rng, WORDS)
 
 
 class _Names:
@@ -60,11 +54,7 @@ class _Names:
 
     def __call__(self, max_len, used):
         while True:
-            n = self.rng.choice([1, 2, 5, max_len // 2, max_len, max_len])
-            first = self.rng.choice(string.ascii_lowercase)
-            chars = string.ascii_lowercase + "_0123456789"
-            rest = "".join(self.rng.choice(chars) for _ in range(n - 1))
-            name = first + rest
+            name = random_name(self.rng, max_len)
             if (
                 name in used
                 or name in idlgen_schema.KEYWORDS
@@ -179,29 +169,20 @@ class FormatAndCompileTest(unittest.TestCase):
                 "server_h": f"{p.name}_server.h",
                 "server_c": f"{p.name}_server.c",
             }
-            for key, rel in files.items():
-                with open(os.path.join(tmp, rel), "w", encoding="utf-8") as f:
-                    f.write(out[key])
-            with open(os.path.join(tmp, "callers.c"), "w", encoding="utf-8") as f:
-                f.write(callers_c(p))
-            with open(os.path.join(tmp, "callers.cc"), "w", encoding="utf-8") as f:
-                f.write(f'#include "{p.name}_client.h"\n#include "{p.name}_server.h"\n')
+            write_files(tmp, {rel: out[key] for key, rel in files.items()})
+            write_files(
+                tmp,
+                {
+                    "callers.c": callers_c(p),
+                    "callers.cc": f'#include "{p.name}_client.h"\n#include "{p.name}_server.h"\n',
+                },
+            )
 
             paths = [os.path.join(tmp, rel) for rel in files.values()]
-            res = subprocess.run(
-                [CLANG_FORMAT, self.style, "--dry-run", "--Werror", *paths],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            self.assertEqual(res.returncode, 0, f"{label}: not clang-format clean:\n{res.stderr}")
+            assert_clang_format_clean(self, CLANG_FORMAT, self.style, paths, label)
 
-            def cc(*args):
-                cmd = [CLANG, *STRICT, "-I", tmp, *args]
-                res = subprocess.run(cmd, capture_output=True, text=True, check=False)
-                self.assertEqual(res.returncode, 0, f"{label}: {' '.join(cmd)}\n{res.stderr}")
-
-            host_c = ["-std=c11", "-c", "-o", os.devnull]
+            cc = compiler(self, CLANG, tmp, label)
+            host_c = HOST_C
             cc(*host_c, paths[2])
             cc(*host_c, os.path.join(tmp, "callers.c"))
             cc("-x", "c++", "-std=c++17", "-fsyntax-only", os.path.join(tmp, "callers.cc"))

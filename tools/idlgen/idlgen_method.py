@@ -4,7 +4,7 @@ the info word of a message and the method's doc comment (for a client
 function or a handler).
 """
 
-from idlgen_layout import TEXT_COLUMNS, wrap_doc, wrap_item
+from codegen_layout import TEXT_COLUMNS, wrap_doc, wrap_item
 
 
 def word_value(w, expr):

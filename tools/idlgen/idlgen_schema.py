@@ -10,8 +10,10 @@ generated line within 100 columns.
 """
 
 import dataclasses
-import re
 import tomllib
+
+import codegen_checker
+from codegen_checker import Checker
 
 # The ABI limits the wire format lives within (neuron/syscall_numbers.h);
 # the generated server checks them again with _Static_assert.
@@ -33,23 +35,11 @@ WORD_TYPES = {
     "handle": ("nx_handle_t", 32, "a handle value, as a number (not moved)"),
 }
 
-LOWER_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+LOWER_NAME = codegen_checker.LOWER_NAME
 
 # Names a generated identifier must not take: C11 and C++ keywords (the
 # headers are also included from C++).
-KEYWORDS = frozenset(
-    """
-    auto break case char const continue default do double else enum extern float for goto if
-    inline int long register restrict return short signed sizeof static struct switch typedef
-    union unsigned void volatile while
-    alignas alignof and and_eq asm bitand bitor bool catch char8_t char16_t char32_t class compl
-    concept const_cast consteval constexpr constinit co_await co_return co_yield decltype delete
-    dynamic_cast explicit export false friend mutable namespace new noexcept not not_eq nullptr
-    operator or or_eq private protected public reinterpret_cast requires static_assert
-    static_cast template this thread_local throw true try typeid typename using virtual wchar_t
-    xor xor_eq
-    """.split()
-)
+KEYWORDS = codegen_checker.KEYWORDS
 # Parameter names the client functions use themselves, and the locals and
 # library functions their bodies use (a parameter of that name would shadow
 # them).
@@ -183,90 +173,20 @@ class Protocol:
 # ---------------------------------------------------------------- validation
 
 
-class _Checker:
-    """Collects every problem of a schema instead of stopping at the first."""
-
-    def __init__(self):
-        self.problems = []
-
-    def fail(self, where, what):
-        self.problems.append(f"{where}: {what}")
-
-    def table(self, where, value, required, optional=()):
-        """Checks that `value` is a table with exactly the allowed keys."""
-        if not isinstance(value, dict):
-            self.fail(where, f"must be a table, not {type(value).__name__}")
-            return False
-        for key in value:
-            if key not in required and key not in optional:
-                allowed = ", ".join(list(required) + list(optional))
-                self.fail(where, f"unknown key '{key}' (allowed: {allowed})")
-        for key in required:
-            if key not in value:
-                self.fail(where, f"missing key '{key}'")
-        return True
-
-    def typed(self, where, value, key, kind, default=None):
-        """Returns value[key] if it has the expected kind, else `default`."""
-        if key not in value:
-            return default
-        v = value[key]
-        ok = {
-            "str": isinstance(v, str),
-            "int": isinstance(v, int) and not isinstance(v, bool),
-            "table": isinstance(v, dict),
-            "tables": isinstance(v, list) and all(isinstance(x, dict) for x in v),
-        }[kind]
-        if not ok:
-            wanted = {
-                "str": "a string",
-                "int": "an integer",
-                "table": "a table",
-                "tables": "an array of tables",
-            }[kind]
-            self.fail(where, f"'{key}' must be {wanted}, not {v!r}")
-            return default
-        return v
-
-    def doc(self, where, value, key="doc"):
-        text = self.typed(where, value, key, "str", "")
-        if key in value and isinstance(value[key], str):
-            if not text.strip():
-                self.fail(where, f"'{key}' must not be empty")
-            if "*/" in text or "/*" in text:
-                self.fail(where, f"'{key}' must not contain '/*' or '*/' (it goes into C comments)")
-        return text.strip()
+class _Checker(Checker):
+    """Collects every problem of a protocol's schema (codegen_checker)."""
 
     def name(self, where, name, max_len, what="name"):
-        if not isinstance(name, str) or not LOWER_NAME.match(name):
-            self.fail(where, f"{what} {name!r} is not a valid C identifier in lower_case")
-            return False
-        if name in KEYWORDS:
-            self.fail(where, f"{what} '{name}' is a C or C++ keyword")
-            return False
-        if name.endswith("_t"):
-            self.fail(where, f"{what} '{name}' ends in _t (reserved for types)")
-            return False
-        if "__" in name or name.endswith("_"):
-            self.fail(where, f"{what} '{name}' contains '__' or ends in '_' (reserved)")
-            return False
-        if name.startswith("nx_"):
-            self.fail(where, f"{what} '{name}' starts with nx_ (the ABI's names)")
-            return False
-        if len(name) > max_len:
-            self.fail(where, f"{what} '{name}' is longer than {max_len} characters")
-            return False
-        return True
-
-
-def _unique(check, items, key, where, what):
-    seen = {}
-    for item in items:
-        k = getattr(item, key)
-        if k in seen:
-            check.fail(where(item), f"{what} {k!r} is already used by {where(seen[k])}")
-        else:
-            seen[k] = item
+        return self.c_name(
+            where,
+            name,
+            LOWER_NAME,
+            "lower_case",
+            max_len,
+            what,
+            no_trailing_underscore=True,
+            reserved_prefix="nx_",
+        )
 
 
 def _words(check, where, method, key, what):
@@ -412,8 +332,8 @@ def load_schema(data, source="protocol.toml", expected_name=None):
         _distinct_names(check, where, reply, ())
         methods.append(m)
 
-    _unique(check, methods, "name", lambda m: f"{top}: method '{m.name}'", "name")
-    _unique(check, methods, "number", lambda m: f"{top}: method '{m.name}'", "number")
+    check.unique(methods, "name", lambda m: f"{top}: method '{m.name}'", "name")
+    check.unique(methods, "number", lambda m: f"{top}: method '{m.name}'", "number")
     methods.sort(key=lambda m: m.number)
     protocol = Protocol(name, version, doc, methods)
     if not check.problems:

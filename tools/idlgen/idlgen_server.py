@@ -4,10 +4,9 @@ definitions: the checks of a call's shape, one unpack-call-pack function per
 method, the dispatcher and the server loop.
 """
 
-from idlgen_layout import (
+from codegen_layout import (
     COLUMNS,
     TEXT_COLUMNS,
-    banner,
     block_comment,
     c_call,
     c_if,
@@ -15,6 +14,7 @@ from idlgen_layout import (
     finish,
     wrap_doc,
 )
+from idlgen_layout import banner
 from idlgen_method import info_expr, method_doc, narrow_mask, to_word, word_value
 from idlgen_schema import MSG_HANDLES
 

@@ -12,7 +12,7 @@ import tempfile
 import unittest
 
 import idlgen
-import idlgen_layout
+import codegen_layout
 import idlgen_schema
 
 ECHO_TOML = ""
@@ -592,7 +592,7 @@ class OutputTest(unittest.TestCase):
                 for line in text.splitlines():
                     self.assertEqual(line, line.rstrip())
                     if key != "doc_md":
-                        self.assertLessEqual(len(line), idlgen_layout.COLUMNS, line)
+                        self.assertLessEqual(len(line), codegen_layout.COLUMNS, line)
 
     def test_a_method_with_no_words_but_results(self):
         data = base()
