@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""goldens: compares the generated ABI files with their checked-in copies.
+"""goldens: compares a generator's output files with their checked-in copies.
 
-    goldens.py --check --root-marker WORKSPACE [--clang-format BIN] GENERATED=GOLDEN...
-    goldens.py --update GENERATED=GOLDEN...      (under `bazel run`)
+    goldens.py --check --refresh CMD --root-marker WORKSPACE [--clang-format BIN] GENERATED=GOLDEN...
+    goldens.py --update --refresh CMD GENERATED=GOLDEN...      (under `bazel run`)
 
 GENERATED is a runfiles path of a file the build generated, GOLDEN its
 checked-in copy relative to the workspace root. --check (golden_test) fails
@@ -10,7 +10,9 @@ with a diff for every golden that differs, and names the command that
 refreshes them; with --clang-format it also checks that the C goldens are
 clang-format clean under /.clang-format. --update (update_goldens) writes the
 generated files over the goldens in the source tree, found through
-BUILD_WORKSPACE_DIRECTORY.
+BUILD_WORKSPACE_DIRECTORY. CMD is the label of the generator's update
+target (//tools/abigen:update_goldens), named in the messages. One copy for every
+generator (//tools/abigen, //tools/idlgen).
 """
 
 import argparse
@@ -18,8 +20,6 @@ import difflib
 import os
 import subprocess
 import sys
-
-REFRESH = "bazel run //tools/abigen:update_goldens"
 
 
 def _pairs(specs):
@@ -37,7 +37,7 @@ def _read(path):
         return f.read()
 
 
-def check(pairs, root, clang_format=None, out=sys.stdout):
+def check(pairs, root, refresh, clang_format=None, out=sys.stdout):
     """Returns the number of goldens that differ or are badly formatted."""
     bad = 0
     for generated, golden in pairs:
@@ -80,7 +80,7 @@ def check(pairs, root, clang_format=None, out=sys.stdout):
     if bad:
         print(
             f"goldens: {bad} problem(s). If the schema or the generator changed on purpose,\n"
-            f"refresh the checked-in copies with:\n\n    {REFRESH}\n",
+            f"refresh the checked-in copies with:\n\n    bazel run {refresh}\n",
             file=out,
         )
     return bad
@@ -108,6 +108,9 @@ def main(argv=None):
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--check", action="store_true")
     mode.add_argument("--update", action="store_true")
+    parser.add_argument(
+        "--refresh", required=True, help="the update_goldens target to name in messages"
+    )
     parser.add_argument("--root-marker", help="a runfile symlinked into the source root")
     parser.add_argument("--clang-format", help="clang-format binary (--check only)")
     parser.add_argument("pairs", nargs="+", metavar="GENERATED=GOLDEN")
@@ -116,7 +119,7 @@ def main(argv=None):
     if args.update:
         root = os.environ.get("BUILD_WORKSPACE_DIRECTORY")
         if not root:
-            print(f"goldens: run me with `{REFRESH}`", file=sys.stderr)
+            print(f"goldens: run me with `bazel run {args.refresh}`", file=sys.stderr)
             return 2
         update(pairs, root)
         return 0
@@ -124,7 +127,7 @@ def main(argv=None):
         parser.error("--check needs --root-marker")
     root = os.path.dirname(os.path.realpath(args.root_marker))
     clang_format = os.path.realpath(args.clang_format) if args.clang_format else None
-    return 1 if check(pairs, root, clang_format) else 0
+    return 1 if check(pairs, root, args.refresh, clang_format) else 0
 
 
 if __name__ == "__main__":
