@@ -75,11 +75,7 @@ int64_t sys_handle_revoke_invoke(thread_t *caller, const sys_handle_revoke_args_
 int64_t sys_vmo_create_invoke(thread_t *caller, const sys_vmo_create_args_t *args) {
   vmo_t *vmo;
   int err = vmo_create(&kernel.vmos, args->size, args->flags, &caller->task->quota, &vmo);
-  if (err != NX_OK) return err;
-  nx_handle_value_t h = 0;
-  handle_install(&caller->task->handles, &vmo->obj, NX_DEFAULT_RIGHTS_VMO, &h);
-  vmo_release(vmo); /* the creator's reference: the handle holds its own */
-  return h;
+  return err != NX_OK ? err : hand_out(caller, &vmo->obj, NX_DEFAULT_RIGHTS_VMO);
 }
 
 int64_t sys_vmo_read_invoke(thread_t *caller, const sys_vmo_read_args_t *args) {

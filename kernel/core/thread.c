@@ -163,8 +163,6 @@ uint64_t kernel_now(void) { return rdtime(); }
  * switched in; threads without FP neither save nor restore anything.
  */
 static void fp_switch(thread_t *prev, thread_t *next) {
-  /* Neither uses FP: FS is Off already (prev never turned it on). */
-  if (prev && !prev->fp_used && !next->fp_used) return;
   if (prev && prev->fp_used && (csr_read(sstatus) & SSTATUS_FS_MASK) == SSTATUS_FS_DIRTY) {
     fpu_save(&prev->fp);
   }
@@ -205,11 +203,19 @@ static inline __attribute__((always_inline)) void switch_space(task_t *task) {
 
 /* Switches to `next` (which the scheduler has picked, or a handoff made
  * RUNNING) from `prev`; `retime`: whether the timer may need to change. */
-static void switch_to(thread_t *prev, thread_t *next, arch_context_t *save, bool retime) {
-  fp_switch(prev, next);
+/* What every switch from `prev` (NULL at boot) to `next` does before next
+ * runs: its FP state (nothing when neither uses FP: FS is Off already, as
+ * prev never turned it on), `current`, its address space, the counter.
+ * Inline: the yield and IPC fastpaths are made of it. */
+static inline __attribute__((always_inline)) void enter(thread_t *prev, thread_t *next) {
+  if (!prev || prev->fp_used || next->fp_used) fp_switch(prev, next);
   current = next;
   if (!prev || prev->task != next->task) switch_space(next->task);
   kstats.context_switches++;
+}
+
+static void switch_to(thread_t *prev, thread_t *next, arch_context_t *save, bool retime) {
+  enter(prev, next);
   if (retime) timer_program(false);
   if (!kstats.boot_instret) {
     /* The first switch to user space: boot is done but for the switch itself. */
@@ -276,12 +282,11 @@ void thread_handoff_user(thread_t *next) {
   thread_t *prev = current;
   sched_handoff(&kernel.sched, &prev->sched, &next->sched, rdtime());
   set_continuation(prev);
-  fp_switch(prev, next);
-  current = next;
-  if (prev->task != next->task) switch_space(next->task);
-  kstats.context_switches++;
-  /* As thread_handoff: only a READY peer at next's priority can need a new
-   * deadline (a round-robin slice end). */
+  enter(prev, next);
+  /* Only a READY peer at next's priority can need a new deadline (a
+   * round-robin slice end): the sleepers did not change, and next runs on
+   * the rest of prev's slice, which the armed timer already covers if prev
+   * needed it. */
   if (sched_ready_at(&kernel.sched, next->sched.prio)) timer_program(false);
   thread_resume_user(next->frame);
 }
@@ -323,10 +328,7 @@ void thread_yield_fast(thread_t *self) {
   thread_t *peer = (thread_t *)e;
   self->frame->a[0] = 0; /* self's yield is complete */
   set_continuation(self);
-  if (self->fp_used || peer->fp_used) fp_switch(self, peer);
-  current = peer;
-  if (self->task != peer->task) switch_space(peer->task);
-  kstats.context_switches++;
+  enter(self, peer);
   /* self is now a READY peer of the next thread, so a slice end must be
    * armed; a deadline armed at or before it already covers it (the lazy
    * rule of timer_program). */
