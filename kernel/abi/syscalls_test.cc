@@ -79,7 +79,10 @@ extern "C" {
   X(thread_create, THREAD_CREATE, ARGS)                 \
   X(thread_set_ipc_buffer, THREAD_SET_IPC_BUFFER, ARGS) \
   X(task_watch, TASK_WATCH, ARGS)                       \
-  X(task_exit_status, TASK_EXIT_STATUS, ARGS)
+  X(task_exit_status, TASK_EXIT_STATUS, ARGS)           \
+  X(task_info, TASK_INFO, OUT)                          \
+  X(task_handle_info, TASK_HANDLE_INFO, OUT)            \
+  X(task_kill, TASK_KILL, ARGS)
 
 namespace {
 
@@ -137,8 +140,10 @@ DEFAULT_RIGHTS_VALID(ENDPOINT)
 DEFAULT_RIGHTS_VALID(CHANNEL)
 DEFAULT_RIGHTS_VALID(TASK)
 static_assert(NX_DEFAULT_RIGHTS_DEBUG_LOG == NX_RIGHT_WRITE, "a debug log is only written");
-static_assert(NX_DEFAULT_RIGHTS_TASK == (NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER),
-              "task_create's handle: manage, duplicate, transfer");
+static_assert(NX_DEFAULT_RIGHTS_TASK ==
+                  (NX_RIGHT_READ | NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER),
+              "task_create's handle: read (inspect), manage, duplicate, transfer");
+static_assert(NX_OBJ_DEBUG_LOG == 1u && NX_OBJ_TASK == 8u, "object types in schema order from 1");
 static_assert((NX_DEFAULT_RIGHTS_VMO & NX_RIGHT_EXECUTE) == 0u, "a new VMO is not executable");
 
 static_assert(NX_DEBUG_WRITE_MAX == 256, "debug_write limit");
@@ -350,6 +355,11 @@ static_assert(same_fn<SetWords>(&sys_ipc_call_set_out), "ipc_call set_out");
 static_assert(same_fn<SetWords>(&sys_ipc_recv_set_out), "ipc_recv set_out");
 static_assert(same_fn<SetWords>(&sys_ipc_reply_recv_set_out), "ipc_reply_recv set_out");
 static_assert(same_fn<SetWords>(&sys_channel_recv_set_out), "channel_recv set_out");
+static_assert(same_fn<void (*)(uint64_t *, const nx_task_info_t *)>(&sys_task_info_set_out),
+              "task_info set_out");
+static_assert(
+    same_fn<void (*)(uint64_t *, const nx_handle_info_t *)>(&sys_task_handle_info_set_out),
+    "task_handle_info set_out");
 
 // ---- fakes of the kernel's decoders and invokers ----
 
@@ -484,9 +494,15 @@ TEST_F(DispatchTest, OutSyscallsReturnTheirStructInA1ToA5) {
     fake = Fake();
     ASSERT_EQ(syscall_dispatch(kCaller, s.number, raw), kResultBase + int64_t(s.number)) << s.name;
     EXPECT_EQ(fake.frame[0], kFrameBefore[0]) << s.name << ": a0 is the result, not set_out's";
-    for (int i = 0; i < 5; i++) EXPECT_EQ(fake.frame[1 + i], out_word(s.number, i)) << s.name;
+    // handle_info has 4 fields: a5 comes back as it was passed.
+    const int fields = s.number == NX_SYS_TASK_HANDLE_INFO ? 4 : 5;
+    for (int i = 0; i < 5; i++) {
+      EXPECT_EQ(fake.frame[1 + i], i < fields ? out_word(s.number, i) : kFrameBefore[1 + i])
+          << s.name;
+    }
   }
-  EXPECT_EQ(with_out, 4);  // ipc_call, ipc_recv, ipc_reply_recv, channel_recv
+  EXPECT_EQ(with_out, 6);  // ipc_call, ipc_recv, ipc_reply_recv, channel_recv, task_info,
+                           // task_handle_info
   // The words a message carries in a1..a5 on the way in reach the invoker.
   ASSERT_EQ(syscall_dispatch(kCaller, NX_SYS_IPC_CALL, raw), kResultBase + NX_SYS_IPC_CALL);
   EXPECT_EQ(last_ipc_call.ep, 7u);

@@ -115,6 +115,9 @@ void EndTask(task_t *task, int64_t code) {
   object_drop(&task->obj);  // its "alive" reference
 }
 
+// task_kill(): the kernel's ends every thread, then the task (thread.c).
+extern "C" void task_kill(task_t *task, int64_t code) { EndTask(task, code); }
+
 void FaultTask(task_t *task) {
   task->faulted = true;  // trap_user()
   EndTask(task, -1);
@@ -409,9 +412,10 @@ int DecodeOnly(thread_t *caller, uint64_t number, const uint64_t raw[6]) {
       DECODE(NX_SYS_THREAD_CREATE, thread_create)
       DECODE(NX_SYS_TASK_WATCH, task_watch)
       DECODE(NX_SYS_TASK_EXIT_STATUS, task_exit_status)
-#ifdef NX_SYS_THREAD_SET_IPC_BUFFER
       DECODE(NX_SYS_THREAD_SET_IPC_BUFFER, thread_set_ipc_buffer)
-#endif
+      DECODE(NX_SYS_TASK_INFO, task_info)
+      DECODE(NX_SYS_TASK_HANDLE_INFO, task_handle_info)
+      DECODE(NX_SYS_TASK_KILL, task_kill)
     default:
       return NX_ERR_BAD_SYSCALL;
   }

@@ -15,6 +15,13 @@
 #define CHANNEL_ORDER 3 /* 32 KiB: the ring and the holding table */
 _Static_assert(sizeof(kchannel_t) <= (4096u << CHANNEL_ORDER), "a channel outgrew its block");
 
+/* task_handle_info reports object_type_t values as the ABI's NX_OBJ_*. */
+_Static_assert(OBJ_DEBUG_LOG == NX_OBJ_DEBUG_LOG && OBJ_VMO == NX_OBJ_VMO &&
+                   OBJ_NOTIFICATION == NX_OBJ_NOTIFICATION && OBJ_INTERRUPT == NX_OBJ_INTERRUPT &&
+                   OBJ_WAITSET == NX_OBJ_WAITSET && OBJ_ENDPOINT == NX_OBJ_ENDPOINT &&
+                   OBJ_CHANNEL == NX_OBJ_CHANNEL && OBJ_TASK == NX_OBJ_TASK,
+               "object types as the ABI numbers them");
+
 int kobject_init(void) {
   if (slab_cache_init(&kernel.endpoints, &kernel.pages, "endpoint", sizeof(kendpoint_t), 16) !=
           NX_OK ||

@@ -413,6 +413,35 @@ int sys_task_exit_status_decode(thread_t *caller, const uint64_t raw[6],
   return task->state == TASK_DEAD ? NX_OK : NX_ERR_BUSY;
 }
 
+int sys_task_info_decode(thread_t *caller, const uint64_t raw[6], sys_task_info_args_t *out) {
+  int err = sys_task_info_unpack(raw, out);
+  if (err != NX_OK) return err;
+  task_t *task;
+  LOOKUP(caller, out->task, OBJ_TASK, SYS_TASK_INFO_TASK_RIGHTS, &task);
+  return NX_OK;
+}
+
+int sys_task_handle_info_decode(thread_t *caller, const uint64_t raw[6],
+                                sys_task_handle_info_args_t *out) {
+  int err = sys_task_handle_info_unpack(raw, out);
+  if (err != NX_OK) return err;
+  task_t *task;
+  LOOKUP(caller, out->task, OBJ_TASK, SYS_TASK_HANDLE_INFO_TASK_RIGHTS, &task);
+  /* `used` counts the live slots the invoke walks (an ended task's table
+   * is empty). */
+  return out->nth < task->handles.used ? NX_OK : NX_ERR_NOT_FOUND;
+}
+
+int sys_task_kill_decode(thread_t *caller, const uint64_t raw[6], sys_task_kill_args_t *out) {
+  int err = sys_task_kill_unpack(raw, out);
+  if (err != NX_OK) return err;
+  task_t *task;
+  LOOKUP(caller, out->task, OBJ_TASK, SYS_TASK_KILL_TASK_RIGHTS, &task);
+  /* Never the caller's own task: no task holds a handle to itself
+   * (task_give and IPC refuse it), so `task` has no thread running now. */
+  return task->state == TASK_RUNNING ? NX_OK : NX_ERR_BUSY;
+}
+
 int sys_thread_create_decode(thread_t *caller, const uint64_t raw[6],
                              sys_thread_create_args_t *out) {
   int err = sys_thread_create_unpack(raw, out);

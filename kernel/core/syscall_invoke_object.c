@@ -426,6 +426,43 @@ int64_t sys_task_exit_status_invoke(thread_t *caller, const sys_task_exit_status
   return (int64_t)(((uint64_t)task->exit_code & 0xff) | (task->faulted ? NX_TASK_FAULTED : 0));
 }
 
+_Static_assert(TASK_NEW == NX_TASK_STATE_NEW && TASK_RUNNING == NX_TASK_STATE_RUNNING &&
+                   TASK_DEAD == NX_TASK_STATE_ENDED,
+               "task_info reports task_state_t as it is");
+
+int64_t sys_task_info_invoke(thread_t *caller, const sys_task_info_args_t *args) {
+  const task_t *task = syscall_object(caller, args->task);
+  nx_task_info_t info = {
+      .state = task->state,
+      .threads = task->live_threads,
+      .handles = task->handles.used,
+      .pages_used = quota_used(&task->quota),
+      .pages_quota = quota_limit(&task->quota),
+  };
+  sys_task_info_set_out(caller->frame->a, &info);
+  return NX_OK;
+}
+
+int64_t sys_task_handle_info_invoke(thread_t *caller, const sys_task_handle_info_args_t *args) {
+  const task_t *task = syscall_object(caller, args->task);
+  uint32_t cursor = 0;
+  const handle_slot_t *s = handle_table_next(&task->handles, &cursor);
+  for (uint32_t i = 0; i < args->nth; i++) s = handle_table_next(&task->handles, &cursor);
+  nx_handle_info_t info = {
+      .handle = handle_slot_value(s),
+      .type = s->object->type,
+      .rights = s->rights,
+      .badge = s->badge,
+  };
+  sys_task_handle_info_set_out(caller->frame->a, &info);
+  return NX_OK;
+}
+
+int64_t sys_task_kill_invoke(thread_t *caller, const sys_task_kill_args_t *args) {
+  task_kill(syscall_object(caller, args->task), args->code);
+  return NX_OK;
+}
+
 int64_t sys_thread_set_ipc_buffer_invoke(thread_t *caller,
                                          const sys_thread_set_ipc_buffer_args_t *args) {
   caller->ipc_buffer = args->addr;

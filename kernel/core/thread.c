@@ -354,6 +354,25 @@ void task_exit_current(int64_t code) {
   thread_exit_current(code);
 }
 
+void task_kill(task_t *task, int64_t code) {
+  kprintf("NEURON: task %s killed, exit code %ld\n", task->name, (long)code);
+  /* Not running (one hart, and never the caller's task): each thread is
+   * READY or blocked, and nothing will resume it once detached. */
+  thread_t *victims = 0;
+  while (task->threads) {
+    thread_t *v = task->threads;
+    detach(v);
+    v->task_next = victims;
+    victims = v;
+  }
+  task_exited(task, code);
+  while (victims) { /* the last reap ends the task (task_end) */
+    thread_t *v = victims;
+    victims = v->task_next;
+    reap(v);
+  }
+}
+
 void thread_exit_current(int64_t code) {
   thread_t *t = current;
   task_t *task = t->task;

@@ -9,7 +9,7 @@ them with the goldens (golden_test) and refreshes the goldens
 
 # The struct headers (neuron/<name>.h) the schema's [[struct]] entries use.
 # abigen refuses a schema whose structs name a header missing here.
-ABI_STRUCT_HEADERS = ["ipc_msg", "kernel_stats", "start_info"]
+ABI_STRUCT_HEADERS = ["ipc_msg", "kernel_stats", "start_info", "task_info"]
 
 # abigen flag -> (output in //kernel/abi, golden copy from the root)
 ABI_OUTPUTS = dict(

@@ -50,6 +50,9 @@ def gen_rights_h(schema):
         out += comment(r.doc) + [f"#define {r.macro} (1u << {r.bit})", ""]
         mask |= 1 << r.bit
     out += ["/* Every right this ABI version defines. */", f"#define NX_RIGHTS_ALL 0x{mask:x}u", ""]
+    for i, o in enumerate(schema.objects):
+        out += comment(f"A {o.name}'s object type number (task_handle_info), in schema order.")
+        out += c_define(f"NX_OBJ_{o.name.upper()}", f"{i + 1}u") + [""]
     for o in schema.objects:
         out += comment(f"The rights of a new {o.name} handle: {', '.join(o.default_rights) or 'none'}.")
         bits = " | ".join(schema.right(r).macro for r in o.default_rights)

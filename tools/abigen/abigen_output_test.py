@@ -164,6 +164,8 @@ class OutputTest(unittest.TestCase):
                 "ipc_recv": "nx_ipc_words_t",
                 "ipc_reply_recv": "nx_ipc_words_t",
                 "channel_recv": "nx_ipc_words_t",
+                "task_info": "nx_task_info_t",
+                "task_handle_info": "nx_handle_info_t",
             },
         )
         words = next(st for st in self.schema.structs if st.name == "ipc_words")
@@ -179,7 +181,7 @@ class OutputTest(unittest.TestCase):
         fields = ["w0", "w1", "w2", "w3", "info"]
         self.assertEqual(after[:5], [f"out->{f} = a{i + 1};" for i, f in enumerate(fields)])
         decl = self.out["decl_h"]
-        for name in with_out:
+        for name in ("ipc_call", "ipc_recv", "ipc_reply_recv", "channel_recv"):
             self.assertIn(
                 f"static inline void sys_{name}_set_out(uint64_t regs[6], "
                 "const nx_ipc_words_t *o) {\n"
@@ -187,6 +189,13 @@ class OutputTest(unittest.TestCase):
                 "  regs[5] = o->info;\n}\n",
                 decl,
             )
+        self.assertIn(
+            "static inline void sys_task_handle_info_set_out(uint64_t regs[6], "
+            "const nx_handle_info_t *o) {\n"
+            "  regs[1] = o->handle;\n  regs[2] = o->type;\n  regs[3] = o->rights;\n"
+            "  regs[4] = o->badge;\n}\n",
+            decl,
+        )
         self.assertEqual(decl.count("_set_out("), len(with_out))
         self.assertEqual(self.out["doc_md"].count("**Also returns**"), len(with_out))
 

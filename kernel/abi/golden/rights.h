@@ -47,6 +47,30 @@ typedef uint32_t nx_handle_t;
 /* Every right this ABI version defines. */
 #define NX_RIGHTS_ALL 0x1ffu
 
+/* A debug_log's object type number (task_handle_info), in schema order. */
+#define NX_OBJ_DEBUG_LOG 1u
+
+/* A vmo's object type number (task_handle_info), in schema order. */
+#define NX_OBJ_VMO 2u
+
+/* A notification's object type number (task_handle_info), in schema order. */
+#define NX_OBJ_NOTIFICATION 3u
+
+/* A interrupt's object type number (task_handle_info), in schema order. */
+#define NX_OBJ_INTERRUPT 4u
+
+/* A waitset's object type number (task_handle_info), in schema order. */
+#define NX_OBJ_WAITSET 5u
+
+/* A endpoint's object type number (task_handle_info), in schema order. */
+#define NX_OBJ_ENDPOINT 6u
+
+/* A channel's object type number (task_handle_info), in schema order. */
+#define NX_OBJ_CHANNEL 7u
+
+/* A task's object type number (task_handle_info), in schema order. */
+#define NX_OBJ_TASK 8u
+
 /* The rights of a new debug_log handle: write. */
 #define NX_DEFAULT_RIGHTS_DEBUG_LOG (NX_RIGHT_WRITE)
 
@@ -74,7 +98,8 @@ typedef uint32_t nx_handle_t;
 #define NX_DEFAULT_RIGHTS_CHANNEL \
   (NX_RIGHT_READ | NX_RIGHT_WRITE | NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER)
 
-/* The rights of a new task handle: manage, duplicate, transfer. */
-#define NX_DEFAULT_RIGHTS_TASK (NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER)
+/* The rights of a new task handle: read, manage, duplicate, transfer. */
+#define NX_DEFAULT_RIGHTS_TASK \
+  (NX_RIGHT_READ | NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER)
 
 #endif

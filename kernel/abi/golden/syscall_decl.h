@@ -29,6 +29,7 @@
 #include "neuron/ipc_msg.h"
 #include "neuron/rights.h"
 #include "neuron/syscall_numbers.h"
+#include "neuron/task_info.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -1220,6 +1221,96 @@ int sys_task_exit_status_decode(struct thread *caller, const uint64_t raw[6],
                                 sys_task_exit_status_args_t *out);
 int64_t sys_task_exit_status_invoke(struct thread *caller, const sys_task_exit_status_args_t *args);
 
+/* ---- task_info (NX_SYS_TASK_INFO) ---- */
+
+/* The decoded arguments of task_info. */
+typedef struct sys_task_info_args {
+  /* The task. */
+  nx_handle_t task;
+} sys_task_info_args_t;
+
+/* The rights `task` must carry: read. */
+#define SYS_TASK_INFO_TASK_RIGHTS (NX_RIGHT_READ)
+
+/* The object type `task` must name (an object_type_t). */
+#define SYS_TASK_INFO_TASK_OBJECT OBJ_TASK
+
+/*
+ * Copies raw[0] into *out with the schema's types; refuses task with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_task_info_unpack(const uint64_t raw[6], sys_task_info_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->task = (nx_handle_t)raw[0];
+  return NX_OK;
+}
+
+int sys_task_info_decode(struct thread *caller, const uint64_t raw[6], sys_task_info_args_t *out);
+int64_t sys_task_info_invoke(struct thread *caller, const sys_task_info_args_t *args);
+
+/* ---- task_handle_info (NX_SYS_TASK_HANDLE_INFO) ---- */
+
+/* The decoded arguments of task_handle_info. */
+typedef struct sys_task_handle_info_args {
+  /* The task. */
+  nx_handle_t task;
+  /* Which capability: 0 first; NX_ERR_NOT_FOUND past the last. */
+  uint32_t nth;
+} sys_task_handle_info_args_t;
+
+/* The rights `task` must carry: read. */
+#define SYS_TASK_HANDLE_INFO_TASK_RIGHTS (NX_RIGHT_READ)
+
+/* The object type `task` must name (an object_type_t). */
+#define SYS_TASK_HANDLE_INFO_TASK_OBJECT OBJ_TASK
+
+/*
+ * Copies raw[0..1] into *out with the schema's types; refuses task, nth with
+ * any of bits 63..32 set. No side effects.
+ */
+static inline int sys_task_handle_info_unpack(const uint64_t raw[6],
+                                              sys_task_handle_info_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  if (raw[1] > UINT32_MAX) return NX_ERR_INVALID_ARGS;
+  out->task = (nx_handle_t)raw[0];
+  out->nth = (uint32_t)raw[1];
+  return NX_OK;
+}
+
+int sys_task_handle_info_decode(struct thread *caller, const uint64_t raw[6],
+                                sys_task_handle_info_args_t *out);
+int64_t sys_task_handle_info_invoke(struct thread *caller, const sys_task_handle_info_args_t *args);
+
+/* ---- task_kill (NX_SYS_TASK_KILL) ---- */
+
+/* The decoded arguments of task_kill. */
+typedef struct sys_task_kill_args {
+  /* The task (never the caller's own: a task cannot hold a handle to itself). */
+  nx_handle_t task;
+  /* Its exit code. */
+  int64_t code;
+} sys_task_kill_args_t;
+
+/* The rights `task` must carry: manage. */
+#define SYS_TASK_KILL_TASK_RIGHTS (NX_RIGHT_MANAGE)
+
+/* The object type `task` must name (an object_type_t). */
+#define SYS_TASK_KILL_TASK_OBJECT OBJ_TASK
+
+/*
+ * Copies raw[0..1] into *out with the schema's types; refuses task with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_task_kill_unpack(const uint64_t raw[6], sys_task_kill_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->task = (nx_handle_t)raw[0];
+  out->code = (int64_t)raw[1];
+  return NX_OK;
+}
+
+int sys_task_kill_decode(struct thread *caller, const uint64_t raw[6], sys_task_kill_args_t *out);
+int64_t sys_task_kill_invoke(struct thread *caller, const sys_task_kill_args_t *args);
+
 /*
  * ipc_call also returns nx_ipc_words_t in registers (a1 = w0, a2 = w1, a3 = w2,
  * a4 = w3, a5 = info): the invoke stores them in the caller's saved a1..
@@ -1270,6 +1361,32 @@ static inline void sys_channel_recv_set_out(uint64_t regs[6], const nx_ipc_words
   regs[3] = o->w2;
   regs[4] = o->w3;
   regs[5] = o->info;
+}
+
+/*
+ * task_info also returns nx_task_info_t in registers (a1 = state, a2 = threads,
+ * a3 = handles, a4 = pages_used, a5 = pages_quota): the invoke stores them in
+ * the caller's saved a1.. (`regs` is its trap frame's a0..a5), which the
+ * syscall exit loads.
+ */
+static inline void sys_task_info_set_out(uint64_t regs[6], const nx_task_info_t *o) {
+  regs[1] = o->state;
+  regs[2] = o->threads;
+  regs[3] = o->handles;
+  regs[4] = o->pages_used;
+  regs[5] = o->pages_quota;
+}
+
+/*
+ * task_handle_info also returns nx_handle_info_t in registers (a1 = handle, a2
+ * = type, a3 = rights, a4 = badge): the invoke stores them in the caller's
+ * saved a1.. (`regs` is its trap frame's a0..a5), which the syscall exit loads.
+ */
+static inline void sys_task_handle_info_set_out(uint64_t regs[6], const nx_handle_info_t *o) {
+  regs[1] = o->handle;
+  regs[2] = o->type;
+  regs[3] = o->rights;
+  regs[4] = o->badge;
 }
 
 /*

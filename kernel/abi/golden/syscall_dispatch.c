@@ -237,6 +237,24 @@ int64_t syscall_dispatch(struct thread *caller, uint64_t number, const uint64_t 
       if (err != NX_OK) return err;
       return sys_task_exit_status_invoke(caller, &args);
     }
+    case NX_SYS_TASK_INFO: {
+      sys_task_info_args_t args;
+      int err = sys_task_info_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_task_info_invoke(caller, &args);
+    }
+    case NX_SYS_TASK_HANDLE_INFO: {
+      sys_task_handle_info_args_t args;
+      int err = sys_task_handle_info_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_task_handle_info_invoke(caller, &args);
+    }
+    case NX_SYS_TASK_KILL: {
+      sys_task_kill_args_t args;
+      int err = sys_task_kill_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_task_kill_invoke(caller, &args);
+    }
     default:
       return NX_ERR_BAD_SYSCALL;
   }
@@ -328,6 +346,12 @@ const char *syscall_name(uint64_t number) {
       return "task_watch";
     case NX_SYS_TASK_EXIT_STATUS:
       return "task_exit_status";
+    case NX_SYS_TASK_INFO:
+      return "task_info";
+    case NX_SYS_TASK_HANDLE_INFO:
+      return "task_handle_info";
+    case NX_SYS_TASK_KILL:
+      return "task_kill";
     default:
       return "unknown";
   }

@@ -51,9 +51,12 @@
 #define NX_SYS_THREAD_SET_IPC_BUFFER 39
 #define NX_SYS_TASK_WATCH 40
 #define NX_SYS_TASK_EXIT_STATUS 41
+#define NX_SYS_TASK_INFO 42
+#define NX_SYS_TASK_HANDLE_INFO 43
+#define NX_SYS_TASK_KILL 44
 
 /* One more than the highest syscall number. */
-#define NX_SYS_COUNT 42
+#define NX_SYS_COUNT 45
 
 /* The most bytes one debug_write call writes. */
 #define NX_DEBUG_WRITE_MAX 256
@@ -99,5 +102,14 @@
 
 /* task_exit_status: set when a fault ended the task (its code is then 0xff). */
 #define NX_TASK_FAULTED 256
+
+/* task_info: made by task_create, not started yet. */
+#define NX_TASK_STATE_NEW 1
+
+/* task_info: started, with threads. */
+#define NX_TASK_STATE_RUNNING 2
+
+/* task_info: its last thread is gone (task_exit_status says how). */
+#define NX_TASK_STATE_ENDED 3
 
 #endif

@@ -40,6 +40,7 @@
 #include "neuron/rights.h"
 #include "neuron/start_info.h"
 #include "neuron/syscall_numbers.h"
+#include "neuron/task_info.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -1158,6 +1159,96 @@ static inline int64_t nx_task_exit_status(nx_handle_t task) {
   return (int64_t)a0;
 }
 
+/*
+ * Reports a task's state, threads, capabilities and memory (for a supervisor's
+ * `ps`).
+ *
+ * task: The task. A task handle; needs NX_RIGHT_READ.
+ *
+ * Returns: 0.
+ * Also returns, on success, in *out (registers): out->state = a1, out->threads
+ *   = a2, out->handles = a3, out->pages_used = a4, out->pages_quota = a5.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED.
+ * Blocks: no.
+ */
+static inline int64_t nx_task_info(nx_handle_t task, nx_task_info_t *out) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)task;
+  register uint64_t a7 __asm__("a7") = NX_SYS_TASK_INFO;
+  register uint64_t a1 __asm__("a1");
+  register uint64_t a2 __asm__("a2");
+  register uint64_t a3 __asm__("a3");
+  register uint64_t a4 __asm__("a4");
+  register uint64_t a5 __asm__("a5");
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "=r"(a1), "=r"(a2), "=r"(a3), "=r"(a4), "=r"(a5), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a6", "memory");
+  out->state = a1;
+  out->threads = a2;
+  out->handles = a3;
+  out->pages_used = a4;
+  out->pages_quota = a5;
+  return (int64_t)a0;
+}
+
+/*
+ * Reports a task's nth capability, counting its live handles in table order (a
+ * supervisor listing what a task may do). An ended task holds none.
+ *
+ * task: The task. A task handle; needs NX_RIGHT_READ.
+ * nth: Which capability: 0 first; NX_ERR_NOT_FOUND past the last.
+ *
+ * Returns: 0.
+ * Also returns, on success, in *out (registers): out->handle = a1, out->type =
+ *   a2, out->rights = a3, out->badge = a4.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_INVALID_ARGS, NX_ERR_NOT_FOUND.
+ * Blocks: no.
+ */
+static inline int64_t nx_task_handle_info(nx_handle_t task, uint32_t nth, nx_handle_info_t *out) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)task;
+  register uint64_t a1 __asm__("a1") = (uint64_t)nth;
+  register uint64_t a7 __asm__("a7") = NX_SYS_TASK_HANDLE_INFO;
+  register uint64_t a2 __asm__("a2");
+  register uint64_t a3 __asm__("a3");
+  register uint64_t a4 __asm__("a4");
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "=r"(a2), "=r"(a3), "=r"(a4), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a5", "a6", "memory");
+  out->handle = a1;
+  out->type = a2;
+  out->rights = a3;
+  out->badge = a4;
+  return (int64_t)a0;
+}
+
+/*
+ * Ends every thread of a running task, and the task with `code`, as if it had
+ * called task_exit (its watch is signalled; task_exit_status reports the code).
+ * NX_ERR_BUSY: the task was never started or has ended.
+ *
+ * task: The task (never the caller's own: a task cannot hold a handle to
+ *   itself). A task handle; needs NX_RIGHT_MANAGE.
+ * code: Its exit code.
+ *
+ * Returns: 0.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_BUSY.
+ * Blocks: no.
+ */
+static inline int64_t nx_task_kill(nx_handle_t task, int64_t code) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)task;
+  register uint64_t a1 __asm__("a1") = (uint64_t)code;
+  register uint64_t a7 __asm__("a7") = NX_SYS_TASK_KILL;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
 #else /* !__riscv: declarations only */
 
 int64_t nx_null(void);
@@ -1206,6 +1297,9 @@ int64_t nx_thread_create(uint64_t entry, uint64_t sp, uint64_t arg, uint32_t pri
 int64_t nx_thread_set_ipc_buffer(uint64_t addr);
 int64_t nx_task_watch(nx_handle_t task, nx_handle_t n, uint64_t bit);
 int64_t nx_task_exit_status(nx_handle_t task);
+int64_t nx_task_info(nx_handle_t task, nx_task_info_t *out);
+int64_t nx_task_handle_info(nx_handle_t task, uint32_t nth, nx_handle_info_t *out);
+int64_t nx_task_kill(nx_handle_t task, int64_t code);
 
 #endif
 

@@ -41,6 +41,8 @@
 /* Syscalls with an `out` struct: the stub stores a1.. through `out`. */
 #define STUB1_OUT(name, type) \
   NOINLINE int64_t stub_##name(type *out) { return nx_##name(ARG(0), out); }
+#define STUB2_OUT(name, type) \
+  NOINLINE int64_t stub_##name(type *out) { return nx_##name(ARG(0), ARG(1), out); }
 #define STUB6_OUT(name, type)                                              \
   NOINLINE int64_t stub_##name(type *out) {                                \
     return nx_##name(ARG(0), ARG(1), ARG(2), ARG(3), ARG(4), ARG(5), out); \
@@ -88,6 +90,9 @@ STUB4(thread_create)
 STUB1(thread_set_ipc_buffer)
 STUB3(task_watch)
 STUB1(task_exit_status)
+STUB1_OUT(task_info, nx_task_info_t)
+STUB2_OUT(task_handle_info, nx_handle_info_t)
+STUB2(task_kill)
 
 /*
  * The layout the riscv64 compiler gives each ABI struct: one entry per field
@@ -132,6 +137,17 @@ const struct field_layout layout_start_info[] = {
     FIELD(nx_start_info_t, bootfs_size), SIZE(nx_start_info_t),
 };
 
+const struct field_layout layout_task_info[] = {
+    FIELD(nx_task_info_t, state),       FIELD(nx_task_info_t, threads),
+    FIELD(nx_task_info_t, handles),     FIELD(nx_task_info_t, pages_used),
+    FIELD(nx_task_info_t, pages_quota), SIZE(nx_task_info_t),
+};
+
+const struct field_layout layout_handle_info[] = {
+    FIELD(nx_handle_info_t, handle), FIELD(nx_handle_info_t, type), FIELD(nx_handle_info_t, rights),
+    FIELD(nx_handle_info_t, badge),  SIZE(nx_handle_info_t),
+};
+
 /* NX_DEFAULT_RIGHTS_<OBJECT> of every object type, then NX_RIGHTS_ALL as "all". */
 struct object_rights {
   char name[24];
@@ -158,7 +174,7 @@ void _start(void) {
   __asm__ volatile(""
                    :
                    : "r"(layout_kernel_stats), "r"(layout_ipc_words), "r"(layout_start_info),
-                     "r"(default_rights));
+                     "r"(layout_task_info), "r"(layout_handle_info), "r"(default_rights));
   int64_t sum = stub_null();
   sum += stub_debug_write();
   sum += stub_thread_yield();
@@ -199,6 +215,11 @@ void _start(void) {
   sum += stub_thread_set_ipc_buffer();
   sum += stub_task_watch();
   sum += stub_task_exit_status();
+  nx_task_info_t task_info;
+  sum += stub_task_info(&task_info);
+  nx_handle_info_t handle_info;
+  sum += stub_task_handle_info(&handle_info);
+  sum += stub_task_kill();
   if (sum < 0) stub_thread_exit();
   stub_task_exit();
 }

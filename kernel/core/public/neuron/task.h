@@ -181,6 +181,11 @@ __attribute__((noreturn)) void thread_exit_current(int64_t code);
 /* Ends every thread of the current task, then the task. */
 __attribute__((noreturn)) void task_exit_current(int64_t code);
 
+/* Ends every thread of RUNNING `task` (not the caller's) and the task with
+ * `code`, as task_exit would: its watch is signalled, its teardown follows
+ * at once (none of its threads is running). */
+void task_kill(task_t *task, int64_t code);
+
 /* Runs the highest-priority ready thread; returns when `current` runs
  * again. Called with `current` no longer RUNNING in the scheduler (it
  * yielded, blocked, slept or died). */

@@ -27,6 +27,14 @@ extern "C" {
 #define BOOTPLAN_CALLS 16
 #define BOOTPLAN_DEVICES 8
 
+/* The badge init mints into each program's send capabilities: the
+ * program's plan index + 1 (0 means unbadged, never a program), kept across
+ * restarts. Servers tell their clients apart by it. init calls services
+ * (the registry's init-only methods) with a badge of its own, which no
+ * program's badge can equal. */
+#define BOOTPLAN_BADGE(index) ((uint64_t)(index) + 1u)
+#define BOOTPLAN_BADGE_INIT ((uint64_t)BOOTPLAN_PROGRAMS + 1u)
+
 typedef char bootplan_name_t[BOOTPLAN_NAME_MAX + 1];
 
 typedef struct bootplan_program {
