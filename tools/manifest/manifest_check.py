@@ -57,12 +57,32 @@ MAX_IRQS = 8
 MAX_LINE = 64  # bytes, with the newline: "provides " + 31 + "\n" is the longest
 
 
+# Services init itself provides (it is not a program of the manifest: the
+# kernel starts it): name -> its api target. It runs at the top priority,
+# so any program may call it; the boot plan lists the call like any other
+# and init hands out the handle.
+INIT_SERVICES = {
+    "system": "//services/init:api",
+}
+INIT = {
+    "name": "init",
+    "label": "//services/init:init",
+    "priority": MAX_PRIORITY,
+    "provides": "",
+    "api": "",
+}
+
+
 class ManifestError(Exception):
     """A refused manifest: `problems` holds one message per problem."""
 
     def __init__(self, problems):
         super().__init__("\n".join(problems))
         self.problems = problems
+
+
+# init as the server of each of its services, for the checks.
+INIT_SERVERS = {name: dict(INIT, provides=name, api=api) for name, api in INIT_SERVICES.items()}
 
 
 def _who(p):
@@ -194,6 +214,8 @@ def boot_order(programs, servers):
     for p in programs:
         for service in dict.fromkeys(p["calls"]):
             server = servers.get(service)
+            if server is INIT_SERVERS.get(service):
+                continue  # init runs before everything
             if server is not None and server["name"] not in callees[p["name"]]:
                 callees[p["name"]].append(server["name"])
     order, placed = [], set()
@@ -237,7 +259,12 @@ def check(manifest):
             problems.append(f"{_who(names[p['name']])} and {_who(p)} have the same name")
         names[p["name"]] = p
         _check_program(problems, p)
-    servers = _exclusive(problems, [p for p in programs if p["provides"]], "provides", "provide")
+    servers = _exclusive(
+        problems,
+        list(INIT_SERVERS.values()) + [p for p in programs if p["provides"]],
+        "provides",
+        "provide",
+    )
     _exclusive(problems, programs, "mmio", "claim mmio region")
     _exclusive(problems, programs, "irqs", "claim irq")
     for p in programs:

@@ -125,6 +125,35 @@ class CheckTest(unittest.TestCase):
             m, "program 'logd' (//fx/logd:logd): calls 'log', which it provides itself"
         )
 
+    # ---- init's own services ----
+
+    def test_calls_a_service_init_provides(self):
+        m = base()
+        shell = program("shell", calls=["system"], apis=[], priority=8)
+        shell["api_deps"] = [{"label": "//services/init:api", "service": "system"}]
+        m["programs"].insert(0, shell)
+        order = manifest_check.check(m)
+        self.assertEqual([p["name"] for p in order], ["shell", "uart", "logd", "client"])
+        self.assertIn("calls system", manifest_check.bootplan(order))
+
+    def test_calls_init_without_its_api(self):
+        m = base()
+        m["programs"].append(program("shell", calls=["system"], priority=8))
+        self.assertRefused(
+            m,
+            "program 'shell' (//fx/shell:shell): calls 'system' but does not depend on its api "
+            "//services/init:api (add it to deps)",
+        )
+
+    def test_provides_a_service_of_init(self):
+        m = base()
+        m["programs"].append(program("fake", provides="system", apis=["system"], priority=8))
+        self.assertRefused(
+            m,
+            "program 'init' (//services/init:init) and program 'fake' (//fx/fake:fake) both "
+            "provide 'system'",
+        )
+
     # ---- unknown names ----
 
     def test_unknown_service(self):

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "neuron/registry_name.h"
+#include "neuron/registry_rights.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -28,13 +29,6 @@ extern "C" {
 /* The most (program, name) pairs the set holds: every program's grants
  * together. */
 #define REGISTRY_GRANTS 128u
-
-/* What a grant allows. LOOKUP: get the name's endpoint. SERVE: register an
- * endpoint under the name; only the manifest's server of a name has it, so
- * no other program can take the name over while its server is down. */
-#define REGISTRY_LOOKUP 1u
-#define REGISTRY_SERVE 2u
-#define REGISTRY_RIGHTS_ALL (REGISTRY_LOOKUP | REGISTRY_SERVE)
 
 typedef struct registry_grant {
   uint64_t badge; /* 0: slot free */

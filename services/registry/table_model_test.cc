@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "neuron/errors.h"
-#include "neuron/registry.h"
+#include "neuron/registry_table.h"
 
 namespace {
 
@@ -78,7 +78,7 @@ struct Model {
       it->second.endpoint = ep;
       return NX_OK;
     }
-    if (entries.size() == REGISTRY_ENTRIES) return NX_ERR_NO_MEMORY;
+    if (entries.size() == REGISTRY_TABLE_ENTRIES) return NX_ERR_NO_MEMORY;
     entries[n] = {o, ep};
     return NX_OK;
   }
@@ -117,11 +117,12 @@ struct Model {
 
 void Collect(void *ctx, uint32_t ep) { static_cast<std::vector<uint32_t> *>(ctx)->push_back(ep); }
 
-TEST(RegistryModel, RandomOperationsMatchTheModel) {
+TEST(TableModel, RandomOperationsMatchTheModel) {
   // More valid names than table slots and more (badge, name) pairs than
   // grant slots, so both tables fill up; a few invalid names besides.
   std::vector<std::string> names;
-  for (int i = 0; i < int(REGISTRY_ENTRIES) + 8; i++) names.push_back("n" + std::to_string(i));
+  for (int i = 0; i < int(REGISTRY_TABLE_ENTRIES) + 8; i++)
+    names.push_back("n" + std::to_string(i));
   const size_t valid = names.size();
   names.push_back("");
   names.push_back("bad name");
@@ -129,8 +130,8 @@ TEST(RegistryModel, RandomOperationsMatchTheModel) {
   names.push_back(std::string(REGISTRY_NAME_MAX, 'n'));
   names.push_back(std::string("n1\0", 3));
 
-  registry_t r;
-  registry_init(&r);
+  registry_table_t r;
+  registry_table_init(&r);
   Model m;
   std::mt19937_64 rng(20240917);
   auto pick = [&rng](uint64_t n) { return uint64_t(rng() % n); };
@@ -173,21 +174,21 @@ TEST(RegistryModel, RandomOperationsMatchTheModel) {
       case 3:
       case 4: {
         uint32_t ep = endpoint(), rep = 1, mrep = 2;
-        got = registry_register(&r, badge, n.data(), n.size(), ep, &rep);
+        got = registry_table_register(&r, badge, n.data(), n.size(), ep, &rep);
         want = m.Register(badge, n, ep, &mrep);
         ASSERT_EQ(rep, mrep) << step;
         break;
       }
       case 5: {
         uint32_t ep = 1, mep = 1;
-        got = registry_unregister(&r, badge, n.data(), n.size(), &ep);
+        got = registry_table_unregister(&r, badge, n.data(), n.size(), &ep);
         want = m.Unregister(badge, n, &mep);
         ASSERT_EQ(ep, mep) << step;
         break;
       }
       case 6: {
         uint32_t ep = 1, mep = 1;
-        got = registry_lookup(&r, badge, n.data(), n.size(), &ep);
+        got = registry_table_lookup(&r, badge, n.data(), n.size(), &ep);
         want = m.Lookup(badge, n, &mep);
         ASSERT_EQ(ep, mep) << step;
         break;
@@ -195,7 +196,7 @@ TEST(RegistryModel, RandomOperationsMatchTheModel) {
       case 7: {
         if (pick(16) != 0) break;  // rare: a death undoes many registrations
         std::vector<uint32_t> released;
-        size_t count = registry_remove_owner(&r, badge, Collect, &released);
+        size_t count = registry_table_remove_owner(&r, badge, Collect, &released);
         std::vector<uint32_t> expected = m.RemoveOwner(badge);
         ASSERT_EQ(count, expected.size()) << step;
         std::sort(released.begin(), released.end());
@@ -209,13 +210,14 @@ TEST(RegistryModel, RandomOperationsMatchTheModel) {
     seen[op][got]++;
 
     // Everything observable: every pair's rights and lookup, and the count.
-    ASSERT_EQ(registry_count(&r), m.entries.size()) << step;
+    ASSERT_EQ(registry_table_count(&r), m.entries.size()) << step;
     for (uint64_t b = 0; b < kBadges; b++) {
       for (const std::string &each : names) {
         ASSERT_EQ(registry_grants_rights(&r.grants, b, each.data(), each.size()), m.Rights(b, each))
             << step;
         uint32_t ep = 1, mep = 1;
-        ASSERT_EQ(registry_lookup(&r, b, each.data(), each.size(), &ep), m.Lookup(b, each, &mep))
+        ASSERT_EQ(registry_table_lookup(&r, b, each.data(), each.size(), &ep),
+                  m.Lookup(b, each, &mep))
             << step;
         ASSERT_EQ(ep, mep) << step;
       }

@@ -1,0 +1,137 @@
+/*
+ * init's "system" service (system.toml): what init knows as the supervisor
+ * of every program, for the console shell's ps and caps, and shutdown. It
+ * runs on a thread of its own so that the supervisor can keep waiting for
+ * programs to end; the two share g_init.run under init_lock().
+ *
+ * A task's figures come from the kernel (task_info, task_handle_info)
+ * through the task handles init holds: init may inspect what it started,
+ * and nobody else holds those handles.
+ */
+#include <string.h>
+
+#include "init_state.h"
+#include "services/init/system_server.h"
+
+/* init's priority (the kernel starts it at the top, 31): a call to the
+ * system service is answered at once. */
+#define SERVICE_PRIORITY 31
+
+static nx_ipc_buffer_t service_ipc_buffer;
+static uint64_t service_stack[2048] __attribute__((aligned(16)));
+
+/* The generated IDL code finds the calling thread's IPC buffer here: the
+ * service thread's while it runs on its own stack, the first thread's
+ * otherwise (neuron/idl.h). */
+void *nx_idl_ipc_buffer(void) {
+  uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+  uintptr_t base = (uintptr_t)service_stack;
+  if (sp >= base && sp <= base + sizeof service_stack) return &service_ipc_buffer;
+  return &nx_main_ipc_buffer;
+}
+
+/* The task of program `index`, at *task (0 if it is not running), with the
+ * lock held on NX_OK. */
+static int64_t program(uint32_t index, nx_handle_t *task) {
+  if (index >= g_init.plan.count) return NX_ERR_NOT_FOUND;
+  init_lock();
+  *task = g_init.run[index].task;
+  return NX_OK;
+}
+
+static int64_t do_task(void *ctx, uint64_t badge, const system_task_args_t *args,
+                       system_task_result_t *result) {
+  (void)ctx;
+  (void)badge;
+  nx_handle_t task;
+  int64_t err = program(args->index, &task);
+  if (err != NX_OK) return err;
+  nx_task_info_t info = {0};
+  if (task) err = nx_task_info(task, &info);
+  init_unlock();
+  if (err != NX_OK) return err;
+  const bootplan_program_t *p = &g_init.plan.programs[args->index];
+  result->state = task != 0;
+  result->pages_used = info.pages_used;
+  result->pages_quota = p->quota_pages;
+  result->name = (uint8_t *)p->name;
+  result->name_len = strlen(p->name);
+  return NX_OK;
+}
+
+static int64_t do_task_counts(void *ctx, uint64_t badge, const system_task_counts_args_t *args,
+                              system_task_counts_result_t *result) {
+  (void)ctx;
+  (void)badge;
+  nx_handle_t task;
+  int64_t err = program(args->index, &task);
+  if (err != NX_OK) return err;
+  nx_task_info_t info = {0};
+  if (task) err = nx_task_info(task, &info);
+  result->restarts = g_init.run[args->index].restarts;
+  init_unlock();
+  result->threads = (uint32_t)info.threads;
+  result->handles = (uint32_t)info.handles;
+  return err;
+}
+
+static int64_t do_cap(void *ctx, uint64_t badge, const system_cap_args_t *args,
+                      system_cap_result_t *result) {
+  (void)ctx;
+  (void)badge;
+  nx_handle_t task;
+  int64_t err = program(args->index, &task);
+  if (err != NX_OK) return err;
+  nx_handle_info_t info = {0};
+  err = task ? nx_task_handle_info(task, args->nth, &info) : NX_ERR_BUSY;
+  init_unlock();
+  if (err != NX_OK) return err;
+  result->handle = (uint32_t)info.handle;
+  result->type = (uint32_t)info.type;
+  result->rights = (uint32_t)info.rights;
+  return NX_OK;
+}
+
+static int64_t do_shutdown(void *ctx, uint64_t badge) {
+  (void)ctx;
+  init_say("init: shutdown asked by program #%llu\n", (unsigned long long)badge);
+  g_init.shutting_down = true;
+  return NX_OK;
+}
+
+static const system_ops_t ops = {do_task, do_task_counts, do_cap, do_shutdown};
+
+/* Ends every running program; the supervisor sees each end and, shutting
+ * down, restarts none. */
+static void stop_all(void) {
+  init_lock();
+  for (uint32_t i = 0; i < g_init.plan.count; i++) {
+    if (g_init.run[i].task) nx_task_kill(g_init.run[i].task, 0);
+  }
+  init_unlock();
+}
+
+static void serve(uint64_t arg) {
+  (void)arg;
+  nx_thread_set_ipc_buffer((uintptr_t)&service_ipc_buffer);
+  nx_ipc_words_t in;
+  nx_ipc_words_t out;
+  int64_t badge = nx_ipc_recv(g_init.system, &in);
+  while (badge >= 0) {
+    system_dispatch(&ops, NULL, (uint64_t)badge, &in, &out);
+    if (g_init.shutting_down) {
+      nx_ipc_reply(out.w0, out.w1, out.w2, out.w3, out.info);
+      stop_all();
+      nx_thread_exit(0);
+    }
+    badge = nx_ipc_reply_recv(g_init.system, out.w0, out.w1, out.w2, out.w3, out.info, &in);
+  }
+  init_say("init: system service ended: %s\n", nx_error_name((int)badge));
+  nx_thread_exit(1);
+}
+
+int init_start_system_service(void) {
+  int64_t tid = nx_thread_create(
+      (uintptr_t)serve, (uintptr_t)(service_stack + sizeof service_stack / 8), 0, SERVICE_PRIORITY);
+  return tid < 0 ? (int)tid : NX_OK;
+}
