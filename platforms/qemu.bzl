@@ -91,13 +91,15 @@ qemu_run = rule(
 def _qemu_test_impl(ctx):
     markers = ctx.actions.declare_file(ctx.label.name + ".markers")
     ctx.actions.write(markers, "\n".join(ctx.attr.markers) + "\n")
-    script, runfiles = _launcher(ctx, "test", [
-        "--markers",
-        markers.short_path,
-        "--timeout",
-        str(ctx.attr.timeout_seconds),
-    ])
-    return [DefaultInfo(executable = script, runfiles = runfiles.merge(ctx.runfiles(files = [markers])))]
+    extra = ["--markers", markers.short_path, "--timeout", str(ctx.attr.timeout_seconds)]
+    files = [markers]
+    if ctx.attr.console_input:
+        lines = ctx.actions.declare_file(ctx.label.name + ".input")
+        ctx.actions.write(lines, "\n".join(ctx.attr.console_input) + "\n")
+        extra += ["--input", lines.short_path, "--script", ctx.file._serial_script.short_path]
+        files += [lines, ctx.file._serial_script]
+    script, runfiles = _launcher(ctx, "test", extra)
+    return [DefaultInfo(executable = script, runfiles = runfiles.merge(ctx.runfiles(files = files)))]
 
 qemu_test = rule(
     implementation = _qemu_test_impl,
@@ -107,6 +109,8 @@ qemu_test = rule(
         # markers from several tasks keep their order.
         "icount": attr.bool(default = True, doc = "Exact instruction counting (-icount shift=0): deterministic runs."),
         "markers": attr.string_list(mandatory = True, doc = "Serial log lines expected in this order (substring match)."),
+        "console_input": attr.string_list(doc = "Lines typed into the serial console, each after the shell's prompt (`nexus> `)."),
+        "_serial_script": attr.label(default = "//platforms:serial_script.py", allow_single_file = True),
         "timeout_seconds": attr.int(default = 60, doc = "Wall-clock limit for the guest."),
     }),
     test = True,

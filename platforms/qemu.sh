@@ -2,7 +2,10 @@
 # Runs an Open Nexus image in QEMU. Called by the launchers that qemu.bzl
 # writes, from the runfiles directory:
 #   qemu.sh run  --qemu Q --bios B --kernel K --initrd I [--icount] -- MACHINE... [--gdb] [--display]
-#   qemu.sh test --qemu Q --bios B --kernel K --initrd I [--icount] --markers F --timeout S -- MACHINE...
+#   qemu.sh test --qemu Q --bios B --kernel K --initrd I [--icount] --markers F --timeout S
+#                [--input LINES --script serial_script.py] -- MACHINE...
+# With --input, each line of LINES is typed into the serial console after
+# the shell's prompt (serial_script.py).
 set -euo pipefail
 
 mode=$1
@@ -10,7 +13,7 @@ shift
 icount=()
 gdb=()
 display=(-nographic)
-markers="" timeout=60
+markers="" timeout=60 input="" script=""
 while [ $# -gt 0 ]; do
   case $1 in
     --qemu) qemu=$2; shift 2 ;;
@@ -20,6 +23,8 @@ while [ $# -gt 0 ]; do
     --icount) icount=(-icount shift=0); shift ;;
     --markers) markers=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
+    --input) input=$2; shift 2 ;;
+    --script) script=$2; shift 2 ;;
     --) shift; break ;;
     *) echo "qemu.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -45,8 +50,13 @@ fi
 # Test mode: headless, serial to a log, bounded in time.
 log=${TEST_UNDECLARED_OUTPUTS_DIR:-${TEST_TMPDIR:-/tmp}}/serial.log
 status=0
-timeout --kill-after=5 "$timeout" "${cmd[@]}" -display none -monitor none -serial "file:$log" \
-  </dev/null || status=$?
+if [ -n "$input" ]; then
+  timeout --kill-after=5 "$timeout" python3 "$script" --log "$log" --input "$input" \
+    --prompt "nexus> " -- "${cmd[@]}" -display none -monitor none -serial stdio || status=$?
+else
+  timeout --kill-after=5 "$timeout" "${cmd[@]}" -display none -monitor none -serial "file:$log" \
+    </dev/null || status=$?
+fi
 
 fail() {
   echo "FAIL: $*" >&2

@@ -3,7 +3,7 @@
 # marker, markers out of order, a hung guest and a guest that reports
 # failure each fail with their own message.
 set -uo pipefail
-# Arguments: QEMU, firmware, then the files of two images (the good one,
+# Arguments: QEMU, firmware, then the files of two images (pass_image,
 # then fail_image), each an .elf and a .cpio in no particular order.
 qemu=$1 bios=$2
 shift 2
