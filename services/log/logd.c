@@ -8,8 +8,7 @@
  * Every record is also echoed to the debug log as one console line
  * (log_format_record), so the log is readable from the console.
  *
- * The protocol is log.toml (//services/log:api). Its `stop` method is for
- * test systems only: logd answers and exits 0, so the system can end.
+ * The protocol is log.toml (//services/log:api).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,7 +26,6 @@ static nx_handle_t g_log;
 static log_record_t g_records[RING_RECORDS]; /* ~26 KiB: in .bss */
 static log_ring_t g_ring;
 static log_record_t g_out; /* the record a read answers with, until the reply */
-static int g_stop;
 
 static void say(const char *fmt, ...) {
   char line[NX_DEBUG_WRITE_MAX];
@@ -82,34 +80,13 @@ static int64_t do_count(void *ctx, uint64_t badge, log_count_result_t *result) {
   return NX_OK;
 }
 
-static int64_t do_stop(void *ctx, uint64_t badge) {
-  (void)ctx;
-  say("logd: stop asked by #%llu (test systems only)\n", (unsigned long long)badge);
-  g_stop = 1;
-  return NX_OK;
-}
-
-static const log_ops_t ops = {do_write, do_read, do_count, do_stop};
-
-/* log_serve()'s loop, but one that ends after answering `stop`. */
-static int64_t serve(nx_handle_t ep) {
-  nx_ipc_words_t in;
-  nx_ipc_words_t out;
-  int64_t badge = nx_ipc_recv(ep, &in);
-  while (badge >= 0) {
-    log_dispatch(&ops, NULL, (uint64_t)badge, &in, &out);
-    if (g_stop) return nx_ipc_reply(out.w0, out.w1, out.w2, out.w3, out.info);
-    badge = nx_ipc_reply_recv(ep, out.w0, out.w1, out.w2, out.w3, out.info, &in);
-  }
-  return badge;
-}
+static const log_ops_t ops = {do_write, do_read, do_count};
 
 int nx_main(const nx_start_info_t *start) {
   g_log = start->log;
   if (log_ring_init(&g_ring, g_records, RING_RECORDS) != NX_OK) return 1;
   say("logd: serving\n");
-  int64_t err = serve(start->h0);
-  if (g_stop && err == NX_OK) return 0;
+  int64_t err = log_serve(start->h0, &ops, NULL);
   say("logd: serving ended: %s\n", nx_error_name((int)err));
   return 1;
 }

@@ -4,13 +4,14 @@
  * It writes records at every level, reads them back (all, then only the
  * warnings and up) and checks text, level and that every record carries
  * the same badge: its own, which it cannot choose. Last it asks logd to
- * stop (a test-only method) so the system can end.
+ * init's shutdown (start->h2, "system") so the system can end.
  */
 #include "services/log/log_client.h"
 
 #include <string.h>
 
 #include "neuron/errors.h"
+#include "services/init/system_client.h"
 #include "test_util.h"
 
 #define P "log_client"
@@ -90,6 +91,6 @@ int nx_main(const nx_start_info_t *start) {
     t_say(P ": %u records read back, all with badge %llu\n", (unsigned)all,
           (unsigned long long)badge);
   }
-  t_expect(P, "stop", log_stop(ep), NX_OK);
+  t_expect(P, "shutdown", system_shutdown(start->h2), NX_OK);
   return t_failures ? 1 : 0;
 }
