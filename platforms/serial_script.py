@@ -1,4 +1,4 @@
-#!/ usr / bin / env python3
+#!/usr/bin/env python3
 """serial_script: types lines into a guest's serial console, each after a prompt.
 
     serial_script.py --log LOG --input LINES --prompt PROMPT -- QEMU ARGS...
@@ -44,9 +44,12 @@ def main(argv=None):
                 seen = seen[seen.index(prompt) + len(prompt) :]
                 if lines:
                     try:
-                        qemu
-.stdin.write(lines.pop(0).encode() + b "\r") qemu.stdin.flush() except BrokenPipeError
-    : lines = [] return qemu.wait()
+                        qemu.stdin.write(lines.pop(0).encode() + b"\r")
+                        qemu.stdin.flush()
+                    except BrokenPipeError:
+                        lines = []
+    return qemu.wait()
 
-                  if __name__
-              == "__main__" : sys.exit(main())
+
+if __name__ == "__main__":
+    sys.exit(main())
