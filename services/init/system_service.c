@@ -20,16 +20,6 @@
 static nx_ipc_buffer_t service_ipc_buffer;
 static uint64_t service_stack[2048] __attribute__((aligned(16)));
 
-/* The generated IDL code finds the calling thread's IPC buffer here: the
- * service thread's while it runs on its own stack, the first thread's
- * otherwise (neuron/idl.h). */
-void *nx_idl_ipc_buffer(void) {
-  uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
-  uintptr_t base = (uintptr_t)service_stack;
-  if (sp >= base && sp <= base + sizeof service_stack) return &service_ipc_buffer;
-  return &nx_main_ipc_buffer;
-}
-
 /* The task of program `index`, at *task (0 if it is not running), with the
  * lock held on NX_OK. */
 static int64_t program(uint32_t index, nx_handle_t *task) {
@@ -111,9 +101,8 @@ static void stop_all(void) {
   init_unlock();
 }
 
-static void serve(uint64_t arg) {
+static void serve(void *arg) {
   (void)arg;
-  nx_thread_set_ipc_buffer((uintptr_t)&service_ipc_buffer);
   nx_ipc_words_t in;
   nx_ipc_words_t out;
   int64_t badge = nx_ipc_recv(g_init.system, &in);
@@ -122,16 +111,15 @@ static void serve(uint64_t arg) {
     if (g_init.shutting_down) {
       nx_ipc_reply(out.w0, out.w1, out.w2, out.w3, out.info);
       stop_all();
-      nx_thread_exit(0);
+      return;
     }
     badge = nx_ipc_reply_recv(g_init.system, out.w0, out.w1, out.w2, out.w3, out.info, &in);
   }
   init_say("init: system service ended: %s\n", nx_error_name((int)badge));
-  nx_thread_exit(1);
 }
 
 int init_start_system_service(void) {
-  int64_t tid = nx_thread_create(
-      (uintptr_t)serve, (uintptr_t)(service_stack + sizeof service_stack / 8), 0, SERVICE_PRIORITY);
+  int64_t tid = nx_thread_start(serve, NULL, service_stack, sizeof service_stack,
+                                &service_ipc_buffer, SERVICE_PRIORITY);
   return tid < 0 ? (int)tid : NX_OK;
 }

@@ -41,6 +41,25 @@ static inline uint32_t nx_msg_bytes(uint64_t info) {
   return (uint32_t)(info >> NX_MSG_INFO_BYTES_SHIFT);
 }
 
+/* How many threads nx_thread_start may run at once, and the least stack
+ * each needs. */
+#define NX_THREADS_MAX 8
+#define NX_THREAD_STACK_MIN 1024
+
+/* Starts a thread of this task that runs entry(arg), with `stack_size`
+ * bytes at `stack` as its stack and `ipc` as its IPC buffer (both must stay
+ * valid until it ends, and belong to it alone), at `priority` (at most the
+ * task's). The thread ends when entry returns. Returns the thread's id, or
+ * NX_ERR_INVALID_ARGS (no entry, stack or buffer, a stack under
+ * NX_THREAD_STACK_MIN), NX_ERR_NO_MEMORY (NX_THREADS_MAX running), or what
+ * thread_create refused. */
+int64_t nx_thread_start(void (*entry)(void *arg), void *arg, void *stack, size_t stack_size,
+                        nx_ipc_buffer_t *ipc, uint32_t priority);
+
+/* The calling thread's IPC buffer: its own if nx_thread_start started it,
+ * else the first thread's. */
+nx_ipc_buffer_t *nx_ipc_buffer_self(void);
+
 /* Sets up the first thread and runs nx_main (crt0.S calls it). */
 __attribute__((noreturn)) void nx_runtime_start(const nx_start_info_t *start);
 

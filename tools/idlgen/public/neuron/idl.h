@@ -12,10 +12,8 @@ extern "C" {
 
 /*
  * The calling thread's IPC buffer (an nx_ipc_buffer_t, see neuron/runtime.h).
- * On riscv64, idl.c defines it weakly as the first thread's buffer
- * (nx_main_ipc_buffer), which is right for a program whose IPC runs on its
- * first thread; a program that calls or serves from other threads defines it
- * to return the buffer each thread set with nx_thread_set_ipc_buffer. Host
+ * On riscv64, idl.c returns the runtime's nx_ipc_buffer_self(): the first
+ * thread's buffer, or that of a thread started with nx_thread_start. Host
  * tests define it for their fake kernel.
  */
 void *nx_idl_ipc_buffer(void);
