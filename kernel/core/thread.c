@@ -258,6 +258,18 @@ static void schedule_saving(arch_context_t *save) {
 
 void schedule(void) { schedule_saving(current ? &current->context : &boot_context); }
 
+void thread_preempt_current(void) {
+  thread_t *prev = current;
+  uint64_t now = rdtime();
+  sched_preempt(&kernel.sched, &prev->sched, now);
+  thread_t *next = (thread_t *)sched_pick(&kernel.sched, now); /* prev at least */
+  if (next == prev) return;
+  /* No sleeper changed and prev only went back to its queue: the timer needs
+   * a change only for a slice end of next's, when a peer waits at its level
+   * (an armed deadline for prev's slice may fire early, harmlessly). */
+  switch_to(prev, next, &prev->context, sched_ready_at(&kernel.sched, next->sched.prio));
+}
+
 /* Resuming `t` returns it to user mode with its trap frame, whatever its
  * kernel stack holds (see syscall_resume in trap.S). */
 static void set_continuation(thread_t *t) {

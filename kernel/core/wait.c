@@ -103,9 +103,7 @@ int thread_block_current(void) {
 }
 
 void kernel_preempt_check(void) {
-  if (!current || !sched_preempt_needed(&kernel.sched, &current->sched)) return;
-  sched_preempt(&kernel.sched, &current->sched, rdtime());
-  schedule();
+  if (current && sched_preempt_needed(&kernel.sched, &current->sched)) thread_preempt_current();
 }
 
 void kernel_poll_interrupts(void) {

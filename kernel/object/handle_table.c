@@ -115,8 +115,8 @@ int handle_install(handle_table_t *t, object_t *obj, uint32_t rights, nx_handle_
 /* The lookup while a revoke is in progress: the slot may lie under one.
  * Out of line (handle_lookup_slot_inline reaches it by a tail call), so
  * that the common lookup is a leaf that saves no registers. */
-int handle_lookup_during_revoke(handle_slot_t *s, uint32_t type, uint32_t rights,
-                                handle_slot_t **out) {
+__attribute__((noinline)) int handle_lookup_during_revoke(handle_slot_t *s, uint32_t type,
+                                                          uint32_t rights, handle_slot_t **out) {
   if (cap_revoke_blocks_walk(s)) return NX_ERR_BAD_HANDLE;
   return handle_check_slot(s, type, rights, out);
 }

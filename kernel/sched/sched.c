@@ -217,10 +217,9 @@ static const sched_entity_t *as_running(const sched_entity_t *running) {
 }
 
 bool sched_preempt_needed(const sched_t *s, const sched_entity_t *running) {
-  int top = runq_highest(&s->rq);
-  if (top < 0) return false;
+  /* A bit above running's level: no search for the highest one needed. */
   running = as_running(running);
-  return !running || (unsigned)top > running->prio;
+  return running ? !sched_none_above(s, running->prio) : s->rq.bitmap != 0;
 }
 
 uint64_t sched_next_deadline(const sched_t *s, uint64_t now, const sched_entity_t *running) {
