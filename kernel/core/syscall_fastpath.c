@@ -8,6 +8,7 @@
  * once, having changed nothing, and the full path handles the syscall (including every error, which
  * the fastpath never reports).
  */
+#include "kernel/core/syscall_ipc_fast.h"
 #include "kernel/core/syscall_util.h"
 #include "neuron/kobject.h"
 #include "neuron/syscall_decl.h"

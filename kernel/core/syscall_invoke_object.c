@@ -7,6 +7,7 @@
  * thread (IPC, channels), which the portable modules check before they
  * change anything.
  */
+#include "kernel/core/syscall_ipc_fast.h"
 #include "kernel/core/syscall_util.h"
 #include "neuron/cap_transfer.h"
 #include "neuron/channel.h"
@@ -150,31 +151,6 @@ void syscall_ipc_complete(thread_t *t, int result) {
   t->frame->a[0] = (uint64_t)a0;
 }
 
-/* The fastpath's delivery of a words-only message straight into a blocked
- * thread's saved registers: a0 (its syscall's result), w0..w3, info 0. */
-static void deliver_words(thread_t *t, int64_t a0, const ipc_msg_t *m) {
-  uint64_t *regs = t->frame->a;
-  regs[0] = (uint64_t)a0;
-  regs[1] = m->words[0];
-  regs[2] = m->words[1];
-  regs[3] = m->words[2];
-  regs[4] = m->words[3];
-  regs[5] = 0;
-}
-
-void syscall_call_fast(thread_t *caller, const handle_slot_t *ep_slot, const ipc_msg_t *m) {
-  kendpoint_t *ep = (kendpoint_t *)ep_slot->object;
-  ipc_thread_t *next = ipc_call_fast(&ep->ep, &caller->ipc, ep_slot->badge, m);
-  if (!next) return;
-  caller->ipc_buf_got = 0;
-  caller->ipc_receiving = false;
-  /* The server's receive completes in its saved registers and it runs at
-   * once, in user mode; the caller's reply will be delivered the same way. */
-  thread_t *server = THREAD_OF(next, ipc);
-  deliver_words(server, (int64_t)ep_slot->badge, m);
-  thread_handoff_user(server);
-}
-
 int64_t sys_ipc_call_invoke(thread_t *caller, const sys_ipc_call_args_t *args) {
   handle_slot_t *s = syscall_slot(caller, args->ep);
   kendpoint_t *ep = (kendpoint_t *)s->object;
@@ -215,26 +191,6 @@ int64_t sys_ipc_reply_invoke(thread_t *caller, const sys_ipc_reply_args_t *args)
   int err = ipc_reply(&kernel.ipc, &caller->ipc, &m);
   if (err == NX_OK) kernel_preempt_check();
   return err;
-}
-
-/* Whether the reply fastpath may switch straight to `client`: nothing READY
- * is more urgent (the run queue is the one thing the IPC module cannot
- * see). */
-static bool client_runs_next(const thread_t *client) {
-  return sched_none_above(&kernel.sched, client->sched.prio);
-}
-
-void syscall_reply_recv_fast(thread_t *caller, kendpoint_t *ep, const ipc_msg_t *m) {
-  ipc_thread_t *client = caller->ipc.reply == IPC_REPLY_PENDING ? caller->ipc.caller : 0;
-  if (!client || !client_runs_next(THREAD_OF(client, ipc)) ||
-      !ipc_reply_recv_fast(&ep->ep, &caller->ipc, m)) {
-    return;
-  }
-  caller->ipc_buf_got = 0;
-  caller->ipc_receiving = true;
-  thread_t *c = THREAD_OF(client, ipc);
-  deliver_words(c, NX_OK, m); /* its call returns 0 with the reply */
-  thread_handoff_user(c);     /* the server now waits as a receiver */
 }
 
 int64_t sys_ipc_reply_recv_invoke(thread_t *caller, const sys_ipc_reply_recv_args_t *args) {

@@ -66,16 +66,6 @@ int syscall_msg_deliver(thread_t *caller, const ipc_msg_t *m);
  * mode with that when it runs. */
 void syscall_ipc_complete(thread_t *t, int result);
 
-/* The two halves of the IPC fastpath, shared by syscall_fastpath() (before
- * dispatch) and the full invokes: if the words-only message `m` can be
- * handed over directly, they deliver it into the other thread's saved
- * registers and switch to it in user mode (never returning); otherwise
- * they return having changed nothing. The caller's checks are the
- * decoder's: a usable endpoint handle with the right, an IPC buffer. */
-void syscall_call_fast(thread_t *caller, const handle_slot_t *ep_slot, const ipc_msg_t *m);
-struct kendpoint;
-void syscall_reply_recv_fast(thread_t *caller, struct kendpoint *ep, const ipc_msg_t *m);
-
 /* The boot archive entry of program app/<name> in the boot archive VMO:
  * NX_ERR_NOT_SUPPORTED for a VMO that is not one block of memory,
  * NX_ERR_BAD_FORMAT if it holds no valid archive, NX_ERR_NOT_FOUND. */

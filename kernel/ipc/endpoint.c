@@ -69,18 +69,6 @@ static void inherit(ipc_system_t *sys, ipc_thread_t *server, uint8_t prio) {
   sys->ops->set_priority(sys->ctx, server, prio);
 }
 
-void ipc_restore_priority(ipc_system_t *sys, ipc_thread_t *t) {
-  if (t->prio == t->base_prio) return; /* never raised: no scheduler work */
-  t->prio = t->base_prio;
-  sys->ops->restore_priority(sys->ctx, t);
-}
-
-void ipc_server_enqueue(ipc_endpoint_t *ep, ipc_thread_t *server) {
-  queue_insert_after(&ep->servers, ep->servers.tail, server);
-  server->queued_on = ep;
-  server->state = IPC_RECV_BLOCKED;
-}
-
 /* ---- The hand-off ---- */
 
 /* Gives caller's saved message to server (handles moved all or none, the
@@ -185,7 +173,7 @@ int ipc_receive(ipc_endpoint_t *ep, ipc_thread_t *server) {
     caller->state = IPC_IDLE;
     sys->ops->wake(sys->ctx, caller, err);
   }
-  ipc_server_enqueue(ep, server);
+  ipc_fast_server_enqueue(ep, server);
   sys->ops->block(sys->ctx, server);
   return IPC_PENDING;
 }
@@ -217,7 +205,7 @@ int ipc_reply(ipc_system_t *sys, ipc_thread_t *server, const ipc_msg_t *msg) {
   server->caller = 0;
   server->reply = IPC_REPLY_NONE;
   sys->counters.replies++;
-  ipc_restore_priority(sys, server);
+  ipc_fast_restore_priority(sys, server);
   sys->ops->wake(sys->ctx, caller, NX_OK);
   return NX_OK;
 }
@@ -242,7 +230,7 @@ void ipc_thread_cancel(ipc_system_t *sys, ipc_thread_t *t) {
     ipc_thread_t *server = t->server;
     server->caller = 0;
     server->reply = IPC_REPLY_ORPHANED;
-    ipc_restore_priority(sys, server); /* it no longer works on t's behalf */
+    ipc_fast_restore_priority(sys, server); /* it no longer works on t's behalf */
   }
   if (t->reply == IPC_REPLY_PENDING) {
     ipc_thread_t *caller = t->caller;

@@ -32,13 +32,4 @@ void ipc_handles_apply(ipc_system_t *sys, handle_table_t *src, const nx_handle_v
                        uint32_t n, handle_table_t *dst, const cap_plan_t plans[IPC_MSG_HANDLES],
                        nx_handle_value_t out[IPC_MSG_HANDLES]);
 
-/* Queues a server at the tail of ep's server queue, RECV_BLOCKED (the
- * fastpaths' side of ipc_receive: no block callback). */
-struct ipc_endpoint;
-void ipc_server_enqueue(struct ipc_endpoint *ep, ipc_thread_t *server);
-
-/* Ends a server's inherited priority (ops->restore_priority if it had
- * one). */
-void ipc_restore_priority(ipc_system_t *sys, ipc_thread_t *t);
-
 #endif
