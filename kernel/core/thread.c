@@ -27,7 +27,9 @@ _Static_assert(KSTACK_SLOTS *KSTACK_SLOT_SIZE <= KSTACK_WINDOW_SIZE, "stack wind
 thread_t *current;
 static thread_t *zombie; /* the last thread that died, freed by the next one */
 static uint64_t stack_slots[KSTACK_SLOTS / 64];
-static uint64_t armed_deadline = SCHED_TIME_NONE;
+/* The deadline the timer is armed for (SCHED_TIME_NONE: none). Not static:
+ * the yield fastpath in assembly (yield_fast.S) reads it. */
+uint64_t thread_armed_deadline = SCHED_TIME_NONE;
 static uint32_t next_thread_id = 1;
 static arch_context_t boot_context; /* where kmain's stack is parked for good */
 static uint32_t live_threads;
@@ -143,10 +145,11 @@ static void timer_program(bool exact) {
   uint64_t now = rdtime();
   uint64_t deadline =
       sched_next_deadline(&kernel.sched, now, current ? &current->sched : (sched_entity_t *)0);
-  if (deadline == armed_deadline || (!exact && armed_deadline && armed_deadline < deadline)) {
+  if (deadline == thread_armed_deadline ||
+      (!exact && thread_armed_deadline && thread_armed_deadline < deadline)) {
     return;
   }
-  armed_deadline = deadline;
+  thread_armed_deadline = deadline;
   kstats.timer_programs++;
   sbi_set_timer(deadline); /* SCHED_TIME_NONE (UINT64_MAX) disarms it */
 }
@@ -313,7 +316,7 @@ void timer_interrupt(void) {
   kstats.timer_irqs++;
   /* It fired and stays pending until the timer is written again, so the
    * next timer_rearm() must write it even to disarm it. */
-  armed_deadline = 0;
+  thread_armed_deadline = 0;
   uint64_t before = kernel.sched.counters.woken;
   uint64_t now = rdtime();
   sched_entity_t *running = current ? &current->sched : (sched_entity_t *)0;
@@ -344,7 +347,7 @@ void thread_yield_fast(thread_t *self) {
   /* self is now a READY peer of the next thread, so a slice end must be
    * armed; a deadline armed at or before it already covers it (the lazy
    * rule of timer_program). */
-  if (armed_deadline == SCHED_TIME_NONE || armed_deadline > now + e->slice_left) {
+  if (thread_armed_deadline == SCHED_TIME_NONE || thread_armed_deadline > now + e->slice_left) {
     timer_program(false);
   }
   /* A peer that yielded (or blocked in IPC) the same way resumes from its

@@ -18,6 +18,23 @@
 
 #define SCAUSE_ECALL_U 8
 
+/* The callee-saved registers, into the trap frame: what a continuation
+ * restores (syscall_resume). */
+.macro SAVE_S_REGS
+  sd s0, TF_S0 + 0(sp)
+  sd s1, TF_S0 + 8(sp)
+  sd s2, TF_S0 + 16(sp)
+  sd s3, TF_S0 + 24(sp)
+  sd s4, TF_S0 + 32(sp)
+  sd s5, TF_S0 + 40(sp)
+  sd s6, TF_S0 + 48(sp)
+  sd s7, TF_S0 + 56(sp)
+  sd s8, TF_S0 + 64(sp)
+  sd s9, TF_S0 + 72(sp)
+  sd s10, TF_S0 + 80(sp)
+  sd s11, TF_S0 + 88(sp)
+.endm
+
   .section .text.trap, "ax"
   .balign 4
   .globl trap_entry
@@ -47,38 +64,31 @@ trap_entry:
   sd a1, KSTATS_SYSCALLS(a0)
   /* thread_yield and the IPC syscalls (NX_SYS_IPC_CALL ..
    * NX_SYS_IPC_REPLY_RECV, which trap.c checks are contiguous) keep s0-s11
-   * in the frame for their continuation, and try the fastpath. */
+   * in the frame for their continuation, and try their fastpath first. The
+   * fastpaths (yield_fast.S, thread_yield_fast, syscall_fastpath.c) either
+   * switch to another thread in user mode and never come back, or return
+   * having changed nothing. */
   li a0, NX_SYS_THREAD_YIELD
   beq a7, a0, 2f
   addi a0, a7, -NX_SYS_IPC_CALL
   sltiu a0, a0, NX_SYS_IPC_REPLY_RECV - NX_SYS_IPC_CALL + 1
   beqz a0, 1f
-2:
-  sd s0, TF_S0 + 0(sp)
-  sd s1, TF_S0 + 8(sp)
-  sd s2, TF_S0 + 16(sp)
-  sd s3, TF_S0 + 24(sp)
-  sd s4, TF_S0 + 32(sp)
-  sd s5, TF_S0 + 40(sp)
-  sd s6, TF_S0 + 48(sp)
-  sd s7, TF_S0 + 56(sp)
-  sd s8, TF_S0 + 64(sp)
-  sd s9, TF_S0 + 72(sp)
-  sd s10, TF_S0 + 80(sp)
-  sd s11, TF_S0 + 88(sp)
-  /* The fastpaths (thread_yield_fast, syscall_fastpath.c) either switch to
-   * another thread in user mode and never come back, or return having
-   * changed nothing. */
+  SAVE_S_REGS
   sd a7, TF_A7(sp)
   ld a0, TF_THREAD(sp)
-  li a1, NX_SYS_THREAD_YIELD
-  bne a7, a1, 3f
-  call thread_yield_fast
-  j 4f
-3:
   mv a1, a7
   addi a2, sp, TF_A0
   call syscall_fastpath
+  j 4f
+2:
+  SAVE_S_REGS
+  ld a0, TF_THREAD(sp)
+  j yield_fast /* yield_fast.S: its common case, else yield_slow */
+  .globl yield_slow
+yield_slow:
+  li a7, NX_SYS_THREAD_YIELD
+  sd a7, TF_A7(sp)
+  call thread_yield_fast
 4:
   ld a7, TF_A7(sp)
 1:

@@ -7,6 +7,7 @@
  */
 #include <stddef.h>
 
+#include "kernel/arch/riscv64/thread_offsets.h"
 #include "neuron/arch/csr.h"
 #include "neuron/arch/trap_frame.h"
 #include "neuron/console.h"
@@ -31,6 +32,42 @@ _Static_assert(NX_SYS_IPC_RECV > NX_SYS_IPC_CALL && NX_SYS_IPC_RECV < NX_SYS_IPC
                    NX_SYS_IPC_REPLY_RECV - NX_SYS_IPC_CALL == 3,
                "the IPC syscalls with continuations are contiguous");
 _Static_assert(offsetof(nx_kernel_stats_t, syscalls) == KSTATS_SYSCALLS, "kstats layout");
+
+/* What yield_fast.S reads and writes (thread_offsets.h). */
+_Static_assert(offsetof(thread_t, sched) == 0 && offsetof(sched_entity_t, rq_link) == 0,
+               "a run queue link is its thread");
+_Static_assert(offsetof(runq_link_t, prev) == 0 && offsetof(runq_link_t, next) == 8 &&
+                   sizeof(runq_link_t) == 16 && offsetof(sched_t, rq) == 0 &&
+                   offsetof(runq_t, level) == 0,
+               "run queue levels");
+_Static_assert(offsetof(thread_t, context.ra) == THREAD_CTX_RA, "thread layout");
+_Static_assert(offsetof(thread_t, context.sp) == THREAD_CTX_SP, "thread layout");
+_Static_assert(offsetof(thread_t, frame) == THREAD_FRAME, "thread layout");
+_Static_assert(offsetof(thread_t, task) == THREAD_TASK, "thread layout");
+_Static_assert(offsetof(thread_t, fp_used) == THREAD_FP_USED, "thread layout");
+_Static_assert(offsetof(sched_entity_t, slice) == SE_SLICE, "sched entity layout");
+_Static_assert(offsetof(sched_entity_t, slice_left) == SE_SLICE_LEFT, "sched entity layout");
+_Static_assert(offsetof(sched_entity_t, slice_start) == SE_SLICE_START, "sched entity layout");
+_Static_assert(offsetof(sched_entity_t, state) == SE_STATE, "sched entity layout");
+_Static_assert(offsetof(sched_entity_t, prio) == SE_PRIO, "sched entity layout");
+_Static_assert(SCHED_RUNNING == SCHED_STATE_RUNNING && SCHED_READY == SCHED_STATE_READY,
+               "sched states");
+_Static_assert(offsetof(task_t, space.asid_tag) == TASK_ASID_TAG, "task layout");
+_Static_assert(offsetof(task_t, satp) == TASK_SATP, "task layout");
+_Static_assert(offsetof(task_t, satp_tag) == TASK_SATP_TAG, "task layout");
+_Static_assert(offsetof(kernel_t, sched) == KERNEL_SCHED, "kernel layout");
+_Static_assert(offsetof(sched_t, rq.bitmap) == SCHED_BITMAP, "scheduler layout");
+_Static_assert(offsetof(sched_t, counters.picks) == SCHED_PICKS, "scheduler layout");
+_Static_assert(offsetof(kernel_t, asids) == KERNEL_ASIDS, "kernel layout");
+_Static_assert(offsetof(asid_alloc_t, bits) == ASID_BITS && sizeof(unsigned) == 4,
+               "ASID allocator layout");
+_Static_assert(offsetof(asid_alloc_t, generation) == ASID_GENERATION, "ASID allocator layout");
+_Static_assert(offsetof(asid_alloc_t, flush_pending) == ASID_FLUSH_PENDING,
+               "ASID allocator layout");
+_Static_assert(offsetof(asid_alloc_t, active) == ASID_ACTIVE, "ASID allocator layout");
+_Static_assert(ASID_TAG_SHIFT == ASID_TAG_SHIFT_ASM, "ASID tags");
+_Static_assert(offsetof(nx_kernel_stats_t, context_switches) == KSTATS_CONTEXT_SWITCHES,
+               "kstats layout");
 
 void trap_user(trap_frame_t *tf, uint64_t scause, uint64_t stval);
 void trap_kernel_fault(uint64_t scause, uint64_t sepc, uint64_t stval, uint64_t sp);

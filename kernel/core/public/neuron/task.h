@@ -199,6 +199,10 @@ void schedule(void);
 /* The idle loop: runs threads until none is left, then powers off. */
 __attribute__((noreturn)) void scheduler_run(void);
 
+/* The deadline the timer is armed for (SCHED_TIME_NONE: none); read by the
+ * assembly yield fastpath, written only by thread.c. */
+extern uint64_t thread_armed_deadline;
+
 /* Re-arms (or disarms) the timer for the scheduler's next deadline. */
 void timer_rearm(void);
 

@@ -1,0 +1,104 @@
+/*
+ * thread_yield's fastpath, in assembly (seL4's approach to its fastpaths):
+ * thread_yield_fast() (kernel/core/thread.c) in its common case, a thread
+ * yielding to a peer of its priority that yielded or blocked the same way,
+ * with no FP state to move, a cached satp that is still valid and an armed
+ * timer that already covers the peer's slice. Everything is checked before
+ * anything changes; any other case jumps to yield_slow (trap.S), which calls
+ * the C path with nothing changed. The effects are the C path's, in its
+ * order: the O(1) rotation of the priority level, the states and slices,
+ * the yielder's continuation and result, `current`, the address space, the
+ * counters; then the peer returns to user mode from its trap frame.
+ *
+ * Entered from trap.S with a0 = the yielding thread (current), sp = its
+ * trap frame, its s0-s11 saved there; every other register is free.
+ */
+#include "kernel/arch/riscv64/thread_offsets.h"
+#include "neuron/arch/trap_frame.h"
+
+  .section .text.yield_fast, "ax"
+  .globl yield_fast
+yield_fast:
+  lla t1, kernel + KERNEL_SCHED
+  lbu a1, SE_PRIO(a0)
+  lw a2, SCHED_BITMAP(t1)
+  srlw a3, a2, a1
+  addi a3, a3, -1
+  bnez a3, yield_bail    /* a more urgent level is ready, or no peer at ours */
+  slli a3, a1, 4
+  add a3, a3, t1         /* the level's sentinel */
+  ld a5, 8(a3)           /* its head: the peer */
+  ld t2, THREAD_CTX_RA(a5)
+  lla a2, syscall_resume
+  bne t2, a2, yield_bail /* the peer resumes a kernel context */
+  lbu t2, THREAD_FP_USED(a0)
+  lbu t3, THREAD_FP_USED(a5)
+  or t2, t2, t3
+  bnez t2, yield_bail    /* FP registers to save or load */
+  ld t4, THREAD_TASK(a5)
+  ld t3, THREAD_TASK(a0)
+  beq t3, t4, 1f
+  /* Another task: its cached satp must still hold (asid_switch_fast; a tag
+   * of 0 never matches the generation, which is at least 1 with ASIDs). */
+  ld t6, TASK_ASID_TAG(t4)
+  ld t2, TASK_SATP_TAG(t4)
+  bne t2, t6, yield_bail
+  lla a7, kernel + KERNEL_ASIDS
+  lw a4, ASID_BITS(a7)
+  beqz a4, yield_bail
+  ld a4, ASID_GENERATION(a7)
+  srli a6, t6, ASID_TAG_SHIFT_ASM
+  bne a4, a6, yield_bail
+  ld a4, ASID_FLUSH_PENDING(a7)
+  andi a4, a4, 1
+  bnez a4, yield_bail
+1:
+  /* The armed deadline must already cover the peer's slice end (none armed
+   * is SCHED_TIME_NONE, the largest value: it fails this too). */
+  rdtime t5
+  ld a4, SE_SLICE_LEFT(a5)
+  add a4, a4, t5
+  ld a6, thread_armed_deadline
+  bltu a4, a6, yield_bail
+
+  /* Commit. The peer leaves the head of the level, the yielder joins its
+   * tail (the level stays non-empty: bitmap and count unchanged). */
+  ld t2, 8(a5)
+  sd t2, 8(a3)
+  sd a3, 0(t2)
+  sd zero, 0(a5)
+  sd zero, 8(a5)
+  ld t2, 0(a3)
+  sd t2, 0(a0)
+  sd a3, 8(a0)
+  sd a0, 8(t2)
+  sd a0, 0(a3)
+  li t2, SCHED_STATE_READY
+  sb t2, SE_STATE(a0)
+  ld t2, SE_SLICE(a0)
+  sd t2, SE_SLICE_LEFT(a0)
+  li t2, SCHED_STATE_RUNNING
+  sb t2, SE_STATE(a5)
+  sd t5, SE_SLICE_START(a5)
+  ld t2, SCHED_PICKS(t1)
+  addi t2, t2, 1
+  sd t2, SCHED_PICKS(t1)
+  /* The yielder's syscall returns 0 when it resumes from its frame. */
+  sd zero, TF_A0(sp)
+  sd a2, THREAD_CTX_RA(a0) /* a2: syscall_resume */
+  sd sp, THREAD_CTX_SP(a0)
+  sd a5, current, t2
+  beq t3, t4, 2f
+  sd t6, ASID_ACTIVE(a7)
+  ld t2, TASK_SATP(t4)
+  csrw satp, t2
+2:
+  lla t2, kstats
+  ld t3, KSTATS_CONTEXT_SWITCHES(t2)
+  addi t3, t3, 1
+  sd t3, KSTATS_CONTEXT_SWITCHES(t2)
+  ld sp, THREAD_FRAME(a5)
+  j syscall_resume
+
+yield_bail:
+  j yield_slow
