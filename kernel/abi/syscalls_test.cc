@@ -195,8 +195,10 @@ NEXT(nx_kernel_stats_t, user_faults, boot_instret, uint64_t)
 NEXT(nx_kernel_stats_t, boot_instret, wakeups, uint64_t)
 NEXT(nx_kernel_stats_t, wakeups, ipc_copy_bytes, uint64_t)
 NEXT(nx_kernel_stats_t, ipc_copy_bytes, vmo_copy_bytes, uint64_t)
-LAST(nx_kernel_stats_t, vmo_copy_bytes)
-static_assert(sizeof(nx_kernel_stats_t) == 80, "kernel stats size");
+NEXT(nx_kernel_stats_t, vmo_copy_bytes, pages_free, uint64_t)
+NEXT(nx_kernel_stats_t, pages_free, pages_total, uint64_t)
+LAST(nx_kernel_stats_t, pages_total)
+static_assert(sizeof(nx_kernel_stats_t) == 96, "kernel stats size");
 static_assert(offsetof(nx_kernel_stats_t, context_switches) == 24, "context switches");
 static_assert(offsetof(nx_kernel_stats_t, wakeups) == 56, "wakeups");
 static_assert(offsetof(nx_kernel_stats_t, vmo_copy_bytes) == 72, "vmo copy bytes last");

@@ -39,9 +39,17 @@ int shell_cmd_ps(const shell_sys_t *sys, size_t count, char **words) {
     if (err == NX_ERR_NOT_FOUND) break;
     if (err != NX_OK) {
       shell_print_error(sys, "ps", "system", err);
-      break;
+      return SHELL_GO_ON;
     }
     print_task(sys, &t);
+  }
+  uint64_t pages_free = 0, pages_total = 0;
+  int64_t err = sys->memory(sys->ctx, &pages_free, &pages_total);
+  if (err != NX_OK) {
+    shell_print_error(sys, "ps", "kernel", err);
+  } else {
+    shell_print(sys, "memory: %" PRIu64 " KiB free of %" PRIu64 " KiB", pages_free * PAGE_KIB,
+                pages_total * PAGE_KIB);
   }
   return SHELL_GO_ON;
 }

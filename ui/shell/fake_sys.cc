@@ -69,6 +69,14 @@ int64_t Read(void *ctx, uint64_t cursor, uint32_t min_level, shell_log_record_t 
 
 uint64_t Now(void *ctx) { return Self(ctx)->now; }
 
+int64_t Memory(void *ctx, uint64_t *pages_free, uint64_t *pages_total) {
+  const FakeSys *f = Self(ctx);
+  if (f->memory_error) return f->memory_error;
+  *pages_free = f->pages_free;
+  *pages_total = f->pages_total;
+  return NX_OK;
+}
+
 int64_t Shutdown(void *ctx) {
   Self(ctx)->shutdowns++;
   return Self(ctx)->shutdown_error;
@@ -113,6 +121,7 @@ FakeSys::FakeSys() {
   sys_.log_span = Span;
   sys_.log_read = Read;
   sys_.now_ns = Now;
+  sys_.memory = Memory;
   sys_.shutdown = Shutdown;
 }
 

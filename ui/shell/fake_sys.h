@@ -59,6 +59,8 @@ class FakeSys {
   std::vector<std::pair<uint64_t, uint32_t>> read_calls;  // (cursor, min_level)
 
   uint64_t now = 0;
+  uint64_t pages_free = 0, pages_total = 0;
+  int64_t memory_error = 0;
   int64_t shutdown_error = 0;
   int shutdowns = 0;
 

@@ -90,6 +90,16 @@ static uint64_t now_ns(void *ctx) {
   return (uint64_t)nx_clock_get();
 }
 
+static int64_t memory(void *ctx, uint64_t *pages_free, uint64_t *pages_total) {
+  (void)ctx;
+  nx_kernel_stats_t stats;
+  int64_t n = nx_kernel_stats((uintptr_t)&stats, sizeof stats);
+  if (n < 0) return n;
+  *pages_free = stats.pages_free;
+  *pages_total = stats.pages_total;
+  return NX_OK;
+}
+
 static int64_t shutdown(void *ctx) {
   const shell_services_t *s = ctx;
   return system_shutdown(s->system);
@@ -103,5 +113,6 @@ void shell_services_sys(shell_services_t *services, shell_sys_t *sys) {
   sys->log_span = log_span;
   sys->log_read = read_log;
   sys->now_ns = now_ns;
+  sys->memory = memory;
   sys->shutdown = shutdown;
 }

@@ -49,6 +49,7 @@ TEST_F(Shell, EditingBeforeEnter) {
   EXPECT_EQ(f.TakeOutput(),
             "pz\b \bs\r\n"
             "name             state    restarts  threads  handles  KiB used/quota\r\n"
+            "memory: 0 KiB free of 0 KiB\r\n"
             "nexus> ");
 }
 

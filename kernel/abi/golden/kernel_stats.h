@@ -14,7 +14,7 @@
  * counters are only ever appended, so an older, shorter struct still receives a
  * consistent prefix.
  *
- * Size: 80 bytes.
+ * Size: 96 bytes.
  */
 typedef struct nx_kernel_stats {
   /* Timer interrupts taken. */
@@ -37,6 +37,10 @@ typedef struct nx_kernel_stats {
   uint64_t ipc_copy_bytes;
   /* Bytes vmo_read and vmo_write copied. */
   uint64_t vmo_copy_bytes;
+  /* 4 KiB pages of RAM free now. */
+  uint64_t pages_free;
+  /* 4 KiB pages of RAM the page allocator manages (after the kernel image). */
+  uint64_t pages_total;
 } nx_kernel_stats_t;
 
 #endif

@@ -120,6 +120,8 @@ const struct field_layout layout_kernel_stats[] = {
     FIELD(nx_kernel_stats_t, wakeups),
     FIELD(nx_kernel_stats_t, ipc_copy_bytes),
     FIELD(nx_kernel_stats_t, vmo_copy_bytes),
+    FIELD(nx_kernel_stats_t, pages_free),
+    FIELD(nx_kernel_stats_t, pages_total),
     SIZE(nx_kernel_stats_t),
 };
 

@@ -86,6 +86,8 @@ typedef struct shell_sys {
   int64_t (*log_read)(void *ctx, uint64_t cursor, uint32_t min_level, shell_log_record_t *record);
   /* Nanoseconds since boot. */
   uint64_t (*now_ns)(void *ctx);
+  /* The machine's RAM in 4 KiB pages: free now, and in all. */
+  int64_t (*memory)(void *ctx, uint64_t *pages_free, uint64_t *pages_total);
   /* Asks the system to power off. */
   int64_t (*shutdown)(void *ctx);
 } shell_sys_t;
