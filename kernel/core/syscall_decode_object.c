@@ -196,6 +196,13 @@ int sys_thread_set_ipc_buffer_decode(thread_t *caller, const uint64_t raw[6],
   return user_range_check(caller, out->addr, NX_IPC_BUFFER_SIZE, SV39_ACCESS_WRITE);
 }
 
+/* Objects that hold capabilities of their own: a channel (its queued
+ * messages) and a task (its table). Where such an object may be held decides
+ * whether references can go round in a cycle. */
+static bool holds_capabilities(const object_t *obj) {
+  return obj->type == OBJ_CHANNEL || obj->type == OBJ_TASK;
+}
+
 /* ---- Channels ---- */
 
 int sys_channel_create_decode(thread_t *caller, const uint64_t raw[6],
@@ -213,12 +220,13 @@ int sys_channel_send_decode(thread_t *caller, const uint64_t raw[6], sys_channel
   LOOKUP(caller, out->ch, OBJ_CHANNEL, SYS_CHANNEL_SEND_CH_RIGHTS, &ch);
   err = syscall_msg_decode(caller, out->info, false); /* channels carry no bytes */
   if (err != NX_OK) return err;
-  /* A channel holding a capability to itself could never be destroyed: its
-   * last reference would be its own. (Longer cycles, channels holding each
-   * other's, are the known limit: nothing collects them.) */
+  /* Only objects that hold no capabilities may wait in a queue: a channel
+   * holding its own capability, or two channels (or a channel and a task
+   * never started) holding each other's, would keep each other alive with
+   * nothing left to free them. */
   for (uint32_t i = 0; i < (out->info & 0xff); i++) {
     handle_slot_t *s = handle_live_slot(&caller->task->handles, caller->send_handles[i]);
-    if (s && s->object == &ch->ch.obj) return NX_ERR_INVALID_ARGS;
+    if (s && holds_capabilities(s->object)) return NX_ERR_INVALID_ARGS;
   }
   return NX_OK;
 }
@@ -379,9 +387,12 @@ int sys_task_give_decode(thread_t *caller, const uint64_t raw[6], sys_task_give_
   err = cap_derive_check(&caller->task->handles, out->h, HANDLE_ANY_TYPE, out->rights,
                          &task->handles, &plan);
   if (err != NX_OK) return err;
-  /* A task holding a handle to itself before it ever runs would hold its
-   * own last reference: never torn down. */
-  return plan.src->object == &task->obj ? NX_ERR_INVALID_ARGS : NX_OK;
+  /* A task that never runs tears down only when its last handle goes: if
+   * it held its own, or two such tasks each other's, that would never
+   * happen. So no task handle goes into a task's table this way (a running
+   * task may still receive one over IPC: it ends, and lets go, by itself).
+   * A channel may go in: a channel never holds a task (channel_send). */
+  return plan.src->object->type == OBJ_TASK ? NX_ERR_INVALID_ARGS : NX_OK;
 }
 
 int sys_task_start_decode(thread_t *caller, const uint64_t raw[6], sys_task_start_args_t *out) {

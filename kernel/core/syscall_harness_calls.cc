@@ -297,11 +297,13 @@ void ChannelSend(Call &c) {
   c.Message(c.raw[5], false, &hs);
   std::vector<int> moving;
   if (c.e.required.empty()) {
-    // The decoder refuses a live handle to the channel itself (a channel
-    // holding its own capability could never be destroyed).
+    // The decoder refuses a live handle to a channel or a task: only
+    // objects that hold no capabilities wait in a queue (no cycles).
     for (uint32_t h : hs) {
       const int cap = c.h.CapAt(c.h.tasks[c.ti].table, h);
-      if (cap >= 0 && c.Cap(cap).obj == ch) c.e.Req(NX_ERR_INVALID_ARGS);
+      if (cap < 0) continue;
+      const uint32_t type = c.h.objs[c.Cap(cap).obj].type;
+      if (type == OBJ_CHANNEL || type == OBJ_TASK) c.e.Req(NX_ERR_INVALID_ARGS);
     }
   }
   if (c.e.required.empty()) {
@@ -320,8 +322,7 @@ void ChannelSend(Call &c) {
     if (c.e.required.empty()) {
       for (int cap : moving) {
         if (c.h.MakesCycle(c.Cap(cap).obj, ch)) {
-          c.h.Count("skipped: channel_send would make a reference cycle");
-          return;
+          c.h.Fail("channel_send would make a reference cycle the decoder should refuse");
         }
       }
     }

@@ -237,9 +237,10 @@ void TaskGive(Call &c) {
       handle_table_free_slots(c.h.tables[c.h.objs[task].table].kt) == 0) {
     c.e.Req(NX_ERR_NO_MEMORY);
   }
+  // The decoder refuses a task's handle (itself or another): no cycles.
+  if (cap >= 0 && c.h.objs[c.Cap(cap).obj].type == OBJ_TASK) c.e.Req(NX_ERR_INVALID_ARGS);
   if (c.e.required.empty() && c.h.MakesCycle(c.Cap(cap).obj, task)) {
-    c.h.Count("skipped: task_give would make a reference cycle");
-    return;
+    c.h.Fail("task_give would make a reference cycle the decoder should refuse");
   }
   const int64_t h = c.Run(NX_SYS_TASK_GIVE);
   if (h < 0) return;

@@ -297,15 +297,22 @@ TEST_F(TaskDecode, AProgramOverlappingTheStackIsRefusedByTheDecoder) {
                 "into the stack");
 }
 
-// A task given a handle to itself before it ever ran would hold its own last
-// reference once its creator closed its handle, and never be torn down:
-// task_give refuses it, and closing the creator's handle frees everything.
-TEST_F(TaskDecode, ATaskCannotBeGivenItsOwnHandle) {
+// A task given a handle to itself (or two tasks each other's) before it ever
+// ran would hold its own last reference once its creator closed its handle,
+// and never be torn down: task_give refuses task handles, and closing the
+// creator's handles frees everything.
+TEST_F(TaskDecode, NoTaskHandleGoesIntoATask) {
   const size_t before = quota_used(&a_.task.quota);
   const nx_handle_value_t t = static_cast<nx_handle_value_t>(Create(kName, 5));
+  const nx_handle_value_t u = static_cast<nx_handle_value_t>(Create(kName, 5));
   DecodeRefuses(a_, NX_ERR_INVALID_ARGS, NX_SYS_TASK_GIVE, {t, t, NX_RIGHT_MANAGE}, "itself");
-  EXPECT_EQ(Ok(a_, NX_SYS_HANDLE_CLOSE, {t}), 0);
-  EXPECT_EQ(slab_cache_in_use(&kernel.tasks), 0u) << "the task record outlived its last handle";
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, NX_SYS_TASK_GIVE, {t, u, NX_RIGHT_MANAGE}, "another");
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, NX_SYS_TASK_GIVE, {u, t, NX_RIGHT_MANAGE}, "and back");
+  // A channel may go in: a channel never holds a task.
+  const nx_handle_value_t ch = Channel(a_, 2);
+  EXPECT_GE(Ok(a_, NX_SYS_TASK_GIVE, {t, ch, NX_RIGHT_READ}), 0);
+  for (nx_handle_value_t h : {t, u, ch}) EXPECT_EQ(Ok(a_, NX_SYS_HANDLE_CLOSE, {h}), 0);
+  EXPECT_EQ(slab_cache_in_use(&kernel.tasks), 0u) << "a task record outlived its last handle";
   EXPECT_EQ(quota_used(&a_.task.quota), before);
 }
 

@@ -148,26 +148,23 @@ void ProbeMidRevoke(void *ctx) {
 
 TEST_F(ObjectDecode, RevokeInSlicesRefusesTheSubtreeAndBusiesTheRoot) {
   const nx_handle_value_t v = Vmo(a_, 1);
-  const nx_handle_value_t ch = Channel(a_, 64);
-  const nx_handle_value_t rx = Dup(a_, ch, NX_RIGHT_READ | NX_RIGHT_TRANSFER);
-  // The handles travel through another channel: one holding its own
-  // receive end is refused (it could never be destroyed).
+  // The handles travel to b through a channel.
   const nx_handle_value_t carrier = Channel(a_, 64);
   MidRevoke m{this, &a_, &b_, nullptr, v, {}, {}, 0};
   for (int i = 0; i < 60; i++) m.a_children.push_back(Dup(a_, v, kVmoRights));
-  // Three children go to b through the channel (with the receive end).
+  // Three children go to b through the channel.
   const nx_handle_value_t c1 = Dup(a_, v, kVmoRights), c2 = Dup(a_, v, kVmoRights);
   const nx_handle_value_t c3 = Dup(a_, c2, kVmoRights);
-  SendHandles(a_, {rx, c1, c2, c3});
-  Ok(a_, NX_SYS_CHANNEL_SEND, {carrier, 1, 2, 3, 4, Info(4)});
+  SendHandles(a_, {c1, c2, c3});
+  Ok(a_, NX_SYS_CHANNEL_SEND, {carrier, 1, 2, 3, 4, Info(3)});
   {
     // b gets a receive handle by a handle_install (as if given at start).
     kchannel_t *k = reinterpret_cast<kchannel_t *>(a_.task.handles.slots[carrier & 0xffff].object);
     const nx_handle_value_t b_rx = b_.Install(&k->ch.obj, NX_RIGHT_READ);
     Ok(b_, NX_SYS_CHANNEL_RECV, {b_rx});
     const std::vector<nx_handle_value_t> got = ReceivedHandles(b_);
-    ASSERT_EQ(got.size(), 4u);
-    m.b_children = {got[1], got[2], got[3]};
+    ASSERT_EQ(got.size(), 3u);
+    m.b_children = {got[0], got[1], got[2]};
   }
   thread_t other{};
   other.task = &a_.task;
@@ -542,20 +539,38 @@ TEST_F(ObjectDecode, ChannelRecvIntoAnUnmappedIpcBufferChangesNothing) {
   DecodeRefuses(a_, NX_ERR_BAD_ADDRESS, NX_SYS_CHANNEL_RECV, {ch}, "IPC buffer unmapped");
 }
 
-// A channel that held a capability to itself would never be destroyed
-// (its last reference its own): channel_send refuses it, so closing the
-// task's handles frees the channel and its pages. (Channels holding each
-// other's capabilities are the known limit: nothing collects such cycles.)
-TEST_F(ObjectDecode, AChannelCannotHoldItsOwnHandle) {
+// A channel that held a capability to itself, or two channels each
+// other's, would keep each other alive with nothing to free them:
+// channel_send refuses channel (and task) handles, so closing the task's
+// handles frees both channels and their pages.
+TEST_F(ObjectDecode, NoChannelOrTaskHandleWaitsInAChannel) {
   const size_t before = quota_used(&a_.task.quota);
   const nx_handle_value_t ch = Channel(a_, 2);
+  const nx_handle_value_t other = Channel(a_, 2);
   const nx_handle_value_t copy = Dup(a_, ch, NX_DEFAULT_RIGHTS_CHANNEL);
+  const nx_handle_value_t other_copy = Dup(a_, other, NX_DEFAULT_RIGHTS_CHANNEL);
   SendHandles(a_, {copy});
   DecodeRefuses(a_, NX_ERR_INVALID_ARGS, NX_SYS_CHANNEL_SEND, {ch, 0, 0, 0, 0, Info(1)},
                 "its own handle");
-  EXPECT_EQ(Ok(a_, NX_SYS_HANDLE_CLOSE, {copy}), 0);
-  EXPECT_EQ(Ok(a_, NX_SYS_HANDLE_CLOSE, {ch}), 0);
-  EXPECT_EQ(quota_used(&a_.task.quota), before) << "the channel outlived its last handle";
+  SendHandles(a_, {other_copy});
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, NX_SYS_CHANNEL_SEND, {ch, 0, 0, 0, 0, Info(1)},
+                "another channel's handle");
+  SendHandles(a_, {copy});
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, NX_SYS_CHANNEL_SEND, {other, 0, 0, 0, 0, Info(1)},
+                "the first channel's handle, back");
+  vmo_t *bootfs = env_->NewBootfs(fake_kernel::CpioArchive({{"app/t", fake_kernel::MinimalElf()}}));
+  ASSERT_NE(bootfs, nullptr);
+  const nx_handle_value_t fs = a_.Install(&bootfs->obj, NX_RIGHT_READ | NX_RIGHT_EXECUTE);
+  ASSERT_TRUE(a_.Write(kRw, "t", 1));
+  const nx_handle_value_t task =
+      static_cast<nx_handle_value_t>(Ok(a_, NX_SYS_TASK_CREATE, {fs, kRw, 1, 5, 16}));
+  SendHandles(a_, {task});
+  DecodeRefuses(a_, NX_ERR_INVALID_ARGS, NX_SYS_CHANNEL_SEND, {ch, 0, 0, 0, 0, Info(1)},
+                "a task's handle");
+  for (nx_handle_value_t h : {copy, other_copy, ch, other, task, fs}) {
+    EXPECT_EQ(Ok(a_, NX_SYS_HANDLE_CLOSE, {h}), 0);
+  }
+  EXPECT_EQ(quota_used(&a_.task.quota), before) << "an object outlived its last handle";
 }
 
 TEST_F(ObjectDecode, ChannelBindErrors) {

@@ -657,9 +657,10 @@ static inline int64_t nx_channel_create(uint32_t depth) {
 /*
  * Queues a message (words, and handles from the caller's IPC buffer; no bytes)
  * without blocking. The handles move into the channel at once. If a
- * notification is bound, its bit is signalled. A handle to the channel itself
- * is refused (NX_ERR_INVALID_ARGS): a channel holding its own capability could
- * never be destroyed.
+ * notification is bound, its bit is signalled. A handle to a channel or a task
+ * is refused (NX_ERR_INVALID_ARGS): only objects that hold no capabilities wait
+ * in a queue, so no cycle of references can form that nothing could free (a
+ * channel holding its own, or two channels each other's).
  *
  * ch: The channel. A channel handle; needs NX_RIGHT_WRITE.
  * w0: Word 0.
@@ -1006,8 +1007,9 @@ static inline int64_t nx_task_create(nx_handle_t bootfs, uintptr_t name, size_t 
 /*
  * Derives a handle to h's object with `rights` into the task's table (needs
  * duplicate and transfer on `h`). For setting up a task before task_start. A
- * handle to the task itself is refused (NX_ERR_INVALID_ARGS): the task would
- * hold its own last reference.
+ * handle to a task (itself or another) is refused (NX_ERR_INVALID_ARGS): a task
+ * that never runs would otherwise be able to hold the last reference to itself,
+ * directly or through another such task.
  *
  * task: The task. A task handle; needs NX_RIGHT_MANAGE.
  * h: The caller's handle to give (any object). A handle to any object; needs no
