@@ -29,19 +29,28 @@ static int64_t program(uint32_t index, nx_handle_t *task) {
   return NX_OK;
 }
 
+/* What the kernel says of program `index`'s task (all 0 while it is not
+ * running), and how often init restarted it. */
+static int64_t program_info(uint32_t index, nx_task_info_t *info, uint32_t *restarts) {
+  nx_handle_t task;
+  int64_t err = program(index, &task);
+  if (err != NX_OK) return err;
+  if (task) err = nx_task_info(task, info);
+  *restarts = g_init.run[index].restarts;
+  init_unlock();
+  return err;
+}
+
 static int64_t do_task(void *ctx, uint64_t badge, const system_task_args_t *args,
                        system_task_result_t *result) {
   (void)ctx;
   (void)badge;
-  nx_handle_t task;
-  int64_t err = program(args->index, &task);
-  if (err != NX_OK) return err;
   nx_task_info_t info = {0};
-  if (task) err = nx_task_info(task, &info);
-  init_unlock();
+  uint32_t restarts;
+  int64_t err = program_info(args->index, &info, &restarts);
   if (err != NX_OK) return err;
   const bootplan_program_t *p = &g_init.plan.programs[args->index];
-  result->state = task != 0;
+  result->state = info.state == NX_TASK_STATE_RUNNING;
   result->pages_used = info.pages_used;
   result->pages_quota = p->quota_pages;
   result->name = (uint8_t *)p->name;
@@ -53,13 +62,8 @@ static int64_t do_task_counts(void *ctx, uint64_t badge, const system_task_count
                               system_task_counts_result_t *result) {
   (void)ctx;
   (void)badge;
-  nx_handle_t task;
-  int64_t err = program(args->index, &task);
-  if (err != NX_OK) return err;
   nx_task_info_t info = {0};
-  if (task) err = nx_task_info(task, &info);
-  result->restarts = g_init.run[args->index].restarts;
-  init_unlock();
+  int64_t err = program_info(args->index, &info, &result->restarts);
   result->threads = (uint32_t)info.threads;
   result->handles = (uint32_t)info.handles;
   return err;
