@@ -1,5 +1,5 @@
 /*
- * Where the assembly fastpaths (yield_fast.S) find the kernel's C
+ * Where the assembly fastpaths (yield_fast.S, ipc_fast.S) find the kernel's C
  * structures: field offsets and state values, for assembly. trap.c checks
  * every one against the C definitions with static asserts, so a change of
  * layout fails the build instead of the fastpath.
@@ -23,6 +23,62 @@
 /* sched_state_t */
 #define SCHED_STATE_RUNNING 1
 #define SCHED_STATE_READY 2
+#define SCHED_STATE_BLOCKED 3
+
+/* thread_t's IPC part, and the ipc_thread_t in it (an ipc_thread_t is its
+ * thread's at -THREAD_IPC). */
+#define THREAD_IPC 528
+#define THREAD_IPC_BUFFER 808
+#define THREAD_IPC_BUF_GOT 816
+#define THREAD_IPC_RECEIVING 820
+#define IPCT_NEXT 0
+#define IPCT_PREV 8
+#define IPCT_QUEUED_ON 16
+#define IPCT_SERVER 24
+#define IPCT_CALLER 32
+#define IPCT_MSG_WORDS 48 /* msg.words[0..3] */
+#define IPCT_MSG_WORD_COUNT 96
+#define IPCT_MSG_BUF_LEN 100
+#define IPCT_MSG_HANDLE_COUNT 104
+#define IPCT_SEND_BADGE 128
+#define IPCT_RECV_BADGE 136
+#define IPCT_STATE 144
+#define IPCT_REPLY 145
+#define IPCT_BASE_PRIO 146
+#define IPCT_PRIO 147
+
+/* ipc_state_t, ipc_reply_state_t */
+#define IPC_STATE_IDLE 0
+#define IPC_STATE_RECV_BLOCKED 2
+#define IPC_STATE_REPLY_BLOCKED 3
+#define IPC_REPLY_STATE_NONE 0
+#define IPC_REPLY_STATE_PENDING 1
+
+/* ipc_endpoint_t (a kendpoint_t starts with it, and with its object), and
+ * the ipc_system_t counters it points to. */
+#define EP_SYS 8
+#define EP_CALLERS_HEAD 16
+#define EP_SERVERS_HEAD 40
+#define EP_SERVERS_TAIL 48
+#define EP_SERVERS_COUNT 56
+#define EP_CLOSED 64
+#define IPC_SYS_CALLS_FAST 24
+#define IPC_SYS_REPLIES 40
+#define IPC_SYS_REPLIES_FAST 48
+
+/* task_t's handle table and its slots. */
+#define TASK_HANDLES 336
+#define HANDLE_SLOT_SIZE 72
+#define HANDLE_SLOT_OBJECT 0
+#define HANDLE_SLOT_BADGE 48
+#define HANDLE_SLOT_RIGHTS 56
+#define HANDLE_SLOT_GENERATION 60
+#define OBJECT_TYPE 0
+#define OBJECT_TYPE_ENDPOINT 6 /* object_type_t */
+
+/* NX_RIGHT_READ and NX_RIGHT_WRITE, as plain numbers for the assembler. */
+#define RIGHT_READ_ASM 1
+#define RIGHT_WRITE_ASM 2
 
 /* task_t */
 #define TASK_ASID_TAG 112 /* space.asid_tag */
@@ -34,6 +90,7 @@
 #define KERNEL_SCHED 10992
 #define SCHED_BITMAP 512
 #define SCHED_PICKS 608
+#define SCHED_HANDOFFS 632
 #define KERNEL_ASIDS 1736
 #define ASID_BITS 0
 #define ASID_GENERATION 16

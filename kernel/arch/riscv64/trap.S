@@ -65,7 +65,8 @@ trap_entry:
   /* thread_yield and the IPC syscalls (NX_SYS_IPC_CALL ..
    * NX_SYS_IPC_REPLY_RECV, which trap.c checks are contiguous) keep s0-s11
    * in the frame for their continuation, and try their fastpath first. The
-   * fastpaths (yield_fast.S, thread_yield_fast, syscall_fastpath.c) either
+   * fastpaths (yield_fast.S and ipc_fast.S, then thread_yield_fast and
+   * syscall_fastpath.c behind them) either
    * switch to another thread in user mode and never come back, or return
    * having changed nothing. */
   li a0, NX_SYS_THREAD_YIELD
@@ -75,8 +76,11 @@ trap_entry:
   beqz a0, 1f
   SAVE_S_REGS
   sd a7, TF_A7(sp)
+  j ipc_fast /* ipc_fast.S: its common cases, else ipc_slow */
+  .globl ipc_slow
+ipc_slow:
   ld a0, TF_THREAD(sp)
-  mv a1, a7
+  ld a1, TF_A7(sp)
   addi a2, sp, TF_A0
   call syscall_fastpath
   j 4f

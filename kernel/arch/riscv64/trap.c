@@ -13,6 +13,7 @@
 #include "neuron/console.h"
 #include "neuron/irq.h"
 #include "neuron/kernel.h"
+#include "neuron/kobject.h"
 #include "neuron/syscall_decl.h"
 #include "neuron/task.h"
 
@@ -68,6 +69,75 @@ _Static_assert(offsetof(asid_alloc_t, active) == ASID_ACTIVE, "ASID allocator la
 _Static_assert(ASID_TAG_SHIFT == ASID_TAG_SHIFT_ASM, "ASID tags");
 _Static_assert(offsetof(nx_kernel_stats_t, context_switches) == KSTATS_CONTEXT_SWITCHES,
                "kstats layout");
+
+/* What ipc_fast.S reads and writes (thread_offsets.h). */
+_Static_assert(SCHED_BLOCKED == SCHED_STATE_BLOCKED, "sched states");
+_Static_assert(offsetof(sched_t, counters.handoffs) == SCHED_HANDOFFS, "scheduler layout");
+_Static_assert(offsetof(thread_t, ipc) == THREAD_IPC, "thread layout");
+_Static_assert(offsetof(thread_t, ipc_buffer) == THREAD_IPC_BUFFER, "thread layout");
+_Static_assert(offsetof(thread_t, ipc_buf_got) == THREAD_IPC_BUF_GOT &&
+                   sizeof(((thread_t *)0)->ipc_buf_got) == 4,
+               "thread layout");
+_Static_assert(offsetof(thread_t, ipc_receiving) == THREAD_IPC_RECEIVING &&
+                   sizeof(((thread_t *)0)->ipc_receiving) == 1,
+               "thread layout");
+_Static_assert(offsetof(ipc_thread_t, next) == IPCT_NEXT &&
+                   offsetof(ipc_thread_t, prev) == IPCT_PREV,
+               "IPC thread layout");
+_Static_assert(offsetof(ipc_thread_t, queued_on) == IPCT_QUEUED_ON, "IPC thread layout");
+_Static_assert(offsetof(ipc_thread_t, server) == IPCT_SERVER, "IPC thread layout");
+_Static_assert(offsetof(ipc_thread_t, caller) == IPCT_CALLER, "IPC thread layout");
+_Static_assert(offsetof(ipc_thread_t, msg.words) == IPCT_MSG_WORDS && IPC_MSG_WORDS >= 4,
+               "IPC thread layout");
+_Static_assert(offsetof(ipc_thread_t, msg.word_count) == IPCT_MSG_WORD_COUNT, "IPC thread layout");
+_Static_assert(offsetof(ipc_thread_t, msg.buf_len) == IPCT_MSG_BUF_LEN, "IPC thread layout");
+_Static_assert(offsetof(ipc_thread_t, msg.handle_count) == IPCT_MSG_HANDLE_COUNT,
+               "IPC thread layout");
+_Static_assert(offsetof(ipc_thread_t, send_badge) == IPCT_SEND_BADGE, "IPC thread layout");
+_Static_assert(offsetof(ipc_thread_t, recv_badge) == IPCT_RECV_BADGE, "IPC thread layout");
+_Static_assert(offsetof(ipc_thread_t, state) == IPCT_STATE, "IPC thread layout");
+_Static_assert(offsetof(ipc_thread_t, reply) == IPCT_REPLY, "IPC thread layout");
+_Static_assert(offsetof(ipc_thread_t, base_prio) == IPCT_BASE_PRIO, "IPC thread layout");
+_Static_assert(offsetof(ipc_thread_t, prio) == IPCT_PRIO, "IPC thread layout");
+_Static_assert(IPC_IDLE == IPC_STATE_IDLE && IPC_RECV_BLOCKED == IPC_STATE_RECV_BLOCKED &&
+                   IPC_REPLY_BLOCKED == IPC_STATE_REPLY_BLOCKED,
+               "IPC states");
+_Static_assert(IPC_REPLY_NONE == IPC_REPLY_STATE_NONE &&
+                   IPC_REPLY_PENDING == IPC_REPLY_STATE_PENDING,
+               "IPC reply states");
+_Static_assert(offsetof(kendpoint_t, ep) == 0 && offsetof(ipc_endpoint_t, obj) == 0,
+               "an endpoint object is its ipc_endpoint_t");
+_Static_assert(offsetof(ipc_endpoint_t, sys) == EP_SYS, "endpoint layout");
+_Static_assert(offsetof(ipc_endpoint_t, callers.head) == EP_CALLERS_HEAD, "endpoint layout");
+_Static_assert(offsetof(ipc_endpoint_t, servers.head) == EP_SERVERS_HEAD, "endpoint layout");
+_Static_assert(offsetof(ipc_endpoint_t, servers.tail) == EP_SERVERS_TAIL, "endpoint layout");
+_Static_assert(offsetof(ipc_endpoint_t, servers.count) == EP_SERVERS_COUNT &&
+                   sizeof(((ipc_queue_t *)0)->count) == 4,
+               "endpoint layout");
+_Static_assert(offsetof(ipc_endpoint_t, closed) == EP_CLOSED && sizeof(bool) == 1,
+               "endpoint layout");
+_Static_assert(offsetof(ipc_system_t, counters.calls_fast) == IPC_SYS_CALLS_FAST, "IPC counters");
+_Static_assert(offsetof(ipc_system_t, counters.replies) == IPC_SYS_REPLIES, "IPC counters");
+_Static_assert(offsetof(ipc_system_t, counters.replies_fast) == IPC_SYS_REPLIES_FAST,
+               "IPC counters");
+_Static_assert(offsetof(task_t, handles) == TASK_HANDLES && offsetof(handle_table_t, slots) == 0,
+               "task layout");
+_Static_assert(sizeof(handle_slot_t) == HANDLE_SLOT_SIZE && HANDLE_TABLE_SLOTS == 256 &&
+                   HANDLE_SLOT_BITS == 16,
+               "handle slots");
+_Static_assert(offsetof(handle_slot_t, object) == HANDLE_SLOT_OBJECT, "handle slot layout");
+_Static_assert(offsetof(handle_slot_t, badge) == HANDLE_SLOT_BADGE, "handle slot layout");
+_Static_assert(offsetof(handle_slot_t, rights) == HANDLE_SLOT_RIGHTS, "handle slot layout");
+_Static_assert(offsetof(handle_slot_t, generation) == HANDLE_SLOT_GENERATION &&
+                   sizeof(((handle_slot_t *)0)->generation) == 2,
+               "handle slot layout");
+_Static_assert(offsetof(object_t, type) == OBJECT_TYPE && sizeof(((object_t *)0)->type) == 4,
+               "object layout");
+_Static_assert(OBJ_ENDPOINT == OBJECT_TYPE_ENDPOINT, "object types");
+_Static_assert(NX_RIGHT_READ == RIGHT_READ_ASM && NX_RIGHT_WRITE == RIGHT_WRITE_ASM, "rights");
+_Static_assert(SYS_IPC_CALL_EP_RIGHTS == NX_RIGHT_WRITE &&
+                   SYS_IPC_REPLY_RECV_EP_RIGHTS == NX_RIGHT_READ,
+               "the rights the IPC fastpath checks");
 
 void trap_user(trap_frame_t *tf, uint64_t scause, uint64_t stval);
 void trap_kernel_fault(uint64_t scause, uint64_t sepc, uint64_t stval, uint64_t sp);

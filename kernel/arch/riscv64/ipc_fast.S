@@ -1,0 +1,315 @@
+/*
+ * The IPC fastpath's common cases in assembly (seL4's approach): a
+ * words-only ipc_call handed to a waiting server, and a words-only
+ * ipc_reply_recv handed back to its caller, with the direct switch in
+ * user mode. It is the C fastpath (syscall_fastpath.c, with
+ * kernel/core/syscall_ipc_fast.h, neuron/fastpath.h and
+ * thread_handoff_user) for the case where, besides its own conditions,
+ * neither thread uses FP, the other thread resumes from its frame, its
+ * cached satp still holds, no priority was inherited and the armed timer
+ * already covers what the switch needs. Everything is checked before
+ * anything changes; any other case goes to ipc_slow (trap.S), which runs
+ * the C fastpath and then the dispatcher with nothing changed. The effects
+ * are the C path's, in its order.
+ *
+ * Entered from trap.S for the IPC syscalls, with sp = the caller's trap
+ * frame (a0..a5, a7 and s0-s11 saved there) and a2..a5, a7 still the
+ * caller's; every other register is free (not s0-s11: a bail returns
+ * through the C path, which leaves them as the caller had them). Throughout:
+ * t0 = this thread, t2 = the endpoint, t3 = the other thread's
+ * ipc_thread_t, t6 = the other thread, a1..a4 = the message's words, a5 =
+ * the badge.
+ */
+#include "kernel/arch/riscv64/thread_offsets.h"
+#include "neuron/arch/trap_frame.h"
+#include "neuron/syscall_numbers.h"
+
+/* The switch's conditions, for prev = t0 and next = t6: prev RUNNING and
+ * next BLOCKED, next resuming from its frame, no FP on either side, and,
+ * for another task, a cached satp that still holds. Then
+ * thread_handoff_user's timer rule: with a READY peer at next's priority,
+ * next's slice end must be armed. The armed deadline is never later than a
+ * sleeper's (every sleep arms the timer at least that early), so the C
+ * path's timer_program() changes nothing exactly when a deadline is armed
+ * (not 0, the "just fired" mark) no later than next's slice end; otherwise
+ * the C path runs. Computes what sched_handoff() will store: leaves t1 =
+ * now, a7 = next's slice left, a6 = next's task, a0 = its ASID tag (if
+ * another task). */
+.macro SWITCH_CHECKS
+  lbu t4, SE_STATE(t0)
+  li t5, SCHED_STATE_RUNNING
+  bne t4, t5, ipc_bail
+  lbu t4, SE_STATE(t6)
+  li t5, SCHED_STATE_BLOCKED
+  bne t4, t5, ipc_bail
+  ld t4, THREAD_CTX_RA(t6)
+  lla t5, syscall_resume
+  bne t4, t5, ipc_bail
+  lbu t4, THREAD_FP_USED(t0)
+  lbu t5, THREAD_FP_USED(t6)
+  or t4, t4, t5
+  bnez t4, ipc_bail
+  ld a6, THREAD_TASK(t6)
+  ld t4, THREAD_TASK(t0)
+  beq t4, a6, 8f
+  ld a0, TASK_ASID_TAG(a6)
+  ld t4, TASK_SATP_TAG(a6)
+  bne t4, a0, ipc_bail
+  lla t5, kernel + KERNEL_ASIDS
+  lw t4, ASID_BITS(t5)
+  beqz t4, ipc_bail
+  ld t4, ASID_FLUSH_PENDING(t5)
+  andi t4, t4, 1
+  bnez t4, ipc_bail
+  ld t4, ASID_GENERATION(t5)
+  srli t5, a0, ASID_TAG_SHIFT_ASM
+  bne t4, t5, ipc_bail
+8:
+  /* sched_handoff()'s slice: the rest of prev's, donated, never extended
+   * (a used-up or longer one replaced by next's own full slice). */
+  rdtime t1
+  ld t4, SE_SLICE_START(t0)
+  sub t4, t1, t4
+  ld t5, SE_SLICE_LEFT(t0)
+  li a7, 0
+  bgeu t4, t5, 7f
+  sub a7, t5, t4
+7:
+  ld t5, SE_SLICE(t6)
+  beqz a7, 6f
+  bgeu t5, a7, 9f
+6:
+  mv a7, t5
+9:
+  lla t5, kernel + KERNEL_SCHED
+  lbu t4, SE_PRIO(t6)
+  lw t5, SCHED_BITMAP(t5)
+  srlw t5, t5, t4
+  andi t5, t5, 1
+  beqz t5, 5f
+  ld t4, thread_armed_deadline
+  beqz t4, ipc_bail
+  add t5, t1, a7
+  bltu t5, t4, ipc_bail
+5:
+.endm
+
+  .section .text.ipc_fast, "ax"
+  .globl ipc_fast
+ipc_fast:
+  /* syscall_fastpath(): words only, a 32-bit handle, an IPC buffer. */
+  ld t0, TF_THREAD(sp)
+  bnez a5, ipc_bail
+  ld a0, TF_A0(sp)
+  ld a1, TF_A1(sp)
+  srli t4, a0, 32
+  bnez t4, ipc_bail
+  ld t4, THREAD_IPC_BUFFER(t0)
+  beqz t4, ipc_bail
+  /* handle_lookup_slot_inline(): a live slot of an endpoint, no revoke
+   * running anywhere (the C path handles that case). */
+  slli t1, a0, 64 - 16
+  srli t1, t1, 64 - 16
+  li t4, 255
+  bltu t4, t1, ipc_bail
+  li t4, HANDLE_SLOT_SIZE
+  mul t1, t1, t4
+  ld t4, THREAD_TASK(t0)
+  add t1, t1, t4
+  addi t1, t1, TASK_HANDLES
+  ld t2, HANDLE_SLOT_OBJECT(t1)
+  beqz t2, ipc_bail
+  lhu t4, HANDLE_SLOT_GENERATION(t1)
+  srliw t5, a0, 16
+  bne t4, t5, ipc_bail
+  ld t4, cap_revokes_active
+  bnez t4, ipc_bail
+  lw t4, OBJECT_TYPE(t2)
+  li t5, OBJECT_TYPE_ENDPOINT
+  bne t4, t5, ipc_bail
+  lwu t4, HANDLE_SLOT_RIGHTS(t1)
+  ld a5, HANDLE_SLOT_BADGE(t1)
+  li t5, NX_SYS_IPC_CALL
+  beq a7, t5, call_fast
+  li t5, NX_SYS_IPC_REPLY_RECV
+  bne a7, t5, ipc_bail
+  andi t4, t4, RIGHT_READ_ASM
+  beqz t4, ipc_bail
+
+  /* ---- reply_recv: syscall_reply_recv_fast() ---- */
+  addi t5, t0, THREAD_IPC /* this server's ipc_thread_t */
+  lbu t4, IPCT_REPLY(t5)
+  li a6, IPC_REPLY_STATE_PENDING
+  bne t4, a6, ipc_bail
+  ld t3, IPCT_CALLER(t5)
+  beqz t3, ipc_bail
+  addi t6, t3, -THREAD_IPC /* the client */
+  /* client_runs_next(): nothing READY above the client's priority. */
+  lbu t4, SE_PRIO(t6)
+  li a6, 31
+  bgeu t4, a6, 1f
+  lla a7, kernel + KERNEL_SCHED
+  lw a6, SCHED_BITMAP(a7)
+  addi t4, t4, 1
+  srlw a6, a6, t4
+  bnez a6, ipc_bail
+1:
+  /* ipc_reply_fast_check(), and no inherited priority to give back. */
+  lbu t4, IPCT_STATE(t5)
+  bnez t4, ipc_bail
+  lbu t4, EP_CLOSED(t2)
+  bnez t4, ipc_bail
+  ld t4, EP_CALLERS_HEAD(t2)
+  bnez t4, ipc_bail
+  lbu t4, IPCT_PRIO(t5)
+  lbu a6, IPCT_BASE_PRIO(t5)
+  bne t4, a6, ipc_bail
+  SWITCH_CHECKS
+
+  /* Commit: ipc_reply_recv_fast(). The reply's words to the client. */
+  sd a1, IPCT_MSG_WORDS + 0(t3)
+  sd a2, IPCT_MSG_WORDS + 8(t3)
+  sd a3, IPCT_MSG_WORDS + 16(t3)
+  sd a4, IPCT_MSG_WORDS + 24(t3)
+  li t4, 4
+  sw t4, IPCT_MSG_WORD_COUNT(t3)
+  sw zero, IPCT_MSG_BUF_LEN(t3)
+  sw zero, IPCT_MSG_HANDLE_COUNT(t3)
+  sb zero, IPCT_STATE(t3)
+  sd zero, IPCT_SERVER(t3)
+  addi t5, t0, THREAD_IPC
+  sd zero, IPCT_CALLER(t5)
+  sb zero, IPCT_REPLY(t5)
+  ld t4, EP_SYS(t2)
+  ld t5, IPC_SYS_REPLIES(t4)
+  addi t5, t5, 1
+  sd t5, IPC_SYS_REPLIES(t4)
+  ld t5, IPC_SYS_REPLIES_FAST(t4)
+  addi t5, t5, 1
+  sd t5, IPC_SYS_REPLIES_FAST(t4)
+  /* The server waits again: the tail of the endpoint's server queue. */
+  addi t5, t0, THREAD_IPC
+  ld t4, EP_SERVERS_TAIL(t2)
+  sd t4, IPCT_PREV(t5)
+  sd zero, IPCT_NEXT(t5)
+  beqz t4, 2f
+  sd t5, IPCT_NEXT(t4)
+  j 3f
+2:
+  sd t5, EP_SERVERS_HEAD(t2)
+3:
+  sd t5, EP_SERVERS_TAIL(t2)
+  lw t4, EP_SERVERS_COUNT(t2)
+  addiw t4, t4, 1
+  sw t4, EP_SERVERS_COUNT(t2)
+  sd t2, IPCT_QUEUED_ON(t5)
+  li t4, IPC_STATE_RECV_BLOCKED
+  sb t4, IPCT_STATE(t5)
+  sw zero, THREAD_IPC_BUF_GOT(t0)
+  li t4, 1
+  sb t4, THREAD_IPC_RECEIVING(t0)
+  /* The client's call returns 0 with the reply. */
+  ld t4, THREAD_FRAME(t6)
+  sd zero, TF_A0(t4)
+  j deliver
+
+  /* ---- call: syscall_call_fast() ---- */
+call_fast:
+  andi t4, t4, RIGHT_WRITE_ASM
+  beqz t4, ipc_bail
+  /* ipc_fastpath_check(). */
+  lbu t4, THREAD_IPC + IPCT_STATE(t0)
+  bnez t4, ipc_bail
+  lbu t4, EP_CLOSED(t2)
+  bnez t4, ipc_bail
+  ld t3, EP_SERVERS_HEAD(t2)
+  beqz t3, ipc_bail
+  lbu t4, IPCT_PRIO(t3)
+  lbu t5, THREAD_IPC + IPCT_PRIO(t0)
+  bltu t4, t5, ipc_bail
+  addi t6, t3, -THREAD_IPC /* the server */
+  SWITCH_CHECKS
+
+  /* Commit: ipc_call_fast(). The server leaves the head of the queue. */
+  ld t4, IPCT_NEXT(t3)
+  sd t4, EP_SERVERS_HEAD(t2)
+  beqz t4, 4f
+  sd zero, IPCT_PREV(t4)
+  j 5f
+4:
+  sd zero, EP_SERVERS_TAIL(t2)
+5:
+  lw t4, EP_SERVERS_COUNT(t2)
+  addiw t4, t4, -1
+  sw t4, EP_SERVERS_COUNT(t2)
+  sd zero, IPCT_NEXT(t3)
+  sd zero, IPCT_QUEUED_ON(t3)
+  sb zero, IPCT_STATE(t3)
+  sd a1, IPCT_MSG_WORDS + 0(t3)
+  sd a2, IPCT_MSG_WORDS + 8(t3)
+  sd a3, IPCT_MSG_WORDS + 16(t3)
+  sd a4, IPCT_MSG_WORDS + 24(t3)
+  li t4, 4
+  sw t4, IPCT_MSG_WORD_COUNT(t3)
+  sw zero, IPCT_MSG_BUF_LEN(t3)
+  sw zero, IPCT_MSG_HANDLE_COUNT(t3)
+  sd a5, IPCT_RECV_BADGE(t3)
+  addi t5, t0, THREAD_IPC
+  sd a5, IPCT_SEND_BADGE(t5)
+  li t4, IPC_STATE_REPLY_BLOCKED
+  sb t4, IPCT_STATE(t5)
+  sd t3, IPCT_SERVER(t5)
+  li t4, IPC_REPLY_STATE_PENDING
+  sb t4, IPCT_REPLY(t3)
+  sd t5, IPCT_CALLER(t3)
+  ld t4, EP_SYS(t2)
+  ld t5, IPC_SYS_CALLS_FAST(t4)
+  addi t5, t5, 1
+  sd t5, IPC_SYS_CALLS_FAST(t4)
+  sw zero, THREAD_IPC_BUF_GOT(t0)
+  sb zero, THREAD_IPC_RECEIVING(t0)
+  /* The server's receive returns the caller's badge. */
+  ld t4, THREAD_FRAME(t6)
+  sd a5, TF_A0(t4)
+
+  /* ---- deliver_words() and thread_handoff_user() ---- */
+deliver:
+  sd a1, TF_A1(t4)
+  sd a2, TF_A2(t4)
+  sd a3, TF_A3(t4)
+  sd a4, TF_A4(t4)
+  sd zero, TF_A5(t4)
+  /* sched_handoff(): prev BLOCKED, next RUNNING from now on the slice
+   * SWITCH_CHECKS worked out. */
+  li t5, SCHED_STATE_BLOCKED
+  sb t5, SE_STATE(t0)
+  sd a7, SE_SLICE_LEFT(t6)
+  li t5, SCHED_STATE_RUNNING
+  sb t5, SE_STATE(t6)
+  sd t1, SE_SLICE_START(t6)
+  lla t5, kernel + KERNEL_SCHED
+  ld t4, SCHED_HANDOFFS(t5)
+  addi t4, t4, 1
+  sd t4, SCHED_HANDOFFS(t5)
+  /* prev resumes from its frame when its turn comes. */
+  lla t5, syscall_resume
+  sd t5, THREAD_CTX_RA(t0)
+  sd sp, THREAD_CTX_SP(t0)
+  /* enter(): current, the address space, the counter. */
+  sd t6, current, t5
+  ld t4, THREAD_TASK(t0)
+  beq t4, a6, 8f
+  lla t5, kernel + KERNEL_ASIDS
+  sd a0, ASID_ACTIVE(t5)
+  ld t4, TASK_SATP(a6)
+  csrw satp, t4
+8:
+  lla t5, kstats
+  ld t4, KSTATS_CONTEXT_SWITCHES(t5)
+  addi t4, t4, 1
+  sd t4, KSTATS_CONTEXT_SWITCHES(t5)
+  ld sp, THREAD_FRAME(t6)
+  j syscall_resume
+
+ipc_bail:
+  j ipc_slow
