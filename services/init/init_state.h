@@ -27,7 +27,7 @@ typedef struct init_state {
   nx_handle_t exits;                        /* bit i: program i ended */
   nx_handle_t endpoints[BOOTPLAN_PROGRAMS]; /* the service program i provides, or 0 */
   nx_handle_t system;                       /* init's own "system" endpoint */
-  nx_handle_t registry;                     /* init's badged handle to the registry, or 0 */
+  nx_handle_t registry_setup;               /* the registry's setup endpoint, until setup_done */
   nx_handle_t lock;                         /* a notification: bit 0 set = free */
   init_program_t run[BOOTPLAN_PROGRAMS];
   bool shutting_down; /* no more restarts */
@@ -55,8 +55,9 @@ int init_start_program(uint32_t i);
  * shutdown. `running` programs were started. (supervise.c) */
 void init_supervise(uint32_t running);
 
-/* Tells the registry (plan index `registry`, just started) what the plan
- * grants and registers every service's endpoint on its server's behalf.
+/* Tells the registry (plan index `registry`, just started or restarted,
+ * with g_init.registry_setup as its setup endpoint) every grant, name and
+ * endpoint of the plan, then setup_done; closes the setup endpoint.
  * (registry_setup.c) */
 int init_setup_registry(uint32_t registry);
 

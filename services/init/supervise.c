@@ -79,6 +79,15 @@ int init_start_program(uint32_t i) {
   for (uint32_t c = 0; c < p->call_count && c < CALL_HANDLES; c++) {
     *call_slots[c] = give_call((nx_handle_t)task, i, p->calls[c]);
   }
+  if (strcmp(p->provides, "registry") == 0 && p->call_count == 0) {
+    /* The registry's setup endpoint, in the h1 it has free: it serves init
+     * there until init has told it the whole plan (registry_setup.c). */
+    int64_t setup = nx_endpoint_create();
+    if (setup >= 0) {
+      g_init.registry_setup = (nx_handle_t)setup;
+      info.h1 = give((nx_handle_t)task, g_init.registry_setup, NX_RIGHT_READ, "its setup", p->name);
+    }
+  }
   int64_t err = nx_task_watch((nx_handle_t)task, g_init.exits, 1ull << i);
   if (err == NX_OK) err = nx_task_start((nx_handle_t)task, (uintptr_t)&info);
   if (err != NX_OK) {
@@ -121,8 +130,20 @@ static int ended(uint32_t i) {
   init_lock();
   int err = g_init.shutting_down ? NX_ERR_BUSY : init_start_program(i);
   init_unlock();
-  if (err != NX_OK) init_say("init: %s did not restart (%s)\n", p->name, nx_error_name(err));
-  return err == NX_OK;
+  if (err != NX_OK) {
+    init_say("init: %s did not restart (%s)\n", p->name, nx_error_name(err));
+    return 0;
+  }
+  /* A registry starts empty: it learns the plan's grants and endpoints
+   * again (its clients' handles to it still work: init kept the endpoint). */
+  if (strcmp(p->provides, "registry") == 0) {
+    if (init_setup_registry(i) == NX_OK) {
+      init_say("init: told the restarted %s every grant and service again\n", p->name);
+    } else {
+      init_say("init: the restarted registry is not set up: lookups will fail\n");
+    }
+  }
+  return 1;
 }
 
 void init_supervise(uint32_t running) {

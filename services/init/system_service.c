@@ -1,8 +1,9 @@
 /*
  * init's "system" service (system.toml): what init knows as the supervisor
- * of every program, for the console shell's ps and caps, and shutdown. It
- * runs on a thread of its own so that the supervisor can keep waiting for
- * programs to end; the two share g_init.run under init_lock().
+ * of every program, for the console shell's ps and caps, restarting a
+ * program, and shutdown. It runs on a thread of its own so that the
+ * supervisor can keep waiting for programs to end; the two share
+ * g_init.run under init_lock().
  *
  * A task's figures come from the kernel (task_info, task_handle_info)
  * through the task handles init holds: init may inspect what it started,
@@ -93,7 +94,25 @@ static int64_t do_shutdown(void *ctx, uint64_t badge) {
   return NX_OK;
 }
 
-static const system_ops_t ops = {do_task, do_task_counts, do_cap, do_shutdown};
+/* The exit code of a program init ends on request: not 0, so the
+ * supervisor restarts it like a program that failed. */
+#define RESTART_CODE 250
+
+static int64_t do_restart(void *ctx, uint64_t badge, const system_restart_args_t *args) {
+  (void)ctx;
+  nx_handle_t task;
+  int64_t err = program(args->index, &task);
+  if (err != NX_OK) return err;
+  err = task ? nx_task_kill(task, RESTART_CODE) : NX_ERR_BUSY;
+  init_unlock();
+  if (err == NX_OK) {
+    init_say("init: %s ended for a restart, as program #%llu asked\n",
+             g_init.plan.programs[args->index].name, (unsigned long long)badge);
+  }
+  return err;
+}
+
+static const system_ops_t ops = {do_task, do_task_counts, do_cap, do_shutdown, do_restart};
 
 /* Ends every running program; the supervisor sees each end and, shutting
  * down, restarts none. */

@@ -12,6 +12,7 @@
 void registry_service_init(registry_service_t *s) {
   registry_table_init(&s->table);
   registry_programs_init(&s->programs);
+  s->setup_done = false;
 }
 
 static int64_t do_lookup(void *ctx, uint64_t badge, const registry_lookup_args_t *args,
@@ -81,10 +82,18 @@ static int64_t do_name_badge(void *ctx, uint64_t badge, const registry_name_badg
                                args->name_len);
 }
 
+static int64_t do_setup_done(void *ctx, uint64_t badge) {
+  registry_service_t *s = ctx;
+  if (badge != BOOTPLAN_BADGE_INIT) return NX_ERR_ACCESS_DENIED;
+  s->setup_done = true;
+  return NX_OK;
+}
+
 const registry_ops_t registry_service_ops = {
     .lookup = do_lookup,
     .register_endpoint = do_register_endpoint,
     .grant = do_grant,
     .name_of = do_name_of,
     .name_badge = do_name_badge,
+    .setup_done = do_setup_done,
 };

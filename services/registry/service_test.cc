@@ -327,6 +327,17 @@ TEST_F(ServiceTest, GrantRefusesWhenTheGrantSetIsFull) {
   EXPECT_EQ(Grant(kInit, kShell, REGISTRY_LOOKUP, "log"), NX_ERR_NO_MEMORY);
 }
 
+// ---- setup_done ----
+
+TEST_F(ServiceTest, OnlyInitEndsTheSetup) {
+  EXPECT_FALSE(s_.setup_done) << "a new registry waits for init";
+  EXPECT_EQ(Call(kLogd, REGISTRY_METHOD_SETUP_DONE, 0, 0, ""), NX_ERR_ACCESS_DENIED);
+  EXPECT_EQ(Call(0, REGISTRY_METHOD_SETUP_DONE, 0, 0, ""), NX_ERR_ACCESS_DENIED);
+  EXPECT_FALSE(s_.setup_done);
+  EXPECT_EQ(Call(kInit, REGISTRY_METHOD_SETUP_DONE, 0, 0, ""), NX_OK);
+  EXPECT_TRUE(s_.setup_done);
+}
+
 // ---- name_badge and name_of ----
 
 TEST_F(ServiceTest, AnyoneLearnsTheNameInitGaveABadge) {

@@ -10,21 +10,6 @@
 
 #define COLUMNS "%10s  %-15s  %s"
 
-/* The task called `name` and its boot plan index: NX_OK with *task and
- * *index, NX_ERR_NOT_FOUND, or the service's error. */
-static int64_t find_task(const shell_sys_t *sys, const char *name, shell_task_t *task,
-                         uint32_t *index) {
-  for (uint32_t i = 0; i < SHELL_TASKS_MAX; i++) {
-    int64_t err = sys->task(sys->ctx, i, task);
-    if (err != NX_OK) return err;
-    if (strcmp(task->name, name) == 0) {
-      *index = i;
-      return NX_OK;
-    }
-  }
-  return NX_ERR_NOT_FOUND;
-}
-
 static void print_cap(const shell_sys_t *sys, const shell_cap_t *c) {
   char handle[12], type[24], rights[SHELL_RIGHTS_TEXT_MAX];
   snprintf(handle, sizeof handle, "%" PRIu32, c->handle);
@@ -43,7 +28,7 @@ int shell_cmd_caps(const shell_sys_t *sys, size_t count, char **words) {
   const char *name = words[1];
   shell_task_t task = {0};
   uint32_t index = 0;
-  int64_t err = find_task(sys, name, &task, &index);
+  int64_t err = shell_find_task(sys, name, &task, &index);
   if (err == NX_ERR_NOT_FOUND) {
     shell_print(sys, "caps: no task called %s (see ps)", name);
     return SHELL_GO_ON;

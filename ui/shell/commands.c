@@ -23,6 +23,7 @@ static const struct {
     {"log", "[level]", "the system log (from level debug, info, warn or error up)", 0, 1,
      shell_cmd_log},
     {"caps", "<task>", "a task's capabilities and rights", 1, 1, shell_cmd_caps},
+    {"restart", "<task>", "ends a task; init starts it again", 1, 1, shell_cmd_restart},
     {"uptime", "", "time since boot", 0, 0, shell_cmd_uptime},
     {"poweroff", "", "shuts the system down", 0, 0, shell_cmd_poweroff},
 };

@@ -19,6 +19,12 @@ int shell_cmd_log(const shell_sys_t *sys, size_t count, char **words);
 int shell_cmd_caps(const shell_sys_t *sys, size_t count, char **words);
 int shell_cmd_uptime(const shell_sys_t *sys, size_t count, char **words);
 int shell_cmd_poweroff(const shell_sys_t *sys, size_t count, char **words);
+int shell_cmd_restart(const shell_sys_t *sys, size_t count, char **words);
+
+/* The task called `name` and its boot plan index: NX_OK with *task and
+ * *index, NX_ERR_NOT_FOUND, or the service's error. */
+int64_t shell_find_task(const shell_sys_t *sys, const char *name, shell_task_t *task,
+                        uint32_t *index);
 
 #ifdef __cplusplus
 }

@@ -19,6 +19,7 @@ TEST(Commands, HelpListsEveryCommand) {
             "  ps             tasks, their state and memory use\r\n"
             "  log [level]    the system log (from level debug, info, warn or error up)\r\n"
             "  caps <task>    a task's capabilities and rights\r\n"
+            "  restart <task> ends a task; init starts it again\r\n"
             "  uptime         time since boot\r\n"
             "  poweroff       shuts the system down\r\n");
 }
@@ -56,6 +57,8 @@ TEST(Commands, WrongArgumentsGetTheUsageLine) {
       {"caps", "usage: caps <task>\r\n"},
       {"caps uart log", "usage: caps <task>\r\n"},
       {"uptime 1", "usage: uptime\r\n"},
+      {"restart", "usage: restart <task>\r\n"},
+      {"restart a b", "usage: restart <task>\r\n"},
       {"poweroff now", "usage: poweroff\r\n"},
       // More words than the shell keeps: a usage error all the same.
       {"caps a b c d e f g", "usage: caps <task>\r\n"},

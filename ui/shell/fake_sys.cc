@@ -77,6 +77,11 @@ int64_t Memory(void *ctx, uint64_t *pages_free, uint64_t *pages_total) {
   return NX_OK;
 }
 
+int64_t Restart(void *ctx, uint32_t index) {
+  Self(ctx)->restart_calls.push_back(index);
+  return Self(ctx)->restart_error;
+}
+
 int64_t Shutdown(void *ctx) {
   Self(ctx)->shutdowns++;
   return Self(ctx)->shutdown_error;
@@ -122,6 +127,7 @@ FakeSys::FakeSys() {
   sys_.log_read = Read;
   sys_.now_ns = Now;
   sys_.memory = Memory;
+  sys_.restart = Restart;
   sys_.shutdown = Shutdown;
 }
 

@@ -61,6 +61,8 @@ class FakeSys {
   uint64_t now = 0;
   uint64_t pages_free = 0, pages_total = 0;
   int64_t memory_error = 0;
+  int64_t restart_error = 0;
+  std::vector<uint32_t> restart_calls;
   int64_t shutdown_error = 0;
   int shutdowns = 0;
 

@@ -100,6 +100,11 @@ static int64_t memory(void *ctx, uint64_t *pages_free, uint64_t *pages_total) {
   return NX_OK;
 }
 
+static int64_t restart(void *ctx, uint32_t index) {
+  const shell_services_t *s = ctx;
+  return system_restart(s->system, index);
+}
+
 static int64_t shutdown(void *ctx) {
   const shell_services_t *s = ctx;
   return system_shutdown(s->system);
@@ -114,5 +119,6 @@ void shell_services_sys(shell_services_t *services, shell_sys_t *sys) {
   sys->log_read = read_log;
   sys->now_ns = now_ns;
   sys->memory = memory;
+  sys->restart = restart;
   sys->shutdown = shutdown;
 }

@@ -88,6 +88,9 @@ typedef struct shell_sys {
   uint64_t (*now_ns)(void *ctx);
   /* The machine's RAM in 4 KiB pages: free now, and in all. */
   int64_t (*memory)(void *ctx, uint64_t *pages_free, uint64_t *pages_total);
+  /* Ends the task at boot plan `index` so that init starts it again;
+   * NX_ERR_BUSY: it is not running. */
+  int64_t (*restart)(void *ctx, uint32_t index);
   /* Asks the system to power off. */
   int64_t (*shutdown)(void *ctx);
 } shell_sys_t;
