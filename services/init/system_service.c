@@ -126,19 +126,12 @@ static void stop_all(void) {
 
 static void serve(void *arg) {
   (void)arg;
-  nx_ipc_words_t in;
-  nx_ipc_words_t out;
-  int64_t badge = nx_ipc_recv(g_init.system, &in);
-  while (badge >= 0) {
-    system_dispatch(&ops, NULL, (uint64_t)badge, &in, &out);
-    if (g_init.shutting_down) {
-      nx_ipc_reply(out.w0, out.w1, out.w2, out.w3, out.info);
-      stop_all();
-      return;
-    }
-    badge = nx_ipc_reply_recv(g_init.system, out.w0, out.w1, out.w2, out.w3, out.info, &in);
+  int64_t err = system_serve_until(g_init.system, &ops, NULL, &g_init.shutting_down);
+  if (err == NX_OK) {
+    stop_all(); /* shutdown was asked and answered */
+  } else {
+    init_say("init: system service ended: %s\n", nx_error_name((int)err));
   }
-  init_say("init: system service ended: %s\n", nx_error_name((int)badge));
 }
 
 int init_start_system_service(void) {

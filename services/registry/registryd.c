@@ -19,19 +19,6 @@
 
 static registry_service_t g_service; /* ~9 KiB: in .bss */
 
-/* Serves init's setup endpoint until init calls setup_done; that call is
- * answered too. */
-static int64_t serve_setup(nx_handle_t setup) {
-  nx_ipc_words_t in, out;
-  int64_t badge = nx_ipc_recv(setup, &in);
-  while (badge >= 0) {
-    registry_dispatch(&registry_service_ops, &g_service, (uint64_t)badge, &in, &out);
-    if (g_service.setup_done) return nx_ipc_reply(out.w0, out.w1, out.w2, out.w3, out.info);
-    badge = nx_ipc_reply_recv(setup, out.w0, out.w1, out.w2, out.w3, out.info, &in);
-  }
-  return badge;
-}
-
 static int fail(nx_handle_t log, const char *what, int64_t err) {
   char line[NX_DEBUG_WRITE_MAX];
   snprintf(line, sizeof line, "registryd: %s: %s\n", what, nx_error_name((int)err));
@@ -41,7 +28,9 @@ static int fail(nx_handle_t log, const char *what, int64_t err) {
 
 int nx_main(const nx_start_info_t *start) {
   registry_service_init(&g_service);
-  int64_t err = serve_setup(start->h1);
+  /* init's setup endpoint first, until init calls setup_done. */
+  int64_t err =
+      registry_serve_until(start->h1, &registry_service_ops, &g_service, &g_service.setup_done);
   if (err != NX_OK) return fail(start->log, "setup ended", err);
   nx_log_str(start->log, "registryd: serving\n");
   return fail(start->log, "serving ended",

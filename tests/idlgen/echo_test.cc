@@ -101,13 +101,16 @@ std::vector<nx_ipc_words_t> g_calls;  // every call as the server received it
 
 struct EchoState {
   int pings = 0;
+  int stop_at_ping = 0;  // the ping that sets `done` (0: none)
+  bool done = false;
   int fetches = 0;
   const char *fetch_name = "the answer";
   size_t fetch_len = 10;
 };
 
 int64_t Ping(void *ctx, uint64_t) {
-  static_cast<EchoState *>(ctx)->pings++;
+  EchoState *state = static_cast<EchoState *>(ctx);
+  state->done = ++state->pings == state->stop_at_ping;
   return NX_OK;
 }
 
@@ -603,6 +606,31 @@ TEST_F(EchoTest, ServeRetriesTheReplyAloneWhenTheCombinedCallFails) {
   EXPECT_EQ(g_replies[0].bytes, "the answer");
   EXPECT_EQ(g_replies[0].objects, (std::vector<int>{900}));
   EXPECT_EQ(g_replies[1].words.w0, 0u);
+}
+
+TEST_F(EchoTest, ServeUntilRepliesToTheCallThatEndsItAndReturnsOk) {
+  g_serve_ep = 36;
+  Become(&g_server, &g_server_buf);
+  g_replies.clear();
+  g_script = {
+      {0, {W0(ECHO_METHOD_PING), 0, 0, 0, 0}, "", {}},
+      {0, {W0(ECHO_METHOD_PING), 0, 0, 0, 0}, "", {}},
+      {0, {W0(ECHO_METHOD_PING), 0, 0, 0, 0}, "", {}},
+  };
+  g_state.stop_at_ping = 2;
+  EXPECT_EQ(echo_serve_until(36, &kOps, &g_state, &g_state.done), NX_OK);
+  ASSERT_EQ(g_replies.size(), 2u) << "the second ping is answered, the third not taken";
+  EXPECT_EQ(g_replies[1].words.w0, 0u);
+  EXPECT_EQ(g_script.size(), 1u);
+}
+
+TEST_F(EchoTest, ServeUntilWithTheFlagNeverSetIsServe) {
+  g_serve_ep = 37;
+  Become(&g_server, &g_server_buf);
+  g_replies.clear();
+  g_script = {{0, {W0(ECHO_METHOD_PING), 0, 0, 0, 0}, "", {}}};
+  EXPECT_EQ(echo_serve_until(37, &kOps, &g_state, &g_state.done), NX_ERR_BAD_HANDLE);
+  EXPECT_EQ(g_replies.size(), 1u);
 }
 
 }  // namespace

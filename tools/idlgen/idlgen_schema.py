@@ -45,7 +45,9 @@ KEYWORDS = codegen_checker.KEYWORDS
 # them).
 RESERVED_PARAMS = frozenset("ep result ctx badge args msg err ipc handles memcpy".split())
 # Method names that would clash with the per-protocol functions and types.
-RESERVED_METHODS = frozenset(["dispatch", "serve", "ops", "reply_status"])
+RESERVED_METHODS = frozenset(
+    ["dispatch", "serve", "serve_until", "reply_alone", "ops", "reply_status"]
+)
 
 
 class SchemaError(Exception):

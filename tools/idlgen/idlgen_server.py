@@ -32,7 +32,7 @@ def gen_server_h(p):
     )
     out = [banner(p, "server"), *block_comment(intro)]
     out += [f"#ifndef {guard}", f"#define {guard}", ""]
-    out += ["#include <stddef.h>", "#include <stdint.h>", ""]
+    out += ["#include <stdbool.h>", "#include <stddef.h>", "#include <stdint.h>", ""]
     # One block of quoted includes, in the order clang-format sorts them.
     out += [f'#include "{h}"' for h in sorted([f"{p.name}_client.h", "neuron/syscalls.h"])]
     out += ["", "#ifdef __cplusplus", 'extern "C" {', "#endif", ""]
@@ -92,6 +92,18 @@ def gen_server_h(p):
     out += block_comment(serve)
     out += c_call(
         f"int64_t {p.name}_serve", ["nx_handle_t ep", f"const {p.ops_type} *ops", "void *ctx"], ");"
+    )
+    out.append("")
+    until = wrap_doc(
+        f"{p.name}_serve(), but it also stops once a call has set *done (a handler's way to end "
+        "the loop): it replies to that call alone and returns NX_OK.",
+        TEXT_COLUMNS - 3,
+    )
+    out += block_comment(until)
+    out += c_call(
+        f"int64_t {p.name}_serve_until",
+        ["nx_handle_t ep", f"const {p.ops_type} *ops", "void *ctx", "const volatile bool *done"],
+        ");",
     )
     out += ["", "#ifdef __cplusplus", "}", "#endif", "", "#endif"]
     return finish(out)
@@ -298,30 +310,44 @@ def gen_server_c(p):
         "}",
         "",
     ]
-    serve = ["nx_handle_t ep", f"const {p.ops_type} *ops", "void *ctx"]
-    out += c_call(f"int64_t {p.name}_serve", serve, ") {")
+    out += comment(
+        "Sends `out` as a reply on its own. If it cannot go, the client gets its error and its "
+        "handles (still ours) are closed. NX_ERR_NOT_FOUND: no client is owed a reply."
+    )
+    out += [
+        f"static void {p.name}_reply_alone(const nx_ipc_words_t *out) {{",
+        "  int64_t err = nx_ipc_reply(out->w0, out->w1, out->w2, out->w3, out->info);",
+        "  if (err != NX_OK && err != NX_ERR_NOT_FOUND) {",
+        f"    {p.name}_close_handles(out->info);",
+        "    nx_ipc_reply((uint64_t)err, 0, 0, 0, 0);",
+        "  }",
+        "}",
+        "",
+    ]
+    until = ["nx_handle_t ep", f"const {p.ops_type} *ops", "void *ctx", "const volatile bool *done"]
+    out += c_call(f"int64_t {p.name}_serve_until", until, ") {")
     out += [
         "  nx_ipc_words_t in;",
         "  nx_ipc_words_t out;",
         "  int64_t badge = nx_ipc_recv(ep, &in);",
         "  while (badge >= 0) {",
         f"    {p.name}_dispatch(ops, ctx, (uint64_t)badge, &in, &out);",
+        "    if (done && *done) {",
+        f"      {p.name}_reply_alone(&out);",
+        "      return NX_OK;",
+        "    }",
         "    badge = nx_ipc_reply_recv(ep, out.w0, out.w1, out.w2, out.w3, out.info, &in);",
         "    if (badge < 0) {",
-        "      /*",
-        "       * Nothing happened. The reply alone may go (if receiving was what failed);",
-        "       * if it cannot, the client gets its error and its handles (still ours) are",
-        "       * closed. NX_ERR_NOT_FOUND: no client is owed a reply.",
-        "       */",
-        "      int64_t err = nx_ipc_reply(out.w0, out.w1, out.w2, out.w3, out.info);",
-        "      if (err != NX_OK && err != NX_ERR_NOT_FOUND) {",
-        f"        {p.name}_close_handles(out.info);",
-        "        nx_ipc_reply((uint64_t)err, 0, 0, 0, 0);",
-        "      }",
+        "      /* Nothing happened. The reply alone may go (if receiving was what failed). */",
+        f"      {p.name}_reply_alone(&out);",
         "      badge = nx_ipc_recv(ep, &in);",
         "    }",
         "  }",
         "  return badge;",
         "}",
+        "",
     ]
+    serve = ["nx_handle_t ep", f"const {p.ops_type} *ops", "void *ctx"]
+    out += c_call(f"int64_t {p.name}_serve", serve, ") {")
+    out += [f"  return {p.name}_serve_until(ep, ops, ctx, 0);", "}"]
     return finish(out)

@@ -545,9 +545,13 @@ class OutputTest(unittest.TestCase):
         self.assertEqual(cases, [m.macro for m in self.p.methods])
 
     def test_serve_loops_on_reply_recv(self):
-        body = self.fn("server_c", "int64_t echo_serve(")
+        # One loop, in serve_until; serve is serve_until with no flag.
+        body = self.fn("server_c", "int64_t echo_serve_until(")
         self.assertIn("nx_ipc_recv(ep, &in);", body)
         self.assertIn("nx_ipc_reply_recv(ep, out.w0, out.w1, out.w2, out.w3, out.info, &in);", body)
+        self.assertIn("if (done && *done) {\n      echo_reply_alone(&out);\n      return NX_OK;", body)
+        serve = self.fn("server_c", "int64_t echo_serve(")
+        self.assertIn("return echo_serve_until(ep, ops, ctx, 0);", serve)
 
     def test_server_finds_its_client_header_by_file_name(self):
         self.assertIn('#include "echo_client.h"\n', self.out["server_h"])

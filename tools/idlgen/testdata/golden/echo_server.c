@@ -175,26 +175,40 @@ int64_t echo_dispatch(const echo_ops_t *ops, void *ctx, uint64_t badge, const nx
   return status;
 }
 
-int64_t echo_serve(nx_handle_t ep, const echo_ops_t *ops, void *ctx) {
+/*
+ * Sends `out` as a reply on its own. If it cannot go, the client gets its error
+ * and its handles (still ours) are closed. NX_ERR_NOT_FOUND: no client is owed
+ * a reply.
+ */
+static void echo_reply_alone(const nx_ipc_words_t *out) {
+  int64_t err = nx_ipc_reply(out->w0, out->w1, out->w2, out->w3, out->info);
+  if (err != NX_OK && err != NX_ERR_NOT_FOUND) {
+    echo_close_handles(out->info);
+    nx_ipc_reply((uint64_t)err, 0, 0, 0, 0);
+  }
+}
+
+int64_t echo_serve_until(nx_handle_t ep, const echo_ops_t *ops, void *ctx,
+                         const volatile bool *done) {
   nx_ipc_words_t in;
   nx_ipc_words_t out;
   int64_t badge = nx_ipc_recv(ep, &in);
   while (badge >= 0) {
     echo_dispatch(ops, ctx, (uint64_t)badge, &in, &out);
+    if (done && *done) {
+      echo_reply_alone(&out);
+      return NX_OK;
+    }
     badge = nx_ipc_reply_recv(ep, out.w0, out.w1, out.w2, out.w3, out.info, &in);
     if (badge < 0) {
-      /*
-       * Nothing happened. The reply alone may go (if receiving was what failed);
-       * if it cannot, the client gets its error and its handles (still ours) are
-       * closed. NX_ERR_NOT_FOUND: no client is owed a reply.
-       */
-      int64_t err = nx_ipc_reply(out.w0, out.w1, out.w2, out.w3, out.info);
-      if (err != NX_OK && err != NX_ERR_NOT_FOUND) {
-        echo_close_handles(out.info);
-        nx_ipc_reply((uint64_t)err, 0, 0, 0, 0);
-      }
+      /* Nothing happened. The reply alone may go (if receiving was what failed). */
+      echo_reply_alone(&out);
       badge = nx_ipc_recv(ep, &in);
     }
   }
   return badge;
+}
+
+int64_t echo_serve(nx_handle_t ep, const echo_ops_t *ops, void *ctx) {
+  return echo_serve_until(ep, ops, ctx, 0);
 }

@@ -8,6 +8,7 @@
 #ifndef IDL_ECHO_SERVER_H
 #define IDL_ECHO_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -130,6 +131,13 @@ int64_t echo_dispatch(const echo_ops_t *ops, void *ctx, uint64_t badge, const nx
  * that error.
  */
 int64_t echo_serve(nx_handle_t ep, const echo_ops_t *ops, void *ctx);
+
+/*
+ * echo_serve(), but it also stops once a call has set *done (a handler's way to
+ * end the loop): it replies to that call alone and returns NX_OK.
+ */
+int64_t echo_serve_until(nx_handle_t ep, const echo_ops_t *ops, void *ctx,
+                         const volatile bool *done);
 
 #ifdef __cplusplus
 }
