@@ -28,21 +28,14 @@ int shell_cmd_caps(const shell_sys_t *sys, size_t count, char **words) {
   const char *name = words[1];
   shell_task_t task = {0};
   uint32_t index = 0;
-  int64_t err = shell_find_task(sys, name, &task, &index);
-  if (err == NX_ERR_NOT_FOUND) {
-    shell_print(sys, "caps: no task called %s (see ps)", name);
-    return SHELL_GO_ON;
-  }
-  if (err != NX_OK) {
-    shell_print_error(sys, "caps", "system", err);
-    return SHELL_GO_ON;
-  }
+  if (!shell_find_task(sys, "caps", name, &task, &index)) return SHELL_GO_ON;
   /* A stopped task has no handle table to show. (Should it stop between
    * here and the cap calls, the service's error says so.) */
   if (task.state != SHELL_TASK_RUNNING) {
     shell_print(sys, "caps: %s is not running", name);
     return SHELL_GO_ON;
   }
+  int64_t err = NX_OK;
   uint32_t nth = 0;
   for (; nth < SHELL_CAPS_MAX; nth++) {
     shell_cap_t c = {0};

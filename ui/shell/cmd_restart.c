@@ -8,12 +8,8 @@ int shell_cmd_restart(const shell_sys_t *sys, size_t count, char **words) {
   const char *name = words[1];
   shell_task_t task = {0};
   uint32_t index = 0;
-  int64_t err = shell_find_task(sys, name, &task, &index);
-  if (err == NX_ERR_NOT_FOUND) {
-    shell_print(sys, "restart: no task called %s (see ps)", name);
-    return SHELL_GO_ON;
-  }
-  if (err == NX_OK) err = sys->restart(sys->ctx, index);
+  if (!shell_find_task(sys, "restart", name, &task, &index)) return SHELL_GO_ON;
+  int64_t err = sys->restart(sys->ctx, index);
   if (err != NX_OK) {
     shell_print_error(sys, "restart", "system", err);
     return SHELL_GO_ON;

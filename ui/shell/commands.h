@@ -6,6 +6,7 @@
 #ifndef UI_SHELL_COMMANDS_H
 #define UI_SHELL_COMMANDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "neuron/shell_sys.h"
@@ -21,10 +22,11 @@ int shell_cmd_uptime(const shell_sys_t *sys, size_t count, char **words);
 int shell_cmd_poweroff(const shell_sys_t *sys, size_t count, char **words);
 int shell_cmd_restart(const shell_sys_t *sys, size_t count, char **words);
 
-/* The task called `name` and its boot plan index: NX_OK with *task and
- * *index, NX_ERR_NOT_FOUND, or the service's error. */
-int64_t shell_find_task(const shell_sys_t *sys, const char *name, shell_task_t *task,
-                        uint32_t *index);
+/* The task called `name` and its boot plan index, at *task and *index.
+ * False if there is none, or the system service failed: `command` has
+ * then said so on the console. */
+bool shell_find_task(const shell_sys_t *sys, const char *command, const char *name,
+                     shell_task_t *task, uint32_t *index);
 
 #ifdef __cplusplus
 }
