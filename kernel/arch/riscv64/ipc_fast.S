@@ -20,8 +20,7 @@
  * ipc_thread_t, t6 = the other thread, a1..a4 = the message's words, a5 =
  * the badge.
  */
-#include "kernel/arch/riscv64/thread_offsets.h"
-#include "neuron/arch/trap_frame.h"
+#include "kernel/arch/riscv64/switch_fast.h"
 #include "neuron/syscall_numbers.h"
 
 /* The switch's conditions, for prev = t0 and next = t6: prev RUNNING and
@@ -42,28 +41,11 @@
   lbu t4, SE_STATE(t6)
   li t5, SCHED_STATE_BLOCKED
   bne t4, t5, ipc_bail
-  ld t4, THREAD_CTX_RA(t6)
-  lla t5, syscall_resume
-  bne t4, t5, ipc_bail
-  lbu t4, THREAD_FP_USED(t0)
-  lbu t5, THREAD_FP_USED(t6)
-  or t4, t4, t5
-  bnez t4, ipc_bail
+  RESUMABLE_WITHOUT_FP t0, t6, t5, t4, t5, ipc_bail
   ld a6, THREAD_TASK(t6)
   ld t4, THREAD_TASK(t0)
   beq t4, a6, 8f
-  ld a0, TASK_ASID_TAG(a6)
-  ld t4, TASK_SATP_TAG(a6)
-  bne t4, a0, ipc_bail
-  lla t5, kernel + KERNEL_ASIDS
-  lw t4, ASID_BITS(t5)
-  beqz t4, ipc_bail
-  ld t4, ASID_FLUSH_PENDING(t5)
-  andi t4, t4, 1
-  bnez t4, ipc_bail
-  ld t4, ASID_GENERATION(t5)
-  srli t5, a0, ASID_TAG_SHIFT_ASM
-  bne t4, t5, ipc_bail
+  SATP_STILL_VALID a6, a0, t5, t4, t5, ipc_bail
 8:
   /* sched_handoff()'s slice: the rest of prev's, donated, never extended
    * (a used-up or longer one replaced by next's own full slice). */
@@ -92,6 +74,20 @@
   add t5, t1, a7
   bltu t5, t4, ipc_bail
 5:
+.endm
+
+/* The message the other thread's ipc_thread_t `to` now holds: the four
+ * words in a1..a4, no bytes, no handles (as ipc_call_fast and
+ * ipc_reply_recv_fast write it). Clobbers t4. */
+.macro MESSAGE_TO to
+  sd a1, IPCT_MSG_WORDS + 0(\to)
+  sd a2, IPCT_MSG_WORDS + 8(\to)
+  sd a3, IPCT_MSG_WORDS + 16(\to)
+  sd a4, IPCT_MSG_WORDS + 24(\to)
+  li t4, 4
+  sw t4, IPCT_MSG_WORD_COUNT(\to)
+  sw zero, IPCT_MSG_BUF_LEN(\to)
+  sw zero, IPCT_MSG_HANDLE_COUNT(\to)
 .endm
 
   .section .text.ipc_fast, "ax"
@@ -167,14 +163,7 @@ ipc_fast:
   SWITCH_CHECKS
 
   /* Commit: ipc_reply_recv_fast(). The reply's words to the client. */
-  sd a1, IPCT_MSG_WORDS + 0(t3)
-  sd a2, IPCT_MSG_WORDS + 8(t3)
-  sd a3, IPCT_MSG_WORDS + 16(t3)
-  sd a4, IPCT_MSG_WORDS + 24(t3)
-  li t4, 4
-  sw t4, IPCT_MSG_WORD_COUNT(t3)
-  sw zero, IPCT_MSG_BUF_LEN(t3)
-  sw zero, IPCT_MSG_HANDLE_COUNT(t3)
+  MESSAGE_TO t3
   sb zero, IPCT_STATE(t3)
   sd zero, IPCT_SERVER(t3)
   addi t5, t0, THREAD_IPC
@@ -245,14 +234,7 @@ call_fast:
   sd zero, IPCT_NEXT(t3)
   sd zero, IPCT_QUEUED_ON(t3)
   sb zero, IPCT_STATE(t3)
-  sd a1, IPCT_MSG_WORDS + 0(t3)
-  sd a2, IPCT_MSG_WORDS + 8(t3)
-  sd a3, IPCT_MSG_WORDS + 16(t3)
-  sd a4, IPCT_MSG_WORDS + 24(t3)
-  li t4, 4
-  sw t4, IPCT_MSG_WORD_COUNT(t3)
-  sw zero, IPCT_MSG_BUF_LEN(t3)
-  sw zero, IPCT_MSG_HANDLE_COUNT(t3)
+  MESSAGE_TO t3
   sd a5, IPCT_RECV_BADGE(t3)
   addi t5, t0, THREAD_IPC
   sd a5, IPCT_SEND_BADGE(t5)
@@ -295,21 +277,9 @@ deliver:
   lla t5, syscall_resume
   sd t5, THREAD_CTX_RA(t0)
   sd sp, THREAD_CTX_SP(t0)
-  /* enter(): current, the address space, the counter. */
-  sd t6, current, t5
+  /* enter(): current, the address space, the counter; then next runs. */
   ld t4, THREAD_TASK(t0)
-  beq t4, a6, 8f
-  lla t5, kernel + KERNEL_ASIDS
-  sd a0, ASID_ACTIVE(t5)
-  ld t4, TASK_SATP(a6)
-  csrw satp, t4
-8:
-  lla t5, kstats
-  ld t4, KSTATS_CONTEXT_SWITCHES(t5)
-  addi t4, t4, 1
-  sd t4, KSTATS_CONTEXT_SWITCHES(t5)
-  ld sp, THREAD_FRAME(t6)
-  j syscall_resume
+  ENTER_AND_RESUME t6, t4, a6, a0, t5, t5, t4, 1
 
 ipc_bail:
   j ipc_slow

@@ -13,8 +13,7 @@
  * Entered from trap.S with a0 = the yielding thread (current), sp = its
  * trap frame, its s0-s11 saved there; every other register is free.
  */
-#include "kernel/arch/riscv64/thread_offsets.h"
-#include "neuron/arch/trap_frame.h"
+#include "kernel/arch/riscv64/switch_fast.h"
 
   .section .text.yield_fast, "ax"
   .globl yield_fast
@@ -28,30 +27,11 @@ yield_fast:
   slli a3, a1, 4
   add a3, a3, t1         /* the level's sentinel */
   ld a5, 8(a3)           /* its head: the peer */
-  ld t2, THREAD_CTX_RA(a5)
-  lla a2, syscall_resume
-  bne t2, a2, yield_bail /* the peer resumes a kernel context */
-  lbu t2, THREAD_FP_USED(a0)
-  lbu t3, THREAD_FP_USED(a5)
-  or t2, t2, t3
-  bnez t2, yield_bail    /* FP registers to save or load */
+  RESUMABLE_WITHOUT_FP a0, a5, a2, t2, t3, yield_bail
   ld t4, THREAD_TASK(a5)
   ld t3, THREAD_TASK(a0)
   beq t3, t4, 1f
-  /* Another task: its cached satp must still hold (asid_switch_fast; a tag
-   * of 0 never matches the generation, which is at least 1 with ASIDs). */
-  ld t6, TASK_ASID_TAG(t4)
-  ld t2, TASK_SATP_TAG(t4)
-  bne t2, t6, yield_bail
-  lla a7, kernel + KERNEL_ASIDS
-  lw a4, ASID_BITS(a7)
-  beqz a4, yield_bail
-  ld a4, ASID_GENERATION(a7)
-  srli a6, t6, ASID_TAG_SHIFT_ASM
-  bne a4, a6, yield_bail
-  ld a4, ASID_FLUSH_PENDING(a7)
-  andi a4, a4, 1
-  bnez a4, yield_bail
+  SATP_STILL_VALID t4, t6, a7, a4, a6, yield_bail
 1:
   /* The armed deadline must already cover the peer's slice end (none armed
    * is SCHED_TIME_NONE, the largest value: it fails this too). */
@@ -87,18 +67,7 @@ yield_fast:
   sd zero, TF_A0(sp)
   sd a2, THREAD_CTX_RA(a0) /* a2: syscall_resume */
   sd sp, THREAD_CTX_SP(a0)
-  sd a5, current, t2
-  beq t3, t4, 2f
-  sd t6, ASID_ACTIVE(a7)
-  ld t2, TASK_SATP(t4)
-  csrw satp, t2
-2:
-  lla t2, kstats
-  ld t3, KSTATS_CONTEXT_SWITCHES(t2)
-  addi t3, t3, 1
-  sd t3, KSTATS_CONTEXT_SWITCHES(t2)
-  ld sp, THREAD_FRAME(a5)
-  j syscall_resume
+  ENTER_AND_RESUME a5, t3, t4, t6, a7, t2, t3
 
 yield_bail:
   j yield_slow

@@ -1,0 +1,71 @@
+/*
+ * What the assembly fastpaths (yield_fast.S, ipc_fast.S) share: the checks
+ * of a direct switch from one thread to another and its last steps, as
+ * assembler macros over registers each caller names. They are enter() and
+ * switch_space() (kernel/core/thread.c) for the common case, in its order.
+ */
+#ifndef KERNEL_ARCH_RISCV64_SWITCH_FAST_H
+#define KERNEL_ARCH_RISCV64_SWITCH_FAST_H
+
+#include "kernel/arch/riscv64/thread_offsets.h"
+#include "neuron/arch/trap_frame.h"
+
+/* `next` resumes from its trap frame (its continuation is syscall_resume,
+ * whose address is left in `resume` unless `tmp2` is `resume`) and neither
+ * `prev` nor `next` uses FP (enter() would move FP state). Else jumps to
+ * `bail`. */
+.macro RESUMABLE_WITHOUT_FP prev, next, resume, tmp, tmp2, bail
+  ld \tmp, THREAD_CTX_RA(\next)
+  lla \resume, syscall_resume
+  bne \tmp, \resume, \bail
+  lbu \tmp, THREAD_FP_USED(\prev)
+  lbu \tmp2, THREAD_FP_USED(\next)
+  or \tmp, \tmp, \tmp2
+  bnez \tmp, \bail
+.endm
+
+/* asid_switch_fast()'s conditions for `task`'s address space: its cached
+ * satp was made for the ASID tag it has now, ASIDs exist, the tag is of the
+ * current generation (a tag of 0 never is: the generation is at least 1)
+ * and this hart owes no flush. Leaves the tag in `tag` and &kernel.asids in
+ * `base` (unless `tmp2` is `base`: it is written last). Else jumps to
+ * `bail`. */
+.macro SATP_STILL_VALID task, tag, base, tmp, tmp2, bail
+  ld \tag, TASK_ASID_TAG(\task)
+  ld \tmp, TASK_SATP_TAG(\task)
+  bne \tmp, \tag, \bail
+  lla \base, kernel + KERNEL_ASIDS
+  lw \tmp, ASID_BITS(\base)
+  beqz \tmp, \bail
+  ld \tmp, ASID_FLUSH_PENDING(\base)
+  andi \tmp, \tmp, 1
+  bnez \tmp, \bail
+  ld \tmp, ASID_GENERATION(\base)
+  srli \tmp2, \tag, ASID_TAG_SHIFT_ASM
+  bne \tmp, \tmp2, \bail
+.endm
+
+/* The rest of enter() for a switch to `next` (of `next_task`) from a thread
+ * of `prev_task`: `current`, the address space if the task changes (the
+ * tag and &kernel.asids SATP_STILL_VALID left; `base` is loaded again if
+ * `reload_base` is 1), the counter. Then next returns to user mode from its
+ * frame. `tmp2` may be `prev_task`: it is written after the compare. */
+.macro ENTER_AND_RESUME next, prev_task, next_task, tag, base, tmp, tmp2, reload_base=0
+  sd \next, current, \tmp
+  beq \prev_task, \next_task, 1f
+  .if \reload_base
+  lla \base, kernel + KERNEL_ASIDS
+  .endif
+  sd \tag, ASID_ACTIVE(\base)
+  ld \tmp, TASK_SATP(\next_task)
+  csrw satp, \tmp
+1:
+  lla \tmp, kstats
+  ld \tmp2, KSTATS_CONTEXT_SWITCHES(\tmp)
+  addi \tmp2, \tmp2, 1
+  sd \tmp2, KSTATS_CONTEXT_SWITCHES(\tmp)
+  ld sp, THREAD_FRAME(\next)
+  j syscall_resume
+.endm
+
+#endif
