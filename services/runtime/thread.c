@@ -20,12 +20,16 @@ typedef struct thread_record {
 } thread_record_t;
 
 static thread_record_t g_threads[NX_THREADS_MAX];
+/* Records in use: while none is, every caller is the first thread, and
+ * nx_ipc_buffer_self (on every IDL call) skips the search. */
+static uint32_t g_live;
 
 /* Every thread started by nx_thread_start begins here, a0 = its record. */
 static void thread_main(uint64_t record) {
   thread_record_t *t = (thread_record_t *)(uintptr_t)record;
   nx_thread_set_ipc_buffer((uintptr_t)t->ipc);
   t->entry(t->arg);
+  __atomic_sub_fetch(&g_live, 1, __ATOMIC_RELEASE);
   __atomic_store_n(&t->ipc, (nx_ipc_buffer_t *)0, __ATOMIC_RELEASE); /* the record is free */
   nx_thread_exit(0);
   __builtin_unreachable();
@@ -46,18 +50,23 @@ int64_t nx_thread_start(void (*entry)(void *arg), void *arg, void *stack, size_t
                                      __ATOMIC_ACQUIRE)) {
       continue;
     }
+    __atomic_add_fetch(&g_live, 1, __ATOMIC_ACQ_REL);
     t->stack_lo = lo;
     t->stack_hi = hi;
     t->entry = entry;
     t->arg = arg;
     int64_t tid = nx_thread_create((uintptr_t)thread_main, hi, (uintptr_t)t, priority);
-    if (tid < 0) __atomic_store_n(&t->ipc, (nx_ipc_buffer_t *)0, __ATOMIC_RELEASE);
+    if (tid < 0) {
+      __atomic_sub_fetch(&g_live, 1, __ATOMIC_RELEASE);
+      __atomic_store_n(&t->ipc, (nx_ipc_buffer_t *)0, __ATOMIC_RELEASE);
+    }
     return tid;
   }
   return NX_ERR_NO_MEMORY;
 }
 
 nx_ipc_buffer_t *nx_ipc_buffer_self(void) {
+  if (!__atomic_load_n(&g_live, __ATOMIC_ACQUIRE)) return &nx_main_ipc_buffer;
   uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
   for (uint32_t i = 0; i < NX_THREADS_MAX; i++) {
     const thread_record_t *t = &g_threads[i];
