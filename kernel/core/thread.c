@@ -204,19 +204,24 @@ static inline __attribute__((always_inline)) void switch_space(task_t *task) {
   csr_write(satp, task->satp);
 }
 
-/* Switches to `next` (which the scheduler has picked, or a handoff made
- * RUNNING) from `prev`; `retime`: whether the timer may need to change. */
 /* What every switch from `prev` (NULL at boot) to `next` does before next
- * runs: its FP state (nothing when neither uses FP: FS is Off already, as
- * prev never turned it on), `current`, its address space, the counter.
- * Inline: the yield and IPC fastpaths are made of it. */
+ * runs: the user gp and tp (which the kernel leaves alone, so they are
+ * still prev's), its FP state (nothing when neither uses FP: FS is Off
+ * already, as prev never turned it on), `current`, its address space, the
+ * counter. Inline: the yield and IPC fastpaths are made of it. */
 static inline __attribute__((always_inline)) void enter(thread_t *prev, thread_t *next) {
+  if (prev)
+    __asm__ volatile("sd gp, %0\n sd tp, %1" : "=m"(prev->frame->gp), "=m"(prev->frame->tp));
+  __asm__ volatile("ld gp, %0\n ld tp, %1" : : "m"(next->frame->gp), "m"(next->frame->tp));
   if (!prev || prev->fp_used || next->fp_used) fp_switch(prev, next);
   current = next;
   if (!prev || prev->task != next->task) switch_space(next->task);
   kstats.context_switches++;
 }
 
+/* Switches to `next` (which the scheduler has picked) from `prev`, saving
+ * prev's kernel context in *save; `retime`: whether the timer may need to
+ * change. */
 static void switch_to(thread_t *prev, thread_t *next, arch_context_t *save, bool retime) {
   enter(prev, next);
   if (retime) timer_program(false);
@@ -295,7 +300,7 @@ void thread_block_ipc(void) {
 
 void thread_handoff_user(thread_t *next) {
   thread_t *prev = current;
-  sched_handoff(&kernel.sched, &prev->sched, &next->sched, rdtime());
+  sched_handoff(&prev->sched, &next->sched, rdtime());
   set_continuation(prev);
   enter(prev, next);
   /* Only a READY peer at next's priority can need a new deadline (a

@@ -161,7 +161,6 @@ sched_entity_t *sched_pick(sched_t *s, uint64_t now) {
   runq_remove(&s->rq, &e->rq_link, e->prio);
   e->state = SCHED_RUNNING;
   e->slice_start = now;
-  s->counters.picks++;
   return e;
 }
 

@@ -154,7 +154,6 @@ struct Model {
     e[i].state = SCHED_RUNNING;
     e[i].slice_start = now;
     running = i;
-    c.picks++;
     return i;
   }
   size_t Expire(uint64_t now) {
@@ -269,7 +268,6 @@ class SchedModelTest : public ::testing::Test {
     ASSERT_EQ(c.slice_expiries, w.slice_expiries);
     ASSERT_EQ(c.ticks_resched, w.ticks_resched);
     ASSERT_EQ(c.ticks_spurious, w.ticks_spurious);
-    ASSERT_EQ(c.picks, w.picks);
     ASSERT_EQ(c.idle_picks, w.idle_picks);
     ASSERT_EQ(c.preemptions, w.preemptions);
   }

@@ -269,15 +269,12 @@ deliver:
   li t5, SCHED_STATE_RUNNING
   sb t5, SE_STATE(t6)
   sd t1, SE_SLICE_START(t6)
-  lla t5, kernel + KERNEL_SCHED
-  ld t4, SCHED_HANDOFFS(t5)
-  addi t4, t4, 1
-  sd t4, SCHED_HANDOFFS(t5)
   /* prev resumes from its frame when its turn comes. */
   lla t5, syscall_resume
   sd t5, THREAD_CTX_RA(t0)
   sd sp, THREAD_CTX_SP(t0)
-  /* enter(): current, the address space, the counter; then next runs. */
+  /* enter(): gp and tp, current, the address space, the counter; then next
+   * runs. */
   ld t4, THREAD_TASK(t0)
   ENTER_AND_RESUME t6, t4, a6, a0, t5, t5, t4, 1
 

@@ -8,6 +8,7 @@
 #define KERNEL_ARCH_RISCV64_SWITCH_FAST_H
 
 #include "kernel/arch/riscv64/thread_offsets.h"
+#include "kernel/arch/riscv64/user_return.h"
 #include "neuron/arch/trap_frame.h"
 
 /* `next` resumes from its trap frame (its continuation is syscall_resume,
@@ -46,7 +47,8 @@
 .endm
 
 /* The rest of enter() for a switch to `next` (of `next_task`) from a thread
- * of `prev_task`: `current`, the address space if the task changes (the
+ * of `prev_task` whose trap frame sp points to: gp and tp from that frame
+ * to next's, `current`, the address space if the task changes (the
  * tag and &kernel.asids SATP_STILL_VALID left; `base` is loaded again if
  * `reload_base` is 1), the counter. Then next returns to user mode from its
  * frame. `tmp2` may be `prev_task`: it is written after the compare. */
@@ -64,8 +66,12 @@
   ld \tmp2, KSTATS_CONTEXT_SWITCHES(\tmp)
   addi \tmp2, \tmp2, 1
   sd \tmp2, KSTATS_CONTEXT_SWITCHES(\tmp)
+  sd gp, TF_GP(sp)
+  sd tp, TF_TP(sp)
   ld sp, THREAD_FRAME(\next)
-  j syscall_resume
+  ld gp, TF_GP(sp)
+  ld tp, TF_TP(sp)
+  RESUME_FROM_FRAME
 .endm
 
 #endif

@@ -89,8 +89,6 @@
  * the ASID allocator. */
 #define KERNEL_SCHED 10992
 #define SCHED_BITMAP 512
-#define SCHED_PICKS 608
-#define SCHED_HANDOFFS 632
 #define KERNEL_ASIDS 1736
 #define ASID_BITS 0
 #define ASID_GENERATION 16

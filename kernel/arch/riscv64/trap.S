@@ -14,26 +14,10 @@
  * space. Everything else saves and restores them all.
  */
 #include "neuron/arch/trap_frame.h"
+#include "kernel/arch/riscv64/user_return.h"
 #include "neuron/syscall_numbers.h"
 
 #define SCAUSE_ECALL_U 8
-
-/* The callee-saved registers, into the trap frame: what a continuation
- * restores (syscall_resume). */
-.macro SAVE_S_REGS
-  sd s0, TF_S0 + 0(sp)
-  sd s1, TF_S0 + 8(sp)
-  sd s2, TF_S0 + 16(sp)
-  sd s3, TF_S0 + 24(sp)
-  sd s4, TF_S0 + 32(sp)
-  sd s5, TF_S0 + 40(sp)
-  sd s6, TF_S0 + 48(sp)
-  sd s7, TF_S0 + 56(sp)
-  sd s8, TF_S0 + 64(sp)
-  sd s9, TF_S0 + 72(sp)
-  sd s10, TF_S0 + 80(sp)
-  sd s11, TF_S0 + 88(sp)
-.endm
 
   .section .text.trap, "ax"
   .balign 4
@@ -106,26 +90,7 @@ yield_slow:
    * zero, so no kernel value reaches user space. */
   .globl syscall_return
 syscall_return:
-  ld t0, TF_SEPC(sp)
-  csrw sepc, t0
-  csrw sscratch, sp
-  li ra, 0
-  li t0, 0
-  li t1, 0
-  li t2, 0
-  li t3, 0
-  li t4, 0
-  li t5, 0
-  li t6, 0
-  ld a1, TF_A1(sp)
-  ld a2, TF_A2(sp)
-  ld a3, TF_A3(sp)
-  ld a4, TF_A4(sp)
-  ld a5, TF_A5(sp)
-  li a6, 0
-  li a7, 0
-  ld sp, TF_SP(sp)
-  sret
+  RETURN_FROM_SYSCALL
 
 not_syscall:
   /* An interrupt or a fault: save the rest of what C may clobber. */
@@ -194,20 +159,7 @@ thread_resume_user:
   mv sp, a0
   .globl syscall_resume
 syscall_resume:
-  ld s0, TF_S0 + 0(sp)
-  ld s1, TF_S0 + 8(sp)
-  ld s2, TF_S0 + 16(sp)
-  ld s3, TF_S0 + 24(sp)
-  ld s4, TF_S0 + 32(sp)
-  ld s5, TF_S0 + 40(sp)
-  ld s6, TF_S0 + 48(sp)
-  ld s7, TF_S0 + 56(sp)
-  ld s8, TF_S0 + 64(sp)
-  ld s9, TF_S0 + 72(sp)
-  ld s10, TF_S0 + 80(sp)
-  ld s11, TF_S0 + 88(sp)
-  ld a0, TF_A0(sp)
-  j syscall_return
+  RESUME_FROM_FRAME
 
 /* A new thread's first switch lands here with sp = its trap frame, which
  * thread_create() filled (zeroes but for entry, stack and argument). */

@@ -25,6 +25,8 @@ _Static_assert(offsetof(trap_frame_t, t3) == TF_T3, "trap frame layout");
 _Static_assert(offsetof(trap_frame_t, sepc) == TF_SEPC, "trap frame layout");
 _Static_assert(offsetof(trap_frame_t, thread) == TF_THREAD, "trap frame layout");
 _Static_assert(offsetof(trap_frame_t, s) == TF_S0, "trap frame layout");
+_Static_assert(offsetof(trap_frame_t, gp) == TF_GP, "trap frame layout");
+_Static_assert(offsetof(trap_frame_t, tp) == TF_TP, "trap frame layout");
 _Static_assert(sizeof(trap_frame_t) == TF_SIZE && TF_SIZE % 16 == 0, "trap frame size");
 /* trap.S saves s0-s11 for thread_yield and the syscalls numbered
  * NX_SYS_IPC_CALL .. NX_SYS_IPC_REPLY_RECV: the ones that may end with a
@@ -58,7 +60,6 @@ _Static_assert(offsetof(task_t, satp) == TASK_SATP, "task layout");
 _Static_assert(offsetof(task_t, satp_tag) == TASK_SATP_TAG, "task layout");
 _Static_assert(offsetof(kernel_t, sched) == KERNEL_SCHED, "kernel layout");
 _Static_assert(offsetof(sched_t, rq.bitmap) == SCHED_BITMAP, "scheduler layout");
-_Static_assert(offsetof(sched_t, counters.picks) == SCHED_PICKS, "scheduler layout");
 _Static_assert(offsetof(kernel_t, asids) == KERNEL_ASIDS, "kernel layout");
 _Static_assert(offsetof(asid_alloc_t, bits) == ASID_BITS && sizeof(unsigned) == 4,
                "ASID allocator layout");
@@ -72,7 +73,6 @@ _Static_assert(offsetof(nx_kernel_stats_t, context_switches) == KSTATS_CONTEXT_S
 
 /* What ipc_fast.S reads and writes (thread_offsets.h). */
 _Static_assert(SCHED_BLOCKED == SCHED_STATE_BLOCKED, "sched states");
-_Static_assert(offsetof(sched_t, counters.handoffs) == SCHED_HANDOFFS, "scheduler layout");
 _Static_assert(offsetof(thread_t, ipc) == THREAD_IPC, "thread layout");
 _Static_assert(offsetof(thread_t, ipc_buffer) == THREAD_IPC_BUFFER, "thread layout");
 _Static_assert(offsetof(thread_t, ipc_buf_got) == THREAD_IPC_BUF_GOT &&

@@ -7,8 +7,9 @@
  * anything changes; any other case jumps to yield_slow (trap.S), which calls
  * the C path with nothing changed. The effects are the C path's, in its
  * order: the O(1) rotation of the priority level, the states and slices,
- * the yielder's continuation and result, `current`, the address space, the
- * counters; then the peer returns to user mode from its trap frame.
+ * the yielder's continuation and result, gp and tp, `current`, the address
+ * space, the counter; then the peer returns to user mode from its trap
+ * frame.
  *
  * Entered from trap.S with a0 = the yielding thread (current), sp = its
  * trap frame, its s0-s11 saved there; every other register is free.
@@ -60,9 +61,6 @@ yield_fast:
   li t2, SCHED_STATE_RUNNING
   sb t2, SE_STATE(a5)
   sd t5, SE_SLICE_START(a5)
-  ld t2, SCHED_PICKS(t1)
-  addi t2, t2, 1
-  sd t2, SCHED_PICKS(t1)
   /* The yielder's syscall returns 0 when it resumes from its frame. */
   sd zero, TF_A0(sp)
   sd a2, THREAD_CTX_RA(a0) /* a2: syscall_resume */

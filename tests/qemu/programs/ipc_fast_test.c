@@ -2,51 +2,20 @@
  * The IPC fastpath from both sides, with every register the ABI keeps
  * checked (//tests/qemu:ipc_fast_test). Calls go to app/ipc_server in
  * another task, whose replies take the reply fastpath, and to a server
- * thread of this task whose reply_recv is also made with its s-registers
+ * thread of this task whose reply_recv is also made with its registers
  * loaded and checked. Each reply must carry the right words (OP_INC), each
- * call the right badge, and s0-s11 must come back from every ipc_call and
- * ipc_reply_recv as they went in, whichever path (ipc_fast.S, or the C
- * path behind it) the kernel took.
+ * call the right badge, and s0-s11, gp and tp must come back from every
+ * ipc_call and ipc_reply_recv as they went in (keep_regs.h), whichever
+ * path (ipc_fast.S, or the C path behind it) the kernel took.
  */
 #include "ipc_proto.h"
+#include "keep_regs.h"
 #include "neuron/syscall_numbers.h"
 #include "test_util.h"
 
 #define P "ipc_fast_test"
 #define CALLS 200
 #define BADGE 0x5eed
-
-/* Layout of the buffer the assembly reads and writes (uint64_t indexes). */
-enum { IN = 0, NR = 6, OUT = 7, SREGS = 13, SAFTER = 24, WORDS = 35 };
-
-/* Makes syscall `nr` with a0..a5 = in[0..5] and s1..s11 loaded with a
- * pattern made from `seed`; stores a0..a5 after it in out[0..5]. Returns
- * how many of s1..s11 (and, through the stores, s0) changed. */
-static int ecall_keeping(uint64_t nr, const uint64_t in[6], uint64_t out[6], uint64_t seed) {
-  uint64_t b[WORDS];
-  for (int i = 0; i < 6; i++) b[IN + i] = in[i];
-  b[NR] = nr;
-  for (int i = 0; i < 11; i++) b[SREGS + i] = seed * 0x9e3779b97f4a7c15ull + (uint64_t)i;
-  __asm__ volatile(
-      "ld s1, 104(%0)\n ld s2, 112(%0)\n ld s3, 120(%0)\n ld s4, 128(%0)\n ld s5, 136(%0)\n"
-      "ld s6, 144(%0)\n ld s7, 152(%0)\n ld s8, 160(%0)\n ld s9, 168(%0)\n ld s10, 176(%0)\n"
-      "ld s11, 184(%0)\n"
-      "ld a0, 0(%0)\n ld a1, 8(%0)\n ld a2, 16(%0)\n ld a3, 24(%0)\n ld a4, 32(%0)\n"
-      "ld a5, 40(%0)\n ld a7, 48(%0)\n ecall\n"
-      "sd a0, 56(%0)\n sd a1, 64(%0)\n sd a2, 72(%0)\n sd a3, 80(%0)\n sd a4, 88(%0)\n"
-      "sd a5, 96(%0)\n"
-      "sd s1, 192(%0)\n sd s2, 200(%0)\n sd s3, 208(%0)\n sd s4, 216(%0)\n sd s5, 224(%0)\n"
-      "sd s6, 232(%0)\n sd s7, 240(%0)\n sd s8, 248(%0)\n sd s9, 256(%0)\n sd s10, 264(%0)\n"
-      "sd s11, 272(%0)\n"
-      :
-      : "r"(b)
-      : "memory", "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "t0", "t1", "t2", "t3", "t4",
-        "t5", "t6", "ra", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11");
-  for (int i = 0; i < 6; i++) out[i] = b[OUT + i];
-  int changed = 0;
-  for (int i = 0; i < 11; i++) changed += b[SREGS + i] != b[SAFTER + i];
-  return changed;
-}
 
 /* OP_INC's reply to (w0, w1, w2, w3), as ipc_proto.h defines it. */
 static int inc_reply_ok(const uint64_t call[6], const uint64_t reply[6]) {

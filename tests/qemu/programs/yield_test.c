@@ -1,45 +1,37 @@
 /*
  * thread_yield between two threads of one task and between two tasks
  * (//tests/qemu:yield_test): turns strictly alternate, and every register
- * the ABI keeps (s0-s11, and a1-a5 for a syscall without outputs) comes
- * back from each yield as it was, whether the switch took the assembly
- * fastpath (yield_fast.S) or, for a thread that used FP, the C path.
+ * the ABI keeps (s0-s11, gp, tp, and a1-a5 for a syscall without outputs)
+ * comes back from each yield as it was, whether the switch took the
+ * assembly fastpath (yield_fast.S) or, for a thread that used FP, the C
+ * path. Then two threads spin on one priority with their own gp and tp
+ * until the timer has switched between them: a preemption keeps them too.
  */
+#include "keep_regs.h"
 #include "neuron/syscall_numbers.h"
 #include "test_util.h"
 
 #define P "yield_test"
 #define ROUNDS 200
+/* Spin rounds of each thread: about 21 million instructions, more than
+ * two time slices (10 ms, an instruction a nanosecond under -icount 0). */
+#define SPIN_ROUNDS 3000000
 
-/* Registers loaded before the ecall and read back after it: s1-s11 and
- * a1-a5, and s0 (the base the values are stored through after the ecall).
- * Returns the number of registers that changed. */
+/* A yield with a1..a5 and the registers of keep_regs.h loaded from
+ * `seed`: how many of them changed. */
 static int yield_keeping(uint64_t seed) {
-  uint64_t regs[32]; /* [0..15] loaded before the ecall, [16..31] read after */
-  for (int i = 0; i < 16; i++) regs[i] = seed * 0x9e3779b97f4a7c15ull + (uint64_t)i;
-  /* One base register, which the compiler takes from the few left (s0). */
-  __asm__ volatile(
-      "ld s1, 0(%0)\n ld s2, 8(%0)\n ld s3, 16(%0)\n ld s4, 24(%0)\n ld s5, 32(%0)\n"
-      "ld s6, 40(%0)\n ld s7, 48(%0)\n ld s8, 56(%0)\n ld s9, 64(%0)\n ld s10, 72(%0)\n"
-      "ld s11, 80(%0)\n ld a1, 88(%0)\n ld a2, 96(%0)\n ld a3, 104(%0)\n ld a4, 112(%0)\n"
-      "ld a5, 120(%0)\n li a7, %1\n ecall\n"
-      "sd s1, 128(%0)\n sd s2, 136(%0)\n sd s3, 144(%0)\n sd s4, 152(%0)\n sd s5, 160(%0)\n"
-      "sd s6, 168(%0)\n sd s7, 176(%0)\n sd s8, 184(%0)\n sd s9, 192(%0)\n sd s10, 200(%0)\n"
-      "sd s11, 208(%0)\n sd a1, 216(%0)\n sd a2, 224(%0)\n sd a3, 232(%0)\n sd a4, 240(%0)\n"
-      "sd a5, 248(%0)\n"
-      :
-      : "r"(regs), "i"(NX_SYS_THREAD_YIELD)
-      : "memory", "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "t0", "t1", "t2", "t3", "t4",
-        "t5", "t6", "ra", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11");
-  int changed = 0;
-  for (int i = 0; i < 16; i++) changed += regs[i] != regs[16 + i];
+  uint64_t in[6] = {0}, out[6];
+  for (int i = 1; i < 6; i++) in[i] = seed * 31 + (uint64_t)i;
+  int changed = ecall_keeping(NX_SYS_THREAD_YIELD, in, out, seed);
+  for (int i = 1; i < 6; i++) changed += out[i] != in[i];
   return changed;
 }
 
 static volatile uint32_t g_turn; /* which thread's turn: 0 main, 1 the other */
 static volatile uint32_t g_out_of_turn, g_changed;
 static uint64_t g_stack[1024] __attribute__((aligned(16)));
-static nx_ipc_buffer_t g_ipc;
+static uint64_t g_spin_stack[1024] __attribute__((aligned(16)));
+static nx_ipc_buffer_t g_ipc, g_spin_ipc;
 
 static void other(void *arg) {
   (void)arg;
@@ -48,6 +40,16 @@ static void other(void *arg) {
     g_turn = 0;
     g_changed += (uint32_t)yield_keeping(1000 + i);
   }
+}
+
+static volatile uint32_t g_spinner_started, g_spinner_done;
+static volatile uint64_t g_spinner_bad;
+
+static void spinner(void *arg) {
+  (void)arg;
+  g_spinner_started = 1;
+  g_spinner_bad = spin_keeping(7, SPIN_ROUNDS);
+  g_spinner_done = 1;
 }
 
 int nx_main(const nx_start_info_t *start) {
@@ -63,10 +65,21 @@ int nx_main(const nx_start_info_t *start) {
   t_say(P ": %u yields between two threads: %u out of turn, %u registers changed\n",
         (unsigned)(2 * ROUNDS), (unsigned)g_out_of_turn, (unsigned)g_changed);
   /* Between this task and yield_peer (another address space), which yields
-   * back as often: no turn to check, but every register must survive. */
+   * back as often with its own registers: no turn to check, but every
+   * register must survive. */
   uint32_t changed = 0;
   for (uint32_t i = 0; i < ROUNDS; i++) changed += (uint32_t)yield_keeping(5000 + i);
   t_say(P ": %u yields to another task: %u registers changed\n", (unsigned)ROUNDS,
         (unsigned)changed);
-  return g_out_of_turn || g_changed || changed;
+  /* Preemption: this thread and the spinner share priority 10 and neither
+   * yields while it spins, so only the timer switches between them. The
+   * spinner has started by the time this spin ends only if it did. */
+  t_ok(P, "spinner",
+       nx_thread_start(spinner, 0, g_spin_stack, sizeof g_spin_stack, &g_spin_ipc, 10));
+  uint64_t bad = spin_keeping(3, SPIN_ROUNDS);
+  uint32_t preempted = g_spinner_started;
+  while (!g_spinner_done) nx_thread_yield();
+  t_say(P ": two spinning threads, preempted %s: %u and %u rounds with gp or tp changed\n",
+        preempted ? "yes" : "no", (unsigned)bad, (unsigned)g_spinner_bad);
+  return g_out_of_turn || g_changed || changed || !preempted || bad || g_spinner_bad;
 }

@@ -110,10 +110,8 @@ typedef struct sched_counters {
   uint64_t slice_expiries; /* ticks that found the running entity's slice used up */
   uint64_t ticks_resched;  /* ticks that asked the caller to reschedule */
   uint64_t ticks_spurious; /* ticks that woke no one and asked for nothing */
-  uint64_t picks;          /* sched_pick() calls that returned an entity */
   uint64_t idle_picks;     /* sched_pick() calls that found nothing ready */
   uint64_t preemptions;    /* sched_preempt() calls */
-  uint64_t handoffs;       /* sched_handoff() calls */
 } sched_counters_t;
 
 /* Read-only outside sched.c. Must not be copied or moved after sched_init()
@@ -189,8 +187,7 @@ sched_entity_t *sched_pick(sched_t *s, uint64_t now);
  * nothing READY is more urgent than `to`, which the caller guarantees (the
  * fastpath requires to's priority >= from's, and from was running).
  * NX_ERR_INVALID_ARGS (nothing changed) for any other pair of states. */
-static inline int sched_handoff(sched_t *s, sched_entity_t *from, sched_entity_t *to,
-                                uint64_t now) {
+static inline int sched_handoff(sched_entity_t *from, sched_entity_t *to, uint64_t now) {
   /* Inline, checking only the states: it is on the IPC fastpath, and a
    * RUNNING or BLOCKED entity was initialized (its priorities are valid). */
   if (!from || !to || from->state != SCHED_RUNNING || to->state != SCHED_BLOCKED) {
@@ -203,7 +200,6 @@ static inline int sched_handoff(sched_t *s, sched_entity_t *from, sched_entity_t
   to->slice_left = left == 0 || left > to->slice ? to->slice : left;
   to->state = SCHED_RUNNING;
   to->slice_start = now;
-  s->counters.handoffs++;
   return NX_OK;
 }
 
@@ -239,7 +235,6 @@ static inline __attribute__((always_inline)) sched_entity_t *sched_yield_to_peer
       (sched_entity_t *)(void *)((char *)link - offsetof(sched_entity_t, rq_link));
   peer->state = SCHED_RUNNING;
   peer->slice_start = now;
-  s->counters.picks++;
   return peer;
 }
 

@@ -6,7 +6,12 @@
  * what the C calling convention keeps (s0-s11, sp, gp, tp, FP state), and
  * the kernel's C code preserves s0-s11 on its own, also across context
  * switches; a1-a5 go back from the frame (a syscall with register outputs
- * writes them there), ra, t0-t6, a6 and a7 as zero. The IPC syscalls also
+ * writes them there), ra, t0-t6, a6 and a7 as zero. The kernel never uses
+ * gp and tp (no TLS, no linker relaxation), so while a thread is in the
+ * kernel they still hold its user values; every switch to another thread
+ * stores them in the frame of the thread it leaves and loads those of the
+ * thread it enters (enter() in thread.c, ENTER_AND_RESUME in the assembly
+ * fastpaths), so each thread has its own. The IPC syscalls also
  * save s0-s11: a thread blocked in IPC may be resumed by its continuation
  * (syscall_resume), straight to user mode without unwinding its kernel
  * stack, where the kernel's C code kept them. Any other
@@ -38,7 +43,9 @@
 #define TF_SEPC 136
 #define TF_THREAD 144 /* the thread this frame belongs to */
 #define TF_S0 160     /* s0..s11: saved by the IPC syscalls only (see below) */
-#define TF_SIZE 256   /* a multiple of 16: sp stays aligned below it */
+#define TF_GP 256     /* gp and tp: saved when another thread runs */
+#define TF_TP 264
+#define TF_SIZE 272 /* a multiple of 16: sp stays aligned below it */
 
 /* Where the syscall counter sits in nx_kernel_stats_t (trap.S counts). */
 #define KSTATS_SYSCALLS 32
@@ -54,7 +61,8 @@ typedef struct trap_frame {
   uint64_t sepc;
   uint64_t thread; /* struct thread *, for the syscall path */
   uint64_t pad;
-  uint64_t s[12]; /* s0..s11 of an IPC syscall (its continuation restores them) */
+  uint64_t s[12];  /* s0..s11 of an IPC syscall (its continuation restores them) */
+  uint64_t gp, tp; /* while another thread runs */
 } trap_frame_t;
 
 /* The callee-saved state context_switch() swaps between threads. */
