@@ -1,36 +1,41 @@
 /*
- * Threads of a program (neuron/runtime.h): nx_thread_start() runs a
- * function on a new kernel thread with a stack and an IPC buffer the caller
- * provides (static arrays, usually: the runtime has no allocator). The
- * runtime records each thread's stack range, so nx_ipc_buffer_self() finds
- * the calling thread's IPC buffer from its stack pointer. That needs no
- * thread pointer: tp stays free for picolibc's thread-local storage.
+ * Threads of a program (neuron/runtime.h). Every thread the runtime starts,
+ * the first one too, has a thread-local storage block of its own (user.ld),
+ * tp pointing at it; the kernel keeps tp per thread. picolibc keeps errno
+ * there, and the runtime the thread's IPC buffer, so nx_ipc_buffer_self()
+ * is one load. nx_thread_start() puts the block, and what the new thread
+ * needs to begin, at the top of the stack it is given: the runtime has no
+ * allocator and no table of threads.
  */
-#include <stdbool.h>
+#include <picolibc.h> /* PICOLIBC_TLS, which picotls.h needs */
+#include <picotls.h>
 
-#include "neuron/runtime.h"
+#include "runtime_internal.h"
 
-/* The threads started here that have not ended: a stack range and its IPC
- * buffer each. A free record has ipc == NULL. */
-typedef struct thread_record {
-  uintptr_t stack_lo, stack_hi;
-  nx_ipc_buffer_t *ipc;
+/* The calling thread's IPC buffer (set by runtime_thread_setup). */
+static __thread nx_ipc_buffer_t *t_ipc;
+
+/* What a thread started by nx_thread_start begins with, just above its
+ * first stack frame. */
+typedef struct thread_launch {
   void (*entry)(void *arg);
   void *arg;
-} thread_record_t;
+  nx_ipc_buffer_t *ipc;
+  void *tls;
+} thread_launch_t;
 
-static thread_record_t g_threads[NX_THREADS_MAX];
-/* Records in use: while none is, every caller is the first thread, and
- * nx_ipc_buffer_self (on every IDL call) skips the search. */
-static uint32_t g_live;
+void runtime_thread_setup(void *tls, nx_ipc_buffer_t *ipc) {
+  _init_tls(tls);
+  _set_tls(tls);
+  t_ipc = ipc;
+  nx_thread_set_ipc_buffer((uintptr_t)ipc);
+}
 
-/* Every thread started by nx_thread_start begins here, a0 = its record. */
-static void thread_main(uint64_t record) {
-  thread_record_t *t = (thread_record_t *)(uintptr_t)record;
-  nx_thread_set_ipc_buffer((uintptr_t)t->ipc);
-  t->entry(t->arg);
-  __atomic_sub_fetch(&g_live, 1, __ATOMIC_RELEASE);
-  __atomic_store_n(&t->ipc, (nx_ipc_buffer_t *)0, __ATOMIC_RELEASE); /* the record is free */
+/* Every thread started by nx_thread_start begins here, a0 = its launch. */
+static void thread_main(uint64_t launch) {
+  const thread_launch_t *l = (const thread_launch_t *)(uintptr_t)launch;
+  runtime_thread_setup(l->tls, l->ipc);
+  l->entry(l->arg);
   nx_thread_exit(0);
   __builtin_unreachable();
 }
@@ -38,40 +43,23 @@ static void thread_main(uint64_t record) {
 int64_t nx_thread_start(void (*entry)(void *arg), void *arg, void *stack, size_t stack_size,
                         nx_ipc_buffer_t *ipc, uint32_t priority) {
   uintptr_t lo = (uintptr_t)stack;
-  uintptr_t hi = (lo + stack_size) & ~(uintptr_t)15; /* the ABI's 16-byte aligned sp */
-  if (!entry || !ipc || !stack || stack_size < NX_THREAD_STACK_MIN || hi <= lo) {
+  size_t align = _tls_align() > 16 ? _tls_align() : 16; /* and the ABI's 16-byte aligned sp */
+  size_t top = _tls_size() + align + sizeof(thread_launch_t) + 16;
+  if (!entry || !ipc || !stack || stack_size < NX_THREAD_STACK_MIN + top || lo + stack_size < lo) {
     return NX_ERR_INVALID_ARGS;
   }
-  for (uint32_t i = 0; i < NX_THREADS_MAX; i++) {
-    thread_record_t *t = &g_threads[i];
-    nx_ipc_buffer_t *expected = 0;
-    /* Claim the record: another thread may be starting one too. */
-    if (!__atomic_compare_exchange_n(&t->ipc, &expected, ipc, false, __ATOMIC_ACQ_REL,
-                                     __ATOMIC_ACQUIRE)) {
-      continue;
-    }
-    __atomic_add_fetch(&g_live, 1, __ATOMIC_ACQ_REL);
-    t->stack_lo = lo;
-    t->stack_hi = hi;
-    t->entry = entry;
-    t->arg = arg;
-    int64_t tid = nx_thread_create((uintptr_t)thread_main, hi, (uintptr_t)t, priority);
-    if (tid < 0) {
-      __atomic_sub_fetch(&g_live, 1, __ATOMIC_RELEASE);
-      __atomic_store_n(&t->ipc, (nx_ipc_buffer_t *)0, __ATOMIC_RELEASE);
-    }
-    return tid;
-  }
-  return NX_ERR_NO_MEMORY;
+  uintptr_t tls = (lo + stack_size - _tls_size()) & ~(uintptr_t)(align - 1);
+  uintptr_t sp = (tls - sizeof(thread_launch_t)) & ~(uintptr_t)15;
+  thread_launch_t *l = (thread_launch_t *)sp;
+  l->entry = entry;
+  l->arg = arg;
+  l->ipc = ipc;
+  l->tls = (void *)tls;
+  return nx_thread_create((uintptr_t)thread_main, sp, sp, priority);
 }
 
 nx_ipc_buffer_t *nx_ipc_buffer_self(void) {
-  if (!__atomic_load_n(&g_live, __ATOMIC_ACQUIRE)) return &nx_main_ipc_buffer;
-  uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
-  for (uint32_t i = 0; i < NX_THREADS_MAX; i++) {
-    const thread_record_t *t = &g_threads[i];
-    nx_ipc_buffer_t *ipc = __atomic_load_n(&t->ipc, __ATOMIC_ACQUIRE);
-    if (ipc && sp >= t->stack_lo && sp <= t->stack_hi) return ipc;
-  }
-  return &nx_main_ipc_buffer;
+  uintptr_t tp;
+  __asm__("mv %0, tp" : "=r"(tp));
+  return tp ? t_ipc : &nx_main_ipc_buffer; /* tp is 0 in a thread without TLS */
 }

@@ -28,7 +28,9 @@ _Static_assert(offsetof(nx_ipc_buffer_t, bytes) == NX_IPC_BUFFER_BYTES, "IPC buf
 _Static_assert(sizeof(nx_ipc_buffer_t) == NX_IPC_BUFFER_SIZE, "IPC buffer layout");
 
 /* The first thread's IPC buffer (set up before nx_main runs). A thread made
- * with nx_thread_create sets its own before its first IPC syscall. */
+ * with nx_thread_create sets its own before its first IPC syscall; it has
+ * no thread-local storage (tp is 0), so it must not call what uses errno:
+ * start threads with nx_thread_start. */
 extern nx_ipc_buffer_t nx_main_ipc_buffer;
 
 /* A message's info word (NX_MSG_INFO_BYTES_SHIFT): `handles` handles and
@@ -41,27 +43,30 @@ static inline uint32_t nx_msg_bytes(uint64_t info) {
   return (uint32_t)(info >> NX_MSG_INFO_BYTES_SHIFT);
 }
 
-/* How many threads nx_thread_start may run at once, and the least stack
- * each needs. */
-#define NX_THREADS_MAX 8
+/* The least stack a thread started by nx_thread_start has for its own
+ * frames. */
 #define NX_THREAD_STACK_MIN 1024
 
 /* Starts a thread of this task that runs entry(arg), with `stack_size`
  * bytes at `stack` as its stack and `ipc` as its IPC buffer (both must stay
  * valid until it ends, and belong to it alone), at `priority` (at most the
- * task's). The thread ends when entry returns. Returns the thread's id, or
- * NX_ERR_INVALID_ARGS (no entry, stack or buffer, a stack under
- * NX_THREAD_STACK_MIN), NX_ERR_NO_MEMORY (NX_THREADS_MAX running), or what
- * thread_create refused. */
+ * task's). The top of the stack holds the thread's thread-local storage
+ * block (a copy of the program's initial one: its own errno, for one) and
+ * what it starts with. The thread ends when entry returns. Returns the
+ * thread's id, or NX_ERR_INVALID_ARGS (no entry, stack or buffer, a stack
+ * without NX_THREAD_STACK_MIN bytes below that), or what thread_create
+ * refused. */
 int64_t nx_thread_start(void (*entry)(void *arg), void *arg, void *stack, size_t stack_size,
                         nx_ipc_buffer_t *ipc, uint32_t priority);
 
-/* The calling thread's IPC buffer: its own if nx_thread_start started it,
- * else the first thread's. */
+/* The calling thread's IPC buffer: the first thread's, or the one
+ * nx_thread_start was given (in thread-local storage: one load). A thread
+ * without thread-local storage gets the first thread's. */
 nx_ipc_buffer_t *nx_ipc_buffer_self(void);
 
-/* Sets up the first thread and runs nx_main (crt0.S calls it). */
-__attribute__((noreturn)) void nx_runtime_start(const nx_start_info_t *start);
+/* Sets up the first thread, with `tls` as its thread-local storage block,
+ * and runs nx_main (crt0.S calls it). */
+__attribute__((noreturn)) void nx_runtime_start(const nx_start_info_t *start, void *tls);
 
 /* Ends the task with `code`. */
 __attribute__((noreturn)) void nx_runtime_exit(int64_t code);
