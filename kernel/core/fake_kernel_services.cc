@@ -26,8 +26,8 @@ Counters g_counters;
 uint64_t g_now = 0;
 PollHook g_poll_hook = nullptr;
 void *g_poll_ctx = nullptr;
-task_t *g_dead_tasks = nullptr;  // records kept until their quota empties
-uint32_t g_next_task_id = 1;
+// FakeTask ids, in a range of their own (task.c numbers created tasks from 1).
+uint32_t g_next_task_id = 1u << 20;
 uint32_t g_next_thread_id = 1;
 
 interrupt_controller_t g_controller;
@@ -63,20 +63,6 @@ void IrqUnmask(void *, uint32_t irq) { g_enabled[irq] = true; }
 void IrqComplete(void *, uint32_t) {}
 const interrupt_ops_t kIrqOps = {IrqMask, IrqUnmask, IrqComplete};
 
-// Tears a task down as task.c's teardown() does (threads too: they never
-// ran, so nothing else frees them).
-void TearDownTask(task_t *task) {
-  vmo_space_unmap_all(&task->vmos, nullptr);
-  for (uint32_t cursor = 0;;) {
-    const handle_slot_t *s = handle_table_next(&task->handles, &cursor);
-    if (!s) break;
-    handle_close(&task->handles, handle_slot_value(s));
-  }
-  ReleaseThreads(task);
-  sv39_destroy(&task->space);
-  task->state = TASK_DEAD;
-}
-
 }  // namespace
 
 Counters &counters() { return g_counters; }
@@ -107,12 +93,11 @@ void ReleaseThreads(task_t *task) {
 }
 
 void EndTask(task_t *task, int64_t code) {
-  // task_exited(), as its last thread exits: the code, then the watch.
-  task->exit_code = code;
-  task_watch_end(task, true);
-  // task_end(), once the kernel has left that thread.
-  TearDownTask(task);
-  object_drop(&task->obj);  // its "alive" reference
+  // As thread.c ends a task: task_exited() as its last thread goes, the
+  // threads reaped (they never ran), then task_end().
+  task_exited(task, code);
+  ReleaseThreads(task);
+  task_end(task);
 }
 
 // task_kill(): the kernel's ends every thread, then the task (thread.c).
@@ -123,12 +108,6 @@ void FaultTask(task_t *task) {
   EndTask(task, -1);
 }
 
-size_t DeadTasks() {
-  size_t n = 0;
-  for (task_t *t = g_dead_tasks; t; t = t->next_dead) n++;
-  return n;
-}
-
 // ---- Env ----
 
 Env::Env(size_t arena_bytes) {
@@ -136,7 +115,6 @@ Env::Env(size_t arena_bytes) {
   g_counters = Counters{};
   g_now = 0;
   g_poll_hook = nullptr;
-  g_dead_tasks = nullptr;
   std::memset(g_enabled, 0, sizeof g_enabled);
   arena_bytes = (arena_bytes + kMega - 1) / kMega * kMega;
   arena_ = static_cast<uint8_t *>(std::aligned_alloc(kMega, arena_bytes));
@@ -147,6 +125,10 @@ Env::Env(size_t arena_bytes) {
             NX_OK &&
         quota_init(&kernel.root_quota, nullptr, QUOTA_UNLIMITED) == NX_OK &&
         quota_init(&boot_quota_, &kernel.root_quota, QUOTA_UNLIMITED) == NX_OK &&
+        // The kernel's space (no mappings on the host), which task_create
+        // shares; its table is charged apart, as the boot's page tables are.
+        quota_init(&space_quota_, nullptr, QUOTA_UNLIMITED) == NX_OK &&
+        sv39_init(&kernel.space, &kernel.pages, &space_quota_, nullptr, nullptr) == NX_OK &&
         vmo_system_init(&kernel.vmos, &kernel.pages) == NX_OK && kobject_init() == NX_OK &&
         slab_cache_init(&kernel.tasks, &kernel.pages, "task", sizeof(task_t), 16) == NX_OK &&
         slab_cache_init(&kernel.threads, &kernel.pages, "thread", sizeof(thread_t), 16) == NX_OK &&
@@ -219,7 +201,6 @@ std::string Env::Teardown() {
   physical_.clear();
   if (log_.refs != 1) fail("the debug log is still referenced");
   task_sweep_dead();
-  if (g_dead_tasks) fail("task records wait for their quota");
   if (cap_revoke_active_count() != 0) fail("a revoke is still in progress");
   if (quota_used(&kernel.root_quota) != 0) {
     fail("the root quota holds " + std::to_string(quota_used(&kernel.root_quota)) + " pages");
@@ -236,6 +217,7 @@ std::string Env::Teardown() {
     fail("free pages " + std::to_string(page_alloc_free_pages(&kernel.pages)) + ", at start " +
          std::to_string(free_at_start_));
   }
+  sv39_destroy(&kernel.space);
   return why;
 }
 
@@ -515,67 +497,6 @@ void kernel_poll_interrupts(void) {
 }
 
 uint64_t kernel_now(void) { return fake_kernel::g_now; }
-
-void task_sweep_dead(void) {
-  for (task_t **p = &fake_kernel::g_dead_tasks; *p;) {
-    task_t *t = *p;
-    if (quota_used(&t->quota) == 0) {
-      *p = t->next_dead;
-      slab_free(&kernel.tasks, t);
-    } else {
-      p = &t->next_dead;
-    }
-  }
-}
-
-void task_destroy(task_t *task) {
-  if (task->state != TASK_DEAD) fake_kernel::TearDownTask(task);  // never started
-  task_watch_end(task, false);
-  task->next_dead = fake_kernel::g_dead_tasks;
-  fake_kernel::g_dead_tasks = task;
-  task_sweep_dead();
-}
-
-int task_create(const char *name, size_t name_len, const void *image, size_t size,
-                unsigned priority, quota_t *parent_quota, size_t quota_pages, const char **why,
-                task_t **out) {
-  elf_image_t elf;
-  // task.c's bound: the top of user space holds the stack.
-  int err = elf_describe(&elf, image, size, USER_MIN, USER_MAX - 5 * PAGE_SIZE, why);
-  if (err != NX_OK) return err;
-  task_t *task = static_cast<task_t *>(slab_alloc(&kernel.tasks, SLAB_ZERO));
-  if (!task) return NX_ERR_NO_MEMORY;
-  task->obj.type = OBJ_TASK;
-  task->obj.refs = 1;
-  for (size_t i = 0; i < TASK_NAME_MAX - 1 && i < name_len; i++) task->name[i] = name[i];
-  task->id = fake_kernel::g_next_task_id++;
-  task->state = TASK_NEW;
-  task->priority = static_cast<uint8_t>(priority);
-  task->entry = elf.entry;
-  quota_init(&task->quota, parent_quota, quota_pages);
-  handle_table_init(&task->handles);
-  err = sv39_init(&task->space, &kernel.pages, &task->quota, nullptr, nullptr);
-  if (err != NX_OK) {
-    slab_free(&kernel.tasks, task);
-    return err;
-  }
-  vmo_space_init(&task->vmos, &task->space);
-  counters().tasks_created++;
-  *out = task;
-  return NX_OK;
-}
-
-int task_start(task_t *task, const nx_start_info_t *info) {
-  (void)info;
-  const uint64_t at = (USER_MAX - PAGE_SIZE - sizeof *info) & ~15ull;
-  thread_t *thread;
-  int err = thread_create(task, task->entry, at, at, task->priority, &thread);
-  if (err != NX_OK) return err;
-  task->state = TASK_RUNNING;
-  object_retain(&task->obj);  // alive: dropped by EndTask()
-  counters().tasks_started++;
-  return NX_OK;
-}
 
 int thread_create(task_t *task, uint64_t entry, uint64_t user_sp, uint64_t arg, unsigned priority,
                   thread_t **out) {

@@ -15,13 +15,11 @@
 //    runs a hook if one is set (tests look at the kernel mid-revoke).
 //  - kernel_now() is a settable clock; irq_controller() is a controller whose
 //    lines record whether they are enabled.
-//  - task_create() makes a real task record (quota, handle table, Sv39 space;
-//    the ELF is validated but nothing is loaded), task_start() and
-//    thread_create() make thread records and charge the kernel stack to the
-//    task's quota as the kernel does. No thread ever runs. A task's watch
-//    (task_watch) is the kernel's own code (task_watch.c): EndTask() signals
-//    it and task_destroy() drops it, as task.c's task_exited() and
-//    task_destroy() do.
+//  - Tasks are the kernel's own (task.c: the ELF loaded into a real Sv39
+//    space over the arena, the stack, the start information); only
+//    thread_create() is faked: it makes a thread record and charges the
+//    kernel stack to the task's quota as thread.c does. No thread ever runs.
+//    EndTask() ends a task as thread.c does when its last thread exits.
 //  - The core's riscv64-only invokes (syscall_invoke.c) are defined too, so
 //    the generated syscall_dispatch() links: debug_write copies and counts,
 //    clock_get reads the fake clock, thread_yield returns, nanosleep_until
@@ -82,8 +80,6 @@ void FaultTask(task_t *task);
 // Frees the (never running) threads of `task`, returning their stacks to
 // its quota.
 void ReleaseThreads(task_t *task);
-// Task records kept for their quota (task_sweep_dead's list).
-size_t DeadTasks();
 
 // Host memory standing in for RAM and the kernel's global state over it.
 // One at a time (it owns the `kernel` global).
@@ -117,6 +113,7 @@ class Env {
   uint8_t *arena_ = nullptr;
   size_t free_at_start_ = 0;
   quota_t boot_quota_{};
+  quota_t space_quota_{};  // the kernel space's table
   object_t log_{OBJ_DEBUG_LOG, 1};
   std::vector<kinterrupt_t *> interrupts_;
   std::vector<std::pair<vmo_t *, void *>> physical_;

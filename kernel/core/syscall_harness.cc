@@ -697,7 +697,7 @@ void Harness::CheckQuotas() {
     if (o.payer) charged[o.payer] += o.charge;
     if (o.type != OBJ_TASK) continue;
     const task_t *child = reinterpret_cast<const task_t *>(o.ptr);
-    const size_t expect = (o.state == TASK_DEAD ? 0 : child->space.table_pages) +
+    const size_t expect = (o.state == TASK_DEAD ? 0 : kHelloPages) +
                           size_t{4} * (o.state == TASK_RUNNING ? o.threads : 0);
     if (quota_used(&child->quota) != expect) Fail("a created task's quota");
     children[o.creator] += expect;

@@ -112,6 +112,13 @@ class Harness {
 
   // ---- The model (public for the implementation's helpers) ----
 
+  // The pages a task made from app/hello (fake_kernel::MinimalElf: one
+  // page of code at 0x10000) holds until it ends: its Sv39 root, a level-1
+  // and a level-0 table each for the code (1 GiB region 0) and for the
+  // stack under the top of user space (another region), the code page and
+  // the TASK_STACK_PAGES stack pages (task.c).
+  static constexpr size_t kHelloPages = 1 + 2 + 2 + 1 + TASK_STACK_PAGES;
+
   enum TableKind { kTaskTable, kHolding, kChildTable };
   struct MTable {
     TableKind kind;

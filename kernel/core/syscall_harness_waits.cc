@@ -180,7 +180,9 @@ void TaskCreate(Call &c) {
   if (rq < 60) {
     c.raw[4] = 1 + c.src.Below(limit < UINT32_MAX ? limit : UINT32_MAX);
   } else if (rq < 75) {
-    c.raw[4] = 1 + c.src.Below(8);
+    // Around what the task needs to be made and started (its first
+    // thread's kernel stack: 4 pages).
+    c.raw[4] = Harness::kHelloPages + 4 - 3 + c.src.Below(8);
   } else if (rq < 83) {
     c.raw[4] = 0;
   } else if (rq < 93 && limit < UINT32_MAX) {
@@ -207,9 +209,9 @@ void TaskCreate(Call &c) {
       c.e.Req(NX_ERR_BAD_FORMAT);
     } else if (program != "hello") {
       c.e.Req(NX_ERR_NOT_FOUND);
-    } else if (c.QuotaLeft() < 1) {
-      // The new task's page table root, charged to its quota (at least a
-      // page) and so to the caller's.
+    } else if (c.QuotaLeft() < Harness::kHelloPages || c.raw[4] < Harness::kHelloPages) {
+      // The new task's address space, charged to its quota and so to the
+      // caller's.
       c.e.Req(NX_ERR_NO_MEMORY);
     }
   }

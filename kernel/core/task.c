@@ -12,6 +12,10 @@
  * and its quota is empty. Objects it created may outlive it (another task
  * holds them) and are still charged to its quota, so such a record waits
  * on a list until they are gone (task_sweep_dead()).
+ *
+ * Portable: page contents go through the page allocator's view of memory
+ * and the TLB through kobject_fence_all(), so the host tests run this code
+ * (the host kernel, fake_kernel_services.h, fakes only the threads).
  */
 #include "neuron/task.h"
 
@@ -20,14 +24,12 @@
 #include "neuron/elf.h"
 #include "neuron/errors.h"
 #include "neuron/kernel.h"
+#include "neuron/kobject.h"
 #include "neuron/mm.h"
 #include "neuron/rights.h"
 #include "neuron/user_memory.h"
 
 void *memcpy(void *dst, const void *src, size_t n);
-
-static uint32_t next_task_id = 1;
-static task_t *dead_tasks; /* records kept until their quota empties */
 
 static sv39_perm_t user_perms(uint32_t elf_perms) {
   sv39_perm_t p = SV39_PERM_U;
@@ -64,8 +66,8 @@ static int map_region(task_t *task, uint64_t va, uint64_t size, uint64_t va_data
     uint64_t from = va_data > page ? va_data : page;
     uint64_t to = va_data + filesz < page + PAGE_SIZE ? va_data + filesz : page + PAGE_SIZE;
     if (from < to) {
-      memcpy((char *)phys_to_virt(pa) + (from - page), (const char *)data + (from - va_data),
-             to - from);
+      memcpy((char *)page_alloc_ptr(&kernel.pages, pa) + (from - page),
+             (const char *)data + (from - va_data), to - from);
     }
     err = sv39_map(&task->space, page, pa, PAGE_SIZE, perms, 0);
     if (err != NX_OK) {
@@ -88,12 +90,12 @@ static void teardown(task_t *task) {
   for (uint32_t i = 0; i < task->region_count; i++) free_region(task, &task->regions[i]);
   task->region_count = 0;
   sv39_destroy(&task->space);
-  __asm__ volatile("sfence.vma" ::: "memory");
+  kobject_fence_all();
   task->state = TASK_DEAD;
 }
 
 void task_sweep_dead(void) {
-  for (task_t **p = &dead_tasks; *p;) {
+  for (task_t **p = &kernel.dead_tasks; *p;) {
     task_t *t = *p;
     if (quota_used(&t->quota) == 0) {
       *p = t->next_dead;
@@ -109,8 +111,8 @@ void task_sweep_dead(void) {
 void task_destroy(task_t *task) {
   if (task->state != TASK_DEAD) teardown(task); /* never started */
   task_watch_end(task, false);
-  task->next_dead = dead_tasks;
-  dead_tasks = task;
+  task->next_dead = kernel.dead_tasks;
+  kernel.dead_tasks = task;
   task_sweep_dead();
 }
 
@@ -139,7 +141,7 @@ int task_create(const char *name, size_t name_len, const void *image, size_t siz
   task->obj.type = OBJ_TASK;
   task->obj.refs = 1;
   for (size_t i = 0; i < TASK_NAME_MAX - 1 && i < name_len; i++) task->name[i] = name[i];
-  task->id = next_task_id++;
+  task->id = ++kernel.last_task_id;
   task->state = TASK_NEW;
   task->priority = (uint8_t)priority;
   task->entry = elf.entry;

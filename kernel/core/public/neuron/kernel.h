@@ -43,7 +43,9 @@ typedef struct kernel {
   vmo_system_t vmos;
   ipc_system_t ipc;
   notify_system_t notify;
-  uint64_t entry_instret; /* rdinstret at _start */
+  uint64_t entry_instret;  /* rdinstret at _start */
+  struct task *dead_tasks; /* task.c: records kept until their quota empties */
+  uint32_t last_task_id;   /* task.c: the id the last task created got */
 } kernel_t;
 
 extern kernel_t kernel;
