@@ -10,7 +10,11 @@
  * already covers what the switch needs. Everything is checked before
  * anything changes; any other case goes to ipc_slow (trap.S), which runs
  * the C fastpath and then the dispatcher with nothing changed. The effects
- * are the C path's, in its order.
+ * are the C path's, in its order, but for two copies nothing reads: the
+ * words go from the sender's registers straight back out in the other
+ * thread's registers, without the staging copy ipc_call_fast and
+ * ipc_reply_recv_fast leave in its ipc_thread_t (scratch once delivered)
+ * or the C path's trip through its trap frame.
  *
  * Entered from trap.S for the IPC syscalls, with sp = the caller's trap
  * frame (a0..a5, a7 and s0-s11 saved there) and a2..a5, a7 still the
@@ -18,7 +22,7 @@
  * through the C path, which leaves them as the caller had them). Throughout:
  * t0 = this thread, t2 = the endpoint, t3 = the other thread's
  * ipc_thread_t, t6 = the other thread, a1..a4 = the message's words, a5 =
- * the badge.
+ * the badge (then the other thread's result).
  */
 #include "kernel/arch/riscv64/switch_fast.h"
 #include "neuron/syscall_numbers.h"
@@ -74,20 +78,6 @@
   add t5, t1, a7
   bltu t5, t4, ipc_bail
 5:
-.endm
-
-/* The message the other thread's ipc_thread_t `to` now holds: the four
- * words in a1..a4, no bytes, no handles (as ipc_call_fast and
- * ipc_reply_recv_fast write it). Clobbers t4. */
-.macro MESSAGE_TO to
-  sd a1, IPCT_MSG_WORDS + 0(\to)
-  sd a2, IPCT_MSG_WORDS + 8(\to)
-  sd a3, IPCT_MSG_WORDS + 16(\to)
-  sd a4, IPCT_MSG_WORDS + 24(\to)
-  li t4, 4
-  sw t4, IPCT_MSG_WORD_COUNT(\to)
-  sw zero, IPCT_MSG_BUF_LEN(\to)
-  sw zero, IPCT_MSG_HANDLE_COUNT(\to)
 .endm
 
   .section .text.ipc_fast, "ax"
@@ -162,8 +152,7 @@ ipc_fast:
   bne t4, a6, ipc_bail
   SWITCH_CHECKS
 
-  /* Commit: ipc_reply_recv_fast(). The reply's words to the client. */
-  MESSAGE_TO t3
+  /* Commit: ipc_reply_recv_fast(). */
   sb zero, IPCT_STATE(t3)
   sd zero, IPCT_SERVER(t3)
   addi t5, t0, THREAD_IPC
@@ -198,8 +187,7 @@ ipc_fast:
   li t4, 1
   sb t4, THREAD_IPC_RECEIVING(t0)
   /* The client's call returns 0 with the reply. */
-  ld t4, THREAD_FRAME(t6)
-  sd zero, TF_A0(t4)
+  li a5, 0
   j deliver
 
   /* ---- call: syscall_call_fast() ---- */
@@ -234,7 +222,6 @@ call_fast:
   sd zero, IPCT_NEXT(t3)
   sd zero, IPCT_QUEUED_ON(t3)
   sb zero, IPCT_STATE(t3)
-  MESSAGE_TO t3
   sd a5, IPCT_RECV_BADGE(t3)
   addi t5, t0, THREAD_IPC
   sd a5, IPCT_SEND_BADGE(t5)
@@ -250,17 +237,10 @@ call_fast:
   sd t5, IPC_SYS_CALLS_FAST(t4)
   sw zero, THREAD_IPC_BUF_GOT(t0)
   sb zero, THREAD_IPC_RECEIVING(t0)
-  /* The server's receive returns the caller's badge. */
-  ld t4, THREAD_FRAME(t6)
-  sd a5, TF_A0(t4)
+  /* The server's receive returns the caller's badge, a5. */
 
-  /* ---- deliver_words() and thread_handoff_user() ---- */
+  /* ---- thread_handoff_user() and deliver_words() ---- */
 deliver:
-  sd a1, TF_A1(t4)
-  sd a2, TF_A2(t4)
-  sd a3, TF_A3(t4)
-  sd a4, TF_A4(t4)
-  sd zero, TF_A5(t4)
   /* sched_handoff(): prev BLOCKED, next RUNNING from now on the slice
    * SWITCH_CHECKS worked out. */
   li t5, SCHED_STATE_BLOCKED
@@ -273,10 +253,15 @@ deliver:
   lla t5, syscall_resume
   sd t5, THREAD_CTX_RA(t0)
   sd sp, THREAD_CTX_SP(t0)
-  /* enter(): gp and tp, current, the address space, the counter; then next
-   * runs. */
+  /* enter(): gp and tp, current, the address space, the counter. */
   ld t4, THREAD_TASK(t0)
-  ENTER_AND_RESUME t6, t4, a6, a0, t5, t5, t4, 1
+  ENTER_NEXT t6, t4, a6, a0, t5, t5, t4, 1
+  /* deliver_words(), in registers: next's syscall returns a5 (the badge, or
+   * 0 for a reply) with the words in a1..a4, where they came, and a5 = 0. */
+  mv a0, a5
+  li a5, 0
+  RESTORE_S_REGS
+  RETURN_WITH_RESULTS
 
 ipc_bail:
   j ipc_slow

@@ -50,9 +50,9 @@
  * of `prev_task` whose trap frame sp points to: gp and tp from that frame
  * to next's, `current`, the address space if the task changes (the
  * tag and &kernel.asids SATP_STILL_VALID left; `base` is loaded again if
- * `reload_base` is 1), the counter. Then next returns to user mode from its
- * frame. `tmp2` may be `prev_task`: it is written after the compare. */
-.macro ENTER_AND_RESUME next, prev_task, next_task, tag, base, tmp, tmp2, reload_base=0
+ * `reload_base` is 1), the counter. Leaves sp = next's frame. `tmp2` may
+ * be `prev_task`: it is written after the compare. */
+.macro ENTER_NEXT next, prev_task, next_task, tag, base, tmp, tmp2, reload_base=0
   sd \next, current, \tmp
   beq \prev_task, \next_task, 1f
   .if \reload_base
@@ -71,6 +71,11 @@
   ld sp, THREAD_FRAME(\next)
   ld gp, TF_GP(sp)
   ld tp, TF_TP(sp)
+.endm
+
+/* ENTER_NEXT, then next returns to user mode from its frame. */
+.macro ENTER_AND_RESUME next, prev_task, next_task, tag, base, tmp, tmp2, reload_base=0
+  ENTER_NEXT \next, \prev_task, \next_task, \tag, \base, \tmp, \tmp2, \reload_base
   RESUME_FROM_FRAME
 .endm
 

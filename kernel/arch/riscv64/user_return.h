@@ -13,7 +13,7 @@
 /* clang-format off */
 
 /* The callee-saved registers, into the trap frame at sp: what a
- * continuation restores (RESUME_FROM_FRAME). */
+ * continuation restores (RESTORE_S_REGS). */
 .macro SAVE_S_REGS
   sd s0, TF_S0 + 0(sp)
   sd s1, TF_S0 + 8(sp)
@@ -29,37 +29,8 @@
   sd s11, TF_S0 + 88(sp)
 .endm
 
-/* Returns to user mode from the trap frame at sp with a0 as the result:
- * a1..a5 come from the frame (a syscall's outputs, or what the caller
- * passed), and the other registers C may clobber go back as zero, so no
- * kernel value reaches user space. */
-.macro RETURN_FROM_SYSCALL
-  ld t0, TF_SEPC(sp)
-  csrw sepc, t0
-  csrw sscratch, sp
-  li ra, 0
-  li t0, 0
-  li t1, 0
-  li t2, 0
-  li t3, 0
-  li t4, 0
-  li t5, 0
-  li t6, 0
-  ld a1, TF_A1(sp)
-  ld a2, TF_A2(sp)
-  ld a3, TF_A3(sp)
-  ld a4, TF_A4(sp)
-  ld a5, TF_A5(sp)
-  li a6, 0
-  li a7, 0
-  ld sp, TF_SP(sp)
-  sret
-.endm
-
-/* A thread's continuation (syscall_resume): back to user mode from its
- * trap frame at sp, with the s0-s11 SAVE_S_REGS kept there and the result
- * whoever completed its syscall wrote in the frame's a0. */
-.macro RESUME_FROM_FRAME
+/* And back from the trap frame at sp (RESTORE_S_REGS). */
+.macro RESTORE_S_REGS
   ld s0, TF_S0 + 0(sp)
   ld s1, TF_S0 + 8(sp)
   ld s2, TF_S0 + 16(sp)
@@ -72,6 +43,45 @@
   ld s9, TF_S0 + 72(sp)
   ld s10, TF_S0 + 80(sp)
   ld s11, TF_S0 + 88(sp)
+.endm
+
+/* Returns to user mode from the trap frame at sp with a0..a5 as the
+ * syscall's results, already in place; the other registers C may clobber
+ * go back as zero, so no kernel value reaches user space. */
+.macro RETURN_WITH_RESULTS
+  ld t0, TF_SEPC(sp)
+  csrw sepc, t0
+  csrw sscratch, sp
+  li ra, 0
+  li t0, 0
+  li t1, 0
+  li t2, 0
+  li t3, 0
+  li t4, 0
+  li t5, 0
+  li t6, 0
+  li a6, 0
+  li a7, 0
+  ld sp, TF_SP(sp)
+  sret
+.endm
+
+/* The same with a0 as the result and a1..a5 from the frame (a syscall's
+ * outputs, or what the caller passed). */
+.macro RETURN_FROM_SYSCALL
+  ld a1, TF_A1(sp)
+  ld a2, TF_A2(sp)
+  ld a3, TF_A3(sp)
+  ld a4, TF_A4(sp)
+  ld a5, TF_A5(sp)
+  RETURN_WITH_RESULTS
+.endm
+
+/* A thread's continuation (syscall_resume): back to user mode from its
+ * trap frame at sp, with the s0-s11 SAVE_S_REGS kept there and the results
+ * whoever completed its syscall wrote in the frame's a0..a5. */
+.macro RESUME_FROM_FRAME
+  RESTORE_S_REGS
   ld a0, TF_A0(sp)
   RETURN_FROM_SYSCALL
 .endm
