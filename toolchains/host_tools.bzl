@@ -15,6 +15,7 @@ _TOOLS = {
     "llvm-nm": ("/usr/lib/llvm-14/bin/llvm-nm", ["--version"], "LLVM version 14.", "llvm-14"),
     "llvm-size": ("/usr/lib/llvm-14/bin/llvm-size", ["--version"], "LLVM version 14.", "llvm-14"),
     "clang-format": ("/usr/bin/clang-format-14", ["--version"], "clang-format version 14.", "clang-format-14"),
+    "clang-tidy": ("/usr/bin/clang-tidy-14", ["--version"], "LLVM version 14.", "clang-tidy-14"),
     "qemu-system-riscv64": ("/usr/bin/qemu-system-riscv64", ["--version"], "QEMU emulator version 7.2", "qemu-system-misc"),
 }
 

@@ -117,7 +117,7 @@ static int decode(const uint8_t *base, size_t size, size_t off, record_t *r, con
   if (!bytes_eq(h, kMagic, MAGIC_LEN)) return fail(why, NX_ERR_BAD_FORMAT, "bad magic");
   uint32_t f[F_COUNT];
   for (uint32_t i = 0; i < F_COUNT; i++) {
-    if (!parse_hex8(h + MAGIC_LEN + FIELD_LEN * i, &f[i])) {
+    if (!parse_hex8(h + MAGIC_LEN + FIELD_LEN * (size_t)i, &f[i])) {
       return fail(why, NX_ERR_BAD_FORMAT, "bad hex digit in header");
     }
   }

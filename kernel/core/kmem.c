@@ -11,6 +11,7 @@
 #include "neuron/errors.h"
 #include "neuron/kernel.h"
 
+/* NOLINTNEXTLINE(bugprone-reserved-identifier): the names kernel.ld defines */
 extern char __kernel_start[], __text_end[], __rodata_start[], __data_start[], __kernel_end[];
 
 /* The physical pages that hold something already: the kernel image (and

@@ -233,7 +233,25 @@ static void switch_to(thread_t *prev, thread_t *next, arch_context_t *save, bool
   reap_zombie();
 }
 
-/* Waits (interrupts off) until the timer fires, then lets it wake sleepers. */
+/* The timer fired: counts it and wakes the sleepers that are due, with
+ * `running` (NULL when idle) the thread it interrupted. Reads the time into
+ * *now; true if `running` must give way. Never switches. */
+static bool timer_tick(sched_entity_t *running, uint64_t *now) {
+  kstats.timer_irqs++;
+  /* It fired and stays pending until the timer is written again, so the
+   * next timer_rearm() must write it even to disarm it. */
+  thread_armed_deadline = 0;
+  uint64_t before = kernel.sched.counters.woken;
+  *now = rdtime();
+  bool resched = sched_tick(&kernel.sched, *now, running);
+  kstats.wakeups += kernel.sched.counters.woken - before;
+  if (!resched && kernel.sched.counters.woken == before) kstats.timer_irqs_idle++;
+  return resched;
+}
+
+/* Waits (interrupts off) until the timer fires, then lets it wake sleepers.
+ * No thread runs (current is NULL), so none is preempted: this is
+ * timer_interrupt() without its schedule(), which is what called us. */
 static void idle_wait(void) {
   if (live_threads == 0) {
     kprintf("NEURON: no threads left, powering off\n");
@@ -241,7 +259,11 @@ static void idle_wait(void) {
   }
   timer_rearm();
   __asm__ volatile("wfi");
-  if (csr_read(sip) & SIP_STIP) timer_interrupt();
+  if (csr_read(sip) & SIP_STIP) {
+    uint64_t now;
+    (void)timer_tick(0, &now);
+    timer_rearm();
+  }
   if (csr_read(sip) & SIP_SEIP) irq_external();
 }
 
@@ -318,16 +340,9 @@ void scheduler_run(void) {
 }
 
 void timer_interrupt(void) {
-  kstats.timer_irqs++;
-  /* It fired and stays pending until the timer is written again, so the
-   * next timer_rearm() must write it even to disarm it. */
-  thread_armed_deadline = 0;
-  uint64_t before = kernel.sched.counters.woken;
-  uint64_t now = rdtime();
   sched_entity_t *running = current ? &current->sched : (sched_entity_t *)0;
-  bool resched = sched_tick(&kernel.sched, now, running);
-  kstats.wakeups += kernel.sched.counters.woken - before;
-  if (!resched && kernel.sched.counters.woken == before) kstats.timer_irqs_idle++;
+  uint64_t now;
+  bool resched = timer_tick(running, &now);
   if (resched && running) {
     sched_preempt(&kernel.sched, running, now);
     schedule();

@@ -326,7 +326,7 @@ int fdt_prop_u32(const fdt_t *fdt, int node, const char *name, uint32_t *out) {
 /* Reads `cells` big-endian cells (1 or 2) as one number. */
 static uint64_t read_cells(const uint8_t *p, uint32_t cells) {
   uint64_t v = 0;
-  for (uint32_t i = 0; i < cells; i++) v = (v << 32) | be32(p + 4 * i);
+  for (uint32_t i = 0; i < cells; i++) v = (v << 32) | be32(p + 4 * (size_t)i);
   return v;
 }
 
@@ -398,9 +398,9 @@ int fdt_reg_cells(const fdt_t *fdt, int node, uint32_t addr_cells, uint32_t size
   uint32_t entry = 4 * (addr_cells + size_cells);
   if (len % entry != 0) return NX_ERR_BAD_FORMAT;
   if (index >= len / entry) return NX_ERR_OUT_OF_RANGE;
-  reg += index * entry;
+  reg += (size_t)index * entry;
   *base = read_cells(reg, addr_cells);
-  *size = size_cells ? read_cells(reg + 4 * addr_cells, size_cells) : 0;
+  *size = size_cells ? read_cells(reg + 4 * (size_t)addr_cells, size_cells) : 0;
   return NX_OK;
 }
 

@@ -99,7 +99,7 @@ static void read_plic(walk_t *w, int node) {
     return;
   }
   for (uint32_t i = 0; i < len / 8; i++) {
-    if (be32(pairs + 8 * i + 4) == HART_IRQ_S_EXTERNAL) {
+    if (be32(pairs + 8 * (size_t)i + 4) == HART_IRQ_S_EXTERNAL) {
       p->plic_context = i;
       return;
     }

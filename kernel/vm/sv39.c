@@ -164,6 +164,7 @@ static unsigned root_last(uint64_t last) { return index_of(last, TOP_LEVEL); }
 /* ---- Read-only walks ---- */
 
 /* True if nothing in [first, last] is mapped. */
+/* NOLINTNEXTLINE(misc-no-recursion): one table level down per call, at most 3 deep */
 static bool range_free(const sv39_space_t *as, uint64_t table, unsigned level, uint64_t first,
                        uint64_t last) {
   const uint64_t *t = table_of(as, table);
@@ -181,6 +182,7 @@ static bool range_free(const sv39_space_t *as, uint64_t table, unsigned level, u
 }
 
 /* True if every page of [first, last] is mapped. */
+/* NOLINTNEXTLINE(misc-no-recursion): one table level down per call, at most 3 deep */
 static bool range_mapped(const sv39_space_t *as, uint64_t table, unsigned level, uint64_t first,
                          uint64_t last) {
   const uint64_t *t = table_of(as, table);
@@ -207,6 +209,7 @@ static bool leaf_fits(const op_t *op, unsigned level, uint64_t cur, uint64_t sub
 }
 
 /* Tables a map of [first, last] needs below a table (0: one still to make). */
+/* NOLINTNEXTLINE(misc-no-recursion): one table level down per call, at most 3 deep */
 static size_t map_cost(const op_t *op, uint64_t table, unsigned level, uint64_t first,
                        uint64_t last) {
   if (level == 0) return 0;
@@ -226,6 +229,7 @@ static size_t map_cost(const op_t *op, uint64_t table, unsigned level, uint64_t 
   }
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): one table level down per call, at most 3 deep */
 static void map_apply(op_t *op, uint64_t table, unsigned level, uint64_t first, uint64_t last) {
   uint64_t *t = table_of(op->as, table);
   for (uint64_t cur = first;;) {
@@ -251,6 +255,7 @@ static void map_apply(op_t *op, uint64_t table, unsigned level, uint64_t first, 
 
 /* Tables needed to carve [first, last], a strict part of one leaf at level,
  * down to leaves that fit it. */
+/* NOLINTNEXTLINE(misc-no-recursion): one table level down per call, at most 3 deep */
 static size_t split_cost(unsigned level, uint64_t first, uint64_t last) {
   size_t n = 1; /* the table of level - 1 leaves replacing it */
   unsigned sublevel = level - 1;
@@ -266,6 +271,7 @@ static size_t split_cost(unsigned level, uint64_t first, uint64_t last) {
 }
 
 /* Tables needed to split every leaf [first, last] covers only in part. */
+/* NOLINTNEXTLINE(misc-no-recursion): one table level down per call, at most 3 deep */
 static size_t partial_cost(const sv39_space_t *as, uint64_t table, unsigned level, uint64_t first,
                            uint64_t last) {
   const uint64_t *t = table_of(as, table);
@@ -301,6 +307,7 @@ static uint64_t split_leaf(op_t *op, uint64_t *t, unsigned i, unsigned level) {
 
 /* ---- Unmap ---- */
 
+/* NOLINTNEXTLINE(misc-no-recursion): one table level down per call, at most 3 deep */
 static void unmap_apply(op_t *op, uint64_t table, unsigned level, uint64_t first, uint64_t last) {
   sv39_space_t *as = op->as;
   uint64_t *t = table_of(as, table);
@@ -331,6 +338,7 @@ static void unmap_apply(op_t *op, uint64_t table, unsigned level, uint64_t first
 
 /* ---- Protect ---- */
 
+/* NOLINTNEXTLINE(misc-no-recursion): one table level down per call, at most 3 deep */
 static void protect_apply(op_t *op, uint64_t table, unsigned level, uint64_t first, uint64_t last) {
   uint64_t *t = table_of(op->as, table);
   uint64_t mask = level_size(level) - 1;
@@ -433,6 +441,7 @@ int sv39_init(sv39_space_t *as, page_alloc_t *pa, quota_t *quota, asid_alloc_t *
   return NX_OK;
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): one table level down per call, at most 3 deep */
 static void free_tree(sv39_space_t *as, uint64_t table, unsigned level) {
   uint64_t *t = table_of(as, table);
   for (unsigned i = 0; i < SV39_PTES; i++) {
@@ -660,6 +669,7 @@ uint64_t sv39_satp(const sv39_space_t *as) {
 size_t sv39_table_pages(const sv39_space_t *as) { return as ? as->table_pages : 0; }
 
 /* Checks a table and everything below it; counts the tables. */
+/* NOLINTNEXTLINE(misc-no-recursion): one table level down per call, at most 3 deep */
 static bool check_table(const sv39_space_t *as, uint64_t table, unsigned level, size_t *tables) {
   const uint64_t *t = table_of(as, table);
   (*tables)++;

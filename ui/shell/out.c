@@ -15,7 +15,8 @@ void shell_print(const shell_sys_t *sys, const char *fmt, ...) {
   vsnprintf(line, sizeof line - 2, fmt, ap);
   va_end(ap);
   size_t len = strlen(line);
-  memcpy(line + len, "\r\n", 2);
+  line[len] = '\r';
+  line[len + 1] = '\n';
   sys->write(sys->ctx, line, len + 2);
 }
 

@@ -92,7 +92,8 @@ static uint64_t now_ns(void *ctx) {
 
 static int64_t memory(void *ctx, uint64_t *pages_free, uint64_t *pages_total) {
   (void)ctx;
-  nx_kernel_stats_t stats;
+  /* Zeroed: the kernel copies only as many bytes as its own struct has. */
+  nx_kernel_stats_t stats = {0};
   int64_t n = nx_kernel_stats((uintptr_t)&stats, sizeof stats);
   if (n < 0) return n;
   *pages_free = stats.pages_free;

@@ -19,7 +19,7 @@
 #define NOINLINE __attribute__((noinline, used))
 
 /* Argument i (0..5) of every stub: 0x111, 0x222, ... (stubs_riscv64_test.py). */
-#define ARG(i) (0x111 * ((i) + 1))
+#define ARG(i) (0x111L * ((i) + 1))
 
 #define STUB0(name) \
   NOINLINE int64_t stub_##name(void) { return nx_##name(); }
@@ -39,6 +39,8 @@
   }
 
 /* Syscalls with an `out` struct: the stub stores a1.. through `out`. */
+/* NOLINTBEGIN(bugprone-macro-parentheses): `type` is a type name, which
+ * cannot be put in parentheses. */
 #define STUB1_OUT(name, type) \
   NOINLINE int64_t stub_##name(type *out) { return nx_##name(ARG(0), out); }
 #define STUB2_OUT(name, type) \
@@ -47,6 +49,7 @@
   NOINLINE int64_t stub_##name(type *out) {                                \
     return nx_##name(ARG(0), ARG(1), ARG(2), ARG(3), ARG(4), ARG(5), out); \
   }
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 STUB0(null)
 STUB3(debug_write)
@@ -171,7 +174,7 @@ const struct object_rights default_rights[] = {
 /* Where the stubs with an `out` struct store it. */
 nx_ipc_words_t words;
 
-void _start(void) {
+void _start(void) { /* NOLINT(bugprone-reserved-identifier): the ELF entry symbol */
   /* The tables are only read by the test: keep them from --gc-sections. */
   __asm__ volatile(""
                    :

@@ -11,7 +11,7 @@
  * with single loads and stores.
  */
 /* "Interrupt Priorities": one word per source; source 0 does not exist. */
-#define PLIC_PRIORITY(irq) (4u * (irq))
+#define PLIC_PRIORITY(irq) (4u * (uint64_t)(irq))
 /* "Interrupt Enables": per context a block of 0x80 bytes with one bit per
  * source, source N in bit N % 32 of word N / 32. */
 #define PLIC_ENABLE_BASE 0x2000u
@@ -37,7 +37,8 @@ static uint64_t context_reg(uint32_t context, uint32_t which) {
 }
 
 static volatile uint32_t *enable_word(const plic_t *p, uint32_t irq) {
-  return reg(p, PLIC_ENABLE_BASE + (uint64_t)PLIC_ENABLE_STRIDE * p->context + 4u * (irq / 32));
+  uint64_t word = irq / 32;
+  return reg(p, PLIC_ENABLE_BASE + (uint64_t)PLIC_ENABLE_STRIDE * p->context + 4u * word);
 }
 
 static bool valid_line(const plic_t *p, uint32_t irq) { return irq != 0 && irq <= p->sources; }

@@ -9,7 +9,7 @@ static const char kGreeting[] = "hello from user space, read-only";
 static volatile uint64_t counter = 42;
 static volatile uint8_t scratch[8192];
 
-void _start(void) {
+void _start(void) { /* NOLINT(bugprone-reserved-identifier): the ELF entry symbol */
   for (;;) {
     uint64_t n = counter++;
     scratch[n % sizeof(scratch)] = (uint8_t)kGreeting[n % sizeof(kGreeting)];

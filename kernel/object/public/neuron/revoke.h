@@ -47,7 +47,8 @@ bool cap_revoke_step(cap_revoke_t *r, uint32_t budget);
  * `s` is older than every revoking root; otherwise O(depth of `s` below the
  * oldest revoking root). cap_revoke_blocks_walk is its out-of-line part. */
 bool cap_revoke_blocks_walk(const handle_slot_t *s);
-extern cap_revoke_t *cap_revokes_active; /* revoke.c's list; NULL while none runs */
+/* cap_revokes_active, revoke.c's list (NULL while none runs), is declared
+ * in handle_table.h. */
 static inline bool cap_revoke_blocks(const handle_slot_t *s) {
   return cap_revokes_active && cap_revoke_blocks_walk(s);
 }

@@ -19,10 +19,10 @@ extern "C" {
 /* The object type's name ("vmo", "endpoint"...), NULL for an unknown one. */
 const char *shell_object_type_name(uint32_t type);
 
-/* Writes the rights as names joined by commas, in bit order
+/* Writes the rights `bits` as names joined by commas, in bit order
  * ("read,write,duplicate"), "none" for 0, and bits no right has as one hex
  * number at the end ("read,0x400"). Cut to fit `size` (> 0). */
-void shell_format_rights(uint32_t rights, char *buf, size_t size);
+void shell_format_rights(uint32_t bits, char *buf, size_t size);
 
 /* "stopped" or "running", NULL for another value. */
 const char *shell_task_state_name(uint32_t state);
