@@ -207,7 +207,7 @@ static int64_t timed_call(nx_handle_t ep, uint64_t op, uint64_t value, uint32_t 
 /* Times SAMPLES calls of len bytes (after a warm-up) and reports them. */
 static int bench_calls(const char *name, nx_handle_t ep, uint32_t len) {
   for (int i = -WARMUP; i < SAMPLES; i++) {
-    int64_t v = timed_call(ep, BENCH_OP_ECHO, (uint64_t)(i + WARMUP), len);
+    int64_t v = timed_call(ep, BENCH_OP_ECHO, (uint64_t)i + WARMUP, len);
     if (v < 0) return skip(name, "ipc_call", v);
     if (i >= 0) g_samples[i] = (uint64_t)v;
   }

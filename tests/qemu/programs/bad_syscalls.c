@@ -274,7 +274,7 @@ static void ipc_buffer_edges(nx_handle_t ep, nx_handle_t ch) {
   check("a new thread's ipc_recv", g_fresh_recv, NX_ERR_INVALID_ARGS);
 
   /* Checked again at each use: a buffer whose memory went away. */
-  int64_t v = nx_vmo_create(2 * 4096, 0);
+  int64_t v = nx_vmo_create(2 * 4096ull, 0);
   check("vmo_create", v > 0, 1);
   if (v <= 0) return;
   nx_handle_t vmo = (nx_handle_t)v;
@@ -282,10 +282,10 @@ static void ipc_buffer_edges(nx_handle_t ep, nx_handle_t ch) {
   check("ipc buffer: its last 64 bytes unmapped", nx_thread_set_ipc_buffer(MAP_VA),
         NX_ERR_BAD_ADDRESS);
   check("unmap", nx_vmo_unmap(MAP_VA), NX_OK);
-  check("map read-only", nx_vmo_map(vmo, MAP_VA, 0, 2 * 4096, NX_RIGHT_READ), NX_OK);
+  check("map read-only", nx_vmo_map(vmo, MAP_VA, 0, 2 * 4096ull, NX_RIGHT_READ), NX_OK);
   check("ipc buffer: mapped read-only", nx_thread_set_ipc_buffer(MAP_VA), NX_ERR_BAD_ADDRESS);
   check("unmap", nx_vmo_unmap(MAP_VA), NX_OK);
-  check("map", nx_vmo_map(vmo, MAP_VA, 0, 2 * 4096, NX_RIGHT_READ | NX_RIGHT_WRITE), NX_OK);
+  check("map", nx_vmo_map(vmo, MAP_VA, 0, 2 * 4096ull, NX_RIGHT_READ | NX_RIGHT_WRITE), NX_OK);
   check("ipc buffer: a mapped VMO", nx_thread_set_ipc_buffer(MAP_VA), NX_OK);
   check("unmap the buffer", nx_vmo_unmap(MAP_VA), NX_OK);
   check("ipc_call: bytes from an unmapped buffer",
