@@ -17,6 +17,9 @@ _TOOLS = {
     "clang-format": ("/usr/bin/clang-format-14", ["--version"], "clang-format version 14.", "clang-format-14"),
     "clang-tidy": ("/usr/bin/clang-tidy-14", ["--version"], "LLVM version 14.", "clang-tidy-14"),
     "qemu-system-riscv64": ("/usr/bin/qemu-system-riscv64", ["--version"], "QEMU emulator version 7.2", "qemu-system-misc"),
+    # The HTTP cache //tests/remote_cache:remote_cache_test builds through
+    # (its WebDAV PUT module is in every Debian nginx flavour).
+    "nginx": ("/usr/sbin/nginx", ["-V"], "--with-http_dav_module", "nginx-light"),
 }
 
 # name in @host_tools -> (absolute path, package)
