@@ -489,6 +489,11 @@ void thread_handoff_user(thread_t *next) {
   Fatal("a blocking path reached thread_handoff_user(): an IPC fastpath in a host test");
 }
 
+void thread_run_woken(thread_t *woken) {
+  (void)woken;
+  Fatal("a blocking path reached thread_run_woken(): a wait completed in a host test");
+}
+
 void kernel_preempt_check(void) { counters().preempt_checks++; }
 
 void kernel_poll_interrupts(void) {

@@ -257,7 +257,18 @@ int64_t sys_notification_create_invoke(thread_t *caller) {
 
 int64_t sys_notification_signal_invoke(thread_t *caller,
                                        const sys_notification_signal_args_t *args) {
-  notification_signal(syscall_object(caller, args->n), args->bits);
+  notification_t *n = syscall_object(caller, args->n);
+  /* The common case of a signal that wakes a more urgent thread: the one
+   * waiter it completes runs at once, without a trip through the run queue
+   * or a scheduler pass. */
+  notify_waiter_t *w = notification_direct_waiter(n, args->bits);
+  thread_t *woken = w ? THREAD_OF(w, waiter) : 0;
+  if (woken && sched_wake_would_preempt(&kernel.sched, &caller->sched, &woken->sched)) {
+    notification_signal_to(n, args->bits, w);
+    thread_run_woken(woken);
+    return NX_OK;
+  }
+  notification_signal(n, args->bits);
   kernel_preempt_check(); /* a more urgent waiter runs now */
   return NX_OK;
 }

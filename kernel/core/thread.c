@@ -288,6 +288,16 @@ static void schedule_saving(arch_context_t *save) {
 
 void schedule(void) { schedule_saving(current ? &current->context : &boot_context); }
 
+void thread_run_woken(thread_t *woken) {
+  thread_t *prev = current;
+  woken->wake_result = NX_OK;
+  kstats.wakeups++;
+  sched_wake_preempting(&kernel.sched, &prev->sched, &woken->sched, rdtime());
+  /* As in thread_preempt_current: only a peer at woken's level can need a
+   * new deadline (its slice end). */
+  switch_to(prev, woken, &prev->context, sched_ready_at(&kernel.sched, woken->sched.prio));
+}
+
 void thread_preempt_current(void) {
   thread_t *prev = current;
   uint64_t now = rdtime();

@@ -102,6 +102,23 @@ int notification_signal(notification_t *n, uint64_t bits) {
   return NX_OK;
 }
 
+notify_waiter_t *notification_direct_waiter(const notification_t *n, uint64_t bits) {
+  if (!n || bits == 0 || n->queued != 1) return NULL;
+  const notify_node_t *node = (const notify_node_t *)n->waiters.next;
+  notify_waiter_t *w = node->waiter;
+  if (w->node_count != 1 || w->ws || ((n->pending | bits) & node->mask) == 0) return NULL;
+  return w;
+}
+
+void notification_signal_to(notification_t *n, uint64_t bits, notify_waiter_t *w) {
+  n->pending |= bits;
+  n->sys->counters.signals++;
+  uint64_t take = n->pending & w->self.mask;
+  n->pending &= ~take;
+  notify_waiter_finish(w, NX_OK, take, 0);
+  n->sys->counters.wakeups++;
+}
+
 int notify_take_now(notify_system_t *sys, notification_t *n, notify_waiter_t *w, uint64_t take,
                     uint32_t index) {
   n->pending &= ~take;

@@ -9,6 +9,7 @@
 
 #include "kernel/notify/fakes.h"
 #include "neuron/errors.h"
+#include "neuron/waitset.h"
 
 namespace {
 
@@ -91,6 +92,42 @@ TEST_F(NotificationTest, WaitBeforeSignalBlocksThenWakes) {
   EXPECT_EQ(n_.queued, 0u);
   EXPECT_EQ(t_.sys.counters.wakeups, 1u);
   EXPECT_EQ(t_.sys.counters.blocks, 1u);
+}
+
+// The direct case: the same effects as notification_signal on a sole
+// waiter, without the wake callback; refused (nothing changed) otherwise.
+TEST_F(NotificationTest, DirectSignalCompletesTheSoleWaiterWithoutWakingIt) {
+  EXPECT_EQ(notification_direct_waiter(nullptr, 1), nullptr);
+  EXPECT_EQ(notification_direct_waiter(&n_, 1), nullptr);  // no waiter
+  ASSERT_EQ(notification_wait(&n_, &w_[0], 0x6, NOTIFY_DEADLINE_NEVER), NOTIFY_BLOCKED);
+  EXPECT_EQ(notification_direct_waiter(&n_, 0), nullptr);
+  EXPECT_EQ(notification_direct_waiter(&n_, 0x1), nullptr);  // outside its mask
+  ASSERT_EQ(notification_wait(&n_, &w_[1], 0x6, NOTIFY_DEADLINE_NEVER), NOTIFY_BLOCKED);
+  EXPECT_EQ(notification_direct_waiter(&n_, 0x2), nullptr);  // not the only one
+  ASSERT_EQ(notify_waiter_cancel(&w_[1]), NX_OK);
+  ASSERT_EQ(notification_direct_waiter(&n_, 0x3), &w_[0]);
+  EXPECT_EQ(n_.queued, 1u);  // the check changed nothing
+  EXPECT_EQ(notification_pending(&n_), 0u);
+  notification_signal_to(&n_, 0x3, &w_[0]);
+  EXPECT_TRUE(t_.wakes.empty());  // the caller runs it
+  EXPECT_EQ(w_[0].state, NOTIFY_WAITER_IDLE);
+  EXPECT_EQ(w_[0].result, NX_OK);
+  EXPECT_EQ(w_[0].bits, 0x2u);
+  EXPECT_EQ(notification_pending(&n_), 0x1u);
+  EXPECT_EQ(n_.queued, 0u);
+  EXPECT_EQ(t_.sys.counters.signals, 1u);
+  EXPECT_EQ(t_.sys.counters.wakeups, 1u);
+}
+
+TEST_F(NotificationTest, DirectSignalLeavesWaitSetWaitersToTheGeneralPath) {
+  waitset_t ws;
+  ASSERT_EQ(waitset_init(&ws, &t_.sys), NX_OK);
+  ASSERT_GE(waitset_add(&ws, &n_, 0x1), 0);
+  ASSERT_EQ(waitset_wait(&ws, &w_[0], NOTIFY_DEADLINE_NEVER), NOTIFY_BLOCKED);
+  EXPECT_EQ(notification_direct_waiter(&n_, 0x1), nullptr);
+  ASSERT_EQ(notification_signal(&n_, 0x1), NX_OK);
+  ASSERT_EQ(t_.wakes.size(), 1u);
+  ASSERT_EQ(waitset_remove(&ws, 0), NX_OK);
 }
 
 TEST_F(NotificationTest, BitsOutsideTheMaskStayPending) {

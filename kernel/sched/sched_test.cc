@@ -356,6 +356,72 @@ TEST_F(SchedTest, PreemptWithAClockBeforeThePickChargesNothing) {
   EXPECT_EQ(sched_peek(&s_), a);  // at the head: it was not charged a full slice
 }
 
+// sched_wake_preempting leaves what wake + preempt + pick leave, on two
+// schedulers built the same way: one slice still running, one used up.
+TEST_F(SchedTest, WakePreemptingIsWakePreemptAndPick) {
+  for (uint64_t now : {uint64_t{104}, uint64_t{100 + kSlice + 1}}) {
+    SCOPED_TRACE(now);
+    sched_t other;
+    sched_init(&other);
+    sched_entity_t a[4] = {}, b[4] = {};
+    for (sched_t *s : {&s_, &other}) {
+      sched_entity_t *e = s == &s_ ? a : b;
+      sched_init(s);
+      ASSERT_EQ(sched_entity_init(&e[0], 5, kSlice), NX_OK);  // running
+      ASSERT_EQ(sched_entity_init(&e[1], 5, kSlice), NX_OK);  // its READY peer
+      ASSERT_EQ(sched_entity_init(&e[2], 3, kSlice), NX_OK);  // READY, less urgent
+      ASSERT_EQ(sched_entity_init(&e[3], 9, kSlice), NX_OK);  // the waiter
+      for (int i = 0; i < 3; i++) ASSERT_EQ(sched_wake(s, &e[i]), NX_OK);
+      ASSERT_EQ(sched_pick(s, 100), &e[0]);
+    }
+    ASSERT_EQ(sched_wake_preempting(&s_, &a[0], &a[3], now), NX_OK);
+    ASSERT_EQ(sched_wake(&other, &b[3]), NX_OK);
+    ASSERT_EQ(sched_preempt(&other, &b[0], now), NX_OK);
+    ASSERT_EQ(sched_pick(&other, now), &b[3]);
+    for (int i = 0; i < 4; i++) {
+      SCOPED_TRACE(i);
+      EXPECT_EQ(a[i].state, b[i].state);
+      EXPECT_EQ(a[i].slice_left, b[i].slice_left);
+      EXPECT_EQ(a[i].slice_start, b[i].slice_start);
+    }
+    EXPECT_EQ(s_.rq.bitmap, other.rq.bitmap);
+    EXPECT_EQ(s_.counters.preemptions, other.counters.preemptions);
+    // The same order afterwards: the running one back first (or last, its
+    // slice used up), then its peer, then the lower level.
+    ASSERT_EQ(sched_block(&s_, &a[3]), NX_OK);
+    ASSERT_EQ(sched_block(&other, &b[3]), NX_OK);
+    for (int k = 0; k < 3; k++) {
+      sched_entity_t *x = sched_pick(&s_, 300), *y = sched_pick(&other, 300);
+      ASSERT_TRUE(x && y);
+      EXPECT_EQ(x - a, y - b);
+      ASSERT_EQ(sched_block(&s_, x), NX_OK);
+      ASSERT_EQ(sched_block(&other, y), NX_OK);
+    }
+  }
+}
+
+TEST_F(SchedTest, WakePreemptingRefusesWhatIsNotAPreemptingWakeUp) {
+  sched_entity_t *run = Running(0, 5);
+  sched_entity_t *low = New(1, 5);  // not more urgent than run
+  sched_entity_t *high = New(2, 12);
+  sched_entity_t *ready = Ready(3, 12);  // READY at high's level
+  EXPECT_EQ(sched_wake_preempting(&s_, run, low, 1), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(sched_wake_preempting(&s_, run, high, 1), NX_ERR_INVALID_ARGS);  // ready at 12
+  ASSERT_EQ(sched_block(&s_, ready), NX_OK);
+  EXPECT_EQ(sched_wake_preempting(&s_, run, ready, 1), NX_OK);  // now it is the waiter
+  EXPECT_EQ(sched_wake_preempting(&s_, ready, high, 2), NX_ERR_INVALID_ARGS);  // as urgent
+  high->prio = 13;
+  high->base_prio = 13;
+  EXPECT_EQ(sched_wake_preempting(&s_, ready, high, 2), NX_OK);
+  // Not RUNNING / not BLOCKED, and NULL.
+  EXPECT_EQ(sched_wake_preempting(&s_, run, low, 3), NX_ERR_INVALID_ARGS);     // run is READY
+  EXPECT_EQ(sched_wake_preempting(&s_, high, ready, 3), NX_ERR_INVALID_ARGS);  // ready is READY
+  EXPECT_EQ(sched_wake_preempting(&s_, nullptr, low, 3), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(sched_wake_preempting(&s_, high, nullptr, 3), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(high->state, SCHED_RUNNING);
+  EXPECT_EQ(low->state, SCHED_BLOCKED);
+}
+
 TEST_F(SchedTest, PreemptNeededOnlyForAMoreUrgentEntity) {
   EXPECT_FALSE(sched_preempt_needed(&s_, nullptr));  // idle, nothing ready
   sched_entity_t *r = Running(0, 10);

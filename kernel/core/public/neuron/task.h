@@ -247,6 +247,13 @@ __attribute__((noreturn)) void thread_block_ipc(void);
  * returns. */
 __attribute__((noreturn)) void thread_handoff_user(thread_t *next);
 
+/* A wake-up that preempts, without the run queue: runs `woken`, whose wait
+ * the caller has just completed (its results where its syscall will find
+ * them) and for which sched_wake_would_preempt() holds against the current
+ * thread, at once; the current thread is preempted and returns from here
+ * when its turn comes again. */
+void thread_run_woken(thread_t *woken);
+
 /* Sets up kernel.ipc and kernel.notify with the kernel's callbacks (wait.c). */
 void wait_init(void);
 

@@ -153,6 +153,17 @@ int notify_waiter_init(notify_waiter_t *w);
  * above). NX_ERR_INVALID_ARGS for a NULL n or bits 0. */
 int notification_signal(notification_t *n, uint64_t bits);
 
+/* A signal's direct case, split like a syscall (check, then commit), for a
+ * kernel that switches to the woken thread itself instead of waking it:
+ * notification_direct_waiter() returns n's waiter when it is the only one,
+ * waits on n alone (not through a wait set) and would take some of
+ * pending | bits, else NULL; it changes nothing. notification_signal_to()
+ * then signals as notification_signal() would, completing that waiter
+ * (IDLE, NX_OK, its bits), but does not call ops->wake: the caller makes it
+ * run. */
+notify_waiter_t *notification_direct_waiter(const notification_t *n, uint64_t bits);
+void notification_signal_to(notification_t *n, uint64_t bits, notify_waiter_t *w);
+
 /* Takes the pending bits of `mask` (not 0): if any are pending, clears them,
  * records them in w (bits, index 0, result NX_OK) and returns NX_OK without
  * blocking. Otherwise: NX_ERR_TIMED_OUT for deadline NOTIFY_DEADLINE_POLL,

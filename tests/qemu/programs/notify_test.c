@@ -1,0 +1,122 @@
+/*
+ * A signal that wakes a more urgent thread runs it before the signal
+ * returns (//tests/qemu:notify_test), through each path the kernel has:
+ * the direct one (the notification's only waiter, waiting on it alone, with
+ * no deadline: no run-queue trip, thread_run_woken) and the general ones (a
+ * wait with a deadline, a wait through a wait set). The woken thread gets
+ * exactly the bits of its mask, the rest stay pending, and both threads
+ * keep every register the ABI keeps across the switch. A waiter only as
+ * urgent as the signaller runs at its next yield, not before.
+ */
+#include "keep_regs.h"
+#include "neuron/syscall_numbers.h"
+#include "test_util.h"
+
+#define P "notify_test"
+#define ROUNDS 100
+#define MASK 0x6
+#define SIGNAL 0x3 /* the waiter takes 0x2; 0x1 stays pending */
+
+enum mode { DIRECT, DEADLINE, WAITSET, QUIT };
+
+static nx_handle_t g_n, g_ws, g_done;
+static volatile enum mode g_mode;
+static volatile uint32_t g_woken;   /* wake-ups the waiter saw */
+static volatile uint64_t g_bits;    /* what its last wait returned */
+static volatile uint32_t g_changed; /* registers changed, both sides */
+
+static uint64_t g_stacks[3][1024] __attribute__((aligned(16)));
+static nx_ipc_buffer_t g_ipc[3];
+
+/* Priority 10: waits in the current mode until told to quit. */
+static void waiter(void *arg) {
+  (void)arg;
+  for (uint32_t i = 0;; i++) {
+    enum mode m = g_mode;
+    if (m == QUIT) return;
+    uint64_t in[6] = {0}, out[6], ws_bits = 0;
+    uint64_t nr = NX_SYS_NOTIFICATION_WAIT;
+    if (m == WAITSET) {
+      nr = NX_SYS_WAITSET_WAIT;
+      in[0] = g_ws;
+      in[1] = NX_DEADLINE_NEVER;
+      in[2] = (uintptr_t)&ws_bits;
+    } else {
+      in[0] = g_n;
+      in[1] = MASK;
+      in[2] = m == DEADLINE ? (uint64_t)nx_clock_get() + 10000000000ull : NX_DEADLINE_NEVER;
+    }
+    g_changed += (uint32_t)ecall_keeping(nr, in, out, 300 + i);
+    g_bits = m == WAITSET ? (out[0] == 0 ? ws_bits : 0) : out[0]; /* slot 0, its bits */
+    g_woken++;
+  }
+}
+
+static nx_handle_t g_pn; /* the equally urgent waiter's notification */
+static volatile uint32_t g_peer_woke;
+
+/* Priority 9, as urgent as the signaller: runs only when it yields. */
+static void peer(void *arg) {
+  (void)arg;
+  if (nx_notification_wait(g_pn, 1, NX_DEADLINE_NEVER) == 1) g_peer_woke = 1;
+}
+
+/* One signal: whether the waiter ran before it returned, with 0x2. */
+static int signal_runs_waiter(uint64_t seed) {
+  uint32_t before = g_woken;
+  const uint64_t in[6] = {g_n, SIGNAL};
+  uint64_t out[6];
+  g_changed += (uint32_t)ecall_keeping(NX_SYS_NOTIFICATION_SIGNAL, in, out, seed);
+  int ok = out[0] == 0 && g_woken == before + 1 && g_bits == 0x2;
+  /* The bit outside the waiter's mask stayed pending. */
+  ok &= nx_notification_wait(g_n, 0x1, 0) == 0x1;
+  return ok;
+}
+
+static void round_of(enum mode m, const char *what) {
+  /* One signal, not counted, takes the waiter out of its wait of the last
+   * mode; it waits in this one from then on. */
+  g_mode = m;
+  (void)signal_runs_waiter(0);
+  uint32_t ok = 0;
+  g_changed = 0;
+  for (uint32_t i = 0; i < ROUNDS; i++) ok += (uint32_t)signal_runs_waiter(1000 * m + i);
+  t_say(P ": %s: %u signals, %u ran the waiter at once with its bits, %u registers changed\n", what,
+        (unsigned)ROUNDS, (unsigned)ok, (unsigned)g_changed);
+  t_expect(P, what, ok == ROUNDS && g_changed == 0, 1);
+}
+
+/* The signaller, priority 9. */
+static void signaller(void *arg) {
+  (void)arg;
+  round_of(DIRECT, "one waiter, no deadline");
+  round_of(DEADLINE, "a wait with a deadline");
+  round_of(WAITSET, "a wait through a wait set");
+  g_mode = QUIT;
+  nx_notification_signal(g_n, 0x2); /* the waiter wakes, sees QUIT and ends */
+  /* An equally urgent waiter: the signal makes it READY, not RUNNING. */
+  g_pn = (nx_handle_t)t_ok(P, "notification", nx_notification_create());
+  t_ok(P, "peer", nx_thread_start(peer, 0, g_stacks[2], sizeof g_stacks[2], &g_ipc[2], 9));
+  nx_thread_yield(); /* the peer reaches its wait */
+  nx_notification_signal(g_pn, 1);
+  uint32_t before_yield = g_peer_woke;
+  nx_thread_yield();
+  t_say(P ": an equally urgent waiter: %s before the signaller yields, %s after\n",
+        before_yield ? "ran" : "did not run", g_peer_woke ? "ran" : "did not run");
+  t_expect(P, "equally urgent", !before_yield && g_peer_woke, 1);
+  nx_notification_signal(g_done, 1);
+}
+
+int nx_main(const nx_start_info_t *start) {
+  t_log = start->log;
+  g_n = (nx_handle_t)t_ok(P, "notification", nx_notification_create());
+  g_done = (nx_handle_t)t_ok(P, "notification", nx_notification_create());
+  g_ws = (nx_handle_t)t_ok(P, "waitset", nx_waitset_create());
+  t_ok(P, "waitset_add", nx_waitset_add(g_ws, g_n, MASK));
+  t_ok(P, "waiter", nx_thread_start(waiter, 0, g_stacks[0], sizeof g_stacks[0], &g_ipc[0], 10));
+  t_ok(P, "signaller",
+       nx_thread_start(signaller, 0, g_stacks[1], sizeof g_stacks[1], &g_ipc[1], 9));
+  nx_notification_wait(g_done, 1, NX_DEADLINE_NEVER);
+  t_say(P ": done, %d failures\n", t_failures);
+  return t_failures != 0;
+}
