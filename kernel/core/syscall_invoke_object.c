@@ -287,22 +287,34 @@ static uint64_t wait_deadline(uint64_t deadline_ns) {
   return ticks <= kernel_now() ? NOTIFY_DEADLINE_POLL : ticks;
 }
 
+/* A wait on `obj` (a notification or a wait set): holds a reference on it
+ * meanwhile, which a thread ended mid-wait drops (detach), so closing the
+ * last handle cannot free what it waits on and killing it leaks nothing. */
+static void hold_for_wait(thread_t *caller, object_t *obj) {
+  object_retain(obj);
+  caller->wait_hold = obj;
+}
+
 /* A wait's result once the notify module returned `err`: sleeps if it
  * blocked; a thread that wakes with the wait still open was woken by its
- * deadline. */
+ * deadline. Then lets go of what hold_for_wait() held. */
 static int finish_wait(thread_t *caller, int err) {
-  if (err != NOTIFY_BLOCKED) return err;
-  schedule();
-  if (caller->waiter.state == NOTIFY_WAITER_WAITING) notify_waiter_timeout(&caller->waiter);
-  return caller->waiter.result;
+  if (err == NOTIFY_BLOCKED) {
+    schedule();
+    if (caller->waiter.state == NOTIFY_WAITER_WAITING) notify_waiter_timeout(&caller->waiter);
+    err = caller->waiter.result;
+  }
+  object_t *held = caller->wait_hold;
+  caller->wait_hold = 0;
+  object_drop(held);
+  return err;
 }
 
 int64_t sys_notification_wait_invoke(thread_t *caller, const sys_notification_wait_args_t *args) {
   notification_t *n = syscall_object(caller, args->n);
-  object_retain(&n->obj); /* the handle may be closed while we wait */
+  hold_for_wait(caller, &n->obj);
   int err = notification_wait(n, &caller->waiter, args->mask, wait_deadline(args->deadline_ns));
   err = finish_wait(caller, err);
-  object_drop(&n->obj);
   return err != NX_OK ? err : (int64_t)caller->waiter.bits;
 }
 
@@ -330,10 +342,9 @@ int64_t sys_waitset_remove_invoke(thread_t *caller, const sys_waitset_remove_arg
 
 int64_t sys_waitset_wait_invoke(thread_t *caller, const sys_waitset_wait_args_t *args) {
   waitset_t *ws = syscall_object(caller, args->ws);
-  object_retain(&ws->obj);
+  hold_for_wait(caller, &ws->obj);
   int err = waitset_wait(ws, &caller->waiter, wait_deadline(args->deadline_ns));
   err = finish_wait(caller, err);
-  object_drop(&ws->obj);
   if (err != NX_OK) return err;
   if (user_range_check(caller, args->bits, sizeof(uint64_t), SV39_ACCESS_WRITE) != NX_OK) {
     return NX_ERR_BAD_ADDRESS;

@@ -112,6 +112,10 @@ static void reap(thread_t *t) {
 static void detach(thread_t *t) {
   ipc_thread_cancel(&kernel.ipc, &t->ipc);
   if (t->waiter.state == NOTIFY_WAITER_WAITING) notify_waiter_cancel(&t->waiter);
+  if (t->wait_hold) { /* after the cancel: the object is no longer waited on */
+    object_drop(t->wait_hold);
+    t->wait_hold = 0;
+  }
   /* A revoke must not stay on the list of revokes in progress with its
    * state freed: finish it (the work it has left, done now). */
   while (cap_revoke_step(&t->revoke, UINT32_MAX)) {

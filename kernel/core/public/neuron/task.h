@@ -110,6 +110,10 @@ typedef struct thread {
   uint32_t ipc_buf_got;                     /* bytes the last message put in it */
   bool ipc_receiving;                       /* blocked in a receive (else in a call) */
   nx_handle_t send_handles[NX_MSG_HANDLES]; /* what its current send decoded */
+  /* The notification or wait set a blocking wait holds a reference on (its
+   * handle may be closed meanwhile); NULL when not waiting. A thread that
+   * ends while it waits drops it (detach). */
+  object_t *wait_hold;
 } thread_t;
 
 /* The thread that embeds an IPC or notify part. */
