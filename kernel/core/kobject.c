@@ -6,6 +6,7 @@
 #include "neuron/kobject.h"
 
 #include "neuron/errors.h"
+#include "neuron/irq.h"
 #include "neuron/kernel.h"
 #include "neuron/mm.h"
 #include "neuron/revoke.h"
@@ -100,6 +101,18 @@ void kchannel_bind(kchannel_t *ch, notification_t *n, uint64_t bit) {
   n->users++; /* notification_destroy refuses while a channel names it */
   ch->bound = n;
   ch->bit = bit;
+}
+
+void kinterrupt_release_bindings(const struct task *task) {
+  interrupt_controller_t *ctl = irq_controller();
+  for (uint32_t line = 1; ctl && line < ctl->lines; line++) {
+    kinterrupt_t *k = (kinterrupt_t *)(void *)ctl->bound[line];
+    if (!k || k->bound_by != task) continue;
+    notification_t *n = k->intr.n;
+    interrupt_unbind(&k->intr);
+    k->bound_by = 0;
+    object_drop(&n->obj); /* the binding's reference */
+  }
 }
 
 void kobject_fence_all(void) {

@@ -825,7 +825,8 @@ void Harness::Finish() {
       CheckAll();
     }
   }
-  // The kernel's own references: interrupt bindings (kept for good).
+  // The kernel's own references: interrupt bindings (they end with the task
+  // that made them, and the harness's tasks end only after this).
   for (size_t i = 0; i < objs.size(); i++) {
     MObj &o = objs[i];
     if (o.type != OBJ_INTERRUPT || o.irq_n < 0) continue;

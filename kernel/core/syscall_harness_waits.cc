@@ -123,7 +123,7 @@ void WaitsetWait(Call &c) {
 // ---- Interrupts ----
 
 void InterruptBind(Call &c) {
-  // Mostly a line not bound yet (each binds once, for good).
+  // Mostly a line not bound yet (a binding lasts as long as its task).
   auto unbound = [&](const Harness::MCap &m) {
     const Harness::MObj &o = c.h.objs[m.obj];
     return o.type == OBJ_INTERRUPT && o.irq_n < 0 && (m.rights & NX_RIGHT_MANAGE);

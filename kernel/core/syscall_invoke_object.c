@@ -357,7 +357,10 @@ int64_t sys_interrupt_bind_invoke(thread_t *caller, const sys_interrupt_bind_arg
   kinterrupt_t *irq = syscall_object(caller, args->irq);
   notification_t *n = syscall_object(caller, args->n);
   int err = interrupt_bind(irq_controller(), &irq->intr, irq->line, n, args->bit);
-  if (err == NX_OK) object_retain(&n->obj); /* held while bound: for good */
+  if (err == NX_OK) {
+    object_retain(&n->obj);       /* held while bound */
+    irq->bound_by = caller->task; /* the binding ends with it */
+  }
   return err;
 }
 

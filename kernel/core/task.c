@@ -81,6 +81,7 @@ static int map_region(task_t *task, uint64_t va, uint64_t size, uint64_t va_data
 /* Releases what the task holds: its mappings, its handles (which may
  * free objects), its memory and page tables. */
 static void teardown(task_t *task) {
+  kinterrupt_release_bindings(task);
   vmo_space_unmap_all(&task->vmos, 0);
   for (uint32_t cursor = 0;;) {
     const handle_slot_t *s = handle_table_next(&task->handles, &cursor);

@@ -8,6 +8,9 @@
  * - the bit arrives within a deadline (the wait returns exactly that bit);
  * - once the driver quiets the device (reads IIR, restores IER) and acks,
  *   no further interrupt arrives: the next wait times out.
+ * - a binding ends with the task that made it: app/irq_child binds the line
+ *   and is killed; the line can then be bound here, and nothing stays
+ *   charged to the dead child (its notification was freed).
  * The kernel writes the same UART (polling LSR, never IER), so the
  * interaction is short and IER goes back to its old value.
  */
@@ -37,6 +40,24 @@ int nx_main(const nx_start_info_t *start) {
     return 1;
   }
   volatile uint8_t *uart = (volatile uint8_t *)UART_VA;
+  /* A driver that dies with the line bound (a crash a supervisor would
+   * restart it after). */
+  static const char child[] = "irq_child";
+  nx_handle_t task = (nx_handle_t)t_ok(
+      P, "task_create", nx_task_create(start->bootfs, (uintptr_t)child, sizeof child - 1, 10, 64));
+  nx_start_info_t info = {0};
+  info.log = (nx_handle_t)t_ok(P, "give log", nx_task_give(task, start->log, NX_RIGHT_WRITE));
+  info.h0 = (nx_handle_t)t_ok(P, "give the interrupt",
+                              nx_task_give(task, start->uart_irq, NX_RIGHT_MANAGE));
+  t_expect(P, "task_start", nx_task_start(task, (uintptr_t)&info), NX_OK);
+  nx_thread_yield(); /* it binds and waits */
+  t_expect(P, "task_kill", nx_task_kill(task, 9), NX_OK);
+  nx_task_info_t ti;
+  t_expect(P, "task_info", nx_task_info(task, &ti), NX_OK);
+  t_say(P ": a driver killed with the line bound: %u pages left charged to it\n",
+        (unsigned)ti.pages_used);
+  t_expect(P, "its notification freed", (int64_t)ti.pages_used, 0);
+  nx_handle_close(task);
   nx_handle_t n = (nx_handle_t)t_ok(P, "notification_create", nx_notification_create());
   t_expect(P, "interrupt_bind", nx_interrupt_bind(start->uart_irq, n, BIT), NX_OK);
   t_expect(P, "bind twice", nx_interrupt_bind(start->uart_irq, n, BIT), NX_ERR_BUSY);

@@ -48,10 +48,13 @@ typedef struct kwaitset {
 } kwaitset_t;
 
 /* A device interrupt line handed out at boot (the kernel keeps a
- * reference for good). */
+ * reference for good). A binding (interrupt_bind) belongs to the task that
+ * made it and ends with it, so a driver that dies leaves the line free for
+ * the one restarted after it. */
 typedef struct kinterrupt {
-  interrupt_t intr; /* first */
-  uint32_t line;    /* the controller's line number */
+  interrupt_t intr;      /* first */
+  uint32_t line;         /* the controller's line number */
+  struct task *bound_by; /* the task that bound it, or NULL */
 } kinterrupt_t;
 
 typedef struct kchannel {
@@ -77,6 +80,10 @@ int kchannel_create(quota_t *quota, uint32_t depth, kchannel_t **out);
 
 /* Binds a channel's sends to (n, bit); replaces an earlier binding. */
 void kchannel_bind(kchannel_t *ch, notification_t *n, uint64_t bit);
+
+/* Ends the interrupt bindings `task` made: each line is masked and freed
+ * and its notification's reference dropped (a task's teardown). */
+void kinterrupt_release_bindings(const struct task *task);
 
 /* Fences the TLBs of every address space (after mappings went away in
  * spaces other than the current one, e.g. by revocation). */
