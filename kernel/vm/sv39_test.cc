@@ -1,3 +1,8 @@
+// The Sv39 page tables: creating spaces, mapping (pages, megapages and
+// gigapages), refused requests that change nothing, unmap and protect,
+// running out of memory mid-way, flush reports, satp and ASIDs, and
+// destroying a space. The software MMU walk is tested in sv39_mmu_test.cc,
+// the kernel's shared mappings in sv39_kernel_test.cc.
 #include "neuron/sv39.h"
 
 #include <gtest/gtest.h>
@@ -7,93 +12,14 @@
 #include <set>
 #include <vector>
 
-#include "kernel/vm/test_env.h"
+#include "kernel/vm/sv39_test_fixture.h"
 #include "neuron/asid.h"
 #include "neuron/errors.h"
 #include "neuron/page_alloc.h"
 #include "neuron/quota.h"
 
+namespace sv39_test {
 namespace {
-
-using vm_test::Env;
-using vm_test::kGiga;
-using vm_test::kMega;
-using vm_test::kPage;
-
-constexpr sv39_perm_t R = SV39_PERM_R, W = SV39_PERM_W, X = SV39_PERM_X, U = SV39_PERM_U,
-                      G = SV39_PERM_G;
-
-constexpr uint64_t kUser = 0x10000000;          // a user address, 2 MiB aligned
-constexpr uint64_t kKernel = SV39_KERNEL_BASE;  // the start of the kernel half
-constexpr uint64_t kFrames = 0x80000000;        // "physical" frames (never touched)
-
-// The entry for va at level, reached through valid pointers (map offset 0:
-// physical addresses are host addresses).
-uint64_t *PteAt(const sv39_space_t &as, uint64_t va, unsigned level) {
-  uint64_t table = as.root;
-  for (unsigned l = SV39_LEVELS - 1; l > level; l--) {
-    uint64_t pte = reinterpret_cast<uint64_t *>(table)[(va >> (12 + 9 * l)) & 511];
-    table = ((pte & SV39_PTE_PPN_MASK) >> SV39_PTE_PPN_SHIFT) << 12;
-  }
-  return &reinterpret_cast<uint64_t *>(table)[(va >> (12 + 9 * level)) & 511];
-}
-
-class Sv39Test : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(env_.ok());
-    ASSERT_EQ(quota_init(&task_, &env_.quota, QUOTA_UNLIMITED), NX_OK);
-    ASSERT_EQ(sv39_init(&as_, &env_.pa, &task_, nullptr, nullptr), NX_OK);
-    EXPECT_EQ(sv39_table_pages(&as_), 1u);
-    EXPECT_EQ(quota_used(&task_), 1u);
-  }
-
-  // Destroying the space gives back every page it took.
-  void TearDown() override {
-    sv39_destroy(&as_);
-    EXPECT_EQ(quota_used(&task_), 0u);
-    EXPECT_EQ(quota_used(&env_.quota), 0u);
-    EXPECT_EQ(page_alloc_free_pages(&env_.pa), env_.free_at_start);
-    EXPECT_EQ(page_alloc_check(&env_.pa), NX_OK);
-  }
-
-  // The translation of va: pa, or ~0 if not mapped; *size and *perms if given.
-  uint64_t Pa(uint64_t va, uint64_t *size = nullptr, sv39_perm_t *perms = nullptr) {
-    return PaIn(as_, va, size, perms);
-  }
-  static uint64_t PaIn(const sv39_space_t &as, uint64_t va, uint64_t *size = nullptr,
-                       sv39_perm_t *perms = nullptr) {
-    sv39_mapping_t m;
-    int err = sv39_lookup(&as, va, &m);
-    if (err != NX_OK) {
-      EXPECT_EQ(err, NX_ERR_NOT_FOUND) << std::hex << va;
-      return ~uint64_t{0};
-    }
-    if (size) *size = m.page_size;
-    if (perms) *perms = m.perms;
-    return m.pa;
-  }
-  uint64_t PageSize(uint64_t va) {
-    uint64_t size = 0;
-    Pa(va, &size);
-    return size;
-  }
-  sv39_perm_t Perms(uint64_t va) {
-    sv39_perm_t perms = 0;
-    Pa(va, nullptr, &perms);
-    return perms;
-  }
-  void ExpectUnmapped(uint64_t va, uint64_t size) {
-    for (uint64_t off = 0; off < size; off += kPage) {
-      sv39_mapping_t m;
-      EXPECT_EQ(sv39_lookup(&as_, va + off, &m), NX_ERR_NOT_FOUND) << std::hex << va + off;
-    }
-  }
-
-  Env env_{8 << 20};
-  quota_t task_;
-  sv39_space_t as_;
-};
 
 // ---- Creating spaces ----
 
@@ -513,128 +439,6 @@ TEST_F(Sv39Test, SplitWithoutMemoryChangesNothing) {
   sv39_destroy(&s);
   EXPECT_EQ(quota_used(&small), 0u);
 }
-
-// ---- The software MMU ----
-
-TEST_F(Sv39Test, TranslateAppliesPrivilegeAndPermissionRules) {
-  ASSERT_EQ(sv39_map(&as_, kUser, kFrames, kPage, R | W | U, nullptr), NX_OK);
-  ASSERT_EQ(sv39_map(&as_, kUser + kPage, kFrames + kPage, kPage, X | U, nullptr), NX_OK);
-  ASSERT_EQ(sv39_map(&as_, kUser + 2 * kPage, kFrames + 2 * kPage, kPage, R | X | U, nullptr),
-            NX_OK);
-  ASSERT_EQ(sv39_map(&as_, kKernel, kFrames + 3 * kPage, kPage, R | W | G, nullptr), NX_OK);
-  const unsigned Rd = SV39_ACCESS_READ, Wr = SV39_ACCESS_WRITE, Ex = SV39_ACCESS_EXEC,
-                 User = SV39_ACCESS_USER, Sum = SV39_ACCESS_SUM, Mxr = SV39_ACCESS_MXR;
-  struct Case {
-    uint64_t va;
-    unsigned access;
-    sv39_fault_t want;
-  } cases[] = {
-      {kUser, Rd | User, SV39_OK},
-      {kUser, Wr | User, SV39_OK},
-      {kUser, Ex | User, SV39_FAULT_PERMISSION},
-      {kUser, Rd, SV39_FAULT_PERMISSION},  // S-mode, SUM clear
-      {kUser, Rd | Sum, SV39_OK},
-      {kUser, Wr | Sum, SV39_OK},
-      {kUser + kPage, Ex | User, SV39_OK},
-      {kUser + kPage, Rd | User, SV39_FAULT_PERMISSION},  // execute-only
-      {kUser + kPage, Rd | User | Mxr, SV39_OK},
-      {kUser + 2 * kPage, Ex | Sum, SV39_FAULT_PERMISSION},  // S never executes U pages
-      {kUser + 2 * kPage, Wr | User, SV39_FAULT_PERMISSION},
-      {kKernel, Rd, SV39_OK},
-      {kKernel, Wr, SV39_OK},
-      {kKernel, Ex, SV39_FAULT_PERMISSION},
-      {kKernel, Rd | User, SV39_FAULT_PERMISSION},  // U bit required from U-mode
-      {kKernel, Wr | User | Sum, SV39_FAULT_PERMISSION},
-      {kUser + 3 * kPage, Rd | User, SV39_FAULT_INVALID},
-      {kKernel + kGiga, Rd, SV39_FAULT_INVALID},
-      {uint64_t{1} << 38, Rd, SV39_FAULT_NONCANONICAL},
-      {kUser, Rd | Wr | User, SV39_FAULT_PERMISSION},  // not one access
-      {kUser, User, SV39_FAULT_PERMISSION},
-  };
-  for (const auto &c : cases) {
-    uint64_t pa = 0;
-    EXPECT_EQ(sv39_translate(&as_, c.va + 0x10, c.access, &pa), c.want)
-        << std::hex << c.va << " access " << c.access;
-    if (c.want == SV39_OK) EXPECT_EQ(pa, Pa(c.va) + 0x10);
-  }
-  sv39_mapping_t m;
-  EXPECT_EQ(sv39_lookup(&as_, uint64_t{1} << 38, &m), NX_ERR_OUT_OF_RANGE);
-  EXPECT_EQ(sv39_lookup(&as_, kKernel, &m), NX_OK);
-  EXPECT_EQ(m.perms, R | W | G);
-  ASSERT_EQ(sv39_unmap(&as_, kUser, 3 * kPage, nullptr), NX_OK);
-  ASSERT_EQ(sv39_unmap(&as_, kKernel, kPage, nullptr), NX_OK);
-}
-
-// Entries the hardware rejects, written by hand into a valid space and put
-// back afterwards.
-TEST_F(Sv39Test, TranslateFaultsOnMalformedEntries) {
-  ASSERT_EQ(sv39_map(&as_, kUser, kFrames, kPage, R | W | U, nullptr), NX_OK);
-  ASSERT_EQ(sv39_map(&as_, kUser + kMega, kFrames + kMega, kMega, R | U, nullptr), NX_OK);
-  uint64_t *leaf = PteAt(as_, kUser, 0);
-  uint64_t *mega = PteAt(as_, kUser + kMega, 1);
-  uint64_t *pointer = PteAt(as_, kUser, 1);
-  const uint64_t leaf0 = *leaf, mega0 = *mega, pointer0 = *pointer;
-  ASSERT_EQ(leaf0 & (SV39_PTE_V | SV39_PTE_R | SV39_PTE_W | SV39_PTE_U | SV39_PTE_A | SV39_PTE_D),
-            SV39_PTE_V | SV39_PTE_R | SV39_PTE_W | SV39_PTE_U | SV39_PTE_A | SV39_PTE_D);
-
-  auto fault = [&](uint64_t va, unsigned access) {
-    uint64_t pa = 0;
-    return sv39_translate(&as_, va, access | SV39_ACCESS_USER, &pa);
-  };
-  auto lookup = [&](uint64_t va) {
-    sv39_mapping_t m;
-    return sv39_lookup(&as_, va, &m);
-  };
-  struct Case {
-    uint64_t *entry;
-    uint64_t value;
-    uint64_t va;
-    unsigned access;
-    sv39_fault_t want;
-    int lookup_err;
-  } cases[] = {
-      // A leaf with W but not R is reserved.
-      {leaf, leaf0 & ~SV39_PTE_R, kUser, SV39_ACCESS_WRITE, SV39_FAULT_RESERVED, NX_ERR_BAD_FORMAT},
-      // W and X without R: still reserved.
-      {leaf, (leaf0 & ~SV39_PTE_R) | SV39_PTE_X, kUser, SV39_ACCESS_EXEC, SV39_FAULT_RESERVED,
-       NX_ERR_BAD_FORMAT},
-      // Bits 63..54 are reserved (N, PBMT without their extensions).
-      {leaf, leaf0 | (uint64_t{1} << 54), kUser, SV39_ACCESS_READ, SV39_FAULT_RESERVED,
-       NX_ERR_BAD_FORMAT},
-      {leaf, leaf0 | (uint64_t{1} << 63), kUser, SV39_ACCESS_READ, SV39_FAULT_RESERVED,
-       NX_ERR_BAD_FORMAT},
-      // A megapage whose frame is not 2 MiB aligned.
-      {mega, mega0 + (uint64_t{1} << SV39_PTE_PPN_SHIFT), kUser + kMega, SV39_ACCESS_READ,
-       SV39_FAULT_MISALIGNED, NX_ERR_BAD_FORMAT},
-      // A, D or U on a pointer.
-      {pointer, pointer0 | SV39_PTE_A, kUser, SV39_ACCESS_READ, SV39_FAULT_RESERVED,
-       NX_ERR_BAD_FORMAT},
-      {pointer, pointer0 | SV39_PTE_U, kUser, SV39_ACCESS_READ, SV39_FAULT_RESERVED,
-       NX_ERR_BAD_FORMAT},
-      // A pointer at level 0.
-      {leaf, leaf0 & ~(SV39_PTE_R | SV39_PTE_W | SV39_PTE_X | SV39_PTE_U | SV39_PTE_A | SV39_PTE_D),
-       kUser, SV39_ACCESS_READ, SV39_FAULT_TOO_DEEP, NX_ERR_NOT_FOUND},
-      // Invalid.
-      {leaf, leaf0 & ~SV39_PTE_V, kUser, SV39_ACCESS_READ, SV39_FAULT_INVALID, NX_ERR_NOT_FOUND},
-      // Svade: A clear faults; D clear faults on a write only.
-      {leaf, leaf0 & ~SV39_PTE_A, kUser, SV39_ACCESS_READ, SV39_FAULT_ACCESSED, NX_OK},
-      {leaf, leaf0 & ~SV39_PTE_D, kUser, SV39_ACCESS_WRITE, SV39_FAULT_ACCESSED, NX_OK},
-      {leaf, leaf0 & ~SV39_PTE_D, kUser, SV39_ACCESS_READ, SV39_OK, NX_OK},
-  };
-  for (const auto &c : cases) {
-    *c.entry = c.value;
-    EXPECT_EQ(fault(c.va, c.access), c.want) << std::hex << c.value;
-    EXPECT_EQ(lookup(c.va), c.lookup_err) << std::hex << c.value;
-    if (c.want != SV39_OK && c.lookup_err != NX_OK) EXPECT_EQ(sv39_check(&as_), NX_ERR_BAD_FORMAT);
-    *c.entry = (c.entry == leaf) ? leaf0 : (c.entry == mega) ? mega0 : pointer0;
-  }
-  EXPECT_EQ(fault(kUser, SV39_ACCESS_WRITE), SV39_OK);
-  EXPECT_EQ(fault(kUser + kMega, SV39_ACCESS_READ), SV39_OK);
-  EXPECT_EQ(sv39_check(&as_), NX_OK);
-  ASSERT_EQ(sv39_unmap(&as_, kUser, kPage, nullptr), NX_OK);
-  ASSERT_EQ(sv39_unmap(&as_, kUser + kMega, kMega, nullptr), NX_OK);
-}
-
 // ---- Flush reports ----
 
 TEST_F(Sv39Test, FlushReportsAccumulate) {
@@ -656,114 +460,6 @@ TEST_F(Sv39Test, FlushReportsAccumulate) {
   EXPECT_EQ(flush.flags, SV39_FLUSH_LEAF | SV39_FLUSH_GLOBAL);
   ASSERT_EQ(sv39_unmap(&as_, kKernel, kPage, nullptr), NX_OK);
 }
-
-// ---- The kernel's mappings ----
-
-class Sv39KernelTest : public Sv39Test {
- protected:
-  void SetUp() override {
-    Sv39Test::SetUp();
-    ASSERT_EQ(sv39_init(&kernel_, &env_.pa, &env_.quota, nullptr, nullptr), NX_OK);
-    ASSERT_EQ(sv39_map(&kernel_, kText, kFrames, 4 * kPage, R | X | G, nullptr), NX_OK);
-    ASSERT_EQ(sv39_map(&kernel_, kText + kMega, kFrames + kMega, kMega, R | W | G, nullptr), NX_OK);
-  }
-  void TearDown() override {
-    sv39_destroy(&kernel_);
-    Sv39Test::TearDown();
-  }
-  static constexpr uint64_t kText = SV39_KERNEL_BASE + 2 * kGiga;
-  sv39_space_t kernel_;
-};
-
-TEST_F(Sv39KernelTest, SharedKernelMappingsLookTheSameEverywhere) {
-  sv39_space_t other;
-  ASSERT_EQ(sv39_init(&other, &env_.pa, &task_, nullptr, nullptr), NX_OK);
-  ASSERT_EQ(sv39_share_kernel(&as_, &kernel_), NX_OK);
-  ASSERT_EQ(sv39_share_kernel(&other, &kernel_), NX_OK);
-  EXPECT_EQ(sv39_table_pages(&as_), 1u);  // nothing of its own yet
-  for (uint64_t va : {kText, kText + 3 * kPage + 5, kText + kMega + 0x54321}) {
-    sv39_perm_t perms = 0;
-    EXPECT_EQ(Pa(va, nullptr, &perms), PaIn(kernel_, va));
-    EXPECT_EQ(PaIn(other, va), PaIn(kernel_, va));
-    EXPECT_TRUE(perms & G);
-    uint64_t pa = 0;
-    EXPECT_EQ(sv39_translate(&as_, va, SV39_ACCESS_READ | SV39_ACCESS_USER, &pa),
-              SV39_FAULT_PERMISSION);
-  }
-  // The space maps its own user pages beside them ...
-  ASSERT_EQ(sv39_map(&as_, kUser, kFrames, kPage, R | U, nullptr), NX_OK);
-  // ... but cannot touch the kernel's.
-  EXPECT_EQ(sv39_map(&as_, kText + 8 * kPage, kFrames, kPage, R | G, nullptr), NX_ERR_OUT_OF_RANGE);
-  EXPECT_EQ(sv39_unmap(&as_, kText, kPage, nullptr), NX_ERR_OUT_OF_RANGE);
-  EXPECT_EQ(sv39_protect(&as_, kText, kPage, R | G, nullptr), NX_ERR_OUT_OF_RANGE);
-  // Elsewhere in the kernel window it may still map (not shared).
-  ASSERT_EQ(sv39_map(&as_, SV39_KERNEL_BASE, kFrames, kPage, R, nullptr), NX_OK);
-  // Kernel mappings made later under a shared entry reach every space.
-  ASSERT_EQ(sv39_map(&kernel_, kText + 16 * kPage, kFrames, kPage, R | G, nullptr), NX_OK);
-  EXPECT_EQ(Pa(kText + 16 * kPage), kFrames);
-  EXPECT_EQ(PaIn(other, kText + 16 * kPage), kFrames);
-  // The kernel unmapping all of it keeps its shared level-1 table.
-  size_t kernel_tables = sv39_table_pages(&kernel_);
-  ASSERT_EQ(sv39_unmap(&kernel_, kText, 4 * kPage, nullptr), NX_OK);
-  ASSERT_EQ(sv39_unmap(&kernel_, kText + 16 * kPage, kPage, nullptr), NX_OK);
-  ASSERT_EQ(sv39_unmap(&kernel_, kText + kMega, kMega, nullptr), NX_OK);
-  EXPECT_EQ(sv39_table_pages(&kernel_), kernel_tables - 1);  // only the level-0 table
-  EXPECT_EQ(sv39_check(&kernel_), NX_OK);
-  ExpectUnmapped(kText, 4 * kPage);
-  EXPECT_EQ(PaIn(other, kText + kMega), ~uint64_t{0});
-  // Destroying a space leaves the kernel's tables alone.
-  sv39_destroy(&other);
-  ASSERT_EQ(sv39_map(&kernel_, kText, kFrames, kPage, R | G, nullptr), NX_OK);
-  EXPECT_EQ(Pa(kText), kFrames);
-  EXPECT_EQ(sv39_check(&as_), NX_OK);
-  ASSERT_EQ(sv39_unmap(&as_, kUser, kPage, nullptr), NX_OK);
-  ASSERT_EQ(sv39_unmap(&as_, SV39_KERNEL_BASE, kPage, nullptr), NX_OK);
-}
-
-TEST_F(Sv39KernelTest, ShareRefusesConflictsAndBadPairs) {
-  ASSERT_EQ(sv39_map(&as_, kText + 8 * kPage, kFrames, kPage, R, nullptr), NX_OK);
-  EXPECT_EQ(sv39_share_kernel(&as_, &kernel_), NX_ERR_INVALID_ARGS);
-  EXPECT_EQ(Pa(kText), ~uint64_t{0});
-  EXPECT_EQ(sv39_share_kernel(&kernel_, &kernel_), NX_ERR_INVALID_ARGS);
-  EXPECT_EQ(sv39_share_kernel(nullptr, &kernel_), NX_ERR_INVALID_ARGS);
-  auto asids = std::make_unique<asid_alloc_t>();
-  ASSERT_EQ(asid_init(asids.get(), 4, 1), NX_OK);
-  sv39_space_t with_asid, plain;
-  ASSERT_EQ(sv39_init(&with_asid, &env_.pa, &task_, asids.get(), nullptr), NX_OK);
-  ASSERT_EQ(sv39_init(&plain, &env_.pa, &task_, nullptr, nullptr), NX_OK);
-  EXPECT_EQ(sv39_share_kernel(&plain, &with_asid), NX_ERR_INVALID_ARGS);
-  // Sharing twice refreshes.
-  ASSERT_EQ(sv39_share_kernel(&plain, &kernel_), NX_OK);
-  ASSERT_EQ(sv39_share_kernel(&plain, &kernel_), NX_OK);
-  EXPECT_EQ(PaIn(plain, kText), kFrames);
-  sv39_destroy(&with_asid);
-  sv39_destroy(&plain);
-  ASSERT_EQ(sv39_unmap(&as_, kText + 8 * kPage, kPage, nullptr), NX_OK);
-}
-
-TEST_F(Sv39KernelTest, ReservedTopLevelEntriesReachSpacesSharedEarlier) {
-  const uint64_t heap = SV39_KERNEL_BASE + 5 * kGiga;
-  size_t before = sv39_table_pages(&kernel_);
-  ASSERT_EQ(sv39_reserve_top(&kernel_, heap, 2 * kGiga), NX_OK);
-  EXPECT_EQ(sv39_table_pages(&kernel_), before + 2);
-  EXPECT_EQ(sv39_check(&kernel_), NX_OK);  // empty but pinned: fine
-  EXPECT_EQ(sv39_reserve_top(&kernel_, kUser, kPage), NX_ERR_OUT_OF_RANGE);
-  EXPECT_EQ(sv39_reserve_top(&kernel_, heap + 1, kPage), NX_ERR_INVALID_ARGS);
-  ASSERT_EQ(sv39_share_kernel(&as_, &kernel_), NX_OK);
-  ASSERT_EQ(sv39_map(&kernel_, heap + kGiga + kMega, kFrames, kPage, R | W | G, nullptr), NX_OK);
-  EXPECT_EQ(Pa(heap + kGiga + kMega), kFrames);
-  ASSERT_EQ(sv39_unmap(&kernel_, heap + kGiga + kMega, kPage, nullptr), NX_OK);
-  EXPECT_EQ(sv39_table_pages(&kernel_), before + 2);
-  // A gigapage shared out cannot be changed: the copies would go stale.
-  const uint64_t giga = SV39_KERNEL_BASE + 9 * kGiga;
-  ASSERT_EQ(sv39_map(&kernel_, giga, kGiga, kGiga, R | W | G, nullptr), NX_OK);
-  ASSERT_EQ(sv39_share_kernel(&as_, &kernel_), NX_OK);
-  EXPECT_EQ(Pa(giga + 5), kGiga + 5);
-  EXPECT_EQ(sv39_unmap(&kernel_, giga, kGiga, nullptr), NX_ERR_NOT_SUPPORTED);
-  EXPECT_EQ(sv39_protect(&kernel_, giga, kPage, R | G, nullptr), NX_ERR_NOT_SUPPORTED);
-  EXPECT_EQ(Pa(giga + 5), kGiga + 5);
-}
-
 // ---- satp and ASIDs ----
 
 TEST_F(Sv39Test, SatpHoldsModeAsidAndRoot) {
@@ -835,3 +531,4 @@ TEST_F(Sv39Test, DestroyFreesTablesNotFrames) {
 }
 
 }  // namespace
+}  // namespace sv39_test

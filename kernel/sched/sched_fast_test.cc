@@ -1,0 +1,184 @@
+// The scheduler's operations for the fastpaths: a wake-up that preempts in
+// one step, the IPC fastpath's direct hand-off, a yield's fast case and the
+// O(1) bitmap questions. The wake-up and the yield must leave what the
+// general operations (sched_test.cc) would.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+
+#include "kernel/sched/sched_test_fixture.h"
+#include "neuron/errors.h"
+#include "neuron/sched.h"
+
+namespace {
+
+using sched_test::kSlice;
+using sched_test::SchedTest;
+
+// ---- Wake-ups that preempt ----
+
+// sched_wake_preempting leaves what wake + preempt + pick leave, on two
+// schedulers built the same way: one slice still running, one used up.
+TEST_F(SchedTest, WakePreemptingIsWakePreemptAndPick) {
+  for (uint64_t now : {uint64_t{104}, uint64_t{100 + kSlice + 1}}) {
+    SCOPED_TRACE(now);
+    sched_t other;
+    sched_init(&other);
+    sched_entity_t a[4] = {}, b[4] = {};
+    for (sched_t *s : {&s_, &other}) {
+      sched_entity_t *e = s == &s_ ? a : b;
+      sched_init(s);
+      ASSERT_EQ(sched_entity_init(&e[0], 5, kSlice), NX_OK);  // running
+      ASSERT_EQ(sched_entity_init(&e[1], 5, kSlice), NX_OK);  // its READY peer
+      ASSERT_EQ(sched_entity_init(&e[2], 3, kSlice), NX_OK);  // READY, less urgent
+      ASSERT_EQ(sched_entity_init(&e[3], 9, kSlice), NX_OK);  // the waiter
+      for (int i = 0; i < 3; i++) ASSERT_EQ(sched_wake(s, &e[i]), NX_OK);
+      ASSERT_EQ(sched_pick(s, 100), &e[0]);
+    }
+    ASSERT_EQ(sched_wake_preempting(&s_, &a[0], &a[3], now), NX_OK);
+    ASSERT_EQ(sched_wake(&other, &b[3]), NX_OK);
+    ASSERT_EQ(sched_preempt(&other, &b[0], now), NX_OK);
+    ASSERT_EQ(sched_pick(&other, now), &b[3]);
+    for (int i = 0; i < 4; i++) {
+      SCOPED_TRACE(i);
+      EXPECT_EQ(a[i].state, b[i].state);
+      EXPECT_EQ(a[i].slice_left, b[i].slice_left);
+      EXPECT_EQ(a[i].slice_start, b[i].slice_start);
+    }
+    EXPECT_EQ(s_.rq.bitmap, other.rq.bitmap);
+    EXPECT_EQ(s_.counters.preemptions, other.counters.preemptions);
+    // The same order afterwards: the running one back first (or last, its
+    // slice used up), then its peer, then the lower level.
+    ASSERT_EQ(sched_block(&s_, &a[3]), NX_OK);
+    ASSERT_EQ(sched_block(&other, &b[3]), NX_OK);
+    for (int k = 0; k < 3; k++) {
+      sched_entity_t *x = sched_pick(&s_, 300), *y = sched_pick(&other, 300);
+      ASSERT_TRUE(x && y);
+      EXPECT_EQ(x - a, y - b);
+      ASSERT_EQ(sched_block(&s_, x), NX_OK);
+      ASSERT_EQ(sched_block(&other, y), NX_OK);
+    }
+  }
+}
+
+TEST_F(SchedTest, WakePreemptingRefusesWhatIsNotAPreemptingWakeUp) {
+  sched_entity_t *run = Running(0, 5);
+  sched_entity_t *low = New(1, 5);  // not more urgent than run
+  sched_entity_t *high = New(2, 12);
+  sched_entity_t *ready = Ready(3, 12);  // READY at high's level
+  EXPECT_EQ(sched_wake_preempting(&s_, run, low, 1), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(sched_wake_preempting(&s_, run, high, 1), NX_ERR_INVALID_ARGS);  // ready at 12
+  ASSERT_EQ(sched_block(&s_, ready), NX_OK);
+  EXPECT_EQ(sched_wake_preempting(&s_, run, ready, 1), NX_OK);  // now it is the waiter
+  EXPECT_EQ(sched_wake_preempting(&s_, ready, high, 2), NX_ERR_INVALID_ARGS);  // as urgent
+  high->prio = 13;
+  high->base_prio = 13;
+  EXPECT_EQ(sched_wake_preempting(&s_, ready, high, 2), NX_OK);
+  // Not RUNNING / not BLOCKED, and NULL.
+  EXPECT_EQ(sched_wake_preempting(&s_, run, low, 3), NX_ERR_INVALID_ARGS);     // run is READY
+  EXPECT_EQ(sched_wake_preempting(&s_, high, ready, 3), NX_ERR_INVALID_ARGS);  // ready is READY
+  EXPECT_EQ(sched_wake_preempting(&s_, nullptr, low, 3), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(sched_wake_preempting(&s_, high, nullptr, 3), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(high->state, SCHED_RUNNING);
+  EXPECT_EQ(low->state, SCHED_BLOCKED);
+}
+
+// ---- Hand-off, yield to a peer, the bitmap ----
+
+// The fastpath's direct switch: from blocks, to runs on from's remaining
+// slice, and no run queue is touched.
+TEST_F(SchedTest, HandoffDonatesTheRestOfTheSlice) {
+  sched_entity_t *from = Running(0, 5, /*now=*/100);
+  sched_entity_t *to = New(1, 7);
+  sched_entity_t *peer = Ready(2, 5);
+  ASSERT_EQ(sched_handoff(from, to, 104), NX_OK);
+  EXPECT_EQ(from->state, SCHED_BLOCKED);
+  EXPECT_EQ(to->state, SCHED_RUNNING);
+  EXPECT_EQ(to->slice_start, 104u);
+  EXPECT_EQ(to->slice_left, kSlice - 4);
+  EXPECT_EQ(peer->state, SCHED_READY);  // untouched, still queued
+  EXPECT_EQ(sched_peek(&s_), peer);
+}
+
+TEST_F(SchedTest, HandoffOfAUsedUpSliceGivesAFullOne) {
+  sched_entity_t *from = Running(0, 5, /*now=*/0);
+  sched_entity_t *to = New(1, 5, /*slice=*/3);
+  ASSERT_EQ(sched_handoff(from, to, kSlice + 1), NX_OK);
+  EXPECT_EQ(to->slice_left, 3u);
+  // A longer remainder than to's own slice is capped at to's slice.
+  ASSERT_EQ(sched_block(&s_, to), NX_OK);
+  sched_entity_t *again = Running(2, 5, /*now=*/50);
+  ASSERT_EQ(sched_handoff(again, to, 50), NX_OK);
+  EXPECT_EQ(to->slice_left, 3u);
+}
+
+TEST_F(SchedTest, HandoffRefusesWrongStates) {
+  sched_entity_t *running = Running(0, 5);
+  sched_entity_t *ready = Ready(1, 5);
+  sched_entity_t *blocked = New(2, 5);
+  EXPECT_EQ(sched_handoff(ready, blocked, 0), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(sched_handoff(running, ready, 0), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(sched_handoff(running, running, 0), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(sched_handoff(nullptr, blocked, 0), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(sched_handoff(running, nullptr, 0), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(running->state, SCHED_RUNNING);
+  EXPECT_EQ(blocked->state, SCHED_BLOCKED);
+}
+
+// The yield fast case does exactly what relinquish + pick do.
+TEST_F(SchedTest, YieldToPeerMatchesRelinquishThenPick) {
+  sched_entity_t *a = Running(0, 5, /*now=*/0);
+  sched_entity_t *b = Ready(1, 5);
+  sched_entity_t *c = Ready(2, 5);
+  ASSERT_EQ(sched_yield_to_peer(&s_, a, 7), b);
+  EXPECT_EQ(b->state, SCHED_RUNNING);
+  EXPECT_EQ(b->slice_start, 7u);
+  EXPECT_EQ(a->state, SCHED_READY);
+  EXPECT_EQ(a->slice_left, kSlice);
+  EXPECT_EQ(sched_check(&s_), NX_OK);
+  // The order is now c, a: as relinquish (a to the tail) then pick (b) leave it.
+  EXPECT_EQ(sched_yield_to_peer(&s_, b, 8), c);
+  EXPECT_EQ(sched_yield_to_peer(&s_, c, 9), a);
+  EXPECT_EQ(sched_check(&s_), NX_OK);
+}
+
+TEST_F(SchedTest, YieldToPeerWithOnePeerSwapsThem) {
+  sched_entity_t *a = Running(0, 5, /*now=*/0);
+  sched_entity_t *b = Ready(1, 5);
+  ASSERT_EQ(sched_yield_to_peer(&s_, a, 1), b);
+  ASSERT_EQ(sched_yield_to_peer(&s_, b, 2), a);
+  EXPECT_EQ(sched_peek(&s_), b);
+  EXPECT_EQ(sched_check(&s_), NX_OK);
+}
+
+TEST_F(SchedTest, YieldToPeerLeavesOtherCasesToTheGeneralPath) {
+  sched_entity_t *a = Running(0, 5, /*now=*/0);
+  EXPECT_EQ(sched_yield_to_peer(&s_, a, 1), nullptr);  // nobody to yield to
+  sched_entity_t *low = Ready(1, 4);
+  EXPECT_EQ(sched_yield_to_peer(&s_, a, 1), nullptr);  // only a less urgent one
+  sched_entity_t *high = Ready(2, 6);
+  Ready(3, 5);
+  EXPECT_EQ(sched_yield_to_peer(&s_, a, 1), nullptr);  // a more urgent one is ready
+  EXPECT_EQ(a->state, SCHED_RUNNING);
+  EXPECT_EQ(low->state, SCHED_READY);
+  EXPECT_EQ(high->state, SCHED_READY);
+  EXPECT_EQ(sched_yield_to_peer(&s_, low, 1), nullptr);  // not running
+  EXPECT_EQ(sched_yield_to_peer(&s_, nullptr, 1), nullptr);
+  EXPECT_EQ(sched_check(&s_), NX_OK);
+}
+
+TEST_F(SchedTest, ReadyAtAndNoneAboveReadTheBitmap) {
+  EXPECT_FALSE(sched_ready_at(&s_, 5));
+  EXPECT_TRUE(sched_none_above(&s_, 0));
+  Ready(0, 5);
+  EXPECT_TRUE(sched_ready_at(&s_, 5));
+  EXPECT_FALSE(sched_ready_at(&s_, 4));
+  EXPECT_FALSE(sched_ready_at(&s_, SCHED_PRIORITIES));  // out of range: never
+  EXPECT_TRUE(sched_none_above(&s_, 5));
+  EXPECT_FALSE(sched_none_above(&s_, 4));
+  Ready(1, SCHED_PRIO_MAX);
+  EXPECT_FALSE(sched_none_above(&s_, 5));
+  EXPECT_TRUE(sched_none_above(&s_, SCHED_PRIO_MAX));
+}
+
+}  // namespace
