@@ -6,9 +6,7 @@
  * wait with a deadline, a wait through a wait set). The woken thread gets
  * exactly the bits of its mask, the rest stay pending, and both threads
  * keep every register the ABI keeps across the switch. A waiter only as
- * urgent as the signaller runs at its next yield, not before. A task killed
- * while it waits (on a notification, or through a wait set) leaves nothing
- * charged to its quota: its wait's hold on the object went with it.
+ * urgent as the signaller runs at its next yield, not before.
  */
 #include "keep_regs.h"
 #include "neuron/syscall_numbers.h"
@@ -109,26 +107,6 @@ static void signaller(void *arg) {
   nx_notification_signal(g_done, 1);
 }
 
-/* Starts app/`name`, lets it reach its wait, kills it and reports what is
- * still charged to its quota (its record stays while this handle does). */
-static void kill_waiting(const nx_start_info_t *start, const char *name, size_t len) {
-  nx_handle_t task = (nx_handle_t)t_ok(P, "task_create",
-                                       nx_task_create(start->bootfs, (uintptr_t)name, len, 10, 64));
-  nx_start_info_t info = {0};
-  info.log = (nx_handle_t)t_ok(P, "give log", nx_task_give(task, start->log, NX_RIGHT_WRITE));
-  t_expect(P, "task_start", nx_task_start(task, (uintptr_t)&info), NX_OK);
-  nx_thread_yield(); /* it runs until its wait blocks */
-  nx_task_info_t ti;
-  t_expect(P, "task_info", nx_task_info(task, &ti), NX_OK);
-  t_expect(P, "it waits", ti.state == NX_TASK_STATE_RUNNING && ti.threads == 1, 1);
-  t_expect(P, "task_kill", nx_task_kill(task, 9), NX_OK);
-  t_expect(P, "task_info", nx_task_info(task, &ti), NX_OK);
-  t_say(P ": %s killed while it waits: %u pages left charged to it\n", name,
-        (unsigned)ti.pages_used);
-  t_expect(P, "nothing left charged", (int64_t)ti.pages_used, 0);
-  nx_handle_close(task);
-}
-
 int nx_main(const nx_start_info_t *start) {
   t_log = start->log;
   g_n = (nx_handle_t)t_ok(P, "notification", nx_notification_create());
@@ -139,9 +117,6 @@ int nx_main(const nx_start_info_t *start) {
   t_ok(P, "signaller",
        nx_thread_start(signaller, 0, g_stacks[1], sizeof g_stacks[1], &g_ipc[1], 9));
   nx_notification_wait(g_done, 1, NX_DEADLINE_NEVER);
-  static const char child_n[] = "notify_child_n", child_ws[] = "notify_child_ws";
-  kill_waiting(start, child_n, sizeof child_n - 1);
-  kill_waiting(start, child_ws, sizeof child_ws - 1);
   t_say(P ": done, %d failures\n", t_failures);
   return t_failures != 0;
 }
