@@ -296,13 +296,7 @@ void thread_run_woken(thread_t *woken) {
   thread_t *prev = current;
   woken->wake_result = NX_OK;
   kstats.wakeups++;
-  if (sched_wake_preempting(&kernel.sched, &prev->sched, &woken->sched, rdtime()) != NX_OK) {
-    /* The caller checked that it would preempt; should that not hold, the
-     * general path is still right. */
-    sched_wake(&kernel.sched, &woken->sched);
-    kernel_preempt_check();
-    return;
-  }
+  sched_wake_preempting(&kernel.sched, &prev->sched, &woken->sched, rdtime());
   /* As in thread_preempt_current: only a peer at woken's level can need a
    * new deadline (its slice end). */
   switch_to(prev, woken, &prev->context, sched_ready_at(&kernel.sched, woken->sched.prio));

@@ -35,7 +35,8 @@ TEST_F(SchedTest, WakePreemptingIsWakePreemptAndPick) {
       for (int i = 0; i < 3; i++) ASSERT_EQ(sched_wake(s, &e[i]), NX_OK);
       ASSERT_EQ(sched_pick(s, 100), &e[0]);
     }
-    ASSERT_EQ(sched_wake_preempting(&s_, &a[0], &a[3], now), NX_OK);
+    ASSERT_TRUE(sched_wake_would_preempt(&s_, &a[0], &a[3]));
+    sched_wake_preempting(&s_, &a[0], &a[3], now);
     ASSERT_EQ(sched_wake(&other, &b[3]), NX_OK);
     ASSERT_EQ(sched_preempt(&other, &b[0], now), NX_OK);
     ASSERT_EQ(sched_pick(&other, now), &b[3]);
@@ -61,25 +62,28 @@ TEST_F(SchedTest, WakePreemptingIsWakePreemptAndPick) {
   }
 }
 
-TEST_F(SchedTest, WakePreemptingRefusesWhatIsNotAPreemptingWakeUp) {
+TEST_F(SchedTest, WakeWouldPreemptOnlyAMoreUrgentBlockedEntityWithNothingReadyAtItsLevel) {
   sched_entity_t *run = Running(0, 5);
   sched_entity_t *low = New(1, 5);  // not more urgent than run
   sched_entity_t *high = New(2, 12);
   sched_entity_t *ready = Ready(3, 12);  // READY at high's level
-  EXPECT_EQ(sched_wake_preempting(&s_, run, low, 1), NX_ERR_INVALID_ARGS);
-  EXPECT_EQ(sched_wake_preempting(&s_, run, high, 1), NX_ERR_INVALID_ARGS);  // ready at 12
+  EXPECT_FALSE(sched_wake_would_preempt(&s_, run, low));
+  EXPECT_FALSE(sched_wake_would_preempt(&s_, run, high));  // ready at 12
   ASSERT_EQ(sched_block(&s_, ready), NX_OK);
-  EXPECT_EQ(sched_wake_preempting(&s_, run, ready, 1), NX_OK);  // now it is the waiter
-  EXPECT_EQ(sched_wake_preempting(&s_, ready, high, 2), NX_ERR_INVALID_ARGS);  // as urgent
+  ASSERT_TRUE(sched_wake_would_preempt(&s_, run, ready));  // now it is the waiter
+  sched_wake_preempting(&s_, run, ready, 1);
+  EXPECT_FALSE(sched_wake_would_preempt(&s_, ready, high));  // as urgent
   high->prio = 13;
   high->base_prio = 13;
-  EXPECT_EQ(sched_wake_preempting(&s_, ready, high, 2), NX_OK);
+  ASSERT_TRUE(sched_wake_would_preempt(&s_, ready, high));
+  sched_wake_preempting(&s_, ready, high, 2);
   // Not RUNNING / not BLOCKED, and NULL.
-  EXPECT_EQ(sched_wake_preempting(&s_, run, low, 3), NX_ERR_INVALID_ARGS);     // run is READY
-  EXPECT_EQ(sched_wake_preempting(&s_, high, ready, 3), NX_ERR_INVALID_ARGS);  // ready is READY
-  EXPECT_EQ(sched_wake_preempting(&s_, nullptr, low, 3), NX_ERR_INVALID_ARGS);
-  EXPECT_EQ(sched_wake_preempting(&s_, high, nullptr, 3), NX_ERR_INVALID_ARGS);
+  EXPECT_FALSE(sched_wake_would_preempt(&s_, run, low));     // run is READY
+  EXPECT_FALSE(sched_wake_would_preempt(&s_, high, ready));  // ready is READY
+  EXPECT_FALSE(sched_wake_would_preempt(&s_, nullptr, low));
+  EXPECT_FALSE(sched_wake_would_preempt(&s_, high, nullptr));
   EXPECT_EQ(high->state, SCHED_RUNNING);
+  EXPECT_EQ(ready->state, SCHED_READY);
   EXPECT_EQ(low->state, SCHED_BLOCKED);
 }
 

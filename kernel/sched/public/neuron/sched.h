@@ -248,29 +248,27 @@ int sched_relinquish(sched_t *s, sched_entity_t *e);
  * full slice if the slice is used up (now >= slice end). */
 int sched_preempt(sched_t *s, sched_entity_t *e, uint64_t now);
 
-/* A wake-up that preempts, in one step: `woken` (BLOCKED) is more urgent
- * than `running` (RUNNING) and nothing READY is at or above its level, so
- * it runs at once. sched_wake_would_preempt() says whether that holds (no
- * side effects); sched_wake_preempting() then leaves what sched_wake(woken),
+/* A wake-up that preempts, in one step, split like a syscall: `woken`
+ * (BLOCKED) is more urgent than `running` (RUNNING) and nothing READY is at
+ * or above its level, so it runs at once. sched_wake_would_preempt() says
+ * whether that holds (no side effects); only then may
+ * sched_wake_preempting() be called, which leaves what sched_wake(woken),
  * sched_preempt(running, now) and sched_pick(now) would (running READY as
  * sched_preempt leaves it, woken RUNNING from `now` with a full slice)
- * without woken's trip through the run queue, or returns
- * NX_ERR_INVALID_ARGS, changing nothing, if it does not hold. Inline,
- * checking only the states (a RUNNING or BLOCKED entity was initialized):
- * they are a notification signal's fast case. */
+ * without woken's trip through the run queue. Inline, checking only the
+ * states (a RUNNING or BLOCKED entity was initialized): they are a
+ * notification signal's fast case. */
 static inline bool sched_wake_would_preempt(const sched_t *s, const sched_entity_t *running,
                                             const sched_entity_t *woken) {
   return running && woken && running->state == SCHED_RUNNING && woken->state == SCHED_BLOCKED &&
          woken->prio > running->prio && (s->rq.bitmap >> woken->prio) == 0;
 }
-static inline int sched_wake_preempting(sched_t *s, sched_entity_t *running, sched_entity_t *woken,
-                                        uint64_t now) {
-  if (!sched_wake_would_preempt(s, running, woken)) return NX_ERR_INVALID_ARGS;
+static inline void sched_wake_preempting(sched_t *s, sched_entity_t *running, sched_entity_t *woken,
+                                         uint64_t now) {
   sched_preempt(s, running, now);
   woken->slice_left = woken->slice;
   woken->state = SCHED_RUNNING;
   woken->slice_start = now;
-  return NX_OK;
 }
 
 /* Sets the effective priority (the hook for priority inheritance: a server
