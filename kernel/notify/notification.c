@@ -77,6 +77,18 @@ void notify_waiter_finish(notify_waiter_t *w, int result, uint64_t bits, uint32_
   w->index = index;
 }
 
+/* The bits of n's pending ones that `node` waits for go to its waiter,
+ * which is finished (IDLE, NX_OK) and returned; NULL if it takes none. */
+static notify_waiter_t *complete_node(notification_t *n, notify_node_t *node) {
+  uint64_t take = n->pending & node->mask;
+  if (!take) return NULL;
+  notify_waiter_t *w = node->waiter;
+  n->pending &= ~take;
+  notify_waiter_finish(w, NX_OK, take, node->index);
+  n->sys->counters.wakeups++;
+  return w;
+}
+
 int notification_signal(notification_t *n, uint64_t bits) {
   if (!n || bits == 0) return NX_ERR_INVALID_ARGS;
   n->pending |= bits;
@@ -88,15 +100,8 @@ int notification_signal(notification_t *n, uint64_t bits) {
   notify_link_t *l = n->waiters.next;
   while (l != &n->waiters && n->pending != 0) {
     notify_link_t *next = l->next;
-    notify_node_t *node = (notify_node_t *)l;
-    uint64_t take = n->pending & node->mask;
-    if (take) {
-      notify_waiter_t *w = node->waiter;
-      n->pending &= ~take;
-      notify_waiter_finish(w, NX_OK, take, node->index);
-      n->sys->counters.wakeups++;
-      n->sys->ops->wake(w, NX_OK);
-    }
+    notify_waiter_t *w = complete_node(n, (notify_node_t *)l);
+    if (w) n->sys->ops->wake(w, NX_OK);
     l = next;
   }
   return NX_OK;
@@ -113,10 +118,7 @@ notify_waiter_t *notification_direct_waiter(const notification_t *n, uint64_t bi
 void notification_signal_to(notification_t *n, uint64_t bits, notify_waiter_t *w) {
   n->pending |= bits;
   n->sys->counters.signals++;
-  uint64_t take = n->pending & w->self.mask;
-  n->pending &= ~take;
-  notify_waiter_finish(w, NX_OK, take, 0);
-  n->sys->counters.wakeups++;
+  complete_node(n, &w->self); /* takes some: notification_direct_waiter checked */
 }
 
 int notify_take_now(notify_system_t *sys, notification_t *n, notify_waiter_t *w, uint64_t take,

@@ -36,10 +36,6 @@
 #define IPCT_QUEUED_ON 16
 #define IPCT_SERVER 24
 #define IPCT_CALLER 32
-#define IPCT_MSG_WORDS 48 /* msg.words[0..3] */
-#define IPCT_MSG_WORD_COUNT 96
-#define IPCT_MSG_BUF_LEN 100
-#define IPCT_MSG_HANDLE_COUNT 104
 #define IPCT_SEND_BADGE 128
 #define IPCT_RECV_BADGE 136
 #define IPCT_STATE 144

@@ -87,12 +87,6 @@ _Static_assert(offsetof(ipc_thread_t, next) == IPCT_NEXT &&
 _Static_assert(offsetof(ipc_thread_t, queued_on) == IPCT_QUEUED_ON, "IPC thread layout");
 _Static_assert(offsetof(ipc_thread_t, server) == IPCT_SERVER, "IPC thread layout");
 _Static_assert(offsetof(ipc_thread_t, caller) == IPCT_CALLER, "IPC thread layout");
-_Static_assert(offsetof(ipc_thread_t, msg.words) == IPCT_MSG_WORDS && IPC_MSG_WORDS >= 4,
-               "IPC thread layout");
-_Static_assert(offsetof(ipc_thread_t, msg.word_count) == IPCT_MSG_WORD_COUNT, "IPC thread layout");
-_Static_assert(offsetof(ipc_thread_t, msg.buf_len) == IPCT_MSG_BUF_LEN, "IPC thread layout");
-_Static_assert(offsetof(ipc_thread_t, msg.handle_count) == IPCT_MSG_HANDLE_COUNT,
-               "IPC thread layout");
 _Static_assert(offsetof(ipc_thread_t, send_badge) == IPCT_SEND_BADGE, "IPC thread layout");
 _Static_assert(offsetof(ipc_thread_t, recv_badge) == IPCT_RECV_BADGE, "IPC thread layout");
 _Static_assert(offsetof(ipc_thread_t, state) == IPCT_STATE, "IPC thread layout");
