@@ -66,13 +66,7 @@ int nx_main(const nx_start_info_t *start) {
 
   /* Another task: app/ipc_server. */
   nx_handle_t ep = (nx_handle_t)t_ok(P, "endpoint", nx_endpoint_create());
-  static const char name[] = "ipc_server";
-  nx_handle_t task = (nx_handle_t)t_ok(
-      P, "task_create", nx_task_create(start->bootfs, (uintptr_t)name, sizeof name - 1, 10, 512));
-  nx_start_info_t info = {0};
-  info.h0 = (nx_handle_t)t_ok(P, "give endpoint", nx_task_give(task, ep, NX_RIGHT_READ));
-  info.log = (nx_handle_t)t_ok(P, "give log", nx_task_give(task, start->log, NX_RIGHT_WRITE));
-  t_expect(P, "task_start", nx_task_start(task, (uintptr_t)&info), NX_OK);
+  t_start_app(P, start, "ipc_server", 512, ep, NX_RIGHT_READ);
   nx_thread_yield(); /* the server reaches its receive */
   uint32_t wrong = 0, changed = 0;
   call_many(ep, &wrong, &changed);

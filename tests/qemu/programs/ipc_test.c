@@ -196,15 +196,9 @@ static void endpoints_going_away(void) {
 int nx_main(const nx_start_info_t *start) {
   t_log = start->log;
   nx_handle_t ep = (nx_handle_t)t_ok(P, "endpoint_create", nx_endpoint_create());
-  static const char name[] = "ipc_server";
-  int64_t task = t_ok(P, "task_create",
-                      nx_task_create(start->bootfs, (uintptr_t)name, sizeof name - 1, 10, 512));
-  if (task < 0) return 1;
-  nx_start_info_t info = {0};
-  info.log = (nx_handle_t)t_ok(P, "give log", nx_task_give(task, start->log, NX_RIGHT_WRITE));
   /* The server may only receive on the endpoint: no write (call) right. */
-  info.h0 = (nx_handle_t)t_ok(P, "give endpoint", nx_task_give(task, ep, NX_RIGHT_READ));
-  t_expect(P, "task_start", nx_task_start(task, (uintptr_t)&info), NX_OK);
+  int64_t task = t_start_app(P, start, "ipc_server", 512, ep, NX_RIGHT_READ);
+  if (task < 0) return 1;
 
   words_round_trips(ep);
   buffer_round_trip(ep);

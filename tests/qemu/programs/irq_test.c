@@ -42,14 +42,8 @@ int nx_main(const nx_start_info_t *start) {
   volatile uint8_t *uart = (volatile uint8_t *)UART_VA;
   /* A driver that dies with the line bound (a crash a supervisor would
    * restart it after). */
-  static const char child[] = "irq_child";
-  nx_handle_t task = (nx_handle_t)t_ok(
-      P, "task_create", nx_task_create(start->bootfs, (uintptr_t)child, sizeof child - 1, 10, 64));
-  nx_start_info_t info = {0};
-  info.log = (nx_handle_t)t_ok(P, "give log", nx_task_give(task, start->log, NX_RIGHT_WRITE));
-  info.h0 = (nx_handle_t)t_ok(P, "give the interrupt",
-                              nx_task_give(task, start->uart_irq, NX_RIGHT_MANAGE));
-  t_expect(P, "task_start", nx_task_start(task, (uintptr_t)&info), NX_OK);
+  nx_handle_t task =
+      (nx_handle_t)t_start_app(P, start, "irq_child", 64, start->uart_irq, NX_RIGHT_MANAGE);
   nx_thread_yield(); /* it binds and waits */
   t_expect(P, "task_kill", nx_task_kill(task, 9), NX_OK);
   nx_task_info_t ti;

@@ -14,14 +14,7 @@
  * wait, kills it and says what is still charged to it. */
 static void kill_waiting(const nx_start_info_t *start, const char *name, nx_handle_t ep,
                          uint32_t rights) {
-  size_t len = 0;
-  while (name[len]) len++;
-  nx_handle_t task = (nx_handle_t)t_ok(P, "task_create",
-                                       nx_task_create(start->bootfs, (uintptr_t)name, len, 10, 64));
-  nx_start_info_t info = {0};
-  info.log = (nx_handle_t)t_ok(P, "give log", nx_task_give(task, start->log, NX_RIGHT_WRITE));
-  info.h0 = (nx_handle_t)t_ok(P, "give the endpoint", nx_task_give(task, ep, rights));
-  t_expect(P, "task_start", nx_task_start(task, (uintptr_t)&info), NX_OK);
+  nx_handle_t task = (nx_handle_t)t_start_app(P, start, name, 64, ep, rights);
   nx_thread_yield(); /* it runs until its wait blocks */
   nx_task_info_t ti;
   t_expect(P, "task_info", nx_task_info(task, &ti), NX_OK);

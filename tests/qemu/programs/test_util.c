@@ -40,3 +40,18 @@ int64_t t_ok(const char *prefix, const char *what, int64_t got) {
   }
   return got;
 }
+
+int64_t t_start_app(const char *prefix, const nx_start_info_t *start, const char *name,
+                    uint32_t quota_pages, nx_handle_t h0, uint32_t h0_rights) {
+  size_t len = 0;
+  while (name[len]) len++;
+  int64_t task = t_ok(prefix, "task_create",
+                      nx_task_create(start->bootfs, (uintptr_t)name, len, 10, quota_pages));
+  if (task < 0) return task;
+  nx_start_info_t info = {0};
+  info.log = (nx_handle_t)t_ok(prefix, "give log",
+                               nx_task_give((nx_handle_t)task, start->log, NX_RIGHT_WRITE));
+  info.h0 = (nx_handle_t)t_ok(prefix, "give h0", nx_task_give((nx_handle_t)task, h0, h0_rights));
+  t_expect(prefix, "task_start", nx_task_start((nx_handle_t)task, (uintptr_t)&info), NX_OK);
+  return task;
+}

@@ -29,6 +29,13 @@ int t_expect(const char *prefix, const char *what, int64_t got, int64_t want);
 /* Checks got >= 0 (a handle or a count); returns got. */
 int64_t t_ok(const char *prefix, const char *what, int64_t got);
 
+/* Creates app/`name` from the boot archive at priority 10 with
+ * `quota_pages`, gives it the log (write) and `h0` with `h0_rights` as its
+ * h0, and starts it; each step is checked (see t_ok, t_expect). Returns the
+ * task's handle, or the error that stopped it. */
+int64_t t_start_app(const char *prefix, const nx_start_info_t *start, const char *name,
+                    uint32_t quota_pages, nx_handle_t h0, uint32_t h0_rights);
+
 /* The error's short name (nx_error_name), or "ok" for values >= 0. */
 const char *t_err(int64_t v);
 
