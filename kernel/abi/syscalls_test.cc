@@ -60,17 +60,17 @@ extern "C" {
   X(ipc_recv, IPC_RECV, OUT)                            \
   X(ipc_reply, IPC_REPLY, ARGS)                         \
   X(ipc_reply_recv, IPC_REPLY_RECV, OUT)                \
+  X(notification_signal, NOTIFICATION_SIGNAL, ARGS)     \
+  X(notification_wait, NOTIFICATION_WAIT, ARGS)         \
+  X(waitset_wait, WAITSET_WAIT, ARGS)                   \
+  X(notification_create, NOTIFICATION_CREATE, NO_ARGS)  \
+  X(waitset_create, WAITSET_CREATE, NO_ARGS)            \
+  X(waitset_add, WAITSET_ADD, ARGS)                     \
+  X(waitset_remove, WAITSET_REMOVE, ARGS)               \
   X(channel_create, CHANNEL_CREATE, ARGS)               \
   X(channel_send, CHANNEL_SEND, ARGS)                   \
   X(channel_recv, CHANNEL_RECV, OUT)                    \
   X(channel_bind, CHANNEL_BIND, ARGS)                   \
-  X(notification_create, NOTIFICATION_CREATE, NO_ARGS)  \
-  X(notification_signal, NOTIFICATION_SIGNAL, ARGS)     \
-  X(notification_wait, NOTIFICATION_WAIT, ARGS)         \
-  X(waitset_create, WAITSET_CREATE, NO_ARGS)            \
-  X(waitset_add, WAITSET_ADD, ARGS)                     \
-  X(waitset_remove, WAITSET_REMOVE, ARGS)               \
-  X(waitset_wait, WAITSET_WAIT, ARGS)                   \
   X(interrupt_bind, INTERRUPT_BIND, ARGS)               \
   X(interrupt_ack, INTERRUPT_ACK, ARGS)                 \
   X(task_create, TASK_CREATE, ARGS)                     \
@@ -109,7 +109,7 @@ constexpr bool numbered_in_order() {
   return true;
 }
 
-static_assert(NX_ABI_VERSION == 3, "ABI version");
+static_assert(NX_ABI_VERSION == 4, "ABI version");
 static_assert(NX_SYS_COUNT == kSyscallCount,
               "a new syscall: add it to SYSCALLS (and to testdata/stubs_user.c)");
 static_assert(numbered_in_order(), "SYSCALLS is in number order and numbers have no gaps");

@@ -475,13 +475,12 @@ void schedule(void) {
   Fatal("a blocking path reached schedule(): only non-blocking paths may run in a host test");
 }
 
-void thread_handoff(thread_t *next) {
-  (void)next;
-  Fatal("a blocking path reached thread_handoff(): an IPC switch in a host test");
-}
-
 void thread_block_ipc(void) {
   Fatal("a blocking path reached thread_block_ipc(): only non-blocking paths may run here");
+}
+
+void thread_block_wait(void) {
+  Fatal("a blocking path reached thread_block_wait(): only non-blocking paths may run here");
 }
 
 void thread_handoff_user(thread_t *next) {

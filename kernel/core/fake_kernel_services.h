@@ -7,9 +7,9 @@
 // boot archive, device memory).
 //
 // What the fakes do:
-//  - schedule(), thread_handoff(), thread_block_ipc() and
-//    thread_handoff_user() end the process with "a blocking path reached
-//    ...": a host test runs only non-blocking paths, so reaching them is a
+//  - schedule(), thread_block_ipc(), thread_block_wait(),
+//    thread_handoff_user() and thread_run_woken() end the process with "a
+//    blocking path reached ...": a host test runs only non-blocking paths, so reaching them is a
 //    test bug (or a kernel bug: a path that should not block did).
 //  - kernel_preempt_check() and kernel_poll_interrupts() count; the latter
 //    runs a hook if one is set (tests look at the kernel mid-revoke).

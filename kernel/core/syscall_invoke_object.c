@@ -265,8 +265,8 @@ int64_t sys_notification_signal_invoke(thread_t *caller,
   thread_t *woken = w ? THREAD_OF(w, waiter) : 0;
   if (woken && sched_wake_would_preempt(&kernel.sched, &caller->sched, &woken->sched)) {
     notification_signal_to(n, args->bits, w);
+    caller->frame->a[0] = NX_OK; /* the signal is done: its continuation's result */
     thread_run_woken(woken);
-    return NX_OK;
   }
   notification_signal(n, args->bits);
   kernel_preempt_check(); /* a more urgent waiter runs now */
@@ -289,33 +289,52 @@ static uint64_t wait_deadline(uint64_t deadline_ns) {
 
 /* A wait on `obj` (a notification or a wait set): holds a reference on it
  * meanwhile, which a thread ended mid-wait drops (detach), so closing the
- * last handle cannot free what it waits on and killing it leaks nothing. */
-static void hold_for_wait(thread_t *caller, object_t *obj) {
+ * last handle cannot free what it waits on and killing it leaks nothing.
+ * `bits_out`: where a wait set's wait puts the bits (0 for a notification,
+ * whose wait returns them). */
+static void hold_for_wait(thread_t *caller, object_t *obj, uint64_t bits_out) {
   object_retain(obj);
   caller->wait_hold = obj;
+  caller->wait_bits_out = bits_out;
 }
 
-/* A wait's result once the notify module returned `err`: sleeps if it
- * blocked; a thread that wakes with the wait still open was woken by its
- * deadline. Then lets go of what hold_for_wait() held. */
-static int finish_wait(thread_t *caller, int err) {
-  if (err == NOTIFY_BLOCKED) {
-    schedule();
-    if (caller->waiter.state == NOTIFY_WAITER_WAITING) notify_waiter_timeout(&caller->waiter);
-    err = caller->waiter.result;
-  }
-  object_t *held = caller->wait_hold;
-  caller->wait_hold = 0;
+/* The end of a wait whose outcome the notify module gave `err` (the
+ * waiter's result): lets go of what hold_for_wait() held and returns the
+ * syscall's result: the bits taken from a notification; for a wait set
+ * the slot that took them, the bits copied out to wait_bits_out. */
+static int64_t end_wait(thread_t *t, int err) {
+  object_t *held = t->wait_hold;
+  bool on_set = held->type == OBJ_WAITSET;
+  t->wait_hold = 0;
   object_drop(held);
-  return err;
+  if (err != NX_OK) return err;
+  if (!on_set) return (int64_t)t->waiter.bits;
+  if (user_range_check(t, t->wait_bits_out, sizeof(uint64_t), SV39_ACCESS_WRITE) != NX_OK) {
+    return NX_ERR_BAD_ADDRESS;
+  }
+  user_copy_out(t, t->wait_bits_out, &t->waiter.bits, sizeof(uint64_t));
+  return t->waiter.index;
+}
+
+/* A wait that blocked does not come back here: it leaves a continuation
+ * (thread_block_wait), and whichever thread ends up running it, its own
+ * wait_resume completes the syscall (below), on whatever stopped the wait. */
+static int64_t wait_or_block(thread_t *caller, int err) {
+  if (err == NOTIFY_BLOCKED) thread_block_wait();
+  return end_wait(caller, err);
+}
+
+void syscall_wait_complete(thread_t *t) {
+  /* Still queued: it runs because its deadline passed. */
+  if (t->waiter.state == NOTIFY_WAITER_WAITING) notify_waiter_timeout(&t->waiter);
+  t->frame->a[0] = (uint64_t)end_wait(t, t->waiter.result);
 }
 
 int64_t sys_notification_wait_invoke(thread_t *caller, const sys_notification_wait_args_t *args) {
   notification_t *n = syscall_object(caller, args->n);
-  hold_for_wait(caller, &n->obj);
-  int err = notification_wait(n, &caller->waiter, args->mask, wait_deadline(args->deadline_ns));
-  err = finish_wait(caller, err);
-  return err != NX_OK ? err : (int64_t)caller->waiter.bits;
+  hold_for_wait(caller, &n->obj, 0);
+  return wait_or_block(
+      caller, notification_wait(n, &caller->waiter, args->mask, wait_deadline(args->deadline_ns)));
 }
 
 int64_t sys_waitset_create_invoke(thread_t *caller) {
@@ -342,15 +361,8 @@ int64_t sys_waitset_remove_invoke(thread_t *caller, const sys_waitset_remove_arg
 
 int64_t sys_waitset_wait_invoke(thread_t *caller, const sys_waitset_wait_args_t *args) {
   waitset_t *ws = syscall_object(caller, args->ws);
-  hold_for_wait(caller, &ws->obj);
-  int err = waitset_wait(ws, &caller->waiter, wait_deadline(args->deadline_ns));
-  err = finish_wait(caller, err);
-  if (err != NX_OK) return err;
-  if (user_range_check(caller, args->bits, sizeof(uint64_t), SV39_ACCESS_WRITE) != NX_OK) {
-    return NX_ERR_BAD_ADDRESS;
-  }
-  user_copy_out(caller, args->bits, &caller->waiter.bits, sizeof(uint64_t));
-  return caller->waiter.index;
+  hold_for_wait(caller, &ws->obj, args->bits);
+  return wait_or_block(caller, waitset_wait(ws, &caller->waiter, wait_deadline(args->deadline_ns)));
 }
 
 int64_t sys_interrupt_bind_invoke(thread_t *caller, const sys_interrupt_bind_args_t *args) {

@@ -292,14 +292,25 @@ static void schedule_saving(arch_context_t *save) {
 
 void schedule(void) { schedule_saving(current ? &current->context : &boot_context); }
 
+/* Resuming `t` runs `continuation` on its trap frame, whatever its kernel
+ * stack holds: syscall_resume returns to user mode with the frame as it is
+ * (the syscall's results already in it), wait_resume first completes a
+ * notification or wait-set wait (both in trap.S). */
+static void set_continuation(thread_t *t, void (*continuation)(void)) {
+  t->context.ra = (uint64_t)(uintptr_t)continuation;
+  t->context.sp = (uint64_t)(uintptr_t)t->frame;
+}
+
 void thread_run_woken(thread_t *woken) {
   thread_t *prev = current;
-  woken->wake_result = NX_OK;
   kstats.wakeups++;
   sched_wake_preempting(&kernel.sched, &prev->sched, &woken->sched, rdtime());
+  set_continuation(prev, syscall_resume); /* its syscall's result is in its frame already */
+  enter(prev, woken);
   /* As in thread_preempt_current: only a peer at woken's level can need a
    * new deadline (its slice end). */
-  switch_to(prev, woken, &prev->context, sched_ready_at(&kernel.sched, woken->sched.prio));
+  if (sched_ready_at(&kernel.sched, woken->sched.prio)) timer_program(false);
+  context_continue(&woken->context);
 }
 
 void thread_preempt_current(void) {
@@ -314,30 +325,29 @@ void thread_preempt_current(void) {
   switch_to(prev, next, &prev->context, sched_ready_at(&kernel.sched, next->sched.prio));
 }
 
-/* Resuming `t` returns it to user mode with its trap frame, whatever its
- * kernel stack holds (see syscall_resume in trap.S). */
-static void set_continuation(thread_t *t) {
-  t->context.ra = (uint64_t)(uintptr_t)syscall_resume;
-  t->context.sp = (uint64_t)(uintptr_t)t->frame;
-}
-
 /* Where a thread that blocks with a continuation saves the context it will
  * never resume (its continuation is what the next switch loads). */
 static arch_context_t discarded_context;
 
-void thread_block_ipc(void) {
+/* Blocks the current thread with `continuation` (which completes its
+ * syscall and returns to user mode from its frame) and runs others. */
+__attribute__((noreturn)) static void block_leaving(void (*continuation)(void)) {
   thread_t *self = current;
-  set_continuation(self);
+  set_continuation(self, continuation);
   schedule_saving(&discarded_context);
   /* self was picked again at once (woken while this stack idled): its
-   * syscall is complete all the same. */
-  thread_resume_user(self->frame);
+   * continuation ends the syscall all the same. */
+  context_continue(&self->context);
 }
+
+void thread_block_ipc(void) { block_leaving(syscall_resume); }
+
+void thread_block_wait(void) { block_leaving(wait_resume); }
 
 void thread_handoff_user(thread_t *next) {
   thread_t *prev = current;
   sched_handoff(&prev->sched, &next->sched, rdtime());
-  set_continuation(prev);
+  set_continuation(prev, syscall_resume);
   enter(prev, next);
   /* Only a READY peer at next's priority can need a new deadline (a
    * round-robin slice end): the sleepers did not change, and next runs on
@@ -376,7 +386,7 @@ void thread_yield_fast(thread_t *self) {
   if (!e) return; /* no peer, or a more urgent thread: the general path */
   thread_t *peer = (thread_t *)e;
   self->frame->a[0] = 0; /* self's yield is complete */
-  set_continuation(self);
+  set_continuation(self, syscall_resume);
   enter(self, peer);
   /* self is now a READY peer of the next thread, so a slice end must be
    * armed; a deadline armed at or before it already covers it (the lazy

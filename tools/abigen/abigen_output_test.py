@@ -106,7 +106,7 @@ class OutputTest(unittest.TestCase):
         self.assertIn("#define NX_SYS_NULL 0\n", text)
         self.assertIn("#define NX_SYS_KERNEL_STATS 7\n", text)
         self.assertIn(f"#define NX_SYS_COUNT {len(self.schema.syscalls)}\n", text)
-        self.assertIn("#define NX_ABI_VERSION 3\n", text)
+        self.assertIn("#define NX_ABI_VERSION 4\n", text)
         for c in self.schema.constants:
             self.assertEqual(eval_define(text, f"NX_{c.name}"), c.value, c.name)
             if c.value >= 2**31:

@@ -593,6 +593,190 @@ int sys_ipc_reply_recv_decode(struct thread *caller, const uint64_t raw[6],
                               sys_ipc_reply_recv_args_t *out);
 int64_t sys_ipc_reply_recv_invoke(struct thread *caller, const sys_ipc_reply_recv_args_t *args);
 
+/* ---- notification_signal (NX_SYS_NOTIFICATION_SIGNAL) ---- */
+
+/* The decoded arguments of notification_signal. */
+typedef struct sys_notification_signal_args {
+  /* The notification. */
+  nx_handle_t n;
+  /* Bits of NX_SIGNAL_BITS, not 0. */
+  uint64_t bits;
+} sys_notification_signal_args_t;
+
+/* The rights `n` must carry: signal. */
+#define SYS_NOTIFICATION_SIGNAL_N_RIGHTS (NX_RIGHT_SIGNAL)
+
+/* The object type `n` must name (an object_type_t). */
+#define SYS_NOTIFICATION_SIGNAL_N_OBJECT OBJ_NOTIFICATION
+
+/*
+ * Copies raw[0..1] into *out with the schema's types; refuses n with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_notification_signal_unpack(const uint64_t raw[6],
+                                                 sys_notification_signal_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->n = (nx_handle_t)raw[0];
+  out->bits = (uint64_t)raw[1];
+  return NX_OK;
+}
+
+int sys_notification_signal_decode(struct thread *caller, const uint64_t raw[6],
+                                   sys_notification_signal_args_t *out);
+int64_t sys_notification_signal_invoke(struct thread *caller,
+                                       const sys_notification_signal_args_t *args);
+
+/* ---- notification_wait (NX_SYS_NOTIFICATION_WAIT) ---- */
+
+/* The decoded arguments of notification_wait. */
+typedef struct sys_notification_wait_args {
+  /* The notification. */
+  nx_handle_t n;
+  /* Bits of NX_SIGNAL_BITS, not 0. */
+  uint64_t mask;
+  /* When to give up, on the clock_get clock. */
+  uint64_t deadline_ns;
+} sys_notification_wait_args_t;
+
+/* The rights `n` must carry: wait. */
+#define SYS_NOTIFICATION_WAIT_N_RIGHTS (NX_RIGHT_WAIT)
+
+/* The object type `n` must name (an object_type_t). */
+#define SYS_NOTIFICATION_WAIT_N_OBJECT OBJ_NOTIFICATION
+
+/*
+ * Copies raw[0..2] into *out with the schema's types; refuses n with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_notification_wait_unpack(const uint64_t raw[6],
+                                               sys_notification_wait_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->n = (nx_handle_t)raw[0];
+  out->mask = (uint64_t)raw[1];
+  out->deadline_ns = (uint64_t)raw[2];
+  return NX_OK;
+}
+
+int sys_notification_wait_decode(struct thread *caller, const uint64_t raw[6],
+                                 sys_notification_wait_args_t *out);
+int64_t sys_notification_wait_invoke(struct thread *caller,
+                                     const sys_notification_wait_args_t *args);
+
+/* ---- waitset_wait (NX_SYS_WAITSET_WAIT) ---- */
+
+/* The decoded arguments of waitset_wait. */
+typedef struct sys_waitset_wait_args {
+  /* The wait set. */
+  nx_handle_t ws;
+  /* When to give up (NX_DEADLINE_NEVER: never; 0: only look). */
+  uint64_t deadline_ns;
+  /* Where the bits taken go (a uint64_t). */
+  uintptr_t bits;
+} sys_waitset_wait_args_t;
+
+/* The rights `ws` must carry: wait. */
+#define SYS_WAITSET_WAIT_WS_RIGHTS (NX_RIGHT_WAIT)
+
+/* The object type `ws` must name (an object_type_t). */
+#define SYS_WAITSET_WAIT_WS_OBJECT OBJ_WAITSET
+
+/*
+ * Copies raw[0..2] into *out with the schema's types; refuses ws with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_waitset_wait_unpack(const uint64_t raw[6], sys_waitset_wait_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->ws = (nx_handle_t)raw[0];
+  out->deadline_ns = (uint64_t)raw[1];
+  out->bits = (uintptr_t)raw[2];
+  return NX_OK;
+}
+
+int sys_waitset_wait_decode(struct thread *caller, const uint64_t raw[6],
+                            sys_waitset_wait_args_t *out);
+int64_t sys_waitset_wait_invoke(struct thread *caller, const sys_waitset_wait_args_t *args);
+
+/* ---- notification_create (NX_SYS_NOTIFICATION_CREATE) ---- */
+
+int64_t sys_notification_create_invoke(struct thread *caller);
+
+/* ---- waitset_create (NX_SYS_WAITSET_CREATE) ---- */
+
+int64_t sys_waitset_create_invoke(struct thread *caller);
+
+/* ---- waitset_add (NX_SYS_WAITSET_ADD) ---- */
+
+/* The decoded arguments of waitset_add. */
+typedef struct sys_waitset_add_args {
+  /* The wait set. */
+  nx_handle_t ws;
+  /* The notification. */
+  nx_handle_t n;
+  /* Bits of NX_SIGNAL_BITS, not 0. */
+  uint64_t mask;
+} sys_waitset_add_args_t;
+
+/* The rights `ws` must carry: manage. */
+#define SYS_WAITSET_ADD_WS_RIGHTS (NX_RIGHT_MANAGE)
+
+/* The object type `ws` must name (an object_type_t). */
+#define SYS_WAITSET_ADD_WS_OBJECT OBJ_WAITSET
+
+/* The rights `n` must carry: wait. */
+#define SYS_WAITSET_ADD_N_RIGHTS (NX_RIGHT_WAIT)
+
+/* The object type `n` must name (an object_type_t). */
+#define SYS_WAITSET_ADD_N_OBJECT OBJ_NOTIFICATION
+
+/*
+ * Copies raw[0..2] into *out with the schema's types; refuses ws, n with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_waitset_add_unpack(const uint64_t raw[6], sys_waitset_add_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  if (raw[1] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->ws = (nx_handle_t)raw[0];
+  out->n = (nx_handle_t)raw[1];
+  out->mask = (uint64_t)raw[2];
+  return NX_OK;
+}
+
+int sys_waitset_add_decode(struct thread *caller, const uint64_t raw[6],
+                           sys_waitset_add_args_t *out);
+int64_t sys_waitset_add_invoke(struct thread *caller, const sys_waitset_add_args_t *args);
+
+/* ---- waitset_remove (NX_SYS_WAITSET_REMOVE) ---- */
+
+/* The decoded arguments of waitset_remove. */
+typedef struct sys_waitset_remove_args {
+  /* The wait set. */
+  nx_handle_t ws;
+  /* The slot waitset_add returned. */
+  uint32_t slot;
+} sys_waitset_remove_args_t;
+
+/* The rights `ws` must carry: manage. */
+#define SYS_WAITSET_REMOVE_WS_RIGHTS (NX_RIGHT_MANAGE)
+
+/* The object type `ws` must name (an object_type_t). */
+#define SYS_WAITSET_REMOVE_WS_OBJECT OBJ_WAITSET
+
+/*
+ * Copies raw[0..1] into *out with the schema's types; refuses ws, slot with any
+ * of bits 63..32 set. No side effects.
+ */
+static inline int sys_waitset_remove_unpack(const uint64_t raw[6], sys_waitset_remove_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  if (raw[1] > UINT32_MAX) return NX_ERR_INVALID_ARGS;
+  out->ws = (nx_handle_t)raw[0];
+  out->slot = (uint32_t)raw[1];
+  return NX_OK;
+}
+
+int sys_waitset_remove_decode(struct thread *caller, const uint64_t raw[6],
+                              sys_waitset_remove_args_t *out);
+int64_t sys_waitset_remove_invoke(struct thread *caller, const sys_waitset_remove_args_t *args);
+
 /* ---- channel_create (NX_SYS_CHANNEL_CREATE) ---- */
 
 /* The decoded arguments of channel_create. */
@@ -730,190 +914,6 @@ static inline int sys_channel_bind_unpack(const uint64_t raw[6], sys_channel_bin
 int sys_channel_bind_decode(struct thread *caller, const uint64_t raw[6],
                             sys_channel_bind_args_t *out);
 int64_t sys_channel_bind_invoke(struct thread *caller, const sys_channel_bind_args_t *args);
-
-/* ---- notification_create (NX_SYS_NOTIFICATION_CREATE) ---- */
-
-int64_t sys_notification_create_invoke(struct thread *caller);
-
-/* ---- notification_signal (NX_SYS_NOTIFICATION_SIGNAL) ---- */
-
-/* The decoded arguments of notification_signal. */
-typedef struct sys_notification_signal_args {
-  /* The notification. */
-  nx_handle_t n;
-  /* Bits of NX_SIGNAL_BITS, not 0. */
-  uint64_t bits;
-} sys_notification_signal_args_t;
-
-/* The rights `n` must carry: signal. */
-#define SYS_NOTIFICATION_SIGNAL_N_RIGHTS (NX_RIGHT_SIGNAL)
-
-/* The object type `n` must name (an object_type_t). */
-#define SYS_NOTIFICATION_SIGNAL_N_OBJECT OBJ_NOTIFICATION
-
-/*
- * Copies raw[0..1] into *out with the schema's types; refuses n with any of
- * bits 63..32 set. No side effects.
- */
-static inline int sys_notification_signal_unpack(const uint64_t raw[6],
-                                                 sys_notification_signal_args_t *out) {
-  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
-  out->n = (nx_handle_t)raw[0];
-  out->bits = (uint64_t)raw[1];
-  return NX_OK;
-}
-
-int sys_notification_signal_decode(struct thread *caller, const uint64_t raw[6],
-                                   sys_notification_signal_args_t *out);
-int64_t sys_notification_signal_invoke(struct thread *caller,
-                                       const sys_notification_signal_args_t *args);
-
-/* ---- notification_wait (NX_SYS_NOTIFICATION_WAIT) ---- */
-
-/* The decoded arguments of notification_wait. */
-typedef struct sys_notification_wait_args {
-  /* The notification. */
-  nx_handle_t n;
-  /* Bits of NX_SIGNAL_BITS, not 0. */
-  uint64_t mask;
-  /* When to give up, on the clock_get clock. */
-  uint64_t deadline_ns;
-} sys_notification_wait_args_t;
-
-/* The rights `n` must carry: wait. */
-#define SYS_NOTIFICATION_WAIT_N_RIGHTS (NX_RIGHT_WAIT)
-
-/* The object type `n` must name (an object_type_t). */
-#define SYS_NOTIFICATION_WAIT_N_OBJECT OBJ_NOTIFICATION
-
-/*
- * Copies raw[0..2] into *out with the schema's types; refuses n with any of
- * bits 63..32 set. No side effects.
- */
-static inline int sys_notification_wait_unpack(const uint64_t raw[6],
-                                               sys_notification_wait_args_t *out) {
-  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
-  out->n = (nx_handle_t)raw[0];
-  out->mask = (uint64_t)raw[1];
-  out->deadline_ns = (uint64_t)raw[2];
-  return NX_OK;
-}
-
-int sys_notification_wait_decode(struct thread *caller, const uint64_t raw[6],
-                                 sys_notification_wait_args_t *out);
-int64_t sys_notification_wait_invoke(struct thread *caller,
-                                     const sys_notification_wait_args_t *args);
-
-/* ---- waitset_create (NX_SYS_WAITSET_CREATE) ---- */
-
-int64_t sys_waitset_create_invoke(struct thread *caller);
-
-/* ---- waitset_add (NX_SYS_WAITSET_ADD) ---- */
-
-/* The decoded arguments of waitset_add. */
-typedef struct sys_waitset_add_args {
-  /* The wait set. */
-  nx_handle_t ws;
-  /* The notification. */
-  nx_handle_t n;
-  /* Bits of NX_SIGNAL_BITS, not 0. */
-  uint64_t mask;
-} sys_waitset_add_args_t;
-
-/* The rights `ws` must carry: manage. */
-#define SYS_WAITSET_ADD_WS_RIGHTS (NX_RIGHT_MANAGE)
-
-/* The object type `ws` must name (an object_type_t). */
-#define SYS_WAITSET_ADD_WS_OBJECT OBJ_WAITSET
-
-/* The rights `n` must carry: wait. */
-#define SYS_WAITSET_ADD_N_RIGHTS (NX_RIGHT_WAIT)
-
-/* The object type `n` must name (an object_type_t). */
-#define SYS_WAITSET_ADD_N_OBJECT OBJ_NOTIFICATION
-
-/*
- * Copies raw[0..2] into *out with the schema's types; refuses ws, n with any of
- * bits 63..32 set. No side effects.
- */
-static inline int sys_waitset_add_unpack(const uint64_t raw[6], sys_waitset_add_args_t *out) {
-  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
-  if (raw[1] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
-  out->ws = (nx_handle_t)raw[0];
-  out->n = (nx_handle_t)raw[1];
-  out->mask = (uint64_t)raw[2];
-  return NX_OK;
-}
-
-int sys_waitset_add_decode(struct thread *caller, const uint64_t raw[6],
-                           sys_waitset_add_args_t *out);
-int64_t sys_waitset_add_invoke(struct thread *caller, const sys_waitset_add_args_t *args);
-
-/* ---- waitset_remove (NX_SYS_WAITSET_REMOVE) ---- */
-
-/* The decoded arguments of waitset_remove. */
-typedef struct sys_waitset_remove_args {
-  /* The wait set. */
-  nx_handle_t ws;
-  /* The slot waitset_add returned. */
-  uint32_t slot;
-} sys_waitset_remove_args_t;
-
-/* The rights `ws` must carry: manage. */
-#define SYS_WAITSET_REMOVE_WS_RIGHTS (NX_RIGHT_MANAGE)
-
-/* The object type `ws` must name (an object_type_t). */
-#define SYS_WAITSET_REMOVE_WS_OBJECT OBJ_WAITSET
-
-/*
- * Copies raw[0..1] into *out with the schema's types; refuses ws, slot with any
- * of bits 63..32 set. No side effects.
- */
-static inline int sys_waitset_remove_unpack(const uint64_t raw[6], sys_waitset_remove_args_t *out) {
-  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
-  if (raw[1] > UINT32_MAX) return NX_ERR_INVALID_ARGS;
-  out->ws = (nx_handle_t)raw[0];
-  out->slot = (uint32_t)raw[1];
-  return NX_OK;
-}
-
-int sys_waitset_remove_decode(struct thread *caller, const uint64_t raw[6],
-                              sys_waitset_remove_args_t *out);
-int64_t sys_waitset_remove_invoke(struct thread *caller, const sys_waitset_remove_args_t *args);
-
-/* ---- waitset_wait (NX_SYS_WAITSET_WAIT) ---- */
-
-/* The decoded arguments of waitset_wait. */
-typedef struct sys_waitset_wait_args {
-  /* The wait set. */
-  nx_handle_t ws;
-  /* When to give up (NX_DEADLINE_NEVER: never; 0: only look). */
-  uint64_t deadline_ns;
-  /* Where the bits taken go (a uint64_t). */
-  uintptr_t bits;
-} sys_waitset_wait_args_t;
-
-/* The rights `ws` must carry: wait. */
-#define SYS_WAITSET_WAIT_WS_RIGHTS (NX_RIGHT_WAIT)
-
-/* The object type `ws` must name (an object_type_t). */
-#define SYS_WAITSET_WAIT_WS_OBJECT OBJ_WAITSET
-
-/*
- * Copies raw[0..2] into *out with the schema's types; refuses ws with any of
- * bits 63..32 set. No side effects.
- */
-static inline int sys_waitset_wait_unpack(const uint64_t raw[6], sys_waitset_wait_args_t *out) {
-  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
-  out->ws = (nx_handle_t)raw[0];
-  out->deadline_ns = (uint64_t)raw[1];
-  out->bits = (uintptr_t)raw[2];
-  return NX_OK;
-}
-
-int sys_waitset_wait_decode(struct thread *caller, const uint64_t raw[6],
-                            sys_waitset_wait_args_t *out);
-int64_t sys_waitset_wait_invoke(struct thread *caller, const sys_waitset_wait_args_t *args);
 
 /* ---- interrupt_bind (NX_SYS_INTERRUPT_BIND) ---- */
 

@@ -125,6 +125,40 @@ int64_t syscall_dispatch(struct thread *caller, uint64_t number, const uint64_t 
       if (err != NX_OK) return err;
       return sys_ipc_reply_recv_invoke(caller, &args);
     }
+    case NX_SYS_NOTIFICATION_SIGNAL: {
+      sys_notification_signal_args_t args;
+      int err = sys_notification_signal_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_notification_signal_invoke(caller, &args);
+    }
+    case NX_SYS_NOTIFICATION_WAIT: {
+      sys_notification_wait_args_t args;
+      int err = sys_notification_wait_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_notification_wait_invoke(caller, &args);
+    }
+    case NX_SYS_WAITSET_WAIT: {
+      sys_waitset_wait_args_t args;
+      int err = sys_waitset_wait_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_waitset_wait_invoke(caller, &args);
+    }
+    case NX_SYS_NOTIFICATION_CREATE:
+      return sys_notification_create_invoke(caller);
+    case NX_SYS_WAITSET_CREATE:
+      return sys_waitset_create_invoke(caller);
+    case NX_SYS_WAITSET_ADD: {
+      sys_waitset_add_args_t args;
+      int err = sys_waitset_add_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_waitset_add_invoke(caller, &args);
+    }
+    case NX_SYS_WAITSET_REMOVE: {
+      sys_waitset_remove_args_t args;
+      int err = sys_waitset_remove_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_waitset_remove_invoke(caller, &args);
+    }
     case NX_SYS_CHANNEL_CREATE: {
       sys_channel_create_args_t args;
       int err = sys_channel_create_decode(caller, raw, &args);
@@ -148,40 +182,6 @@ int64_t syscall_dispatch(struct thread *caller, uint64_t number, const uint64_t 
       int err = sys_channel_bind_decode(caller, raw, &args);
       if (err != NX_OK) return err;
       return sys_channel_bind_invoke(caller, &args);
-    }
-    case NX_SYS_NOTIFICATION_CREATE:
-      return sys_notification_create_invoke(caller);
-    case NX_SYS_NOTIFICATION_SIGNAL: {
-      sys_notification_signal_args_t args;
-      int err = sys_notification_signal_decode(caller, raw, &args);
-      if (err != NX_OK) return err;
-      return sys_notification_signal_invoke(caller, &args);
-    }
-    case NX_SYS_NOTIFICATION_WAIT: {
-      sys_notification_wait_args_t args;
-      int err = sys_notification_wait_decode(caller, raw, &args);
-      if (err != NX_OK) return err;
-      return sys_notification_wait_invoke(caller, &args);
-    }
-    case NX_SYS_WAITSET_CREATE:
-      return sys_waitset_create_invoke(caller);
-    case NX_SYS_WAITSET_ADD: {
-      sys_waitset_add_args_t args;
-      int err = sys_waitset_add_decode(caller, raw, &args);
-      if (err != NX_OK) return err;
-      return sys_waitset_add_invoke(caller, &args);
-    }
-    case NX_SYS_WAITSET_REMOVE: {
-      sys_waitset_remove_args_t args;
-      int err = sys_waitset_remove_decode(caller, raw, &args);
-      if (err != NX_OK) return err;
-      return sys_waitset_remove_invoke(caller, &args);
-    }
-    case NX_SYS_WAITSET_WAIT: {
-      sys_waitset_wait_args_t args;
-      int err = sys_waitset_wait_decode(caller, raw, &args);
-      if (err != NX_OK) return err;
-      return sys_waitset_wait_invoke(caller, &args);
     }
     case NX_SYS_INTERRUPT_BIND: {
       sys_interrupt_bind_args_t args;
@@ -306,6 +306,20 @@ const char *syscall_name(uint64_t number) {
       return "ipc_reply";
     case NX_SYS_IPC_REPLY_RECV:
       return "ipc_reply_recv";
+    case NX_SYS_NOTIFICATION_SIGNAL:
+      return "notification_signal";
+    case NX_SYS_NOTIFICATION_WAIT:
+      return "notification_wait";
+    case NX_SYS_WAITSET_WAIT:
+      return "waitset_wait";
+    case NX_SYS_NOTIFICATION_CREATE:
+      return "notification_create";
+    case NX_SYS_WAITSET_CREATE:
+      return "waitset_create";
+    case NX_SYS_WAITSET_ADD:
+      return "waitset_add";
+    case NX_SYS_WAITSET_REMOVE:
+      return "waitset_remove";
     case NX_SYS_CHANNEL_CREATE:
       return "channel_create";
     case NX_SYS_CHANNEL_SEND:
@@ -314,20 +328,6 @@ const char *syscall_name(uint64_t number) {
       return "channel_recv";
     case NX_SYS_CHANNEL_BIND:
       return "channel_bind";
-    case NX_SYS_NOTIFICATION_CREATE:
-      return "notification_create";
-    case NX_SYS_NOTIFICATION_SIGNAL:
-      return "notification_signal";
-    case NX_SYS_NOTIFICATION_WAIT:
-      return "notification_wait";
-    case NX_SYS_WAITSET_CREATE:
-      return "waitset_create";
-    case NX_SYS_WAITSET_ADD:
-      return "waitset_add";
-    case NX_SYS_WAITSET_REMOVE:
-      return "waitset_remove";
-    case NX_SYS_WAITSET_WAIT:
-      return "waitset_wait";
     case NX_SYS_INTERRUPT_BIND:
       return "interrupt_bind";
     case NX_SYS_INTERRUPT_ACK:

@@ -634,6 +634,171 @@ static inline int64_t nx_ipc_reply_recv(nx_handle_t ep, uint64_t w0, uint64_t w1
 }
 
 /*
+ * Raises `bits` and wakes the waiters that asked for them (each takes only the
+ * bits of its mask; the rest stay pending). A woken thread more urgent than the
+ * caller runs at once.
+ *
+ * n: The notification. A notification handle; needs NX_RIGHT_SIGNAL.
+ * bits: Bits of NX_SIGNAL_BITS, not 0.
+ *
+ * Returns: 0.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_INVALID_ARGS.
+ * Blocks: no.
+ */
+static inline int64_t nx_notification_signal(nx_handle_t n, uint64_t bits) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)n;
+  register uint64_t a1 __asm__("a1") = (uint64_t)bits;
+  register uint64_t a7 __asm__("a7") = NX_SYS_NOTIFICATION_SIGNAL;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Takes the pending bits of `mask`, waiting until one is signalled or the
+ * monotonic clock reaches `deadline_ns` (NX_DEADLINE_NEVER: no deadline; 0:
+ * only look).
+ *
+ * n: The notification. A notification handle; needs NX_RIGHT_WAIT.
+ * mask: Bits of NX_SIGNAL_BITS, not 0.
+ * deadline_ns: When to give up, on the clock_get clock.
+ *
+ * Returns: The bits taken (cleared on the notification).
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_INVALID_ARGS, NX_ERR_TIMED_OUT.
+ * Blocks: yes.
+ */
+static inline int64_t nx_notification_wait(nx_handle_t n, uint64_t mask, uint64_t deadline_ns) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)n;
+  register uint64_t a1 __asm__("a1") = (uint64_t)mask;
+  register uint64_t a2 __asm__("a2") = (uint64_t)deadline_ns;
+  register uint64_t a7 __asm__("a7") = NX_SYS_NOTIFICATION_WAIT;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Waits until an entry's notification has bits of its mask pending (the lowest
+ * such slot wins and takes them) or the deadline passes. One thread waits on a
+ * set at a time.
+ *
+ * ws: The wait set. A waitset handle; needs NX_RIGHT_WAIT.
+ * deadline_ns: When to give up (NX_DEADLINE_NEVER: never; 0: only look).
+ * bits: Where the bits taken go (a uint64_t). User memory, written by the
+ *   kernel.
+ *
+ * Returns: The slot that fired; the bits it took are stored at `bits`.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_BAD_ADDRESS, NX_ERR_INVALID_ARGS, NX_ERR_BUSY, NX_ERR_TIMED_OUT.
+ * Blocks: yes.
+ */
+static inline int64_t nx_waitset_wait(nx_handle_t ws, uint64_t deadline_ns, uintptr_t bits) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)ws;
+  register uint64_t a1 __asm__("a1") = (uint64_t)deadline_ns;
+  register uint64_t a2 __asm__("a2") = (uint64_t)bits;
+  register uint64_t a7 __asm__("a7") = NX_SYS_WAITSET_WAIT;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Makes a notification with no bit pending, charged to the caller's quota.
+ *
+ * Returns: A handle with the notification's default rights.
+ * Errors: NX_ERR_NO_MEMORY.
+ * Blocks: no.
+ */
+static inline int64_t nx_notification_create(void) {
+  register uint64_t a0 __asm__("a0");
+  register uint64_t a7 __asm__("a7") = NX_SYS_NOTIFICATION_CREATE;
+  __asm__ volatile("ecall"
+                   : "=r"(a0), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
+                     "a6", "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Makes an empty wait set, charged to the caller's quota.
+ *
+ * Returns: A handle with the wait set's default rights.
+ * Errors: NX_ERR_NO_MEMORY.
+ * Blocks: no.
+ */
+static inline int64_t nx_waitset_create(void) {
+  register uint64_t a0 __asm__("a0");
+  register uint64_t a7 __asm__("a7") = NX_SYS_WAITSET_CREATE;
+  __asm__ volatile("ecall"
+                   : "=r"(a0), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
+                     "a6", "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Adds (n, mask) to the wait set in its lowest free slot. A notification is in
+ * a set once.
+ *
+ * ws: The wait set. A waitset handle; needs NX_RIGHT_MANAGE.
+ * n: The notification. A notification handle; needs NX_RIGHT_WAIT.
+ * mask: Bits of NX_SIGNAL_BITS, not 0.
+ *
+ * Returns: The slot (0..15).
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_INVALID_ARGS, NX_ERR_NO_MEMORY, NX_ERR_BUSY.
+ * Blocks: no.
+ */
+static inline int64_t nx_waitset_add(nx_handle_t ws, nx_handle_t n, uint64_t mask) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)ws;
+  register uint64_t a1 __asm__("a1") = (uint64_t)n;
+  register uint64_t a2 __asm__("a2") = (uint64_t)mask;
+  register uint64_t a7 __asm__("a7") = NX_SYS_WAITSET_ADD;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Frees a slot of the wait set.
+ *
+ * ws: The wait set. A waitset handle; needs NX_RIGHT_MANAGE.
+ * slot: The slot waitset_add returned.
+ *
+ * Returns: 0.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_INVALID_ARGS, NX_ERR_NOT_FOUND, NX_ERR_BUSY.
+ * Blocks: no.
+ */
+static inline int64_t nx_waitset_remove(nx_handle_t ws, uint32_t slot) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)ws;
+  register uint64_t a1 __asm__("a1") = (uint64_t)slot;
+  register uint64_t a7 __asm__("a7") = NX_SYS_WAITSET_REMOVE;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
  * Makes a channel holding up to `depth` messages, charged to the caller's
  * quota.
  *
@@ -745,171 +910,6 @@ static inline int64_t nx_channel_bind(nx_handle_t ch, nx_handle_t n, uint64_t bi
   register uint64_t a1 __asm__("a1") = (uint64_t)n;
   register uint64_t a2 __asm__("a2") = (uint64_t)bit;
   register uint64_t a7 __asm__("a7") = NX_SYS_CHANNEL_BIND;
-  __asm__ volatile("ecall"
-                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a7)
-                   :
-                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a3", "a4", "a5", "a6",
-                     "memory");
-  return (int64_t)a0;
-}
-
-/*
- * Makes a notification with no bit pending, charged to the caller's quota.
- *
- * Returns: A handle with the notification's default rights.
- * Errors: NX_ERR_NO_MEMORY.
- * Blocks: no.
- */
-static inline int64_t nx_notification_create(void) {
-  register uint64_t a0 __asm__("a0");
-  register uint64_t a7 __asm__("a7") = NX_SYS_NOTIFICATION_CREATE;
-  __asm__ volatile("ecall"
-                   : "=r"(a0), "+r"(a7)
-                   :
-                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
-                     "a6", "memory");
-  return (int64_t)a0;
-}
-
-/*
- * Raises `bits` and wakes the waiters that asked for them (each takes only the
- * bits of its mask; the rest stay pending). A woken thread more urgent than the
- * caller runs at once.
- *
- * n: The notification. A notification handle; needs NX_RIGHT_SIGNAL.
- * bits: Bits of NX_SIGNAL_BITS, not 0.
- *
- * Returns: 0.
- * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
- *   NX_ERR_INVALID_ARGS.
- * Blocks: no.
- */
-static inline int64_t nx_notification_signal(nx_handle_t n, uint64_t bits) {
-  register uint64_t a0 __asm__("a0") = (uint64_t)n;
-  register uint64_t a1 __asm__("a1") = (uint64_t)bits;
-  register uint64_t a7 __asm__("a7") = NX_SYS_NOTIFICATION_SIGNAL;
-  __asm__ volatile("ecall"
-                   : "+r"(a0), "+r"(a1), "+r"(a7)
-                   :
-                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6",
-                     "memory");
-  return (int64_t)a0;
-}
-
-/*
- * Takes the pending bits of `mask`, waiting until one is signalled or the
- * monotonic clock reaches `deadline_ns` (NX_DEADLINE_NEVER: no deadline; 0:
- * only look).
- *
- * n: The notification. A notification handle; needs NX_RIGHT_WAIT.
- * mask: Bits of NX_SIGNAL_BITS, not 0.
- * deadline_ns: When to give up, on the clock_get clock.
- *
- * Returns: The bits taken (cleared on the notification).
- * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
- *   NX_ERR_INVALID_ARGS, NX_ERR_TIMED_OUT.
- * Blocks: yes.
- */
-static inline int64_t nx_notification_wait(nx_handle_t n, uint64_t mask, uint64_t deadline_ns) {
-  register uint64_t a0 __asm__("a0") = (uint64_t)n;
-  register uint64_t a1 __asm__("a1") = (uint64_t)mask;
-  register uint64_t a2 __asm__("a2") = (uint64_t)deadline_ns;
-  register uint64_t a7 __asm__("a7") = NX_SYS_NOTIFICATION_WAIT;
-  __asm__ volatile("ecall"
-                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a7)
-                   :
-                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a3", "a4", "a5", "a6",
-                     "memory");
-  return (int64_t)a0;
-}
-
-/*
- * Makes an empty wait set, charged to the caller's quota.
- *
- * Returns: A handle with the wait set's default rights.
- * Errors: NX_ERR_NO_MEMORY.
- * Blocks: no.
- */
-static inline int64_t nx_waitset_create(void) {
-  register uint64_t a0 __asm__("a0");
-  register uint64_t a7 __asm__("a7") = NX_SYS_WAITSET_CREATE;
-  __asm__ volatile("ecall"
-                   : "=r"(a0), "+r"(a7)
-                   :
-                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
-                     "a6", "memory");
-  return (int64_t)a0;
-}
-
-/*
- * Adds (n, mask) to the wait set in its lowest free slot. A notification is in
- * a set once.
- *
- * ws: The wait set. A waitset handle; needs NX_RIGHT_MANAGE.
- * n: The notification. A notification handle; needs NX_RIGHT_WAIT.
- * mask: Bits of NX_SIGNAL_BITS, not 0.
- *
- * Returns: The slot (0..15).
- * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
- *   NX_ERR_INVALID_ARGS, NX_ERR_NO_MEMORY, NX_ERR_BUSY.
- * Blocks: no.
- */
-static inline int64_t nx_waitset_add(nx_handle_t ws, nx_handle_t n, uint64_t mask) {
-  register uint64_t a0 __asm__("a0") = (uint64_t)ws;
-  register uint64_t a1 __asm__("a1") = (uint64_t)n;
-  register uint64_t a2 __asm__("a2") = (uint64_t)mask;
-  register uint64_t a7 __asm__("a7") = NX_SYS_WAITSET_ADD;
-  __asm__ volatile("ecall"
-                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a7)
-                   :
-                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a3", "a4", "a5", "a6",
-                     "memory");
-  return (int64_t)a0;
-}
-
-/*
- * Frees a slot of the wait set.
- *
- * ws: The wait set. A waitset handle; needs NX_RIGHT_MANAGE.
- * slot: The slot waitset_add returned.
- *
- * Returns: 0.
- * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
- *   NX_ERR_INVALID_ARGS, NX_ERR_NOT_FOUND, NX_ERR_BUSY.
- * Blocks: no.
- */
-static inline int64_t nx_waitset_remove(nx_handle_t ws, uint32_t slot) {
-  register uint64_t a0 __asm__("a0") = (uint64_t)ws;
-  register uint64_t a1 __asm__("a1") = (uint64_t)slot;
-  register uint64_t a7 __asm__("a7") = NX_SYS_WAITSET_REMOVE;
-  __asm__ volatile("ecall"
-                   : "+r"(a0), "+r"(a1), "+r"(a7)
-                   :
-                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6",
-                     "memory");
-  return (int64_t)a0;
-}
-
-/*
- * Waits until an entry's notification has bits of its mask pending (the lowest
- * such slot wins and takes them) or the deadline passes. One thread waits on a
- * set at a time.
- *
- * ws: The wait set. A waitset handle; needs NX_RIGHT_WAIT.
- * deadline_ns: When to give up (NX_DEADLINE_NEVER: never; 0: only look).
- * bits: Where the bits taken go (a uint64_t). User memory, written by the
- *   kernel.
- *
- * Returns: The slot that fired; the bits it took are stored at `bits`.
- * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
- *   NX_ERR_BAD_ADDRESS, NX_ERR_INVALID_ARGS, NX_ERR_BUSY, NX_ERR_TIMED_OUT.
- * Blocks: yes.
- */
-static inline int64_t nx_waitset_wait(nx_handle_t ws, uint64_t deadline_ns, uintptr_t bits) {
-  register uint64_t a0 __asm__("a0") = (uint64_t)ws;
-  register uint64_t a1 __asm__("a1") = (uint64_t)deadline_ns;
-  register uint64_t a2 __asm__("a2") = (uint64_t)bits;
-  register uint64_t a7 __asm__("a7") = NX_SYS_WAITSET_WAIT;
   __asm__ volatile("ecall"
                    : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a7)
                    :
@@ -1277,18 +1277,18 @@ int64_t nx_ipc_recv(nx_handle_t ep, nx_ipc_words_t *out);
 int64_t nx_ipc_reply(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t info);
 int64_t nx_ipc_reply_recv(nx_handle_t ep, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
                           uint64_t info, nx_ipc_words_t *out);
+int64_t nx_notification_signal(nx_handle_t n, uint64_t bits);
+int64_t nx_notification_wait(nx_handle_t n, uint64_t mask, uint64_t deadline_ns);
+int64_t nx_waitset_wait(nx_handle_t ws, uint64_t deadline_ns, uintptr_t bits);
+int64_t nx_notification_create(void);
+int64_t nx_waitset_create(void);
+int64_t nx_waitset_add(nx_handle_t ws, nx_handle_t n, uint64_t mask);
+int64_t nx_waitset_remove(nx_handle_t ws, uint32_t slot);
 int64_t nx_channel_create(uint32_t depth);
 int64_t nx_channel_send(nx_handle_t ch, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
                         uint64_t info);
 int64_t nx_channel_recv(nx_handle_t ch, nx_ipc_words_t *out);
 int64_t nx_channel_bind(nx_handle_t ch, nx_handle_t n, uint64_t bit);
-int64_t nx_notification_create(void);
-int64_t nx_notification_signal(nx_handle_t n, uint64_t bits);
-int64_t nx_notification_wait(nx_handle_t n, uint64_t mask, uint64_t deadline_ns);
-int64_t nx_waitset_create(void);
-int64_t nx_waitset_add(nx_handle_t ws, nx_handle_t n, uint64_t mask);
-int64_t nx_waitset_remove(nx_handle_t ws, uint32_t slot);
-int64_t nx_waitset_wait(nx_handle_t ws, uint64_t deadline_ns, uintptr_t bits);
 int64_t nx_interrupt_bind(nx_handle_t irq, nx_handle_t n, uint64_t bit);
 int64_t nx_interrupt_ack(nx_handle_t irq);
 int64_t nx_task_create(nx_handle_t bootfs, uintptr_t name, size_t name_len, uint32_t priority,

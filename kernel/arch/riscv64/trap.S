@@ -46,20 +46,22 @@ trap_entry:
   ld a1, KSTATS_SYSCALLS(a0)
   addi a1, a1, 1
   sd a1, KSTATS_SYSCALLS(a0)
-  /* thread_yield and the IPC syscalls (NX_SYS_IPC_CALL ..
-   * NX_SYS_IPC_REPLY_RECV, which trap.c checks are contiguous) keep s0-s11
-   * in the frame for their continuation, and try their fastpath first. The
-   * fastpaths (yield_fast.S and ipc_fast.S, then thread_yield_fast and
-   * syscall_fastpath.c behind them) either
-   * switch to another thread in user mode and never come back, or return
-   * having changed nothing. */
+  /* thread_yield and the syscalls that may end with a continuation
+   * (NX_SYS_IPC_CALL .. NX_SYS_WAITSET_WAIT, which trap.c checks are
+   * contiguous) keep s0-s11 in the frame, for it; yield and the IPC calls try
+   * their fastpath first. The fastpaths (yield_fast.S and ipc_fast.S, then
+   * thread_yield_fast and syscall_fastpath.c behind them) either switch to
+   * another thread in user mode and never come back, or return having
+   * changed nothing. */
   li a0, NX_SYS_THREAD_YIELD
   beq a7, a0, 2f
   addi a0, a7, -NX_SYS_IPC_CALL
-  sltiu a0, a0, NX_SYS_IPC_REPLY_RECV - NX_SYS_IPC_CALL + 1
+  sltiu a0, a0, NX_SYS_WAITSET_WAIT - NX_SYS_IPC_CALL + 1
   beqz a0, 1f
   SAVE_S_REGS
   sd a7, TF_A7(sp)
+  li a0, NX_SYS_NOTIFICATION_SIGNAL
+  bgeu a7, a0, 1f
   j ipc_fast /* ipc_fast.S: its common cases, else ipc_slow */
   .globl ipc_slow
 ipc_slow:
@@ -160,6 +162,26 @@ thread_resume_user:
   .globl syscall_resume
 syscall_resume:
   RESUME_FROM_FRAME
+
+/* The continuation of a thread blocked in notification_wait or
+ * waitset_wait (thread_block_wait): on its own kernel stack, empty below
+ * the frame at sp, the wait's end (a signal, its deadline) becomes the
+ * syscall's result in the frame (syscall_wait_complete), then back to user
+ * mode. */
+  .globl wait_resume
+wait_resume:
+  ld a0, TF_THREAD(sp)
+  call syscall_wait_complete
+  RESUME_FROM_FRAME
+
+/* context_continue(ctx): runs the continuation in *ctx (its ra on the
+ * stack sp, a trap frame) without loading s0-s11, which a continuation
+ * does not use: the ones above, or a new thread's user_thread_start. */
+  .globl context_continue
+context_continue:
+  ld ra, 0(a0)
+  ld sp, 8(a0)
+  ret
 
 /* A new thread's first switch lands here with sp = its trap frame, which
  * thread_create() filled (zeroes but for entry, stack and argument). */

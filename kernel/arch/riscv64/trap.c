@@ -29,11 +29,14 @@ _Static_assert(offsetof(trap_frame_t, gp) == TF_GP, "trap frame layout");
 _Static_assert(offsetof(trap_frame_t, tp) == TF_TP, "trap frame layout");
 _Static_assert(sizeof(trap_frame_t) == TF_SIZE && TF_SIZE % 16 == 0, "trap frame size");
 /* trap.S saves s0-s11 for thread_yield and the syscalls numbered
- * NX_SYS_IPC_CALL .. NX_SYS_IPC_REPLY_RECV: the ones that may end with a
- * continuation. */
+ * NX_SYS_IPC_CALL .. NX_SYS_WAITSET_WAIT: the ones that may end with a
+ * continuation (the IPC calls first, which it sends to ipc_fast). */
 _Static_assert(NX_SYS_IPC_RECV > NX_SYS_IPC_CALL && NX_SYS_IPC_RECV < NX_SYS_IPC_REPLY_RECV &&
-                   NX_SYS_IPC_REPLY_RECV - NX_SYS_IPC_CALL == 3,
-               "the IPC syscalls with continuations are contiguous");
+                   NX_SYS_IPC_REPLY_RECV - NX_SYS_IPC_CALL == 3 &&
+                   NX_SYS_NOTIFICATION_SIGNAL == NX_SYS_IPC_REPLY_RECV + 1 &&
+                   NX_SYS_NOTIFICATION_WAIT == NX_SYS_NOTIFICATION_SIGNAL + 1 &&
+                   NX_SYS_WAITSET_WAIT == NX_SYS_NOTIFICATION_WAIT + 1,
+               "the syscalls with continuations are contiguous");
 _Static_assert(offsetof(nx_kernel_stats_t, syscalls) == KSTATS_SYSCALLS, "kstats layout");
 
 /* What yield_fast.S reads and writes (thread_offsets.h). */

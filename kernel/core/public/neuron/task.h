@@ -100,8 +100,10 @@ typedef struct thread {
       fp_used; /* has executed an FP instruction; fp holds its registers while it is switched out */
   fp_state_t fp;
   struct thread *task_next; /* the task's list of live threads */
-  /* Blocking syscalls. A blocked thread keeps its kernel stack and resumes
-   * inside its syscall; wake_result is what the waker left it. */
+  /* Blocking syscalls. A thread blocked in IPC or in a notification or
+   * wait-set wait leaves a continuation (thread_block_ipc,
+   * thread_block_wait); any other blocked thread keeps its kernel stack and
+   * resumes inside its syscall, wake_result being what the waker left it. */
   int wake_result;
   ipc_thread_t ipc;                         /* endpoint state (kernel/ipc) */
   notify_waiter_t waiter;                   /* notification and wait-set waits (kernel/notify) */
@@ -114,6 +116,7 @@ typedef struct thread {
    * handle may be closed meanwhile); NULL when not waiting. A thread that
    * ends while it waits drops it (detach). */
   object_t *wait_hold;
+  uint64_t wait_bits_out; /* a wait-set wait's user pointer for the bits */
 } thread_t;
 
 /* The thread that embeds an IPC or notify part. */
@@ -244,6 +247,13 @@ void thread_yield_fast(thread_t *self);
  * delivers (IPC). Runs other threads meanwhile; never returns. */
 __attribute__((noreturn)) void thread_block_ipc(void);
 
+/* The same for a notification or wait-set wait (the notify module has
+ * queued the current thread and blocked or put it to sleep): when it runs
+ * again, because a signal completed its wait or its deadline passed, its
+ * continuation (wait_resume, then syscall_wait_complete) makes that the
+ * syscall's result. Never returns. */
+__attribute__((noreturn)) void thread_block_wait(void);
+
 /* The IPC fastpath's switch to user mode: blocks the current thread with a
  * continuation and runs `next` (BLOCKED, as urgent as the current one or
  * more, its trap frame holding its syscall's results) straight in user
@@ -252,11 +262,12 @@ __attribute__((noreturn)) void thread_block_ipc(void);
 __attribute__((noreturn)) void thread_handoff_user(thread_t *next);
 
 /* A wake-up that preempts, without the run queue: runs `woken`, whose wait
- * the caller has just completed (its results where its syscall will find
- * them) and for which sched_wake_would_preempt() holds against the current
- * thread, at once; the current thread is preempted and returns from here
- * when its turn comes again. */
-void thread_run_woken(thread_t *woken);
+ * the caller has just completed (its continuation, wait_resume, finishes
+ * the syscall) and for which sched_wake_would_preempt() holds against the
+ * current thread, at once. The current thread is preempted with a
+ * continuation: its syscall is complete, its result in its trap frame
+ * (which holds s0-s11: a syscall trap.S keeps them for). Never returns. */
+__attribute__((noreturn)) void thread_run_woken(thread_t *woken);
 
 /* Sets up kernel.ipc and kernel.notify with the kernel's callbacks (wait.c). */
 void wait_init(void);

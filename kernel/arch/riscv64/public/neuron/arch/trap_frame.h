@@ -11,10 +11,11 @@
  * kernel they still hold its user values; every switch to another thread
  * stores them in the frame of the thread it leaves and loads those of the
  * thread it enters (enter() in thread.c, ENTER_AND_RESUME in the assembly
- * fastpaths), so each thread has its own. The IPC syscalls also
- * save s0-s11: a thread blocked in IPC may be resumed by its continuation
- * (syscall_resume), straight to user mode without unwinding its kernel
- * stack, where the kernel's C code kept them. Any other
+ * fastpaths), so each thread has its own. The IPC, notification_signal
+ * and wait syscalls also save s0-s11: a thread blocked in them (or
+ * preempted by the thread its signal wakes) is resumed by its continuation
+ * (syscall_resume, wait_resume), straight to user mode without unwinding
+ * its kernel stack, where the kernel's C code kept them. Any other
  * trap (an interrupt or a fault, which the user did not ask for) saves
  * every register C may clobber (ra, t0-t6, a0-a7) and restores them all.
  * trap.S uses the TF_* offsets; the static asserts in trap.c keep them and
@@ -42,7 +43,7 @@
 #define TF_T6 128
 #define TF_SEPC 136
 #define TF_THREAD 144 /* the thread this frame belongs to */
-#define TF_S0 160     /* s0..s11: saved by the IPC syscalls only (see below) */
+#define TF_S0 160     /* s0..s11: saved by the syscalls with continuations only (see above) */
 #define TF_GP 256     /* gp and tp: saved when another thread runs */
 #define TF_TP 264
 #define TF_SIZE 272 /* a multiple of 16: sp stays aligned below it */
@@ -61,7 +62,7 @@ typedef struct trap_frame {
   uint64_t sepc;
   uint64_t thread; /* struct thread *, for the syscall path */
   uint64_t pad;
-  uint64_t s[12];  /* s0..s11 of an IPC syscall (its continuation restores them) */
+  uint64_t s[12];  /* s0..s11 of a syscall with a continuation (which restores them) */
   uint64_t gp, tp; /* while another thread runs */
 } trap_frame_t;
 
@@ -91,8 +92,17 @@ void user_thread_start(void);
  * trap frame): back to user mode with the results in the frame. */
 void syscall_resume(void);
 
+/* The continuation of a thread blocked in a notification or wait-set wait:
+ * completes the wait (syscall_wait_complete) into the frame, then goes on
+ * as syscall_resume. */
+void wait_resume(void);
+
 /* Jumps to user mode with `frame` (syscall_resume on that frame). */
 __attribute__((noreturn)) void thread_resume_user(trap_frame_t *frame);
+
+/* Runs a blocked thread's continuation (context->ra on the stack
+ * context->sp, which is its trap frame), on no other state. */
+__attribute__((noreturn)) void context_continue(const arch_context_t *context);
 #endif
 
 #endif
