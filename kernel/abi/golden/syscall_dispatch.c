@@ -9,6 +9,50 @@
 
 int64_t syscall_dispatch(struct thread *caller, uint64_t number, const uint64_t raw[6]) {
   switch (number) {
+    case NX_SYS_THREAD_YIELD:
+      return sys_thread_yield_invoke(caller);
+    case NX_SYS_IPC_CALL: {
+      sys_ipc_call_args_t args;
+      int err = sys_ipc_call_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_ipc_call_invoke(caller, &args);
+    }
+    case NX_SYS_IPC_RECV: {
+      sys_ipc_recv_args_t args;
+      int err = sys_ipc_recv_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_ipc_recv_invoke(caller, &args);
+    }
+    case NX_SYS_IPC_REPLY: {
+      sys_ipc_reply_args_t args;
+      int err = sys_ipc_reply_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_ipc_reply_invoke(caller, &args);
+    }
+    case NX_SYS_IPC_REPLY_RECV: {
+      sys_ipc_reply_recv_args_t args;
+      int err = sys_ipc_reply_recv_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_ipc_reply_recv_invoke(caller, &args);
+    }
+    case NX_SYS_NOTIFICATION_SIGNAL: {
+      sys_notification_signal_args_t args;
+      int err = sys_notification_signal_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_notification_signal_invoke(caller, &args);
+    }
+    case NX_SYS_NOTIFICATION_WAIT: {
+      sys_notification_wait_args_t args;
+      int err = sys_notification_wait_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_notification_wait_invoke(caller, &args);
+    }
+    case NX_SYS_WAITSET_WAIT: {
+      sys_waitset_wait_args_t args;
+      int err = sys_waitset_wait_decode(caller, raw, &args);
+      if (err != NX_OK) return err;
+      return sys_waitset_wait_invoke(caller, &args);
+    }
     case NX_SYS_NULL:
       return sys_null_invoke(caller);
     case NX_SYS_DEBUG_WRITE: {
@@ -17,8 +61,6 @@ int64_t syscall_dispatch(struct thread *caller, uint64_t number, const uint64_t 
       if (err != NX_OK) return err;
       return sys_debug_write_invoke(caller, &args);
     }
-    case NX_SYS_THREAD_YIELD:
-      return sys_thread_yield_invoke(caller);
     case NX_SYS_THREAD_EXIT: {
       sys_thread_exit_args_t args;
       int err = sys_thread_exit_decode(caller, raw, &args);
@@ -101,48 +143,6 @@ int64_t syscall_dispatch(struct thread *caller, uint64_t number, const uint64_t 
     }
     case NX_SYS_ENDPOINT_CREATE:
       return sys_endpoint_create_invoke(caller);
-    case NX_SYS_IPC_CALL: {
-      sys_ipc_call_args_t args;
-      int err = sys_ipc_call_decode(caller, raw, &args);
-      if (err != NX_OK) return err;
-      return sys_ipc_call_invoke(caller, &args);
-    }
-    case NX_SYS_IPC_RECV: {
-      sys_ipc_recv_args_t args;
-      int err = sys_ipc_recv_decode(caller, raw, &args);
-      if (err != NX_OK) return err;
-      return sys_ipc_recv_invoke(caller, &args);
-    }
-    case NX_SYS_IPC_REPLY: {
-      sys_ipc_reply_args_t args;
-      int err = sys_ipc_reply_decode(caller, raw, &args);
-      if (err != NX_OK) return err;
-      return sys_ipc_reply_invoke(caller, &args);
-    }
-    case NX_SYS_IPC_REPLY_RECV: {
-      sys_ipc_reply_recv_args_t args;
-      int err = sys_ipc_reply_recv_decode(caller, raw, &args);
-      if (err != NX_OK) return err;
-      return sys_ipc_reply_recv_invoke(caller, &args);
-    }
-    case NX_SYS_NOTIFICATION_SIGNAL: {
-      sys_notification_signal_args_t args;
-      int err = sys_notification_signal_decode(caller, raw, &args);
-      if (err != NX_OK) return err;
-      return sys_notification_signal_invoke(caller, &args);
-    }
-    case NX_SYS_NOTIFICATION_WAIT: {
-      sys_notification_wait_args_t args;
-      int err = sys_notification_wait_decode(caller, raw, &args);
-      if (err != NX_OK) return err;
-      return sys_notification_wait_invoke(caller, &args);
-    }
-    case NX_SYS_WAITSET_WAIT: {
-      sys_waitset_wait_args_t args;
-      int err = sys_waitset_wait_decode(caller, raw, &args);
-      if (err != NX_OK) return err;
-      return sys_waitset_wait_invoke(caller, &args);
-    }
     case NX_SYS_NOTIFICATION_CREATE:
       return sys_notification_create_invoke(caller);
     case NX_SYS_WAITSET_CREATE:
@@ -262,12 +262,26 @@ int64_t syscall_dispatch(struct thread *caller, uint64_t number, const uint64_t 
 
 const char *syscall_name(uint64_t number) {
   switch (number) {
+    case NX_SYS_THREAD_YIELD:
+      return "thread_yield";
+    case NX_SYS_IPC_CALL:
+      return "ipc_call";
+    case NX_SYS_IPC_RECV:
+      return "ipc_recv";
+    case NX_SYS_IPC_REPLY:
+      return "ipc_reply";
+    case NX_SYS_IPC_REPLY_RECV:
+      return "ipc_reply_recv";
+    case NX_SYS_NOTIFICATION_SIGNAL:
+      return "notification_signal";
+    case NX_SYS_NOTIFICATION_WAIT:
+      return "notification_wait";
+    case NX_SYS_WAITSET_WAIT:
+      return "waitset_wait";
     case NX_SYS_NULL:
       return "null";
     case NX_SYS_DEBUG_WRITE:
       return "debug_write";
-    case NX_SYS_THREAD_YIELD:
-      return "thread_yield";
     case NX_SYS_THREAD_EXIT:
       return "thread_exit";
     case NX_SYS_TASK_EXIT:
@@ -298,20 +312,6 @@ const char *syscall_name(uint64_t number) {
       return "vmo_unmap";
     case NX_SYS_ENDPOINT_CREATE:
       return "endpoint_create";
-    case NX_SYS_IPC_CALL:
-      return "ipc_call";
-    case NX_SYS_IPC_RECV:
-      return "ipc_recv";
-    case NX_SYS_IPC_REPLY:
-      return "ipc_reply";
-    case NX_SYS_IPC_REPLY_RECV:
-      return "ipc_reply_recv";
-    case NX_SYS_NOTIFICATION_SIGNAL:
-      return "notification_signal";
-    case NX_SYS_NOTIFICATION_WAIT:
-      return "notification_wait";
-    case NX_SYS_WAITSET_WAIT:
-      return "waitset_wait";
     case NX_SYS_NOTIFICATION_CREATE:
       return "notification_create";
     case NX_SYS_WAITSET_CREATE:

@@ -49,6 +49,266 @@ extern "C" {
 #if defined(__riscv)
 
 /*
+ * Gives up the rest of the caller's time slice: the caller goes to the back of
+ * its priority's run queue and the highest-priority ready thread runs.
+ *
+ * Returns: 0, once the caller runs again.
+ * Errors: none.
+ * Blocks: no.
+ */
+static inline int64_t nx_thread_yield(void) {
+  register uint64_t a0 __asm__("a0");
+  register uint64_t a7 __asm__("a7") = NX_SYS_THREAD_YIELD;
+  __asm__ volatile("ecall"
+                   : "=r"(a0), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
+                     "a6", "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Sends a message to whoever receives on the endpoint and blocks until the
+ * reply, which comes back in *out (its handles and bytes in the caller's IPC
+ * buffer). A words-only message (info 0) to a waiting server of at least the
+ * caller's priority takes the fastpath: the kernel switches straight to the
+ * server. The server runs at the caller's priority if that is higher, until it
+ * replies. The handles move when a server takes the call; if one is no longer
+ * movable then, the call fails with its error and nothing moved. Needs an IPC
+ * buffer (thread_set_ipc_buffer).
+ *
+ * ep: The endpoint. A endpoint handle; needs NX_RIGHT_WRITE.
+ * w0: Word 0.
+ * w1: Word 1.
+ * w2: Word 2.
+ * w3: Word 3.
+ * info: Handles (bits 0..7, at most NX_MSG_HANDLES) and bytes (bits 16..31, at
+ *   most NX_MSG_BUF_MAX) the message also carries, from the caller's IPC
+ *   buffer; 0 for words only.
+ *
+ * Returns: 0, once the reply is in *out.
+ * Also returns, on success, in *out (registers): out->w0 = a1, out->w1 = a2,
+ *   out->w2 = a3, out->w3 = a4, out->info = a5.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_BAD_ADDRESS, NX_ERR_OUT_OF_RANGE, NX_ERR_INVALID_ARGS,
+ *   NX_ERR_NO_MEMORY, NX_ERR_NOT_FOUND.
+ * Blocks: yes.
+ */
+static inline int64_t nx_ipc_call(nx_handle_t ep, uint64_t w0, uint64_t w1, uint64_t w2,
+                                  uint64_t w3, uint64_t info, nx_ipc_words_t *out) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)ep;
+  register uint64_t a1 __asm__("a1") = (uint64_t)w0;
+  register uint64_t a2 __asm__("a2") = (uint64_t)w1;
+  register uint64_t a3 __asm__("a3") = (uint64_t)w2;
+  register uint64_t a4 __asm__("a4") = (uint64_t)w3;
+  register uint64_t a5 __asm__("a5") = (uint64_t)info;
+  register uint64_t a7 __asm__("a7") = NX_SYS_IPC_CALL;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a6", "memory");
+  out->w0 = a1;
+  out->w1 = a2;
+  out->w2 = a3;
+  out->w3 = a4;
+  out->info = a5;
+  return (int64_t)a0;
+}
+
+/*
+ * Waits for a call on the endpoint; its words come back in *out, its handles
+ * (new handles of the caller) and bytes in the caller's IPC buffer. The caller
+ * then owes that client a reply (ipc_reply or ipc_reply_recv). Needs an IPC
+ * buffer whose handle area is writable (NX_ERR_BAD_ADDRESS otherwise; the same
+ * for every syscall that receives a message).
+ *
+ * ep: The endpoint. A endpoint handle; needs NX_RIGHT_READ.
+ *
+ * Returns: The badge of the capability the client called through (0: none).
+ * Also returns, on success, in *out (registers): out->w0 = a1, out->w1 = a2,
+ *   out->w2 = a3, out->w3 = a4, out->info = a5.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_BAD_ADDRESS, NX_ERR_INVALID_ARGS, NX_ERR_BUSY.
+ * Blocks: yes.
+ */
+static inline int64_t nx_ipc_recv(nx_handle_t ep, nx_ipc_words_t *out) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)ep;
+  register uint64_t a7 __asm__("a7") = NX_SYS_IPC_RECV;
+  register uint64_t a1 __asm__("a1");
+  register uint64_t a2 __asm__("a2");
+  register uint64_t a3 __asm__("a3");
+  register uint64_t a4 __asm__("a4");
+  register uint64_t a5 __asm__("a5");
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "=r"(a1), "=r"(a2), "=r"(a3), "=r"(a4), "=r"(a5), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a6", "memory");
+  out->w0 = a1;
+  out->w1 = a2;
+  out->w2 = a3;
+  out->w3 = a4;
+  out->info = a5;
+  return (int64_t)a0;
+}
+
+/*
+ * Answers the client the caller received a call from. A reply to a client that
+ * was killed meanwhile is dropped (and succeeds).
+ *
+ * w0: Word 0 of the reply.
+ * w1: Word 1.
+ * w2: Word 2.
+ * w3: Word 3.
+ * info: Handles (bits 0..7, at most NX_MSG_HANDLES) and bytes (bits 16..31, at
+ *   most NX_MSG_BUF_MAX) the message also carries, from the caller's IPC
+ *   buffer; 0 for words only.
+ *
+ * Returns: 0.
+ * Errors: NX_ERR_BAD_ADDRESS, NX_ERR_OUT_OF_RANGE, NX_ERR_INVALID_ARGS,
+ *   NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_NO_MEMORY, NX_ERR_NOT_FOUND.
+ * Blocks: no.
+ */
+static inline int64_t nx_ipc_reply(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+                                   uint64_t info) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)w0;
+  register uint64_t a1 __asm__("a1") = (uint64_t)w1;
+  register uint64_t a2 __asm__("a2") = (uint64_t)w2;
+  register uint64_t a3 __asm__("a3") = (uint64_t)w3;
+  register uint64_t a4 __asm__("a4") = (uint64_t)info;
+  register uint64_t a7 __asm__("a7") = NX_SYS_IPC_REPLY;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a5", "a6", "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * ipc_reply, then ipc_recv on the endpoint: a server's loop in one syscall. A
+ * words-only reply to a client no less urgent than every ready thread takes the
+ * fastpath: the kernel switches straight back to it. If the reply fails,
+ * nothing happens and its error is returned.
+ *
+ * ep: The endpoint to receive on. A endpoint handle; needs NX_RIGHT_READ.
+ * w0: Word 0 of the reply.
+ * w1: Word 1.
+ * w2: Word 2.
+ * w3: Word 3.
+ * info: Handles (bits 0..7, at most NX_MSG_HANDLES) and bytes (bits 16..31, at
+ *   most NX_MSG_BUF_MAX) the message also carries, from the caller's IPC
+ *   buffer; 0 for words only.
+ *
+ * Returns: The badge of the next client (its message in *out).
+ * Also returns, on success, in *out (registers): out->w0 = a1, out->w1 = a2,
+ *   out->w2 = a3, out->w3 = a4, out->info = a5.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_BAD_ADDRESS, NX_ERR_OUT_OF_RANGE, NX_ERR_INVALID_ARGS,
+ *   NX_ERR_NO_MEMORY, NX_ERR_NOT_FOUND, NX_ERR_BUSY.
+ * Blocks: yes.
+ */
+static inline int64_t nx_ipc_reply_recv(nx_handle_t ep, uint64_t w0, uint64_t w1, uint64_t w2,
+                                        uint64_t w3, uint64_t info, nx_ipc_words_t *out) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)ep;
+  register uint64_t a1 __asm__("a1") = (uint64_t)w0;
+  register uint64_t a2 __asm__("a2") = (uint64_t)w1;
+  register uint64_t a3 __asm__("a3") = (uint64_t)w2;
+  register uint64_t a4 __asm__("a4") = (uint64_t)w3;
+  register uint64_t a5 __asm__("a5") = (uint64_t)info;
+  register uint64_t a7 __asm__("a7") = NX_SYS_IPC_REPLY_RECV;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a6", "memory");
+  out->w0 = a1;
+  out->w1 = a2;
+  out->w2 = a3;
+  out->w3 = a4;
+  out->info = a5;
+  return (int64_t)a0;
+}
+
+/*
+ * Raises `bits` and wakes the waiters that asked for them (each takes only the
+ * bits of its mask; the rest stay pending). A woken thread more urgent than the
+ * caller runs at once.
+ *
+ * n: The notification. A notification handle; needs NX_RIGHT_SIGNAL.
+ * bits: Bits of NX_SIGNAL_BITS, not 0.
+ *
+ * Returns: 0.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_INVALID_ARGS.
+ * Blocks: no.
+ */
+static inline int64_t nx_notification_signal(nx_handle_t n, uint64_t bits) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)n;
+  register uint64_t a1 __asm__("a1") = (uint64_t)bits;
+  register uint64_t a7 __asm__("a7") = NX_SYS_NOTIFICATION_SIGNAL;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Takes the pending bits of `mask`, waiting until one is signalled or the
+ * monotonic clock reaches `deadline_ns` (NX_DEADLINE_NEVER: no deadline; 0:
+ * only look).
+ *
+ * n: The notification. A notification handle; needs NX_RIGHT_WAIT.
+ * mask: Bits of NX_SIGNAL_BITS, not 0.
+ * deadline_ns: When to give up, on the clock_get clock.
+ *
+ * Returns: The bits taken (cleared on the notification).
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_INVALID_ARGS, NX_ERR_TIMED_OUT.
+ * Blocks: yes.
+ */
+static inline int64_t nx_notification_wait(nx_handle_t n, uint64_t mask, uint64_t deadline_ns) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)n;
+  register uint64_t a1 __asm__("a1") = (uint64_t)mask;
+  register uint64_t a2 __asm__("a2") = (uint64_t)deadline_ns;
+  register uint64_t a7 __asm__("a7") = NX_SYS_NOTIFICATION_WAIT;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
+ * Waits until an entry's notification has bits of its mask pending (the lowest
+ * such slot wins and takes them) or the deadline passes. One thread waits on a
+ * set at a time.
+ *
+ * ws: The wait set. A waitset handle; needs NX_RIGHT_WAIT.
+ * deadline_ns: When to give up (NX_DEADLINE_NEVER: never; 0: only look).
+ * bits: Where the bits taken go (a uint64_t). User memory, written by the
+ *   kernel.
+ *
+ * Returns: The slot that fired; the bits it took are stored at `bits`.
+ * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
+ *   NX_ERR_BAD_ADDRESS, NX_ERR_INVALID_ARGS, NX_ERR_BUSY, NX_ERR_TIMED_OUT.
+ * Blocks: yes.
+ */
+static inline int64_t nx_waitset_wait(nx_handle_t ws, uint64_t deadline_ns, uintptr_t bits) {
+  register uint64_t a0 __asm__("a0") = (uint64_t)ws;
+  register uint64_t a1 __asm__("a1") = (uint64_t)deadline_ns;
+  register uint64_t a2 __asm__("a2") = (uint64_t)bits;
+  register uint64_t a7 __asm__("a7") = NX_SYS_WAITSET_WAIT;
+  __asm__ volatile("ecall"
+                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a3", "a4", "a5", "a6",
+                     "memory");
+  return (int64_t)a0;
+}
+
+/*
  * Does nothing. Measures the cost of a syscall round trip.
  *
  * Returns: 0.
@@ -91,25 +351,6 @@ static inline int64_t nx_debug_write(nx_handle_t log, uintptr_t buf, size_t len)
                    :
                    : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a3", "a4", "a5", "a6",
                      "memory");
-  return (int64_t)a0;
-}
-
-/*
- * Gives up the rest of the caller's time slice: the caller goes to the back of
- * its priority's run queue and the highest-priority ready thread runs.
- *
- * Returns: 0, once the caller runs again.
- * Errors: none.
- * Blocks: no.
- */
-static inline int64_t nx_thread_yield(void) {
-  register uint64_t a0 __asm__("a0");
-  register uint64_t a7 __asm__("a7") = NX_SYS_THREAD_YIELD;
-  __asm__ volatile("ecall"
-                   : "=r"(a0), "+r"(a7)
-                   :
-                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
-                     "a6", "memory");
   return (int64_t)a0;
 }
 
@@ -469,247 +710,6 @@ static inline int64_t nx_endpoint_create(void) {
                    :
                    : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
                      "a6", "memory");
-  return (int64_t)a0;
-}
-
-/*
- * Sends a message to whoever receives on the endpoint and blocks until the
- * reply, which comes back in *out (its handles and bytes in the caller's IPC
- * buffer). A words-only message (info 0) to a waiting server of at least the
- * caller's priority takes the fastpath: the kernel switches straight to the
- * server. The server runs at the caller's priority if that is higher, until it
- * replies. The handles move when a server takes the call; if one is no longer
- * movable then, the call fails with its error and nothing moved. Needs an IPC
- * buffer (thread_set_ipc_buffer).
- *
- * ep: The endpoint. A endpoint handle; needs NX_RIGHT_WRITE.
- * w0: Word 0.
- * w1: Word 1.
- * w2: Word 2.
- * w3: Word 3.
- * info: Handles (bits 0..7, at most NX_MSG_HANDLES) and bytes (bits 16..31, at
- *   most NX_MSG_BUF_MAX) the message also carries, from the caller's IPC
- *   buffer; 0 for words only.
- *
- * Returns: 0, once the reply is in *out.
- * Also returns, on success, in *out (registers): out->w0 = a1, out->w1 = a2,
- *   out->w2 = a3, out->w3 = a4, out->info = a5.
- * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
- *   NX_ERR_BAD_ADDRESS, NX_ERR_OUT_OF_RANGE, NX_ERR_INVALID_ARGS,
- *   NX_ERR_NO_MEMORY, NX_ERR_NOT_FOUND.
- * Blocks: yes.
- */
-static inline int64_t nx_ipc_call(nx_handle_t ep, uint64_t w0, uint64_t w1, uint64_t w2,
-                                  uint64_t w3, uint64_t info, nx_ipc_words_t *out) {
-  register uint64_t a0 __asm__("a0") = (uint64_t)ep;
-  register uint64_t a1 __asm__("a1") = (uint64_t)w0;
-  register uint64_t a2 __asm__("a2") = (uint64_t)w1;
-  register uint64_t a3 __asm__("a3") = (uint64_t)w2;
-  register uint64_t a4 __asm__("a4") = (uint64_t)w3;
-  register uint64_t a5 __asm__("a5") = (uint64_t)info;
-  register uint64_t a7 __asm__("a7") = NX_SYS_IPC_CALL;
-  __asm__ volatile("ecall"
-                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a7)
-                   :
-                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a6", "memory");
-  out->w0 = a1;
-  out->w1 = a2;
-  out->w2 = a3;
-  out->w3 = a4;
-  out->info = a5;
-  return (int64_t)a0;
-}
-
-/*
- * Waits for a call on the endpoint; its words come back in *out, its handles
- * (new handles of the caller) and bytes in the caller's IPC buffer. The caller
- * then owes that client a reply (ipc_reply or ipc_reply_recv). Needs an IPC
- * buffer whose handle area is writable (NX_ERR_BAD_ADDRESS otherwise; the same
- * for every syscall that receives a message).
- *
- * ep: The endpoint. A endpoint handle; needs NX_RIGHT_READ.
- *
- * Returns: The badge of the capability the client called through (0: none).
- * Also returns, on success, in *out (registers): out->w0 = a1, out->w1 = a2,
- *   out->w2 = a3, out->w3 = a4, out->info = a5.
- * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
- *   NX_ERR_BAD_ADDRESS, NX_ERR_INVALID_ARGS, NX_ERR_BUSY.
- * Blocks: yes.
- */
-static inline int64_t nx_ipc_recv(nx_handle_t ep, nx_ipc_words_t *out) {
-  register uint64_t a0 __asm__("a0") = (uint64_t)ep;
-  register uint64_t a7 __asm__("a7") = NX_SYS_IPC_RECV;
-  register uint64_t a1 __asm__("a1");
-  register uint64_t a2 __asm__("a2");
-  register uint64_t a3 __asm__("a3");
-  register uint64_t a4 __asm__("a4");
-  register uint64_t a5 __asm__("a5");
-  __asm__ volatile("ecall"
-                   : "+r"(a0), "=r"(a1), "=r"(a2), "=r"(a3), "=r"(a4), "=r"(a5), "+r"(a7)
-                   :
-                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a6", "memory");
-  out->w0 = a1;
-  out->w1 = a2;
-  out->w2 = a3;
-  out->w3 = a4;
-  out->info = a5;
-  return (int64_t)a0;
-}
-
-/*
- * Answers the client the caller received a call from. A reply to a client that
- * was killed meanwhile is dropped (and succeeds).
- *
- * w0: Word 0 of the reply.
- * w1: Word 1.
- * w2: Word 2.
- * w3: Word 3.
- * info: Handles (bits 0..7, at most NX_MSG_HANDLES) and bytes (bits 16..31, at
- *   most NX_MSG_BUF_MAX) the message also carries, from the caller's IPC
- *   buffer; 0 for words only.
- *
- * Returns: 0.
- * Errors: NX_ERR_BAD_ADDRESS, NX_ERR_OUT_OF_RANGE, NX_ERR_INVALID_ARGS,
- *   NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
- *   NX_ERR_NO_MEMORY, NX_ERR_NOT_FOUND.
- * Blocks: no.
- */
-static inline int64_t nx_ipc_reply(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
-                                   uint64_t info) {
-  register uint64_t a0 __asm__("a0") = (uint64_t)w0;
-  register uint64_t a1 __asm__("a1") = (uint64_t)w1;
-  register uint64_t a2 __asm__("a2") = (uint64_t)w2;
-  register uint64_t a3 __asm__("a3") = (uint64_t)w3;
-  register uint64_t a4 __asm__("a4") = (uint64_t)info;
-  register uint64_t a7 __asm__("a7") = NX_SYS_IPC_REPLY;
-  __asm__ volatile("ecall"
-                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a7)
-                   :
-                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a5", "a6", "memory");
-  return (int64_t)a0;
-}
-
-/*
- * ipc_reply, then ipc_recv on the endpoint: a server's loop in one syscall. A
- * words-only reply to a client no less urgent than every ready thread takes the
- * fastpath: the kernel switches straight back to it. If the reply fails,
- * nothing happens and its error is returned.
- *
- * ep: The endpoint to receive on. A endpoint handle; needs NX_RIGHT_READ.
- * w0: Word 0 of the reply.
- * w1: Word 1.
- * w2: Word 2.
- * w3: Word 3.
- * info: Handles (bits 0..7, at most NX_MSG_HANDLES) and bytes (bits 16..31, at
- *   most NX_MSG_BUF_MAX) the message also carries, from the caller's IPC
- *   buffer; 0 for words only.
- *
- * Returns: The badge of the next client (its message in *out).
- * Also returns, on success, in *out (registers): out->w0 = a1, out->w1 = a2,
- *   out->w2 = a3, out->w3 = a4, out->info = a5.
- * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
- *   NX_ERR_BAD_ADDRESS, NX_ERR_OUT_OF_RANGE, NX_ERR_INVALID_ARGS,
- *   NX_ERR_NO_MEMORY, NX_ERR_NOT_FOUND, NX_ERR_BUSY.
- * Blocks: yes.
- */
-static inline int64_t nx_ipc_reply_recv(nx_handle_t ep, uint64_t w0, uint64_t w1, uint64_t w2,
-                                        uint64_t w3, uint64_t info, nx_ipc_words_t *out) {
-  register uint64_t a0 __asm__("a0") = (uint64_t)ep;
-  register uint64_t a1 __asm__("a1") = (uint64_t)w0;
-  register uint64_t a2 __asm__("a2") = (uint64_t)w1;
-  register uint64_t a3 __asm__("a3") = (uint64_t)w2;
-  register uint64_t a4 __asm__("a4") = (uint64_t)w3;
-  register uint64_t a5 __asm__("a5") = (uint64_t)info;
-  register uint64_t a7 __asm__("a7") = NX_SYS_IPC_REPLY_RECV;
-  __asm__ volatile("ecall"
-                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a7)
-                   :
-                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a6", "memory");
-  out->w0 = a1;
-  out->w1 = a2;
-  out->w2 = a3;
-  out->w3 = a4;
-  out->info = a5;
-  return (int64_t)a0;
-}
-
-/*
- * Raises `bits` and wakes the waiters that asked for them (each takes only the
- * bits of its mask; the rest stay pending). A woken thread more urgent than the
- * caller runs at once.
- *
- * n: The notification. A notification handle; needs NX_RIGHT_SIGNAL.
- * bits: Bits of NX_SIGNAL_BITS, not 0.
- *
- * Returns: 0.
- * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
- *   NX_ERR_INVALID_ARGS.
- * Blocks: no.
- */
-static inline int64_t nx_notification_signal(nx_handle_t n, uint64_t bits) {
-  register uint64_t a0 __asm__("a0") = (uint64_t)n;
-  register uint64_t a1 __asm__("a1") = (uint64_t)bits;
-  register uint64_t a7 __asm__("a7") = NX_SYS_NOTIFICATION_SIGNAL;
-  __asm__ volatile("ecall"
-                   : "+r"(a0), "+r"(a1), "+r"(a7)
-                   :
-                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6",
-                     "memory");
-  return (int64_t)a0;
-}
-
-/*
- * Takes the pending bits of `mask`, waiting until one is signalled or the
- * monotonic clock reaches `deadline_ns` (NX_DEADLINE_NEVER: no deadline; 0:
- * only look).
- *
- * n: The notification. A notification handle; needs NX_RIGHT_WAIT.
- * mask: Bits of NX_SIGNAL_BITS, not 0.
- * deadline_ns: When to give up, on the clock_get clock.
- *
- * Returns: The bits taken (cleared on the notification).
- * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
- *   NX_ERR_INVALID_ARGS, NX_ERR_TIMED_OUT.
- * Blocks: yes.
- */
-static inline int64_t nx_notification_wait(nx_handle_t n, uint64_t mask, uint64_t deadline_ns) {
-  register uint64_t a0 __asm__("a0") = (uint64_t)n;
-  register uint64_t a1 __asm__("a1") = (uint64_t)mask;
-  register uint64_t a2 __asm__("a2") = (uint64_t)deadline_ns;
-  register uint64_t a7 __asm__("a7") = NX_SYS_NOTIFICATION_WAIT;
-  __asm__ volatile("ecall"
-                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a7)
-                   :
-                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a3", "a4", "a5", "a6",
-                     "memory");
-  return (int64_t)a0;
-}
-
-/*
- * Waits until an entry's notification has bits of its mask pending (the lowest
- * such slot wins and takes them) or the deadline passes. One thread waits on a
- * set at a time.
- *
- * ws: The wait set. A waitset handle; needs NX_RIGHT_WAIT.
- * deadline_ns: When to give up (NX_DEADLINE_NEVER: never; 0: only look).
- * bits: Where the bits taken go (a uint64_t). User memory, written by the
- *   kernel.
- *
- * Returns: The slot that fired; the bits it took are stored at `bits`.
- * Errors: NX_ERR_BAD_HANDLE, NX_ERR_WRONG_TYPE, NX_ERR_ACCESS_DENIED,
- *   NX_ERR_BAD_ADDRESS, NX_ERR_INVALID_ARGS, NX_ERR_BUSY, NX_ERR_TIMED_OUT.
- * Blocks: yes.
- */
-static inline int64_t nx_waitset_wait(nx_handle_t ws, uint64_t deadline_ns, uintptr_t bits) {
-  register uint64_t a0 __asm__("a0") = (uint64_t)ws;
-  register uint64_t a1 __asm__("a1") = (uint64_t)deadline_ns;
-  register uint64_t a2 __asm__("a2") = (uint64_t)bits;
-  register uint64_t a7 __asm__("a7") = NX_SYS_WAITSET_WAIT;
-  __asm__ volatile("ecall"
-                   : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a7)
-                   :
-                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a3", "a4", "a5", "a6",
-                     "memory");
   return (int64_t)a0;
 }
 
@@ -1253,9 +1253,18 @@ static inline int64_t nx_task_kill(nx_handle_t task, int64_t code) {
 
 #else /* !__riscv: declarations only */
 
+int64_t nx_thread_yield(void);
+int64_t nx_ipc_call(nx_handle_t ep, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+                    uint64_t info, nx_ipc_words_t *out);
+int64_t nx_ipc_recv(nx_handle_t ep, nx_ipc_words_t *out);
+int64_t nx_ipc_reply(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t info);
+int64_t nx_ipc_reply_recv(nx_handle_t ep, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+                          uint64_t info, nx_ipc_words_t *out);
+int64_t nx_notification_signal(nx_handle_t n, uint64_t bits);
+int64_t nx_notification_wait(nx_handle_t n, uint64_t mask, uint64_t deadline_ns);
+int64_t nx_waitset_wait(nx_handle_t ws, uint64_t deadline_ns, uintptr_t bits);
 int64_t nx_null(void);
 int64_t nx_debug_write(nx_handle_t log, uintptr_t buf, size_t len);
-int64_t nx_thread_yield(void);
 __attribute__((noreturn)) void nx_thread_exit(int64_t code);
 __attribute__((noreturn)) void nx_task_exit(int64_t code);
 int64_t nx_clock_get(void);
@@ -1271,15 +1280,6 @@ int64_t nx_vmo_write(nx_handle_t vmo, uint64_t offset, uintptr_t buf, size_t len
 int64_t nx_vmo_map(nx_handle_t vmo, uint64_t va, uint64_t offset, uint64_t size, uint32_t prot);
 int64_t nx_vmo_unmap(uint64_t va);
 int64_t nx_endpoint_create(void);
-int64_t nx_ipc_call(nx_handle_t ep, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
-                    uint64_t info, nx_ipc_words_t *out);
-int64_t nx_ipc_recv(nx_handle_t ep, nx_ipc_words_t *out);
-int64_t nx_ipc_reply(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t info);
-int64_t nx_ipc_reply_recv(nx_handle_t ep, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
-                          uint64_t info, nx_ipc_words_t *out);
-int64_t nx_notification_signal(nx_handle_t n, uint64_t bits);
-int64_t nx_notification_wait(nx_handle_t n, uint64_t mask, uint64_t deadline_ns);
-int64_t nx_waitset_wait(nx_handle_t ws, uint64_t deadline_ns, uintptr_t bits);
 int64_t nx_notification_create(void);
 int64_t nx_waitset_create(void);
 int64_t nx_waitset_add(nx_handle_t ws, nx_handle_t n, uint64_t mask);

@@ -92,27 +92,7 @@ ipc_fast:
   bnez t4, ipc_bail
   ld t4, THREAD_IPC_BUFFER(t0)
   beqz t4, ipc_bail
-  /* handle_lookup_slot_inline(): a live slot of an endpoint, no revoke
-   * running anywhere (the C path handles that case). */
-  slli t1, a0, 64 - 16
-  srli t1, t1, 64 - 16
-  li t4, 255
-  bltu t4, t1, ipc_bail
-  li t4, HANDLE_SLOT_SIZE
-  mul t1, t1, t4
-  ld t4, THREAD_TASK(t0)
-  add t1, t1, t4
-  addi t1, t1, TASK_HANDLES
-  ld t2, HANDLE_SLOT_OBJECT(t1)
-  beqz t2, ipc_bail
-  lhu t4, HANDLE_SLOT_GENERATION(t1)
-  srliw t5, a0, 16
-  bne t4, t5, ipc_bail
-  ld t4, cap_revokes_active
-  bnez t4, ipc_bail
-  lw t4, OBJECT_TYPE(t2)
-  li t5, OBJECT_TYPE_ENDPOINT
-  bne t4, t5, ipc_bail
+  LOOKUP_HANDLE a0, t0, OBJECT_TYPE_ENDPOINT, t1, t2, t4, t5, ipc_bail
   lwu t4, HANDLE_SLOT_RIGHTS(t1)
   ld a5, HANDLE_SLOT_BADGE(t1)
   li t5, NX_SYS_IPC_CALL

@@ -1,8 +1,10 @@
 /*
- * What the assembly fastpaths (yield_fast.S, ipc_fast.S) share: the checks
- * of a direct switch from one thread to another and its last steps, as
- * assembler macros over registers each caller names. They are enter() and
- * switch_space() (kernel/core/thread.c) for the common case, in its order.
+ * What the assembly fastpaths (yield_fast.S, ipc_fast.S, notify_fast.S)
+ * share, as assembler macros over registers each caller names: the handle
+ * lookup (handle_lookup_slot_inline() for its common case), the checks of
+ * a direct switch from one thread to another and its last steps (enter()
+ * and switch_space() in kernel/core/thread.c for the common case, in its
+ * order).
  */
 #ifndef KERNEL_ARCH_RISCV64_SWITCH_FAST_H
 #define KERNEL_ARCH_RISCV64_SWITCH_FAST_H
@@ -10,6 +12,33 @@
 #include "kernel/arch/riscv64/thread_offsets.h"
 #include "kernel/arch/riscv64/user_return.h"
 #include "neuron/arch/trap_frame.h"
+
+/* handle_lookup_slot_inline()'s common case for the handle value in
+ * `handle` (the caller checked that it fits 32 bits) in `thread`'s task: a
+ * live slot whose generation matches, no revoke running anywhere (the C
+ * path handles that case), an object of type `type`. Leaves the slot in
+ * `slot` and its object in `obj`; else jumps to `bail`. */
+.macro LOOKUP_HANDLE handle, thread, type, slot, obj, tmp, tmp2, bail
+  slli \slot, \handle, 64 - 16
+  srli \slot, \slot, 64 - 16
+  li \tmp, 255
+  bltu \tmp, \slot, \bail
+  li \tmp, HANDLE_SLOT_SIZE
+  mul \slot, \slot, \tmp
+  ld \tmp, THREAD_TASK(\thread)
+  add \slot, \slot, \tmp
+  addi \slot, \slot, TASK_HANDLES
+  ld \obj, HANDLE_SLOT_OBJECT(\slot)
+  beqz \obj, \bail
+  lhu \tmp, HANDLE_SLOT_GENERATION(\slot)
+  srliw \tmp2, \handle, 16
+  bne \tmp, \tmp2, \bail
+  ld \tmp, cap_revokes_active
+  bnez \tmp, \bail
+  lw \tmp, OBJECT_TYPE(\obj)
+  li \tmp2, \type
+  bne \tmp, \tmp2, \bail
+.endm
 
 /* `next` resumes from its trap frame (its continuation is syscall_resume,
  * whose address is left in `resume` unless `tmp2` is `resume`) and neither

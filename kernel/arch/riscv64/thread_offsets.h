@@ -1,5 +1,5 @@
 /*
- * Where the assembly fastpaths (yield_fast.S, ipc_fast.S) find the kernel's C
+ * Where the assembly fastpaths (yield_fast.S, ipc_fast.S, notify_fast.S) find the kernel's C
  * structures: field offsets and state values, for assembly. trap.c checks
  * every one against the C definitions with static asserts, so a change of
  * layout fails the build instead of the fastpath.
@@ -70,11 +70,39 @@
 #define HANDLE_SLOT_RIGHTS 56
 #define HANDLE_SLOT_GENERATION 60
 #define OBJECT_TYPE 0
-#define OBJECT_TYPE_ENDPOINT 6 /* object_type_t */
+#define OBJECT_REFS 4
+#define OBJECT_TYPE_NOTIFICATION 3 /* object_type_t */
+#define OBJECT_TYPE_ENDPOINT 6
 
-/* NX_RIGHT_READ and NX_RIGHT_WRITE, as plain numbers for the assembler. */
+/* NX_RIGHT_READ, NX_RIGHT_WRITE and NX_RIGHT_SIGNAL, as plain numbers for
+ * the assembler. */
 #define RIGHT_READ_ASM 1
 #define RIGHT_WRITE_ASM 2
+#define RIGHT_SIGNAL_ASM 64
+
+/* A notification (a knotification_t starts with it), its waiters' nodes,
+ * the notify_waiter_t in thread_t (at THREAD_WAITER) and the counters of
+ * the notify_system_t it points to. */
+#define N_SYS 8
+#define N_PENDING 16
+#define N_WAITERS 24 /* its queue's head: prev, then next */
+#define N_QUEUED 40
+#define NSYS_SIGNALS 8
+#define NSYS_WAKEUPS 32
+#define NODE_PREV 0
+#define NODE_NEXT 8
+#define NODE_MASK 24
+#define NODE_WAITER 32
+#define NODE_INDEX 40
+#define THREAD_WAITER 680
+#define THREAD_WAIT_HOLD 840
+#define W_NODE_COUNT 56
+#define W_WS 64
+#define W_STATE 80
+#define W_RESULT 84
+#define W_BITS 88
+#define W_INDEX 96
+#define NOTIFY_WAITER_IDLE_ASM 1
 
 /* task_t */
 #define TASK_ASID_TAG 112 /* space.asid_tag */
@@ -85,6 +113,8 @@
  * the ASID allocator. */
 #define KERNEL_SCHED 10992
 #define SCHED_BITMAP 512
+#define SCHED_RQ_COUNT 516
+#define SCHED_PREEMPTIONS 616
 #define KERNEL_ASIDS 1736
 #define ASID_BITS 0
 #define ASID_GENERATION 16
@@ -94,5 +124,6 @@
 
 /* nx_kernel_stats_t */
 #define KSTATS_CONTEXT_SWITCHES 24
+#define KSTATS_WAKEUPS 56
 
 #endif

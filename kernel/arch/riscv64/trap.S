@@ -46,23 +46,26 @@ trap_entry:
   ld a1, KSTATS_SYSCALLS(a0)
   addi a1, a1, 1
   sd a1, KSTATS_SYSCALLS(a0)
-  /* thread_yield and the syscalls that may end with a continuation
-   * (NX_SYS_IPC_CALL .. NX_SYS_WAITSET_WAIT, which trap.c checks are
-   * contiguous) keep s0-s11 in the frame, for it; yield and the IPC calls try
-   * their fastpath first. The fastpaths (yield_fast.S and ipc_fast.S, then
-   * thread_yield_fast and syscall_fastpath.c behind them) either switch to
-   * another thread in user mode and never come back, or return having
-   * changed nothing. */
-  li a0, NX_SYS_THREAD_YIELD
-  beq a7, a0, 2f
-  addi a0, a7, -NX_SYS_IPC_CALL
-  sltiu a0, a0, NX_SYS_WAITSET_WAIT - NX_SYS_IPC_CALL + 1
+  /* thread_yield (0) and the syscalls that may end with a continuation
+   * (1 .. NX_SYS_WAITSET_WAIT: the four IPC calls, notification_signal and
+   * the two waits; trap.c checks the numbering) keep s0-s11 in the frame,
+   * for it. Yield, the IPC calls and the signal try their fastpath first.
+   * The fastpaths (yield_fast.S, ipc_fast.S and notify_fast.S, then
+   * thread_yield_fast and syscall_fastpath.c behind the first two) either
+   * switch to another thread in user mode and never come back, or return
+   * having changed nothing. */
+  beqz a7, 2f
+  sltiu a0, a7, NX_SYS_WAITSET_WAIT + 1
   beqz a0, 1f
   SAVE_S_REGS
   sd a7, TF_A7(sp)
-  li a0, NX_SYS_NOTIFICATION_SIGNAL
-  bgeu a7, a0, 1f
+  sltiu a0, a7, NX_SYS_IPC_REPLY_RECV + 1
+  beqz a0, 3f
   j ipc_fast /* ipc_fast.S: its common cases, else ipc_slow */
+3:
+  li a0, NX_SYS_NOTIFICATION_SIGNAL
+  bne a7, a0, 1f
+  j notify_fast /* notify_fast.S: its common case, else syscall_general */
   .globl ipc_slow
 ipc_slow:
   ld a0, TF_THREAD(sp)
@@ -79,6 +82,10 @@ yield_slow:
   li a7, NX_SYS_THREAD_YIELD
   sd a7, TF_A7(sp)
   call thread_yield_fast
+  /* The dispatcher for a syscall whose number is in the frame (a fastpath
+   * gave up on it). */
+  .globl syscall_general
+syscall_general:
 4:
   ld a7, TF_A7(sp)
 1:

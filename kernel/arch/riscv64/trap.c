@@ -14,6 +14,7 @@
 #include "neuron/irq.h"
 #include "neuron/kernel.h"
 #include "neuron/kobject.h"
+#include "neuron/notification.h"
 #include "neuron/syscall_decl.h"
 #include "neuron/task.h"
 
@@ -28,15 +29,15 @@ _Static_assert(offsetof(trap_frame_t, s) == TF_S0, "trap frame layout");
 _Static_assert(offsetof(trap_frame_t, gp) == TF_GP, "trap frame layout");
 _Static_assert(offsetof(trap_frame_t, tp) == TF_TP, "trap frame layout");
 _Static_assert(sizeof(trap_frame_t) == TF_SIZE && TF_SIZE % 16 == 0, "trap frame size");
-/* trap.S saves s0-s11 for thread_yield and the syscalls numbered
- * NX_SYS_IPC_CALL .. NX_SYS_WAITSET_WAIT: the ones that may end with a
- * continuation (the IPC calls first, which it sends to ipc_fast). */
-_Static_assert(NX_SYS_IPC_RECV > NX_SYS_IPC_CALL && NX_SYS_IPC_RECV < NX_SYS_IPC_REPLY_RECV &&
-                   NX_SYS_IPC_REPLY_RECV - NX_SYS_IPC_CALL == 3 &&
-                   NX_SYS_NOTIFICATION_SIGNAL == NX_SYS_IPC_REPLY_RECV + 1 &&
-                   NX_SYS_NOTIFICATION_WAIT == NX_SYS_NOTIFICATION_SIGNAL + 1 &&
-                   NX_SYS_WAITSET_WAIT == NX_SYS_NOTIFICATION_WAIT + 1,
-               "the syscalls with continuations are contiguous");
+/* trap.S tells thread_yield (0) and the syscalls that may end with a
+ * continuation (the IPC calls, 1 .. 4, then notification_signal and the
+ * two waits, up to NX_SYS_WAITSET_WAIT) from the others by their numbers,
+ * and saves s0-s11 for them. */
+_Static_assert(NX_SYS_THREAD_YIELD == 0 && NX_SYS_IPC_CALL == 1 && NX_SYS_IPC_RECV == 2 &&
+                   NX_SYS_IPC_REPLY == 3 && NX_SYS_IPC_REPLY_RECV == 4 &&
+                   NX_SYS_NOTIFICATION_SIGNAL == 5 && NX_SYS_NOTIFICATION_WAIT == 6 &&
+                   NX_SYS_WAITSET_WAIT == 7,
+               "the syscalls with continuations are numbered first");
 _Static_assert(offsetof(nx_kernel_stats_t, syscalls) == KSTATS_SYSCALLS, "kstats layout");
 
 /* What yield_fast.S reads and writes (thread_offsets.h). */
@@ -130,14 +131,60 @@ _Static_assert(offsetof(handle_slot_t, generation) == HANDLE_SLOT_GENERATION &&
                "handle slot layout");
 _Static_assert(offsetof(object_t, type) == OBJECT_TYPE && sizeof(((object_t *)0)->type) == 4,
                "object layout");
-_Static_assert(OBJ_ENDPOINT == OBJECT_TYPE_ENDPOINT, "object types");
-_Static_assert(NX_RIGHT_READ == RIGHT_READ_ASM && NX_RIGHT_WRITE == RIGHT_WRITE_ASM, "rights");
+_Static_assert(OBJ_ENDPOINT == OBJECT_TYPE_ENDPOINT && OBJ_NOTIFICATION == OBJECT_TYPE_NOTIFICATION,
+               "object types");
+_Static_assert(NX_RIGHT_READ == RIGHT_READ_ASM && NX_RIGHT_WRITE == RIGHT_WRITE_ASM &&
+                   NX_RIGHT_SIGNAL == RIGHT_SIGNAL_ASM,
+               "rights");
 /* NOLINTBEGIN(misc-redundant-expression): the rights syscalls.toml gives
  * expand to these macros today; the assertion catches the day they do not. */
 _Static_assert(SYS_IPC_CALL_EP_RIGHTS == NX_RIGHT_WRITE &&
                    SYS_IPC_REPLY_RECV_EP_RIGHTS == NX_RIGHT_READ,
                "the rights the IPC fastpath checks");
 /* NOLINTEND(misc-redundant-expression) */
+
+/* What notify_fast.S reads and writes (thread_offsets.h). */
+_Static_assert(offsetof(object_t, refs) == OBJECT_REFS && sizeof(((object_t *)0)->refs) == 4,
+               "object layout");
+_Static_assert(offsetof(knotification_t, n) == 0 && offsetof(notification_t, obj) == 0,
+               "a notification handle's object is its notification");
+_Static_assert(offsetof(notification_t, sys) == N_SYS, "notification layout");
+_Static_assert(offsetof(notification_t, pending) == N_PENDING, "notification layout");
+_Static_assert(offsetof(notification_t, waiters) == N_WAITERS, "notification layout");
+_Static_assert(offsetof(notification_t, queued) == N_QUEUED &&
+                   sizeof(((notification_t *)0)->queued) == 4,
+               "notification layout");
+_Static_assert(offsetof(notify_system_t, counters.signals) == NSYS_SIGNALS &&
+                   offsetof(notify_system_t, counters.wakeups) == NSYS_WAKEUPS,
+               "notify counters");
+_Static_assert(offsetof(notify_node_t, link.prev) == NODE_PREV &&
+                   offsetof(notify_node_t, link.next) == NODE_NEXT &&
+                   offsetof(notify_link_t, prev) == NODE_PREV &&
+                   offsetof(notify_link_t, next) == NODE_NEXT,
+               "notify links");
+_Static_assert(offsetof(notify_node_t, mask) == NODE_MASK &&
+                   offsetof(notify_node_t, waiter) == NODE_WAITER &&
+                   offsetof(notify_node_t, index) == NODE_INDEX,
+               "notify node layout");
+_Static_assert(offsetof(thread_t, waiter) == THREAD_WAITER &&
+                   offsetof(thread_t, wait_hold) == THREAD_WAIT_HOLD,
+               "thread layout");
+_Static_assert(offsetof(notify_waiter_t, node_count) == W_NODE_COUNT &&
+                   offsetof(notify_waiter_t, ws) == W_WS &&
+                   offsetof(notify_waiter_t, state) == W_STATE &&
+                   sizeof(((notify_waiter_t *)0)->state) == 1 &&
+                   offsetof(notify_waiter_t, result) == W_RESULT &&
+                   offsetof(notify_waiter_t, bits) == W_BITS &&
+                   offsetof(notify_waiter_t, index) == W_INDEX,
+               "notify waiter layout");
+_Static_assert(NOTIFY_WAITER_IDLE == NOTIFY_WAITER_IDLE_ASM && NX_OK == 0, "notify states");
+_Static_assert(offsetof(sched_t, rq.count) == SCHED_RQ_COUNT &&
+                   offsetof(sched_t, counters.preemptions) == SCHED_PREEMPTIONS &&
+                   sizeof(((sched_t *)0)->rq.count) == 4,
+               "scheduler layout");
+_Static_assert(offsetof(nx_kernel_stats_t, wakeups) == KSTATS_WAKEUPS, "kstats layout");
+_Static_assert(NX_SIGNAL_BITS == 0x7fffffffffffffffull,
+               "notify_fast.S checks the signal bits as a positive 64-bit value");
 
 void trap_user(trap_frame_t *tf, uint64_t scause, uint64_t stval);
 void trap_kernel_fault(uint64_t scause, uint64_t sepc, uint64_t stval, uint64_t sp);

@@ -1,0 +1,185 @@
+/*
+ * notification_signal's direct case in assembly, as ipc_fast.S is IPC's:
+ * a signal whose notification has one waiter, waiting on it alone with no
+ * deadline, that takes some of the bits and is more urgent than the
+ * signaller with nothing READY at or above its level. It is the C path's
+ * direct case (sys_notification_signal_invoke: notification_direct_waiter,
+ * sched_wake_would_preempt, notification_signal_to, thread_run_woken, then
+ * the waiter's continuation, syscall_wait_complete) for the case where,
+ * besides, neither thread uses FP, the waiter's cached satp still holds
+ * (if it is of another task) and the signaller has some of its slice left.
+ * Everything is checked before anything changes; any other case goes to
+ * syscall_general (trap.S), the dispatcher, with nothing changed. The
+ * effects are the C path's, in its order.
+ *
+ * No timer work: the waiter runs with nothing READY at its level (the
+ * signaller goes back to its own, lower one), so it needs no slice end,
+ * and no sleeper changed: thread_run_woken would not call timer_program.
+ *
+ * Entered from trap.S with sp = the signaller's trap frame (a0..a5, a7 and
+ * s0-s11 saved there); every other register is free. Throughout: t0 = the
+ * signaller, t2 = the notification, t3 = the waiter's node, a2 = its
+ * notify_waiter_t, t6 = the waiting thread, a1 = the bits signalled, a4 =
+ * the bits the waiter takes, a5 = &kernel.sched.
+ */
+#include "kernel/arch/riscv64/switch_fast.h"
+
+  .section .text.notify_fast, "ax"
+  .globl notify_fast
+notify_fast:
+  /* The decode: a 32-bit handle, bits of NX_SIGNAL_BITS (bits 0..62) and
+   * not 0, a notification handle with the signal right. */
+  ld t0, TF_THREAD(sp)
+  ld a0, TF_A0(sp)
+  ld a1, TF_A1(sp)
+  srli t4, a0, 32
+  bnez t4, notify_bail
+  blez a1, notify_bail
+  LOOKUP_HANDLE a0, t0, OBJECT_TYPE_NOTIFICATION, t1, t2, t4, t5, notify_bail
+  lwu t4, HANDLE_SLOT_RIGHTS(t1)
+  andi t4, t4, RIGHT_SIGNAL_ASM
+  beqz t4, notify_bail
+
+  /* notification_direct_waiter(): one node queued, of a waiter whose only
+   * node it is (no wait set), and it takes some of pending | bits. */
+  lw t4, N_QUEUED(t2)
+  li t5, 1
+  bne t4, t5, notify_bail
+  ld t3, N_WAITERS + NODE_NEXT(t2)
+  ld a2, NODE_WAITER(t3)
+  lw t4, W_NODE_COUNT(a2)
+  bne t4, t5, notify_bail
+  ld t4, W_WS(a2)
+  bnez t4, notify_bail
+  ld a3, N_PENDING(t2)
+  or a3, a3, a1
+  ld t4, NODE_MASK(t3)
+  and a4, a3, t4
+  beqz a4, notify_bail
+  addi t6, a2, -THREAD_WAITER
+
+  /* sched_wake_would_preempt(): the signaller RUNNING, the waiter BLOCKED
+   * (not asleep: no deadline) and more urgent, nothing READY at or above
+   * the waiter's level. */
+  lbu t4, SE_STATE(t0)
+  li t5, SCHED_STATE_RUNNING
+  bne t4, t5, notify_bail
+  lbu t4, SE_STATE(t6)
+  li t5, SCHED_STATE_BLOCKED
+  bne t4, t5, notify_bail
+  lbu t4, SE_PRIO(t6)
+  lbu t5, SE_PRIO(t0)
+  bgeu t5, t4, notify_bail
+  lla a5, kernel + KERNEL_SCHED
+  lw t5, SCHED_BITMAP(a5)
+  srlw t5, t5, t4
+  bnez t5, notify_bail
+
+  /* The switch: the waiter resumes through its wait's continuation, no FP
+   * on either side, and for another task a cached satp that still holds. */
+  ld t4, THREAD_CTX_RA(t6)
+  lla t5, wait_resume
+  bne t4, t5, notify_bail
+  lbu t4, THREAD_FP_USED(t0)
+  lbu t5, THREAD_FP_USED(t6)
+  or t4, t4, t5
+  bnez t4, notify_bail
+  ld a6, THREAD_TASK(t6)
+  ld t4, THREAD_TASK(t0)
+  beq t4, a6, 1f
+  SATP_STILL_VALID a6, a0, t5, t4, t5, notify_bail
+1:
+  /* sched_preempt()'s common case: the signaller keeps the rest of its
+   * slice (a used-up one, back at the tail with a new one, is the C
+   * path's). t5 = what it keeps. */
+  rdtime t1
+  ld t4, SE_SLICE_START(t0)
+  sub t4, t1, t4
+  ld t5, SE_SLICE_LEFT(t0)
+  bgeu t4, t5, notify_bail
+  sub t5, t5, t4
+
+  /* Commit: notification_signal_to(). The waiter takes a4, the rest stays
+   * pending; its node leaves the queue, which it was alone on. */
+  not t4, a4
+  and a3, a3, t4
+  sd a3, N_PENDING(t2)
+  ld a3, N_SYS(t2)
+  ld t4, NSYS_SIGNALS(a3)
+  addi t4, t4, 1
+  sd t4, NSYS_SIGNALS(a3)
+  addi t4, t2, N_WAITERS
+  sd t4, N_WAITERS + NODE_PREV(t2)
+  sd t4, N_WAITERS + NODE_NEXT(t2)
+  sd zero, NODE_PREV(t3)
+  sd zero, NODE_NEXT(t3)
+  sw zero, N_QUEUED(t2)
+  sd zero, NODE_WAITER(t3)
+  /* notify_waiter_finish(): IDLE, NX_OK, the bits, the node's index. */
+  li t4, NOTIFY_WAITER_IDLE_ASM
+  sb t4, W_STATE(a2)
+  sw zero, W_RESULT(a2)
+  sd a4, W_BITS(a2)
+  lw t4, NODE_INDEX(t3)
+  sw t4, W_INDEX(a2)
+  ld t4, NSYS_WAKEUPS(a3)
+  addi t4, t4, 1
+  sd t4, NSYS_WAKEUPS(a3)
+
+  /* The signal is done: it returns 0 from the signaller's frame. */
+  sd zero, TF_A0(sp)
+  /* thread_run_woken(): the counter, sched_wake_preempting() (the
+   * signaller READY at the head of its level with what is left of its
+   * slice, the waiter RUNNING from now with a full one), the signaller's
+   * continuation, enter(). */
+  lla t4, kstats
+  ld a3, KSTATS_WAKEUPS(t4)
+  addi a3, a3, 1
+  sd a3, KSTATS_WAKEUPS(t4)
+  ld t4, SCHED_PREEMPTIONS(a5)
+  addi t4, t4, 1
+  sd t4, SCHED_PREEMPTIONS(a5)
+  sd t5, SE_SLICE_LEFT(t0)
+  li t4, SCHED_STATE_READY
+  sb t4, SE_STATE(t0)
+  lbu a3, SE_PRIO(t0)
+  slli t4, a3, 4
+  add t4, t4, a5 /* the level's sentinel */
+  ld t5, 8(t4)
+  sd t4, 0(t0)
+  sd t5, 8(t0)
+  sd t0, 8(t4)
+  sd t0, 0(t5)
+  li t4, 1
+  sll t4, t4, a3
+  lw t5, SCHED_BITMAP(a5)
+  or t5, t5, t4
+  sw t5, SCHED_BITMAP(a5)
+  lw t5, SCHED_RQ_COUNT(a5)
+  addiw t5, t5, 1
+  sw t5, SCHED_RQ_COUNT(a5)
+  ld t4, SE_SLICE(t6)
+  sd t4, SE_SLICE_LEFT(t6)
+  li t4, SCHED_STATE_RUNNING
+  sb t4, SE_STATE(t6)
+  sd t1, SE_SLICE_START(t6)
+  lla t4, syscall_resume
+  sd t4, THREAD_CTX_RA(t0)
+  sd sp, THREAD_CTX_SP(t0)
+  ld t4, THREAD_TASK(t0)
+  ENTER_NEXT t6, t4, a6, a0, t5, t5, t4, 1
+
+  /* The waiter's continuation, syscall_wait_complete(): it lets go of the
+   * notification it held for the wait (never the last reference: the
+   * signaller's handle holds one) and its wait returns the bits. */
+  ld t4, THREAD_WAIT_HOLD(t6)
+  lw t5, OBJECT_REFS(t4)
+  addiw t5, t5, -1
+  sw t5, OBJECT_REFS(t4)
+  sd zero, THREAD_WAIT_HOLD(t6)
+  RESTORE_S_REGS
+  mv a0, a4
+  RETURN_FROM_SYSCALL
+
+notify_bail:
+  j syscall_general
