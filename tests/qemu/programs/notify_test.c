@@ -2,11 +2,13 @@
  * A signal that wakes a more urgent thread runs it before the signal
  * returns (//tests/qemu:notify_test), through each path the kernel has:
  * the direct one (the notification's only waiter, waiting on it alone, with
- * no deadline: no run-queue trip, thread_run_woken) and the general ones (a
- * wait with a deadline, a wait through a wait set). The woken thread gets
- * exactly the bits of its mask, the rest stay pending, and both threads
- * keep every register the ABI keeps across the switch. A waiter only as
- * urgent as the signaller runs at its next yield, not before.
+ * no deadline: no run-queue trip), in assembly (notify_fast.S), in C for a
+ * waiter that uses FP (thread_run_woken), and to a waiter in another task
+ * (app/notify_child); and the general ones (a wait with a deadline, a wait
+ * through a wait set). The woken thread gets exactly the bits of its mask,
+ * the rest stay pending, and both threads keep every register the ABI
+ * keeps across the switch, the waiter's FP registers included. A waiter
+ * only as urgent as the signaller runs at its next yield, not before.
  */
 #include "keep_regs.h"
 #include "neuron/syscall_numbers.h"
@@ -17,8 +19,9 @@
 #define MASK 0x6
 #define SIGNAL 0x3 /* the waiter takes 0x2; 0x1 stays pending */
 
-enum mode { DIRECT, DEADLINE, WAITSET, QUIT };
+enum mode { DIRECT, DIRECT_FP, DEADLINE, WAITSET, QUIT };
 
+static const nx_start_info_t *g_start;
 static nx_handle_t g_n, g_ws, g_done;
 static volatile enum mode g_mode;
 static volatile uint32_t g_woken;   /* wake-ups the waiter saw */
@@ -27,6 +30,21 @@ static volatile uint32_t g_changed; /* registers changed, both sides */
 
 static uint64_t g_stacks[3][1024] __attribute__((aligned(16)));
 static nx_ipc_buffer_t g_ipc[3];
+
+/* ecall_keeping with fs0 loaded too: the waiter of DIRECT_FP has FP state
+ * (the assembly path leaves that case to C), and an FP register the ABI
+ * keeps must come back. A function of its own: saving the caller's fs0 is
+ * the thread's first FP instruction, which must not come before this mode
+ * (the waiter would use FP from its first instruction). */
+__attribute__((noinline)) static uint32_t ecall_keeping_fp(uint64_t nr, const uint64_t in[6],
+                                                           uint64_t out[6], uint64_t seed) {
+  uint64_t want = 0x5eed0000u + seed;
+  __asm__ volatile("fmv.d.x fs0, %0" : : "r"(want) : "fs0");
+  uint32_t changed = (uint32_t)ecall_keeping(nr, in, out, seed);
+  uint64_t got;
+  __asm__ volatile("fmv.x.d %0, fs0" : "=r"(got));
+  return changed + (got != want);
+}
 
 /* Priority 10: waits in the current mode until told to quit. */
 static void waiter(void *arg) {
@@ -46,7 +64,8 @@ static void waiter(void *arg) {
       in[1] = MASK;
       in[2] = m == DEADLINE ? (uint64_t)nx_clock_get() + 10000000000ull : NX_DEADLINE_NEVER;
     }
-    g_changed += (uint32_t)ecall_keeping(nr, in, out, 300 + i);
+    g_changed += m == DIRECT_FP ? ecall_keeping_fp(nr, in, out, 300 + i)
+                                : (uint32_t)ecall_keeping(nr, in, out, 300 + i);
     g_bits = m == WAITSET ? (out[0] == 0 ? ws_bits : 0) : out[0]; /* slot 0, its bits */
     g_woken++;
   }
@@ -86,10 +105,35 @@ static void round_of(enum mode m, const char *what) {
   t_expect(P, what, ok == ROUNDS && g_changed == 0, 1);
 }
 
+/* A waiter in another task (app/notify_child, priority 10) waiting for
+ * 0x2, which raises 0x4 each time it runs: pending when the signal returns
+ * only if it ran in between. */
+static void other_task_round(void) {
+  nx_handle_t n = (nx_handle_t)t_ok(P, "notification", nx_notification_create());
+  /* More urgent, it runs until its wait blocks before task_start returns. */
+  nx_handle_t task =
+      (nx_handle_t)t_start_app(P, g_start, "notify_child", 64, n, NX_RIGHT_WAIT | NX_RIGHT_SIGNAL);
+  uint32_t ok = 0;
+  g_changed = 0;
+  for (uint32_t i = 0; i < ROUNDS; i++) {
+    const uint64_t in[6] = {n, 0x2};
+    uint64_t out[6];
+    g_changed += (uint32_t)ecall_keeping(NX_SYS_NOTIFICATION_SIGNAL, in, out, 3000 + i);
+    ok += out[0] == 0 && nx_notification_wait(n, 0x4, 0) == 0x4;
+  }
+  t_say(P ": a waiter in another task: %u signals, %u ran it at once, %u registers changed\n",
+        (unsigned)ROUNDS, (unsigned)ok, (unsigned)g_changed);
+  t_expect(P, "another task", ok == ROUNDS && g_changed == 0, 1);
+  t_expect(P, "ending it", nx_notification_signal(n, 0x8), NX_OK);
+  nx_handle_close(task);
+  nx_handle_close(n);
+}
+
 /* The signaller, priority 9. */
 static void signaller(void *arg) {
   (void)arg;
   round_of(DIRECT, "one waiter, no deadline");
+  round_of(DIRECT_FP, "the same, the waiter using FP");
   round_of(DEADLINE, "a wait with a deadline");
   round_of(WAITSET, "a wait through a wait set");
   g_mode = QUIT;
@@ -104,11 +148,13 @@ static void signaller(void *arg) {
   t_say(P ": an equally urgent waiter: %s before the signaller yields, %s after\n",
         before_yield ? "ran" : "did not run", g_peer_woke ? "ran" : "did not run");
   t_expect(P, "equally urgent", !before_yield && g_peer_woke, 1);
+  other_task_round();
   nx_notification_signal(g_done, 1);
 }
 
 int nx_main(const nx_start_info_t *start) {
   t_log = start->log;
+  g_start = start;
   g_n = (nx_handle_t)t_ok(P, "notification", nx_notification_create());
   g_done = (nx_handle_t)t_ok(P, "notification", nx_notification_create());
   g_ws = (nx_handle_t)t_ok(P, "waitset", nx_waitset_create());
@@ -117,6 +163,13 @@ int nx_main(const nx_start_info_t *start) {
   t_ok(P, "signaller",
        nx_thread_start(signaller, 0, g_stacks[1], sizeof g_stacks[1], &g_ipc[1], 9));
   nx_notification_wait(g_done, 1, NX_DEADLINE_NEVER);
+  /* A wait-set wait that blocks and times out ends through its
+   * continuation with the deadline's error, and writes no bits. */
+  uint64_t bits = 0x5eed;
+  t_expect(P, "a wait-set wait times out",
+           nx_waitset_wait(g_ws, (uint64_t)nx_clock_get() + 10000000u, (uintptr_t)&bits),
+           NX_ERR_TIMED_OUT);
+  t_expect(P, "no bits written", (int64_t)bits, 0x5eed);
   t_say(P ": done, %d failures\n", t_failures);
   return t_failures != 0;
 }
