@@ -3,10 +3,12 @@
  * timer and thread exit.
  *
  * One hart, interrupts off in the kernel: nothing here needs a lock. Each
- * thread has its own kernel stack, so a thread that blocks inside a syscall
- * simply stays in the middle of its C frames; schedule() switches straight
- * from one thread to the next (no separate scheduler thread), and when
- * nothing is ready it waits for the timer on the current stack.
+ * thread has its own kernel stack, so a thread preempted or sleeping
+ * inside a syscall simply stays in the middle of its C frames, while one
+ * that blocks in IPC or in a notification wait leaves a continuation
+ * instead (block_leaving); schedule() switches straight from one thread to
+ * the next (no separate scheduler thread), and when nothing is ready it
+ * waits for the timer on the current stack.
  */
 #include "neuron/arch/csr.h"
 #include "neuron/arch/machine.h"

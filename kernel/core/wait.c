@@ -3,16 +3,17 @@
  * modules: the callbacks they are given (ipc_ops_t, notify_ops_t) and the
  * preemption checks that follow a wake-up.
  *
- * Two ways of waiting. A thread waiting on a notification stays inside its
- * syscall, on its own kernel stack, in schedule(): whoever ends the wait
- * stores the result in its wake_result and makes it READY, and it finishes
- * its syscall when it runs again. A thread waiting in IPC instead leaves a
- * continuation (thread_block_ipc): whoever ends the wait completes its
- * syscall, writing the results into its trap frame
- * (syscall_ipc_complete), so it goes back to user mode without returning
- * through its kernel stack, which is what lets the IPC fastpath switch
- * straight from one task's user mode to another's. The modules call
- * block() on the current thread only.
+ * Every wait of these modules leaves a continuation: the thread does not
+ * stay inside its syscall but returns to user mode from its trap frame
+ * when it runs again, which is what lets a fastpath switch straight from
+ * one task's user mode to another's. A thread waiting in IPC
+ * (thread_block_ipc) has its syscall completed by whoever ends the wait,
+ * who writes the results into its trap frame (syscall_ipc_complete). A
+ * thread waiting on a notification or a wait set (thread_block_wait)
+ * completes its own, on its empty kernel stack, from the outcome the
+ * notify module recorded in its waiter (syscall_wait_complete, run by its
+ * continuation), so a deadline that passes needs no one to complete it.
+ * The modules call block() on the current thread only.
  */
 #include "kernel/core/syscall_util.h"
 #include "neuron/arch/csr.h"
@@ -24,8 +25,7 @@
 
 /* Makes a blocked or sleeping thread READY (a running one, which ended its
  * own wait, e.g. on a timeout it noticed, just keeps running). */
-static void make_ready(thread_t *t, int result) {
-  t->wake_result = result;
+static void make_ready(thread_t *t) {
   if (t->sched.state == SCHED_BLOCKED) {
     sched_wake(&kernel.sched, &t->sched);
     kstats.wakeups++;
@@ -46,7 +46,7 @@ static void ipc_wake(void *ctx, ipc_thread_t *t, int result) {
   (void)ctx;
   thread_t *thread = THREAD_OF(t, ipc);
   syscall_ipc_complete(thread, result);
-  make_ready(thread, result);
+  make_ready(thread);
 }
 
 static void ipc_set_priority(void *ctx, ipc_thread_t *t, unsigned prio) {
@@ -84,7 +84,8 @@ static void notify_block(notify_waiter_t *w, uint64_t deadline) {
 }
 
 static void notify_wake(notify_waiter_t *w, int result) {
-  make_ready(THREAD_OF(w, waiter), result);
+  (void)result; /* also in w->result, where its continuation reads it */
+  make_ready(THREAD_OF(w, waiter));
 }
 
 static const notify_ops_t notify_ops = {notify_block, notify_wake};
@@ -94,12 +95,6 @@ void wait_init(void) {
       notify_system_init(&kernel.notify, &notify_ops) != NX_OK) {
     kpanic("cannot set up IPC and notifications");
   }
-}
-
-int thread_block_current(void) {
-  sched_block(&kernel.sched, &current->sched);
-  schedule();
-  return current->wake_result;
 }
 
 void kernel_preempt_check(void) {

@@ -27,10 +27,10 @@
 
 /* thread_t's IPC part, and the ipc_thread_t in it (an ipc_thread_t is its
  * thread's at -THREAD_IPC). */
-#define THREAD_IPC 528
-#define THREAD_IPC_BUFFER 808
-#define THREAD_IPC_BUF_GOT 816
-#define THREAD_IPC_RECEIVING 820
+#define THREAD_IPC 520
+#define THREAD_IPC_BUFFER 800
+#define THREAD_IPC_BUF_GOT 808
+#define THREAD_IPC_RECEIVING 812
 #define IPCT_NEXT 0
 #define IPCT_PREV 8
 #define IPCT_QUEUED_ON 16
@@ -94,8 +94,8 @@
 #define NODE_MASK 24
 #define NODE_WAITER 32
 #define NODE_INDEX 40
-#define THREAD_WAITER 680
-#define THREAD_WAIT_HOLD 840
+#define THREAD_WAITER 672
+#define THREAD_WAIT_HOLD 832
 #define W_NODE_COUNT 56
 #define W_WS 64
 #define W_STATE 80

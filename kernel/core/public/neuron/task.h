@@ -99,12 +99,7 @@ typedef struct thread {
   bool
       fp_used; /* has executed an FP instruction; fp holds its registers while it is switched out */
   fp_state_t fp;
-  struct thread *task_next; /* the task's list of live threads */
-  /* Blocking syscalls. A thread blocked in IPC or in a notification or
-   * wait-set wait leaves a continuation (thread_block_ipc,
-   * thread_block_wait); any other blocked thread keeps its kernel stack and
-   * resumes inside its syscall, wake_result being what the waker left it. */
-  int wake_result;
+  struct thread *task_next;                 /* the task's list of live threads */
   ipc_thread_t ipc;                         /* endpoint state (kernel/ipc) */
   notify_waiter_t waiter;                   /* notification and wait-set waits (kernel/notify) */
   cap_revoke_t revoke;                      /* handle_revoke in progress */
@@ -271,10 +266,6 @@ __attribute__((noreturn)) void thread_run_woken(thread_t *woken);
 
 /* Sets up kernel.ipc and kernel.notify with the kernel's callbacks (wait.c). */
 void wait_init(void);
-
-/* Blocks the current thread until a wake (wait.c) and returns its
- * wake_result. */
-int thread_block_current(void);
 
 /* Bounded-work preemption point for long kernel operations: takes a pending
  * timer or device interrupt now (which may run other threads). */
