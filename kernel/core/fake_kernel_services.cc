@@ -1,6 +1,7 @@
 // The host's stand-ins for the kernel services (see fake_kernel_services.h).
 #include "kernel/core/fake_kernel_services.h"
 
+#include <csetjmp>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -29,6 +30,8 @@ void *g_poll_ctx = nullptr;
 // FakeTask ids, in a range of their own (task.c numbers created tasks from 1).
 uint32_t g_next_task_id = 1u << 20;
 uint32_t g_next_thread_id = 1;
+// Where thread_block_wait() goes back to: set inside FakeTask::CallMayBlock.
+std::jmp_buf *g_block_point = nullptr;
 
 interrupt_controller_t g_controller;
 interrupt_t *g_bound[kIrqLines];
@@ -51,9 +54,9 @@ void IpcCopy(void *, ipc_thread_t *, ipc_thread_t *, size_t) {
 const ipc_ops_t kIpcOps = {IpcBlock, IpcWake, IpcSetPriority, IpcRestorePriority, IpcCopy};
 
 void NotifyBlock(notify_waiter_t *, uint64_t) { g_counters.notify_blocks++; }
-void NotifyWake(notify_waiter_t *, int) {
-  Fatal("a notification wake: no thread blocks in a host test, so none can be woken");
-}
+// Only a wait made through FakeTask::CallMayBlock blocks and can be woken:
+// its thread stays where it is until the test plays its continuation.
+void NotifyWake(notify_waiter_t *, int) { g_counters.notify_wakes++; }
 const notify_ops_t kNotifyOps = {NotifyBlock, NotifyWake};
 
 // ---- The interrupt controller ----
@@ -305,6 +308,23 @@ int64_t FakeTask::CallRaw(uint64_t number, const uint64_t raw[6]) {
   return r;
 }
 
+int64_t FakeTask::CallMayBlock(uint64_t number, uint64_t a0, uint64_t a1, uint64_t a2) {
+  std::jmp_buf here;
+  g_block_point = &here;
+  if (setjmp(here) != 0) {  // NOLINT(cert-err52-cpp): thread_block_wait's way back
+    g_block_point = nullptr;
+    return kBlocked;
+  }
+  const int64_t r = Call(number, a0, a1, a2);
+  g_block_point = nullptr;
+  return r;
+}
+
+int64_t FakeTask::ContinueWait() {
+  syscall_wait_complete(&thread);
+  return static_cast<int64_t>(frame.a[0]);
+}
+
 nx_handle_value_t FakeTask::Install(object_t *obj, uint32_t rights) {
   nx_handle_value_t h = 0;
   if (handle_install(&task.handles, obj, rights, &h) != NX_OK) Fatal("cannot install a handle");
@@ -480,7 +500,12 @@ void thread_block_ipc(void) {
 }
 
 void thread_block_wait(void) {
-  Fatal("a blocking path reached thread_block_wait(): only non-blocking paths may run here");
+  if (!fake_kernel::g_block_point) {
+    Fatal("a blocking path reached thread_block_wait(): only non-blocking paths may run here");
+  }
+  // Back to CallMayBlock, over the C frames of the dispatcher and the
+  // invoke (nothing there to destroy), as the kernel abandons them.
+  std::longjmp(*fake_kernel::g_block_point, 1);  // NOLINT(cert-err52-cpp): see above
 }
 
 void thread_handoff_user(thread_t *next) {

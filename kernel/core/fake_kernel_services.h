@@ -7,10 +7,10 @@
 // boot archive, device memory).
 //
 // What the fakes do:
-//  - schedule(), thread_block_ipc(), thread_block_wait(),
-//    thread_handoff_user() and thread_run_woken() end the process with "a
-//    blocking path reached ...": a host test runs only non-blocking paths, so reaching them is a
-//    test bug (or a kernel bug: a path that should not block did).
+//  - schedule(), thread_block_ipc(), thread_block_wait() (but inside
+//    FakeTask::CallMayBlock), thread_handoff_user() and thread_run_woken()
+//    end the process with "a blocking path reached ...": a host test runs only non-blocking paths,
+//    so reaching them is a test bug (or a kernel bug: a path that should not block did).
 //  - kernel_preempt_check() and kernel_poll_interrupts() count; the latter
 //    runs a hook if one is set (tests look at the kernel mid-revoke).
 //  - kernel_now() is a settable clock; irq_controller() is a controller whose
@@ -46,6 +46,7 @@ struct Counters {
   uint64_t poll_interrupts = 0;
   uint64_t ipc_blocks = 0;
   uint64_t notify_blocks = 0;
+  uint64_t notify_wakes = 0;
   uint64_t debug_bytes = 0;
   uint64_t tasks_created = 0;
   uint64_t tasks_started = 0;
@@ -151,6 +152,15 @@ class FakeTask {
   int64_t Call(uint64_t number, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0, uint64_t a3 = 0,
                uint64_t a4 = 0, uint64_t a5 = 0);
   int64_t CallRaw(uint64_t number, const uint64_t raw[6]);
+
+  // A notification or wait-set wait that may block. One that blocks leaves
+  // a continuation (thread_block_wait): the kernel abandons the syscall's
+  // frames, and so does this (it unwinds back here) and returns kBlocked;
+  // ContinueWait() then runs what the thread runs when it is next
+  // scheduled (syscall_wait_complete) and returns its syscall's result.
+  static constexpr int64_t kBlocked = INT64_MIN;
+  int64_t CallMayBlock(uint64_t number, uint64_t a0, uint64_t a1, uint64_t a2);
+  int64_t ContinueWait();
 
   nx_handle_value_t Install(object_t *obj, uint32_t rights);
 

@@ -66,12 +66,6 @@ int syscall_msg_deliver(thread_t *caller, const ipc_msg_t *m);
  * mode with that when it runs. */
 void syscall_ipc_complete(thread_t *t, int result);
 
-/* Completes the notification_wait or waitset_wait `t` (the current thread,
- * running its continuation) blocked in: ends the wait as its deadline's if
- * it is still queued, lets go of the object it held, and puts the result
- * in its saved a0. */
-void syscall_wait_complete(thread_t *t);
-
 /* The boot archive entry of program app/<name> in the boot archive VMO:
  * NX_ERR_NOT_SUPPORTED for a VMO that is not one block of memory,
  * NX_ERR_BAD_FORMAT if it holds no valid archive, NX_ERR_NOT_FOUND. */

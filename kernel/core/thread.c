@@ -403,35 +403,48 @@ void thread_yield_fast(thread_t *self) {
   __builtin_unreachable(); /* nothing ever resumes discarded_context */
 }
 
+/* Detaches every thread of `task` but `keep` (none of them is running: one
+ * hart) and returns them linked through task_next, for reap_all(). */
+static thread_t *detach_all_but(task_t *task, const thread_t *keep) {
+  thread_t *victims = 0;
+  thread_t **p = &task->threads;
+  while (*p) {
+    thread_t *v = *p;
+    if (v == keep) {
+      p = &v->task_next;
+      continue;
+    }
+    detach(v); /* unlinks v: *p is its successor now */
+    v->task_next = victims;
+    victims = v;
+  }
+  return victims;
+}
+
+/* Frees the threads detach_all_but() returned; the reap of a task's last
+ * thread ends the task (task_end). */
+static void reap_all(thread_t *victims) {
+  while (victims) {
+    thread_t *v = victims;
+    victims = v->task_next;
+    reap(v);
+  }
+}
+
 void task_exit_current(int64_t code) {
   thread_t *self = current;
-  /* The others are not running (one hart): each is READY or blocked inside
-   * a syscall, and its kernel stack can go at once. */
-  while (self->task->threads != self || self->task_next) {
-    thread_t *victim = self->task->threads != self ? self->task->threads : self->task_next;
-    detach(victim);
-    reap(victim);
-  }
+  /* The others are READY or blocked inside a syscall: their kernel stacks
+   * can go at once. */
+  reap_all(detach_all_but(self->task, self));
   thread_exit_current(code);
 }
 
 void task_kill(task_t *task, int64_t code) {
   kprintf("NEURON: task %s killed, exit code %ld\n", task->name, (long)code);
-  /* Not running (one hart, and never the caller's task): each thread is
-   * READY or blocked, and nothing will resume it once detached. */
-  thread_t *victims = 0;
-  while (task->threads) {
-    thread_t *v = task->threads;
-    detach(v);
-    v->task_next = victims;
-    victims = v;
-  }
+  /* Never the caller's task: nothing will resume these threads. */
+  thread_t *victims = detach_all_but(task, 0);
   task_exited(task, code);
-  while (victims) { /* the last reap ends the task (task_end) */
-    thread_t *v = victims;
-    victims = v->task_next;
-    reap(v);
-  }
+  reap_all(victims);
 }
 
 void thread_exit_current(int64_t code) {

@@ -249,6 +249,13 @@ __attribute__((noreturn)) void thread_block_ipc(void);
  * syscall's result. Never returns. */
 __attribute__((noreturn)) void thread_block_wait(void);
 
+/* The C half of that continuation (kernel/core/syscall_invoke_object.c):
+ * completes the notification_wait or waitset_wait `t` (the current thread)
+ * blocked in. Ends the wait as its deadline's if it is still queued, lets
+ * go of the object it held, and puts the syscall's result in its saved a0
+ * (the bits, or for a wait set the slot, the bits copied out). */
+void syscall_wait_complete(thread_t *t);
+
 /* The IPC fastpath's switch to user mode: blocks the current thread with a
  * continuation and runs `next` (BLOCKED, as urgent as the current one or
  * more, its trap frame holding its syscall's results) straight in user
