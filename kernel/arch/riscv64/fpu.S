@@ -1,10 +1,10 @@
 /*
  * Floating-point register save/restore for lazy FP switching (thread.c).
  * The kernel itself is built without F/D, so only this file may touch the
- * FP registers; it is assembled with the D extension enabled.
+ * FP registers; its BUILD target assembles it with the D extension
+ * (-march=rv64imafdc), which clang 14's assembler takes only from the
+ * command line (it does not know `.option arch`).
  */
-  .option push
-  .option arch, +d
   .section .text.fpu, "ax"
 
 #define FREG(op, n) op f##n, (n * 8)(a0)
