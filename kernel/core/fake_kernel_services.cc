@@ -272,6 +272,7 @@ int FakeTask::Init(unsigned priority, size_t quota_pages) {
 void FakeTask::Destroy() {
   if (!live_) return;
   live_ = false;
+  CancelWait();  // as the kernel: the thread ends before its task's handles go
   vmo_space_unmap_all(&task.vmos, nullptr);
   for (uint32_t cursor = 0;;) {
     const handle_slot_t *s = handle_table_next(&task.handles, &cursor);
@@ -309,13 +310,18 @@ int64_t FakeTask::CallRaw(uint64_t number, const uint64_t raw[6]) {
 }
 
 int64_t FakeTask::CallMayBlock(uint64_t number, uint64_t a0, uint64_t a1, uint64_t a2) {
+  const uint64_t raw[6] = {a0, a1, a2, 0, 0, 0};
+  return CallRawMayBlock(number, raw);
+}
+
+int64_t FakeTask::CallRawMayBlock(uint64_t number, const uint64_t raw[6]) {
   std::jmp_buf here;
   g_block_point = &here;
   if (setjmp(here) != 0) {  // NOLINT(cert-err52-cpp): thread_block_wait's way back
     g_block_point = nullptr;
     return kBlocked;
   }
-  const int64_t r = Call(number, a0, a1, a2);
+  const int64_t r = CallRaw(number, raw);
   g_block_point = nullptr;
   return r;
 }
@@ -323,6 +329,14 @@ int64_t FakeTask::CallMayBlock(uint64_t number, uint64_t a0, uint64_t a1, uint64
 int64_t FakeTask::ContinueWait() {
   syscall_wait_complete(&thread);
   return static_cast<int64_t>(frame.a[0]);
+}
+
+void FakeTask::CancelWait() {
+  if (thread.waiter.state == NOTIFY_WAITER_WAITING) notify_waiter_cancel(&thread.waiter);
+  if (thread.wait_hold) {  // after the cancel: the object is no longer waited on
+    object_drop(thread.wait_hold);
+    thread.wait_hold = nullptr;
+  }
 }
 
 nx_handle_value_t FakeTask::Install(object_t *obj, uint32_t rights) {

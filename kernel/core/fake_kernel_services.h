@@ -8,9 +8,10 @@
 //
 // What the fakes do:
 //  - schedule(), thread_block_ipc(), thread_block_wait() (but inside
-//    FakeTask::CallMayBlock), thread_handoff_user() and thread_run_woken()
-//    end the process with "a blocking path reached ...": a host test runs only non-blocking paths,
-//    so reaching them is a test bug (or a kernel bug: a path that should not block did).
+//    FakeTask::CallMayBlock and CallRawMayBlock), thread_handoff_user() and
+//    thread_run_woken() end the process with "a blocking path reached ...":
+//    a host test runs only non-blocking paths, so reaching them is a test
+//    bug (or a kernel bug: a path that should not block did).
 //  - kernel_preempt_check() and kernel_poll_interrupts() count; the latter
 //    runs a hook if one is set (tests look at the kernel mid-revoke).
 //  - kernel_now() is a settable clock; irq_controller() is a controller whose
@@ -142,8 +143,9 @@ class FakeTask {
 
   // NX_OK or the error that stopped it.
   int Init(unsigned priority, size_t quota_pages);
-  // Closes every handle, unmaps every VMO, frees the threads it created,
-  // the user memory and the page tables.
+  // Ends a wait the thread is blocked in (CancelWait), closes every handle,
+  // unmaps every VMO, frees the threads it created, the user memory and the
+  // page tables.
   void Destroy();
 
   // A syscall as the trap path makes it: syscall_fastpath(), then
@@ -153,14 +155,21 @@ class FakeTask {
                uint64_t a4 = 0, uint64_t a5 = 0);
   int64_t CallRaw(uint64_t number, const uint64_t raw[6]);
 
-  // A notification or wait-set wait that may block. One that blocks leaves
-  // a continuation (thread_block_wait): the kernel abandons the syscall's
-  // frames, and so does this (it unwinds back here) and returns kBlocked;
-  // ContinueWait() then runs what the thread runs when it is next
-  // scheduled (syscall_wait_complete) and returns its syscall's result.
+  // A syscall that may block in a notification or wait-set wait. One that
+  // blocks leaves a continuation (thread_block_wait): the kernel abandons
+  // the syscall's frames, and so does this (it unwinds back here) and
+  // returns kBlocked; ContinueWait() then runs what the thread runs when it
+  // is next scheduled (syscall_wait_complete) and returns its syscall's
+  // result.
   static constexpr int64_t kBlocked = INT64_MIN;
   int64_t CallMayBlock(uint64_t number, uint64_t a0, uint64_t a1, uint64_t a2);
+  int64_t CallRawMayBlock(uint64_t number, const uint64_t raw[6]);
   int64_t ContinueWait();
+  // Ends the wait the thread is blocked in without its continuation, as the
+  // kernel ends a killed thread's (thread.c, detach): off every queue if
+  // still queued, and the reference the wait holds dropped. Nothing if it
+  // is not blocked.
+  void CancelWait();
 
   nx_handle_value_t Install(object_t *obj, uint32_t rights);
 

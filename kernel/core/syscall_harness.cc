@@ -76,6 +76,10 @@ const char *ErrorName(int err) {
   }
 }
 
+std::string ResultName(int64_t r) {
+  return r < 0 ? ErrorName(static_cast<int>(r)) : std::to_string(r);
+}
+
 namespace {
 
 std::string Set(const std::set<int> &s) {
@@ -117,6 +121,30 @@ Harness::Harness(const Config &c) : config(c), env(c.arena_bytes) {
   objs[device].fixed_refs = 1;
   objs[device].size = vmo_size(dev);
   objs[device].shadow.assign(vmo_size(dev), 0);
+  // Objects every task holds from the start, as if a parent handed them
+  // out (no capability of one task reaches another otherwise): a channel
+  // to pass capabilities through, a notification and a wait set to wait on
+  // together. Each keeps a reference of the harness's until Finish.
+  quota_t *boot_quota = env.boot_quota();
+  size_t boot_used = quota_used(boot_quota);
+  auto share = [&](uint32_t type, object_t *ptr) {
+    shared.push_back(NewObj(type, ptr, boot_quota, quota_used(boot_quota) - boot_used));
+    objs[shared.back()].fixed_refs = 1;
+    boot_used = quota_used(boot_quota);
+    return shared.back();
+  };
+  knotification_t *kn = nullptr;
+  kwaitset_t *kw = nullptr;
+  kchannel_t *kc = nullptr;
+  constexpr uint32_t kSharedDepth = 4;
+  if (knotification_create(boot_quota, &kn) != NX_OK) Fail("no shared notification");
+  const int notification = share(OBJ_NOTIFICATION, &kn->n.obj);
+  if (kwaitset_create(boot_quota, &kw) != NX_OK) Fail("no shared wait set");
+  const int waitset = share(OBJ_WAITSET, &kw->ws.obj);
+  if (kchannel_create(boot_quota, kSharedDepth, &kc) != NX_OK) Fail("no shared channel");
+  const int channel = share(OBJ_CHANNEL, &kc->ch.obj);
+  objs[channel].depth = kSharedDepth;
+  objs[channel].holding = NewTable(kHolding, &kc->holding, channel);
   const unsigned priorities[] = {10, 5, 20, 12, 3, 8};
   for (int i = 0; i < c.tasks; i++) {
     MTask t;
@@ -139,6 +167,9 @@ Harness::Harness(const Config &c) : config(c), env(c.arena_bytes) {
     install(line, NX_DEFAULT_RIGHTS_INTERRUPT);
     install(bootfs, NX_RIGHT_READ | NX_RIGHT_EXECUTE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER);
     install(device, NX_DEFAULT_RIGHTS_VMO);
+    install(notification, NX_DEFAULT_RIGHTS_NOTIFICATION);
+    install(waitset, NX_DEFAULT_RIGHTS_WAITSET);
+    install(channel, NX_DEFAULT_RIGHTS_CHANNEL);
   }
   CheckAll();
 }
@@ -260,7 +291,19 @@ struct Unchanged {
 int64_t Harness::Run(int task, uint64_t number, const uint64_t raw[6], const Expect &e) {
   step_what = Describe(task, number, raw);
   const Unchanged before(*this, task);
-  const int64_t r = tasks[task].ft->CallRaw(number, raw);
+  const int64_t r = tasks[task].ft->CallRawMayBlock(number, raw);
+  if ((r == FakeTask::kBlocked) != e.blocks) {
+    Fail(e.blocks ? "returned " + ResultName(r) + "; the model says it blocks"
+                  : "blocked; expected " + (e.required.empty() ? "success" : Set(e.required)));
+  }
+  if (e.blocks) {
+    Count(syscall_name(number));
+    Count(std::string(syscall_name(number)) + " blocked");
+    // It only queued: the hold and the queues are CheckAll's to compare.
+    const std::string changed = before.Diff(Unchanged(*this, task));
+    if (!changed.empty()) Fail("a wait that blocked changed " + changed);
+    return r;
+  }
   CountResult(number, r, "");
   if (r < 0) {
     const int err = static_cast<int>(r);
@@ -304,8 +347,19 @@ bool Harness::Step(Source &src) {
   if (src.Below(100) < 3) {
     DoEvent(*this, src);
   } else {
-    const int task = static_cast<int>(src.Below(tasks.size()));
-    DoSyscall(*this, task, PickSyscall(src), src);
+    // A task's turn: a blocked one runs its continuation if it can, else
+    // it passes the turn on to the next task that can run.
+    int task = static_cast<int>(src.Below(tasks.size()));
+    for (size_t i = 0; i < tasks.size() && tasks[task].wait && !Runnable(task); i++) {
+      task = static_cast<int>((task + 1) % tasks.size());
+    }
+    if (!tasks[task].wait) {
+      DoSyscall(*this, task, PickSyscall(src), src);
+    } else if (Runnable(task)) {
+      Resume(task);
+    } else {
+      Count("every task is blocked");
+    }
   }
   if (config.check_every <= 1 || steps_ % config.check_every == 0) CheckAll();
   return true;
@@ -434,6 +488,9 @@ std::vector<uint32_t> Harness::RefCounts() const {
     for (const auto &kv : t.caps) refs[caps[kv.second].obj]++;
   }
   for (const MMap &m : maps) refs[m.vmo]++;
+  for (const MTask &t : tasks) {
+    if (t.wait) refs[t.wait->obj]++;  // the wait's hold, until its continuation
+  }
   for (const auto &live : by_ptr) {
     const MObj &o = objs[live.second];
     refs[live.second] += o.fixed_refs;
@@ -575,7 +632,7 @@ void Harness::EndTask(int obj, int64_t code, bool faulted) {
   m.exit_code = faulted ? -1 : code;
   m.faulted = faulted;
   if (m.watch_n >= 0) {
-    objs[m.watch_n].pending |= m.watch_bit;
+    Deliver(m.watch_n, m.watch_bit, "a watched task's end");
     m.watch_n = -1;
     Count("model: a watched task ended");
   }
@@ -583,6 +640,12 @@ void Harness::EndTask(int obj, int64_t code, bool faulted) {
 }
 
 void Harness::Grant(int task, int obj, uint32_t rights) { tasks[task].granted[obj] |= rights; }
+
+void Harness::UserWrote(int task, uint64_t addr, uint64_t len) {
+  for (const MMap &m : maps) {
+    if (m.task == task && addr < m.va + m.size && m.va < addr + len) Resync(m.vmo);
+  }
+}
 
 void Harness::Resync(int vmo) {
   MObj &o = objs[vmo];

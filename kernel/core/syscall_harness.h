@@ -13,13 +13,35 @@
 //    names only objects it was given (provenance);
 //  - closed and revoked handles stay refused;
 //  - each object's reference count is what its capabilities, mappings,
-//    wait-set entries and bindings make it, and its state (pending bits,
-//    queue, entries, mapping list, VMO bytes) is the model's;
+//    wait-set entries, bindings and waits make it, and its state (pending
+//    bits, queued waits, queue, entries, mapping list, VMO bytes) is the
+//    model's;
 //  - every task's quota holds exactly its objects, page tables and stacks.
 // A call the model says must fail must fail with one of the errors that
-// apply, and change nothing. Syscalls that would block are decoded only.
-// At the end every handle is closed: every quota, reference and page must
-// come back.
+// apply, and change nothing.
+//
+// A notification or wait-set wait with nothing to take and a deadline
+// ahead blocks for real (FakeTask::CallRawMayBlock): its task makes no
+// calls until the wait ends. The model keeps each notification's queue of
+// waits in FIFO order and delivers every bit that arrives
+// (notification_signal, a message on a bound channel, an interrupt, a
+// watched task's end) as the notify module does (Deliver); the kernel's
+// queues, waiters and wait sets must match it, and the reference a wait
+// holds on what it waits on counts, so that object outlives its handles
+// until the wait ends. A blocked task runs its continuation
+// (FakeTask::ContinueWait) on a later turn once a signal has completed its
+// wait or the clock has passed its deadline, and the model predicts its
+// result: the bits, or a wait set's slot with the bits written to the
+// task's memory, or NX_ERR_TIMED_OUT. Every task holds a channel, a
+// notification and a wait set from the start (shared), so capabilities
+// travel between tasks, waits of several tasks queue on one notification,
+// and one task signals, closes handles to or finds BUSY what another waits
+// on. The other syscalls that would block (IPC calls and receives,
+// nanosleep, thread and task exit) are decoded only.
+//
+// At the end every wait ends (through its continuation if it can run, else
+// cancelled as a killed thread's) and every handle is closed: every quota,
+// reference and page must come back.
 //
 // The steps come from a Source: a seeded PRNG (the model test) or the bytes
 // of a fuzz input (the libFuzzer target), through the same generators.
@@ -31,6 +53,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -141,6 +164,12 @@ class Harness {
     uint64_t words[4];
     std::vector<int> caps;
   };
+  // A wait queued on a notification: the notify module's node.
+  struct MNode {
+    int task;
+    uint64_t mask;
+    uint32_t index;  // 0, or the wait set's slot
+  };
   struct MObj {
     uint32_t type = 0;
     object_t *ptr = nullptr;
@@ -154,6 +183,7 @@ class Harness {
     std::vector<uint8_t> shadow;
     // notification
     uint64_t pending = 0;
+    std::vector<MNode> waiters;  // queued waits, FIFO
     // wait set
     int ws_n[16];
     uint64_t ws_mask[16];
@@ -186,20 +216,35 @@ class Harness {
     int cap;  // attributed to; -1: none
     bool via_child;
   };
+  // A wait blocked in a task (from the call that blocked until its
+  // continuation runs).
+  struct MWait {
+    uint64_t number;    // NX_SYS_NOTIFICATION_WAIT or NX_SYS_WAITSET_WAIT
+    int obj;            // the notification or wait set (the wait holds it)
+    uint64_t mask;      // a notification's wait: the bits it asks for
+    uint64_t bits_out;  // a wait set's: where the bits go
+    uint64_t deadline;  // timer ticks; NOTIFY_DEADLINE_NEVER: none
+    std::string call;   // the call that blocked, for failure messages
+    bool done = false;  // a signal completed it: `bits`, from slot `index`
+    uint64_t bits = 0;
+    uint32_t index = 0;
+  };
   struct MTask {
     std::unique_ptr<fake_kernel::FakeTask> ft;
     int table;
     std::map<int, uint32_t> granted;  // provenance: object -> rights given
     std::deque<uint32_t> dead;        // closed or revoked handle values
     uint64_t ipc_buffer;
-    uint32_t threads = 0;  // made by thread_create
-    size_t base_pages;     // quota held beyond page tables at start
+    uint32_t threads = 0;       // made by thread_create
+    size_t base_pages;          // quota held beyond page tables at start
+    std::optional<MWait> wait;  // while blocked
   };
 
   // What a call may return: it must fail with one of `required` (if any
-  // applies), or may fail with one of `possible`.
+  // applies), or may fail with one of `possible`; or, if `blocks`, block.
   struct Expect {
     std::set<int> required, possible;
+    bool blocks = false;
     void Req(int err) { required.insert(err); }
     void Maybe(int err) { possible.insert(err); }
   };
@@ -209,7 +254,8 @@ class Harness {
   // Compares the kernel's state with the model's (see the top).
   void CheckAll();
   // Runs a syscall through syscall_dispatch() and checks its result against
-  // `e`; a refused call must change nothing.
+  // `e`; a refused call must change nothing. FakeTask::kBlocked for a wait
+  // that blocked (its model is the caller's to record: Block).
   int64_t Run(int task, uint64_t number, const uint64_t raw[6], const Expect &e);
   // The decode half only (a syscall that would block); checked the same way.
   int DecodeOnly(int task, uint64_t number, const uint64_t raw[6], const Expect &e);
@@ -238,11 +284,31 @@ class Harness {
   bool MakesCycle(int obj, int into) const;
   void Grant(int task, int obj, uint32_t rights);
   void Resync(int vmo);
+  // The kernel or the harness wrote [addr, addr + len) of task's memory:
+  // the VMOs mapped there changed.
+  void UserWrote(int task, uint64_t addr, uint64_t len);
   void RecordDead(int table, uint32_t handle);
   // A created task that runs ends (its last thread exits with `code`, or a
   // fault ends it): the kernel's side (fake_kernel::EndTask / FaultTask) and
   // the model's (its watch signalled and dropped, its handles closed).
   void EndTask(int obj, int64_t code, bool faulted);
+
+  // Blocked tasks (syscall_harness_blocked.cc).
+  // `task`'s wait `w` blocked: it is queued at the tail of its notification,
+  // or of each entry's of its wait set.
+  void Block(int task, MWait w);
+  // Bits arrive on notification n (every way they can, `by` says which):
+  // the waits whose masks meet them take theirs, head first.
+  void Deliver(int n, uint64_t bits, const char *by);
+  // Whether a blocked task's continuation can run: a signal completed its
+  // wait or its deadline has passed.
+  bool Runnable(int task) const;
+  // Runs it and checks its result.
+  void Resume(int task);
+  // Ends a task's wait without its continuation (FakeTask::CancelWait).
+  void CancelWait(int task);
+  // The task whose wait is queued through wait set ws, or -1.
+  int WaiterOn(int ws) const;
 
   Config config;
   fake_kernel::Env env;
@@ -254,15 +320,18 @@ class Harness {
   std::map<std::string, uint64_t> counts;  // "name", "name ok", "name ERR", "event ..."
   std::map<const object_t *, int> by_ptr;  // live objects
   int bootfs = -1;
+  std::vector<int> shared;  // objects every task holds from the start
   uint64_t step_number = 0;
   std::string step_what;  // what the step does, for failure messages
 
  private:
+  void CheckWait(int task);  // its thread's wait: hold, state, outcome
   void CheckTable(const MTable &t);
   void CheckObject(int id, const std::vector<uint32_t> &refs);
   void CheckQuotas();
   std::vector<uint32_t> RefCounts() const;
   void CountResult(uint64_t number, int64_t r, const char *suffix);
+  void Unqueue(int task);  // its wait's nodes leave every queue
   uint64_t steps_ = 0;
   bool finished_ = false;
   std::vector<size_t> mapped_;  // CheckAll's: mappings per VMO
@@ -275,6 +344,8 @@ void DoEvent(Harness &h, Source &src);
 // Draws a syscall number, weighted toward the object syscalls.
 uint64_t PickSyscall(Source &src);
 const char *ErrorName(int err);
+// A syscall's result: its error's name, or the value.
+std::string ResultName(int64_t r);
 
 }  // namespace syscall_harness
 

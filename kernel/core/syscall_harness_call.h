@@ -62,14 +62,21 @@ inline uint64_t NowNs() {
   return (t / hz) * 1000000000ull + (t % hz) * 1000000000ull / hz;
 }
 
-// Whether a wait with this deadline only looks (syscall_ns_to_ticks rounds up).
-inline bool Polls(uint64_t ns) {
-  if (ns == NX_DEADLINE_NEVER) return false;
+// A wait's deadline in timer ticks (syscall_ns_to_ticks rounds up), or
+// NOTIFY_DEADLINE_NEVER.
+inline uint64_t DeadlineTicks(uint64_t ns) {
+  if (ns == NX_DEADLINE_NEVER) return NOTIFY_DEADLINE_NEVER;
   const uint64_t hz = fake_kernel::kTimebaseHz;
-  uint64_t t = (ns / 1000000000ull) * hz + (ns % 1000000000ull) * hz / 1000000000ull;
-  if ((ns % 1000000000ull) * hz % 1000000000ull) t++;
-  return t <= fake_kernel::Now();
+  const uint64_t t = (ns / 1000000000ull) * hz + (ns % 1000000000ull) * hz / 1000000000ull;
+  return (ns % 1000000000ull) * hz % 1000000000ull ? t + 1 : t;
 }
+
+// Whether a wait with this deadline only looks.
+inline bool Polls(uint64_t ns) { return DeadlineTicks(ns) <= fake_kernel::Now(); }
+
+// How far ahead a deadline "soon" is: some 30 steps (Step moves the clock
+// 100 us a step on average).
+constexpr uint64_t kSoonNs = 3000000;
 
 struct Call {
   Harness &h;
@@ -134,6 +141,31 @@ struct Call {
       if (want(h.caps[kv.second])) match.push_back(kv.first);
     }
     return match.empty() ? fallback : match[src.Below(match.size())];
+  }
+  // A handle of `type` with `rights` whose object satisfies `want`, mostly
+  // (else any handle for them).
+  template <typename Want>
+  uint64_t Toward(uint32_t type, uint32_t rights, unsigned percent, Want want) {
+    auto match = [&](const Harness::MCap &m) {
+      return h.objs[m.obj].type == type && (m.rights & rights) == rights && want(m.obj);
+    };
+    const uint64_t any = Handle(type, rights);
+    return src.Percent(percent) ? Pick(match, any) : any;
+  }
+  // Whether another task holds a handle to obj.
+  bool HeldByOthers(int obj) const {
+    for (size_t i = 0; i < h.tasks.size(); i++) {
+      if (static_cast<int>(i) == ti) continue;
+      for (const auto &kv : h.tables[h.tasks[i].table].caps) {
+        if (h.caps[kv.second].obj == obj) return true;
+      }
+    }
+    return false;
+  }
+  // Whether a blocked task waits on obj.
+  bool WaitedOn(int obj) const {
+    return std::any_of(h.tasks.begin(), h.tasks.end(),
+                       [obj](const Harness::MTask &m) { return m.wait && m.wait->obj == obj; });
   }
   bool Mapped(int cap) const {
     for (const Harness::MMap &m : h.maps) {
@@ -204,6 +236,18 @@ struct Call {
     if (r < 92) return NX_DEADLINE_NEVER;
     return src.Word();
   }
+  // The deadline of a wait with nothing to take: sometimes one that has
+  // passed (it only looks), else one soon, so that it times out some steps
+  // later. If another task could end the wait (`wakeable`), mostly a later
+  // one (waits of several tasks meet, and signals end them), sometimes none
+  // or a far one: a task nothing can wake would sit out the run.
+  uint64_t BlockingDeadline(bool wakeable) {
+    const uint64_t r = src.Below(100);
+    if (r < 15) return src.Below(NowNs() + 1);
+    if (!wakeable) return NowNs() + 1 + src.Below(kSoonNs);
+    if (r < 90) return NowNs() + 1 + src.Below(20 * kSoonNs);
+    return r < 97 ? NX_DEADLINE_NEVER : src.Word();
+  }
   // A message's info word (bytes only if `bytes`), and the handles it
   // sends written to the task's IPC buffer.
   uint64_t Info(bool bytes) {
@@ -259,13 +303,7 @@ struct Call {
     }
   }
 
-  // The kernel or the harness wrote [addr, addr + len) of the task: VMOs
-  // mapped there changed.
-  void UserWrote(uint64_t addr, uint64_t len) {
-    for (const Harness::MMap &m : h.maps) {
-      if (m.task == ti && addr < m.va + m.size && m.va < addr + len) h.Resync(m.vmo);
-    }
-  }
+  void UserWrote(uint64_t addr, uint64_t len) { h.UserWrote(ti, addr, len); }
   bool Aliases(uint64_t addr, uint64_t len, int vmo = -1) {
     for (const Harness::MMap &m : h.maps) {
       if (m.task == ti && addr < m.va + m.size && m.va < addr + len && (vmo < 0 || m.vmo == vmo)) {

@@ -30,13 +30,20 @@ void Derive(Call &c, bool mint) {
 }
 
 void Close(Call &c) {
-  // Often one that mappings were made through (they move to its parent).
-  c.raw[0] = c.src.Percent(30)
-                 ? c.Pick([&](const Harness::MCap &m) { return c.Mapped(&m - &c.h.caps[0]); },
-                          c.Expendable())
-                 : c.Expendable();
+  // Often one that mappings were made through (they move to its parent), or
+  // one to what a blocked task waits on (the wait holds it too; to a shared
+  // object, only a derived one: the task keeps the one it was given).
+  const uint64_t r = c.src.Below(100);
+  auto mapped = [&](const Harness::MCap &m) { return c.Mapped(&m - &c.h.caps[0]); };
+  auto waited = [&](const Harness::MCap &m) {
+    return c.WaitedOn(m.obj) && (c.h.objs[m.obj].fixed_refs == 0 || m.parent >= 0);
+  };
+  c.raw[0] = r < 30   ? c.Pick(mapped, c.Expendable())
+             : r < 40 ? c.Pick(waited, c.Expendable())
+                      : c.Expendable();
   const int cap = c.Lookup(0, kAny, 0);
   if (c.Run(NX_SYS_HANDLE_CLOSE) < 0) return;
+  if (c.WaitedOn(c.Cap(cap).obj)) c.h.Count("model: a handle to what a task waits on went");
   c.h.CloseCap(cap);
   c.h.Collect();
 }
@@ -289,7 +296,8 @@ void ChannelCreate(Call &c) {
 }
 
 void ChannelSend(Call &c) {
-  c.raw[0] = c.Handle(OBJ_CHANNEL, NX_RIGHT_WRITE);
+  // Often one another task holds: capabilities travel between tasks.
+  c.raw[0] = c.Toward(OBJ_CHANNEL, NX_RIGHT_WRITE, 30, [&](int ch) { return c.HeldByOthers(ch); });
   for (int i = 1; i < 5; i++) c.raw[i] = c.src.Word();
   c.raw[5] = c.Info(false);
   const int ch = c.Valid(c.Lookup(0, OBJ_CHANNEL, NX_RIGHT_WRITE), OBJ_CHANNEL);
@@ -338,11 +346,11 @@ void ChannelSend(Call &c) {
     m.caps.push_back(moving[i]);
   }
   chan.queue.push_back(m);
-  if (chan.bound >= 0) c.h.objs[chan.bound].pending |= chan.bit;
+  if (chan.bound >= 0) c.h.Deliver(chan.bound, chan.bit, "a bound channel's message");
 }
 
 void ChannelRecv(Call &c) {
-  c.raw[0] = c.Handle(OBJ_CHANNEL, NX_RIGHT_READ);
+  c.raw[0] = c.Toward(OBJ_CHANNEL, NX_RIGHT_READ, 30, [&](int ch) { return c.HeldByOthers(ch); });
   const int ch = c.Valid(c.Lookup(0, OBJ_CHANNEL, NX_RIGHT_READ), OBJ_CHANNEL);
   if (!c.t.ipc_buffer) {
     c.e.Req(NX_ERR_INVALID_ARGS);

@@ -4,7 +4,9 @@
 // unmaps and closes everything and every quota, reference and page must
 // come back.
 #include <cstdint>
+#include <cstdio>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,14 @@
 namespace syscall_harness {
 
 // ---- Invariants ----
+
+namespace {
+std::string Hex(uint64_t v) {
+  char s[19];
+  std::snprintf(s, sizeof s, "0x%llx", static_cast<unsigned long long>(v));
+  return s;
+}
+}  // namespace
 
 void Harness::CheckTable(const MTable &t) {
   if (t.kt->used != t.caps.size()) {
@@ -59,8 +69,25 @@ void Harness::CheckObject(int id, const std::vector<uint32_t> &refs) {
     }
     case OBJ_NOTIFICATION: {
       const notification_t *n = reinterpret_cast<const notification_t *>(o.ptr);
-      if (n->pending != o.pending) Fail(what() + ": pending bits");
+      if (n->pending != o.pending) {
+        Fail(what() + ": pending bits " + Hex(n->pending) + ", the model's " + Hex(o.pending));
+      }
       if (notification_check(n) != NX_OK) Fail(what() + ": notification_check");
+      // The queue, head first: the model's waits in its order.
+      if (n->queued != o.waiters.size()) {
+        Fail(what() + ": " + std::to_string(n->queued) + " waits queued, the model has " +
+             std::to_string(o.waiters.size()));
+      }
+      const notify_link_t *l = n->waiters.next;
+      for (size_t i = 0; i < o.waiters.size(); i++, l = l->next) {
+        const MNode &m = o.waiters[i];
+        const notify_node_t *node = reinterpret_cast<const notify_node_t *>(l);
+        if (node->waiter != &tasks[m.task].ft->thread.waiter || node->mask != m.mask ||
+            node->index != m.index) {
+          Fail(what() + ": the wait at place " + std::to_string(i) +
+               " of its queue is not the model's (task " + std::to_string(m.task) + ")");
+        }
+      }
       break;
     }
     case OBJ_WAITSET: {
@@ -72,7 +99,11 @@ void Harness::CheckObject(int id, const std::vector<uint32_t> &refs) {
         if (n && w->slots[s].mask != o.ws_mask[s]) Fail(what() + ": entry mask");
         used += n != nullptr;
       }
-      if (w->used != used || w->waiter) Fail(what() + ": entries in use, or a waiter");
+      if (w->used != used) Fail(what() + ": entries in use");
+      const int waiter = WaiterOn(id);
+      if (w->waiter != (waiter >= 0 ? &tasks[waiter].ft->thread.waiter : nullptr)) {
+        Fail(what() + ": its waiter is not the model's");
+      }
       break;
     }
     case OBJ_CHANNEL: {
@@ -139,7 +170,27 @@ void Harness::CheckQuotas() {
   if (quota_used(&kernel.root_quota) != all) Fail("the root quota");
 }
 
+void Harness::CheckWait(int i) {
+  const thread_t &th = tasks[i].ft->thread;
+  const std::optional<MWait> &w = tasks[i].wait;
+  const std::string task = "task " + std::to_string(i);
+  if (th.wait_hold != (w ? objs[w->obj].ptr : nullptr)) {
+    Fail(task + ": holds another object than its wait's");
+  }
+  if ((th.waiter.state == NOTIFY_WAITER_WAITING) != (w && !w->done)) {
+    Fail(task + (w && !w->done ? ": its wait ended; the model's still waits"
+                               : ": still waits; the model's wait ended"));
+  }
+  if (w && w->done &&
+      (th.waiter.result != NX_OK || th.waiter.bits != w->bits || th.waiter.index != w->index)) {
+    Fail(task + ": its wait ended with other bits, or from another slot, than the model's");
+  }
+}
+
 void Harness::CheckAll() {
+  // The waits first: one that ended otherwise than the model's is the
+  // cause of what else differs.
+  for (size_t i = 0; i < tasks.size(); i++) CheckWait(static_cast<int>(i));
   for (const MTable &t : tables) {
     if (t.alive) CheckTable(t);
   }
@@ -228,6 +279,17 @@ void Harness::Finish() {
       EndTask(static_cast<int>(i), 0, false);
     }
   }
+  // Then every wait: through its continuation if it can run, else
+  // cancelled as a killed thread's.
+  for (size_t i = 0; i < tasks.size(); i++) {
+    if (!tasks[i].wait) continue;
+    if (Runnable(static_cast<int>(i))) {
+      Resume(static_cast<int>(i));
+    } else {
+      CancelWait(static_cast<int>(i));
+    }
+  }
+  step_what = "finish";
   CheckAll();
   // Every task unmaps and closes everything, through the syscalls.
   for (size_t i = 0; i < tasks.size(); i++) {
@@ -248,7 +310,8 @@ void Harness::Finish() {
     }
   }
   // The kernel's own references: interrupt bindings (they end with the task
-  // that made them, and the harness's tasks end only after this).
+  // that made them, and the harness's tasks end only after this), and the
+  // harness's to the objects the tasks shared.
   for (size_t i = 0; i < objs.size(); i++) {
     MObj &o = objs[i];
     if (o.type != OBJ_INTERRUPT || o.irq_n < 0) continue;
@@ -257,6 +320,11 @@ void Harness::Finish() {
     interrupt_unbind(irq);
     object_drop(&n->obj);
     o.irq_n = -1;
+    Collect();
+  }
+  for (int o : shared) {
+    objs[o].fixed_refs--;
+    object_drop(objs[o].ptr);
     Collect();
   }
   CheckAll();

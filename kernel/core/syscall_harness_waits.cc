@@ -9,42 +9,89 @@ namespace {
 
 // ---- Notifications and wait sets ----
 
+// The notifications a task other than the caller, not blocked itself, could
+// signal (it holds a handle that can).
+std::set<int> SignalledByOthers(const Call &c) {
+  std::set<int> out;
+  for (size_t i = 0; i < c.h.tasks.size(); i++) {
+    if (static_cast<int>(i) == c.ti || c.h.tasks[i].wait) continue;
+    for (const auto &kv : c.h.tables[c.h.tasks[i].table].caps) {
+      const Harness::MCap &m = c.h.caps[kv.second];
+      if (m.rights & NX_RIGHT_SIGNAL) out.insert(m.obj);
+    }
+  }
+  return out;
+}
+
+// Whether another task could end a wait on obj: signal the notification,
+// or one of the wait set's.
+bool Wakeable(const Call &c, int obj) {
+  const std::set<int> others = SignalledByOthers(c);
+  const Harness::MObj &o = c.h.objs[obj];
+  if (o.type == OBJ_NOTIFICATION) return others.count(obj) > 0;
+  return std::any_of(o.ws_n, o.ws_n + 16, [&](int n) { return others.count(n) > 0; });
+}
+
+// Whether a wait is queued through wait set ws (which is BUSY then).
+bool HasWaiter(const Call &c, int ws) { return c.h.WaiterOn(ws) >= 0; }
+
+// The deadline of a wait on obj that takes nothing now (`empty`): it blocks
+// unless the deadline has passed.
+void WaitDeadline(Call &c, int arg, int obj, bool empty) {
+  c.raw[arg] = empty ? c.BlockingDeadline(Wakeable(c, obj)) : c.Deadline();
+  if (!empty) return;
+  if (Polls(c.raw[arg])) {
+    c.e.Req(NX_ERR_TIMED_OUT);
+  } else {
+    c.e.blocks = true;
+  }
+}
+
 void Signal(Call &c) {
-  c.raw[0] = c.Handle(OBJ_NOTIFICATION, NX_RIGHT_SIGNAL);
-  c.raw[1] = c.Bits();
+  // Often one another task waits on.
+  c.raw[0] = c.Toward(OBJ_NOTIFICATION, NX_RIGHT_SIGNAL, 40,
+                      [&](int n) { return !c.h.objs[n].waiters.empty(); });
   const int n = c.Valid(c.Lookup(0, OBJ_NOTIFICATION, NX_RIGHT_SIGNAL), OBJ_NOTIFICATION);
+  // Often some of the bits a queued wait asks for.
+  uint64_t some = 0;
+  if (n >= 0 && !c.h.objs[n].waiters.empty() && c.src.Percent(50)) {
+    const std::vector<Harness::MNode> &queue = c.h.objs[n].waiters;
+    some = queue[c.src.Below(queue.size())].mask & c.src.Word();
+  }
+  c.raw[1] = some ? some : c.Bits();
   if (!MaskOk(c.raw[1])) c.e.Req(NX_ERR_INVALID_ARGS);
-  if (c.Run(NX_SYS_NOTIFICATION_SIGNAL) >= 0) c.h.objs[n].pending |= c.raw[1];
+  if (c.Run(NX_SYS_NOTIFICATION_SIGNAL) >= 0) c.h.Deliver(n, c.raw[1], "notification_signal");
 }
 
 void Wait(Call &c) {
-  c.raw[0] = c.Handle(OBJ_NOTIFICATION, NX_RIGHT_WAIT);
+  // Often one other tasks wait on or can signal.
+  const std::set<int> others = SignalledByOthers(c);
+  c.raw[0] = c.Toward(OBJ_NOTIFICATION, NX_RIGHT_WAIT, 50,
+                      [&](int n) { return !c.h.objs[n].waiters.empty() || others.count(n) > 0; });
   c.raw[1] = c.Bits();
-  c.raw[2] = c.Deadline();
   const int n = c.Valid(c.Lookup(0, OBJ_NOTIFICATION, NX_RIGHT_WAIT), OBJ_NOTIFICATION);
   if (!MaskOk(c.raw[1])) c.e.Req(NX_ERR_INVALID_ARGS);
-  uint64_t got = 0;
-  if (c.e.required.empty()) {
-    got = c.h.objs[n].pending & c.raw[1];
-    if (!got && !Polls(c.raw[2])) {
-      c.DecodeOnly(NX_SYS_NOTIFICATION_WAIT);
-      return;
-    }
-    if (!got) c.e.Req(NX_ERR_TIMED_OUT);
-  }
+  const uint64_t got = c.e.required.empty() ? c.h.objs[n].pending & c.raw[1] : 0;
+  WaitDeadline(c, 2, n, c.e.required.empty() && !got);
   const int64_t r = c.Run(NX_SYS_NOTIFICATION_WAIT);
+  if (r == FakeTask::kBlocked) {
+    c.h.Block(c.ti,
+              {NX_SYS_NOTIFICATION_WAIT, n, c.raw[1], 0, DeadlineTicks(c.raw[2]), c.h.step_what});
+    return;
+  }
   if (r < 0) return;
   if (static_cast<uint64_t>(r) != got) c.h.Fail("notification_wait took other bits");
   c.h.objs[n].pending &= ~got;
 }
 
 void WaitsetAdd(Call &c) {
-  c.raw[0] = c.Handle(OBJ_WAITSET, NX_RIGHT_MANAGE);
+  c.raw[0] = c.Toward(OBJ_WAITSET, NX_RIGHT_MANAGE, 30, [&](int ws) { return HasWaiter(c, ws); });
   c.raw[1] = c.Handle(OBJ_NOTIFICATION, NX_RIGHT_WAIT);
   c.raw[2] = c.Bits();
   const int ws = c.Valid(c.Lookup(0, OBJ_WAITSET, NX_RIGHT_MANAGE), OBJ_WAITSET);
   const int n = c.Valid(c.Lookup(1, OBJ_NOTIFICATION, NX_RIGHT_WAIT), OBJ_NOTIFICATION);
   if (!MaskOk(c.raw[2])) c.e.Req(NX_ERR_INVALID_ARGS);
+  if (ws >= 0 && HasWaiter(c, ws)) c.e.Req(NX_ERR_BUSY);
   int slot = -1;
   if (ws >= 0) {
     const Harness::MObj &w = c.h.objs[ws];
@@ -62,7 +109,7 @@ void WaitsetAdd(Call &c) {
 }
 
 void WaitsetRemove(Call &c) {
-  c.raw[0] = c.Handle(OBJ_WAITSET, NX_RIGHT_MANAGE);
+  c.raw[0] = c.Toward(OBJ_WAITSET, NX_RIGHT_MANAGE, 30, [&](int ws) { return HasWaiter(c, ws); });
   const int named = c.Valid(c.h.CapAt(c.table, c.raw[0]), OBJ_WAITSET);
   std::vector<uint64_t> used;
   for (int s = 0; named >= 0 && s < 16; s++) {
@@ -77,6 +124,8 @@ void WaitsetRemove(Call &c) {
     c.e.Req(NX_ERR_INVALID_ARGS);
   } else if (ws >= 0 && c.h.objs[ws].ws_n[c.raw[1]] < 0) {
     c.e.Req(NX_ERR_NOT_FOUND);
+  } else if (ws >= 0 && HasWaiter(c, ws)) {
+    c.e.Req(NX_ERR_BUSY);
   }
   if (c.Run(NX_SYS_WAITSET_REMOVE) < 0) return;
   c.h.objs[ws].ws_n[c.raw[1]] = -1;
@@ -84,8 +133,9 @@ void WaitsetRemove(Call &c) {
 }
 
 void WaitsetWait(Call &c) {
-  c.raw[0] = c.Handle(OBJ_WAITSET, NX_RIGHT_WAIT);
-  c.raw[1] = c.Deadline();
+  // Often one another task waits on (BUSY) or holds.
+  c.raw[0] = c.Toward(OBJ_WAITSET, NX_RIGHT_WAIT, 40,
+                      [&](int ws) { return HasWaiter(c, ws) || c.HeldByOthers(ws); });
   c.raw[2] = c.Buffer(8);
   const int ws = c.Valid(c.Lookup(0, OBJ_WAITSET, NX_RIGHT_WAIT), OBJ_WAITSET);
   if (!c.h.UserRange(c.ti, c.raw[2], 8, true)) c.e.Req(NX_ERR_BAD_ADDRESS);
@@ -103,15 +153,14 @@ void WaitsetWait(Call &c) {
       }
     }
     if (empty) c.e.Req(NX_ERR_INVALID_ARGS);
+    if (HasWaiter(c, ws)) c.e.Req(NX_ERR_BUSY);
   }
-  if (c.e.required.empty() && slot < 0) {
-    if (!Polls(c.raw[1])) {
-      c.DecodeOnly(NX_SYS_WAITSET_WAIT);
-      return;
-    }
-    c.e.Req(NX_ERR_TIMED_OUT);
-  }
+  WaitDeadline(c, 1, ws, c.e.required.empty() && slot < 0);
   const int64_t r = c.Run(NX_SYS_WAITSET_WAIT);
+  if (r == FakeTask::kBlocked) {
+    c.h.Block(c.ti, {NX_SYS_WAITSET_WAIT, ws, 0, c.raw[2], DeadlineTicks(c.raw[1]), c.h.step_what});
+    return;
+  }
   if (r < 0) return;
   uint64_t bits = 0;
   c.ft.Read(c.raw[2], &bits, sizeof bits);
@@ -417,7 +466,7 @@ void Event(Harness &h, Source &src) {
     if (err != expect) h.Fail("interrupt_fire");
     if (err == NX_OK) {
       h.objs[irq].masked = true;
-      h.objs[h.objs[irq].irq_n].pending |= h.objs[irq].irq_bit;
+      h.Deliver(h.objs[irq].irq_n, h.objs[irq].irq_bit, "an interrupt");
       h.Count("event interrupt delivered");
     }
     return;
@@ -442,8 +491,10 @@ void Event(Harness &h, Source &src) {
     h.EndTask(task, faulted ? -1 : code, faulted);
     return;
   }
-  // A user load or store through one of a task's mappings.
+  // A user load or store through one of a task's mappings (not a blocked
+  // one's: its thread does not run).
   const int ti = static_cast<int>(src.Below(h.tasks.size()));
+  if (h.tasks[ti].wait) return;
   Call c(h, ti, src);
   const Harness::MMap *m = c.Mapping();
   if (!m) return;

