@@ -331,13 +331,7 @@ int64_t FakeTask::ContinueWait() {
   return static_cast<int64_t>(frame.a[0]);
 }
 
-void FakeTask::CancelWait() {
-  if (thread.waiter.state == NOTIFY_WAITER_WAITING) notify_waiter_cancel(&thread.waiter);
-  if (thread.wait_hold) {  // after the cancel: the object is no longer waited on
-    object_drop(thread.wait_hold);
-    thread.wait_hold = nullptr;
-  }
-}
+void FakeTask::CancelWait() { syscall_wait_cancel(&thread); }
 
 nx_handle_value_t FakeTask::Install(object_t *obj, uint32_t rights) {
   nx_handle_value_t h = 0;

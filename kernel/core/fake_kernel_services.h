@@ -166,9 +166,8 @@ class FakeTask {
   int64_t CallRawMayBlock(uint64_t number, const uint64_t raw[6]);
   int64_t ContinueWait();
   // Ends the wait the thread is blocked in without its continuation, as the
-  // kernel ends a killed thread's (thread.c, detach): off every queue if
-  // still queued, and the reference the wait holds dropped. Nothing if it
-  // is not blocked.
+  // kernel ends a killed thread's (syscall_wait_cancel, which detach() in
+  // thread.c calls). Nothing if it is not blocked.
   void CancelWait();
 
   nx_handle_value_t Install(object_t *obj, uint32_t rights);

@@ -324,6 +324,14 @@ static int64_t wait_or_block(thread_t *caller, int err) {
   return end_wait(caller, err);
 }
 
+void syscall_wait_cancel(thread_t *t) {
+  if (t->waiter.state == NOTIFY_WAITER_WAITING) notify_waiter_cancel(&t->waiter);
+  if (t->wait_hold) { /* after the cancel: the object is no longer waited on */
+    object_drop(t->wait_hold);
+    t->wait_hold = 0;
+  }
+}
+
 void syscall_wait_complete(thread_t *t) {
   /* Still queued: it runs because its deadline passed. */
   if (t->waiter.state == NOTIFY_WAITER_WAITING) notify_waiter_timeout(&t->waiter);

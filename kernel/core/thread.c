@@ -113,11 +113,7 @@ static void reap(thread_t *t) {
  * list: from here on nothing in the kernel points at it. */
 static void detach(thread_t *t) {
   ipc_thread_cancel(&kernel.ipc, &t->ipc);
-  if (t->waiter.state == NOTIFY_WAITER_WAITING) notify_waiter_cancel(&t->waiter);
-  if (t->wait_hold) { /* after the cancel: the object is no longer waited on */
-    object_drop(t->wait_hold);
-    t->wait_hold = 0;
-  }
+  syscall_wait_cancel(t);
   /* A revoke must not stay on the list of revokes in progress with its
    * state freed: finish it (the work it has left, done now). */
   while (cap_revoke_step(&t->revoke, UINT32_MAX)) {
@@ -309,9 +305,10 @@ void thread_run_woken(thread_t *woken) {
   sched_wake_preempting(&kernel.sched, &prev->sched, &woken->sched, rdtime());
   set_continuation(prev, syscall_resume); /* its syscall's result is in its frame already */
   enter(prev, woken);
-  /* As in thread_preempt_current: only a peer at woken's level can need a
-   * new deadline (its slice end). */
-  if (sched_ready_at(&kernel.sched, woken->sched.prio)) timer_program(false);
+  /* No timer work: no sleeper changed, and woken needs no slice end, as
+   * nothing is READY at its level (sched_wake_would_preempt held, and prev
+   * went back to its own, lower one). An armed deadline for prev's slice
+   * may fire early, harmlessly. */
   context_continue(&woken->context);
 }
 

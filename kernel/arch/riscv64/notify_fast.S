@@ -14,7 +14,7 @@
  *
  * No timer work: the waiter runs with nothing READY at its level (the
  * signaller goes back to its own, lower one), so it needs no slice end,
- * and no sleeper changed: thread_run_woken would not call timer_program.
+ * and no sleeper changed; thread_run_woken does none either.
  *
  * Entered from trap.S with sp = the signaller's trap frame (a0..a5, a7 and
  * s0-s11 saved there); every other register is free. Throughout: t0 = the
@@ -77,13 +77,7 @@ notify_fast:
 
   /* The switch: the waiter resumes through its wait's continuation, no FP
    * on either side, and for another task a cached satp that still holds. */
-  ld t4, THREAD_CTX_RA(t6)
-  lla t5, wait_resume
-  bne t4, t5, notify_bail
-  lbu t4, THREAD_FP_USED(t0)
-  lbu t5, THREAD_FP_USED(t6)
-  or t4, t4, t5
-  bnez t4, notify_bail
+  RESUMABLE_WITHOUT_FP t0, t6, t5, t4, t5, notify_bail, wait_resume
   ld a6, THREAD_TASK(t6)
   ld t4, THREAD_TASK(t0)
   beq t4, a6, 1f

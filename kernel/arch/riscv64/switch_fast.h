@@ -40,13 +40,13 @@
   bne \tmp, \tmp2, \bail
 .endm
 
-/* `next` resumes from its trap frame (its continuation is syscall_resume,
- * whose address is left in `resume` unless `tmp2` is `resume`) and neither
- * `prev` nor `next` uses FP (enter() would move FP state). Else jumps to
- * `bail`. */
-.macro RESUMABLE_WITHOUT_FP prev, next, resume, tmp, tmp2, bail
+/* `next` resumes from its trap frame through `continuation` (syscall_resume
+ * unless named: wait_resume for a notification waiter), whose address is
+ * left in `resume` unless `tmp2` is `resume`, and neither `prev` nor `next`
+ * uses FP (enter() would move FP state). Else jumps to `bail`. */
+.macro RESUMABLE_WITHOUT_FP prev, next, resume, tmp, tmp2, bail, continuation=syscall_resume
   ld \tmp, THREAD_CTX_RA(\next)
-  lla \resume, syscall_resume
+  lla \resume, \continuation
   bne \tmp, \resume, \bail
   lbu \tmp, THREAD_FP_USED(\prev)
   lbu \tmp2, THREAD_FP_USED(\next)

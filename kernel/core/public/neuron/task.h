@@ -256,6 +256,12 @@ __attribute__((noreturn)) void thread_block_wait(void);
  * (the bits, or for a wait set the slot, the bits copied out). */
 void syscall_wait_complete(thread_t *t);
 
+/* Ends `t`'s notification or wait-set wait without its continuation (the
+ * thread is being killed, detach in thread.c): off every queue if still
+ * queued, and the reference the wait held dropped, also when a signal had
+ * completed the wait already. Nothing if it has no wait. */
+void syscall_wait_cancel(thread_t *t);
+
 /* The IPC fastpath's switch to user mode: blocks the current thread with a
  * continuation and runs `next` (BLOCKED, as urgent as the current one or
  * more, its trap frame holding its syscall's results) straight in user
