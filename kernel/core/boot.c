@@ -23,7 +23,6 @@
 #define USER_PRIORITY 10
 
 kernel_t kernel;
-kernel_counters_t kstats;
 
 __attribute__((noreturn)) void kmain(unsigned long hartid, uint64_t dtb_phys,
                                      uint64_t entry_instret);

@@ -58,11 +58,11 @@ int64_t sys_nanosleep_until_invoke(thread_t *caller, const sys_nanosleep_until_a
 }
 
 int64_t sys_kernel_stats_invoke(thread_t *caller, const sys_kernel_stats_args_t *args) {
-  kstats.ipc_copy_bytes = kernel.ipc.counters.copied_bytes;
-  kstats.vmo_copy_bytes = kernel.vmos.copy_bytes;
-  kstats.pages_free = page_alloc_free_pages(&kernel.pages);
-  kstats.pages_total = page_alloc_total_pages(&kernel.pages);
-  uint64_t n = args->len < sizeof kstats ? args->len : sizeof kstats;
-  user_copy_out(caller, args->buf, &kstats, n);
+  kernel.stats.ipc_copy_bytes = kernel.ipc.counters.copied_bytes;
+  kernel.stats.vmo_copy_bytes = kernel.vmos.copy_bytes;
+  kernel.stats.pages_free = page_alloc_free_pages(&kernel.pages);
+  kernel.stats.pages_total = page_alloc_total_pages(&kernel.pages);
+  uint64_t n = args->len < sizeof kernel.stats ? args->len : sizeof kernel.stats;
+  user_copy_out(caller, args->buf, &kernel.stats, n);
   return (int64_t)n;
 }

@@ -152,7 +152,7 @@ static void timer_program(bool exact) {
     return;
   }
   thread_armed_deadline = deadline;
-  kstats.timer_programs++;
+  kernel.stats.timer_programs++;
   sbi_set_timer(deadline); /* SCHED_TIME_NONE (UINT64_MAX) disarms it */
 }
 
@@ -218,7 +218,7 @@ static inline __attribute__((always_inline)) void enter(thread_t *prev, thread_t
   if (!prev || prev->fp_used || next->fp_used) fp_switch(prev, next);
   current = next;
   if (!prev || prev->task != next->task) switch_space(next->task);
-  kstats.context_switches++;
+  kernel.stats.context_switches++;
 }
 
 /* Switches to `next` (which the scheduler has picked) from `prev`, saving
@@ -227,9 +227,9 @@ static inline __attribute__((always_inline)) void enter(thread_t *prev, thread_t
 static void switch_to(thread_t *prev, thread_t *next, arch_context_t *save, bool retime) {
   enter(prev, next);
   if (retime) timer_program(false);
-  if (!kstats.boot_instret) {
+  if (!kernel.stats.boot_instret) {
     /* The first switch to user space: boot is done but for the switch itself. */
-    kstats.boot_instret = rdinstret() - kernel.entry_instret;
+    kernel.stats.boot_instret = rdinstret() - kernel.entry_instret;
   }
   context_switch(save, &next->context);
   reap_zombie();
@@ -239,15 +239,15 @@ static void switch_to(thread_t *prev, thread_t *next, arch_context_t *save, bool
  * `running` (NULL when idle) the thread it interrupted. Reads the time into
  * *now; true if `running` must give way. Never switches. */
 static bool timer_tick(sched_entity_t *running, uint64_t *now) {
-  kstats.timer_irqs++;
+  kernel.stats.timer_irqs++;
   /* It fired and stays pending until the timer is written again, so the
    * next timer_rearm() must write it even to disarm it. */
   thread_armed_deadline = 0;
   uint64_t before = kernel.sched.counters.woken;
   *now = rdtime();
   bool resched = sched_tick(&kernel.sched, *now, running);
-  kstats.wakeups += kernel.sched.counters.woken - before;
-  if (!resched && kernel.sched.counters.woken == before) kstats.timer_irqs_idle++;
+  kernel.stats.wakeups += kernel.sched.counters.woken - before;
+  if (!resched && kernel.sched.counters.woken == before) kernel.stats.timer_irqs_idle++;
   return resched;
 }
 
@@ -301,7 +301,7 @@ static void set_continuation(thread_t *t, void (*continuation)(void)) {
 
 void thread_run_woken(thread_t *woken) {
   thread_t *prev = current;
-  kstats.wakeups++;
+  kernel.stats.wakeups++;
   sched_wake_preempting(&kernel.sched, &prev->sched, &woken->sched, rdtime());
   set_continuation(prev, syscall_resume); /* its syscall's result is in its frame already */
   enter(prev, woken);

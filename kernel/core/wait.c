@@ -28,10 +28,10 @@
 static void make_ready(thread_t *t) {
   if (t->sched.state == SCHED_BLOCKED) {
     sched_wake(&kernel.sched, &t->sched);
-    kstats.wakeups++;
+    kernel.stats.wakeups++;
   } else if (t->sched.state == SCHED_SLEEPING) {
     sched_cancel(&kernel.sched, &t->sched);
-    kstats.wakeups++;
+    kernel.stats.wakeups++;
   }
 }
 

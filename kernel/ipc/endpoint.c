@@ -204,7 +204,7 @@ int ipc_reply(ipc_system_t *sys, ipc_thread_t *server, const ipc_msg_t *msg) {
   caller->server = 0;
   server->caller = 0;
   server->reply = IPC_REPLY_NONE;
-  sys->counters.replies++;
+  sys->counters.replies_slow++;
   ipc_fast_restore_priority(sys, server);
   sys->ops->wake(sys->ctx, caller, NX_OK);
   return NX_OK;

@@ -74,7 +74,8 @@ TEST_F(EndpointTest, ReceiveThenCallThenReply) {
   EXPECT_EQ(c->ipc.state, IPC_IDLE);
   // One-shot: a second reply has no caller.
   EXPECT_EQ(ipc_reply(&k.sys, &s->ipc, &r), NX_ERR_NOT_FOUND);
-  EXPECT_EQ(k.sys.counters.replies, 1u);
+  EXPECT_EQ(k.sys.counters.replies_slow, 1u);
+  EXPECT_EQ(k.sys.counters.replies_fast, 0u);
 }
 
 TEST_F(EndpointTest, CallThenReceive) {
@@ -290,6 +291,7 @@ TEST_F(EndpointTest, ReplyFastpathHandsTheReplyBackAndRequeuesTheServer) {
   EXPECT_EQ(ep.servers.head, &s->ipc);
   EXPECT_EQ(ipc_endpoint_check(&ep), NX_OK);
   EXPECT_EQ(k.sys.counters.replies_fast, 1u);
+  EXPECT_EQ(k.sys.counters.replies_slow, 0u);
   // Only the priority callback ran: no wake, no block (the kernel switches).
   ASSERT_EQ(k.log.size(), 1u);
   EXPECT_EQ(k.log[0].kind, Event::kRestorePrio);

@@ -43,6 +43,17 @@ static asid_tag_t make_tag(uint64_t generation, uint32_t asid) {
   return (generation << ASID_TAG_SHIFT) | asid;
 }
 
+/* Brings hart's fast_generation in step with bits, generation and
+ * flush_pending (see asid_alloc_t). */
+static void refresh_fast(asid_alloc_t *a, unsigned hart) {
+  bool fast = a->bits > 0 && hart < a->harts && !((a->flush_pending >> hart) & 1);
+  a->fast_generation[hart] = fast ? a->generation : ASID_NO_FAST_SWITCH;
+}
+
+static void refresh_fast_all(asid_alloc_t *a) {
+  for (unsigned h = 0; h < ASID_MAX_HARTS; h++) refresh_fast(a, h);
+}
+
 /* Starts a new generation: only the ASIDs running on some hart survive. */
 static void rollover(asid_alloc_t *a) {
   a->generation++;
@@ -60,6 +71,7 @@ static void rollover(asid_alloc_t *a) {
   }
   a->flush_pending = a->harts == 64 ? UINT64_MAX : ((uint64_t)1 << a->harts) - 1;
   a->next = 1;
+  refresh_fast_all(a);
 }
 
 /* A tag of the current generation for a space whose tag is old (stale or
@@ -113,6 +125,7 @@ int asid_init(asid_alloc_t *a, unsigned bits, unsigned harts) {
   }
   for (uint32_t w = 0; w < (1u << ASID_MAX_BITS) / 64; w++) a->used[w] = 0;
   set_bit(a, 0); /* the kernel's */
+  refresh_fast_all(a);
   return NX_OK;
 }
 
@@ -142,6 +155,7 @@ unsigned asid_switch(asid_alloc_t *a, unsigned hart, asid_tag_t *tag, uint16_t *
   if (a->flush_pending & me) {
     a->flush_pending &= ~me;
     flags |= ASID_FLUSH_LOCAL;
+    refresh_fast(a, hart);
   }
   a->active[hart] = t;
   *asid = asid_of(t);

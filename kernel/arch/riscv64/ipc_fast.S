@@ -18,8 +18,9 @@
  *
  * Entered from trap.S for the IPC syscalls, with sp = the caller's trap
  * frame (a0..a5, a7 and s0-s11 saved there) and a2..a5, a7 still the
- * caller's; every other register is free (not s0-s11: a bail returns
- * through the C path, which leaves them as the caller had them). Throughout:
+ * caller's, and ra = &kernel (for thread_offsets.h's KERNEL_*); every other
+ * register is free (not s0-s11: a bail returns through the C path, which
+ * leaves them as the caller had them). Throughout:
  * t0 = this thread, t2 = the endpoint, t3 = the other thread's
  * ipc_thread_t, t6 = the other thread, a1..a4 = the message's words, a5 =
  * the badge (then the other thread's result).
@@ -49,7 +50,7 @@
   ld a6, THREAD_TASK(t6)
   ld t4, THREAD_TASK(t0)
   beq t4, a6, 8f
-  SATP_STILL_VALID a6, a0, t5, t4, t5, ipc_bail
+  SATP_STILL_VALID a6, a0, t4, t5, ipc_bail
 8:
   /* sched_handoff()'s slice: the rest of prev's, donated, never extended
    * (a used-up or longer one replaced by next's own full slice). */
@@ -67,9 +68,8 @@
 6:
   mv a7, t5
 9:
-  lla t5, kernel + KERNEL_SCHED
   lbu t4, SE_PRIO(t6)
-  lw t5, SCHED_BITMAP(t5)
+  lw t5, KERNEL_SCHED + SCHED_BITMAP(ra)
   srlw t5, t5, t4
   andi t5, t5, 1
   beqz t5, 5f
@@ -114,8 +114,7 @@ ipc_fast:
   lbu t4, SE_PRIO(t6)
   li a6, 31
   bgeu t4, a6, 1f
-  lla a7, kernel + KERNEL_SCHED
-  lw a6, SCHED_BITMAP(a7)
+  lw a6, KERNEL_SCHED + SCHED_BITMAP(ra)
   addi t4, t4, 1
   srlw a6, a6, t4
   bnez a6, ipc_bail
@@ -139,9 +138,6 @@ ipc_fast:
   sd zero, IPCT_CALLER(t5)
   sb zero, IPCT_REPLY(t5)
   ld t4, EP_SYS(t2)
-  ld t5, IPC_SYS_REPLIES(t4)
-  addi t5, t5, 1
-  sd t5, IPC_SYS_REPLIES(t4)
   ld t5, IPC_SYS_REPLIES_FAST(t4)
   addi t5, t5, 1
   sd t5, IPC_SYS_REPLIES_FAST(t4)
@@ -235,7 +231,7 @@ deliver:
   sd sp, THREAD_CTX_SP(t0)
   /* enter(): gp and tp, current, the address space, the counter. */
   ld t4, THREAD_TASK(t0)
-  ENTER_NEXT t6, t4, a6, a0, t5, t5, t4, 1
+  ENTER_NEXT t6, t4, a6, a0, t5, t4
   /* deliver_words(), in registers: next's syscall returns a5 (the badge, or
    * 0 for a reply) with the words in a1..a4, where they came, and a5 = 0. */
   mv a0, a5

@@ -17,10 +17,10 @@
  * and no sleeper changed; thread_run_woken does none either.
  *
  * Entered from trap.S with sp = the signaller's trap frame (a0..a5, a7 and
- * s0-s11 saved there); every other register is free. Throughout: t0 = the
- * signaller, t2 = the notification, t3 = the waiter's node, a2 = its
- * notify_waiter_t, t6 = the waiting thread, a1 = the bits signalled, a4 =
- * the bits the waiter takes, a5 = &kernel.sched.
+ * s0-s11 saved there) and ra = &kernel (for thread_offsets.h's KERNEL_*);
+ * every other register is free. Throughout: t0 = the signaller, t2 = the
+ * notification, t3 = the waiter's node, a2 = its notify_waiter_t, t6 = the
+ * waiting thread, a1 = the bits signalled, a4 = the bits the waiter takes.
  */
 #include "kernel/arch/riscv64/switch_fast.h"
 
@@ -70,8 +70,7 @@ notify_fast:
   lbu t4, SE_PRIO(t6)
   lbu t5, SE_PRIO(t0)
   bgeu t5, t4, notify_bail
-  lla a5, kernel + KERNEL_SCHED
-  lw t5, SCHED_BITMAP(a5)
+  lw t5, KERNEL_SCHED + SCHED_BITMAP(ra)
   srlw t5, t5, t4
   bnez t5, notify_bail
 
@@ -81,7 +80,7 @@ notify_fast:
   ld a6, THREAD_TASK(t6)
   ld t4, THREAD_TASK(t0)
   beq t4, a6, 1f
-  SATP_STILL_VALID a6, a0, t5, t4, t5, notify_bail
+  SATP_STILL_VALID a6, a0, t4, t5, notify_bail
 1:
   /* sched_preempt()'s common case: the signaller keeps the rest of its
    * slice (a used-up one, back at the tail with a new one, is the C
@@ -126,19 +125,19 @@ notify_fast:
    * signaller READY at the head of its level with what is left of its
    * slice, the waiter RUNNING from now with a full one), the signaller's
    * continuation, enter(). */
-  lla t4, kstats
-  ld a3, KSTATS_WAKEUPS(t4)
-  addi a3, a3, 1
-  sd a3, KSTATS_WAKEUPS(t4)
-  ld t4, SCHED_PREEMPTIONS(a5)
+  ld t4, KERNEL_STATS + KSTATS_WAKEUPS(ra)
   addi t4, t4, 1
-  sd t4, SCHED_PREEMPTIONS(a5)
+  sd t4, KERNEL_STATS + KSTATS_WAKEUPS(ra)
+  ld t4, KERNEL_SCHED + SCHED_PREEMPTIONS(ra)
+  addi t4, t4, 1
+  sd t4, KERNEL_SCHED + SCHED_PREEMPTIONS(ra)
   sd t5, SE_SLICE_LEFT(t0)
   li t4, SCHED_STATE_READY
   sb t4, SE_STATE(t0)
   lbu a3, SE_PRIO(t0)
   slli t4, a3, 4
-  add t4, t4, a5 /* the level's sentinel */
+  add t4, t4, ra
+  addi t4, t4, KERNEL_SCHED /* the level's sentinel */
   ld t5, 8(t4)
   sd t4, 0(t0)
   sd t5, 8(t0)
@@ -146,12 +145,12 @@ notify_fast:
   sd t0, 0(t5)
   li t4, 1
   sll t4, t4, a3
-  lw t5, SCHED_BITMAP(a5)
+  lw t5, KERNEL_SCHED + SCHED_BITMAP(ra)
   or t5, t5, t4
-  sw t5, SCHED_BITMAP(a5)
-  lw t5, SCHED_RQ_COUNT(a5)
+  sw t5, KERNEL_SCHED + SCHED_BITMAP(ra)
+  lw t5, KERNEL_SCHED + SCHED_RQ_COUNT(ra)
   addiw t5, t5, 1
-  sw t5, SCHED_RQ_COUNT(a5)
+  sw t5, KERNEL_SCHED + SCHED_RQ_COUNT(ra)
   ld t4, SE_SLICE(t6)
   sd t4, SE_SLICE_LEFT(t6)
   li t4, SCHED_STATE_RUNNING
@@ -161,7 +160,7 @@ notify_fast:
   sd t4, THREAD_CTX_RA(t0)
   sd sp, THREAD_CTX_SP(t0)
   ld t4, THREAD_TASK(t0)
-  ENTER_NEXT t6, t4, a6, a0, t5, t5, t4, 1
+  ENTER_NEXT t6, t4, a6, a0, t5, t4
 
   /* The waiter's continuation, syscall_wait_complete(): it lets go of the
    * notification it held for the wait (never the last reference: the

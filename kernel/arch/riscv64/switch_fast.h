@@ -54,47 +54,36 @@
   bnez \tmp, \bail
 .endm
 
-/* asid_switch_fast()'s conditions for `task`'s address space: its cached
- * satp was made for the ASID tag it has now, ASIDs exist, the tag is of the
- * current generation (a tag of 0 never is: the generation is at least 1)
- * and this hart owes no flush. Leaves the tag in `tag` and &kernel.asids in
- * `base` (unless `tmp2` is `base`: it is written last). Else jumps to
+/* asid_switch_fast()'s condition for `task`'s address space, with &kernel
+ * in ra: its cached satp was made for the ASID tag it has now, whose
+ * generation is this hart's fast_generation (ASIDs exist, the tag is
+ * current, the hart owes no flush). Leaves the tag in `tag`; else jumps to
  * `bail`. */
-.macro SATP_STILL_VALID task, tag, base, tmp, tmp2, bail
+.macro SATP_STILL_VALID task, tag, tmp, tmp2, bail
   ld \tag, TASK_ASID_TAG(\task)
   ld \tmp, TASK_SATP_TAG(\task)
   bne \tmp, \tag, \bail
-  lla \base, kernel + KERNEL_ASIDS
-  lw \tmp, ASID_BITS(\base)
-  beqz \tmp, \bail
-  ld \tmp, ASID_FLUSH_PENDING(\base)
-  andi \tmp, \tmp, 1
-  bnez \tmp, \bail
-  ld \tmp, ASID_GENERATION(\base)
+  ld \tmp, KERNEL_ASIDS + ASID_FAST_GENERATION(ra)
   srli \tmp2, \tag, ASID_TAG_SHIFT_ASM
   bne \tmp, \tmp2, \bail
 .endm
 
 /* The rest of enter() for a switch to `next` (of `next_task`) from a thread
- * of `prev_task` whose trap frame sp points to: gp and tp from that frame
- * to next's, `current`, the address space if the task changes (the
- * tag and &kernel.asids SATP_STILL_VALID left; `base` is loaded again if
- * `reload_base` is 1), the counter. Leaves sp = next's frame. `tmp2` may
- * be `prev_task`: it is written after the compare. */
-.macro ENTER_NEXT next, prev_task, next_task, tag, base, tmp, tmp2, reload_base=0
+ * of `prev_task` whose trap frame sp points to, with &kernel in ra: gp and
+ * tp from that frame to next's, `current`, the address space if the task
+ * changes (with the tag SATP_STILL_VALID left), the counter. Leaves sp =
+ * next's frame. `tmp2` may be `prev_task`: it is written after the
+ * compare. */
+.macro ENTER_NEXT next, prev_task, next_task, tag, tmp, tmp2
   sd \next, current, \tmp
   beq \prev_task, \next_task, 1f
-  .if \reload_base
-  lla \base, kernel + KERNEL_ASIDS
-  .endif
-  sd \tag, ASID_ACTIVE(\base)
+  sd \tag, KERNEL_ASIDS + ASID_ACTIVE(ra)
   ld \tmp, TASK_SATP(\next_task)
   csrw satp, \tmp
 1:
-  lla \tmp, kstats
-  ld \tmp2, KSTATS_CONTEXT_SWITCHES(\tmp)
+  ld \tmp2, KERNEL_STATS + KSTATS_CONTEXT_SWITCHES(ra)
   addi \tmp2, \tmp2, 1
-  sd \tmp2, KSTATS_CONTEXT_SWITCHES(\tmp)
+  sd \tmp2, KERNEL_STATS + KSTATS_CONTEXT_SWITCHES(ra)
   sd gp, TF_GP(sp)
   sd tp, TF_TP(sp)
   ld sp, THREAD_FRAME(\next)
@@ -103,8 +92,8 @@
 .endm
 
 /* ENTER_NEXT, then next returns to user mode from its frame. */
-.macro ENTER_AND_RESUME next, prev_task, next_task, tag, base, tmp, tmp2, reload_base=0
-  ENTER_NEXT \next, \prev_task, \next_task, \tag, \base, \tmp, \tmp2, \reload_base
+.macro ENTER_AND_RESUME next, prev_task, next_task, tag, tmp, tmp2
+  ENTER_NEXT \next, \prev_task, \next_task, \tag, \tmp, \tmp2
   RESUME_FROM_FRAME
 .endm
 

@@ -14,6 +14,7 @@
  * space. Everything else saves and restores them all.
  */
 #include "neuron/arch/trap_frame.h"
+#include "kernel/arch/riscv64/thread_offsets.h"
 #include "kernel/arch/riscv64/user_return.h"
 #include "neuron/syscall_numbers.h"
 
@@ -42,10 +43,12 @@ trap_entry:
   csrr a0, sepc
   addi a0, a0, 4
   sd a0, TF_SEPC(sp)
-  lla a0, kstats
-  ld a1, KSTATS_SYSCALLS(a0)
+  /* ra (which a syscall returns as 0) holds &kernel from here on, for the
+   * counter and for the fastpaths (thread_offsets.h). */
+  lla ra, kernel
+  ld a1, KERNEL_STATS + KSTATS_SYSCALLS(ra)
   addi a1, a1, 1
-  sd a1, KSTATS_SYSCALLS(a0)
+  sd a1, KERNEL_STATS + KSTATS_SYSCALLS(ra)
   /* thread_yield (0) and the syscalls that may end with a continuation
    * (1 .. NX_SYS_WAITSET_WAIT: the four IPC calls, notification_signal and
    * the two waits; trap.c checks the numbering) keep s0-s11 in the frame,

@@ -62,15 +62,19 @@ _Static_assert(SCHED_RUNNING == SCHED_STATE_RUNNING && SCHED_READY == SCHED_STAT
 _Static_assert(offsetof(task_t, space.asid_tag) == TASK_ASID_TAG, "task layout");
 _Static_assert(offsetof(task_t, satp) == TASK_SATP, "task layout");
 _Static_assert(offsetof(task_t, satp_tag) == TASK_SATP_TAG, "task layout");
+_Static_assert(offsetof(kernel_t, stats) == KERNEL_STATS, "kernel layout");
 _Static_assert(offsetof(kernel_t, sched) == KERNEL_SCHED, "kernel layout");
 _Static_assert(offsetof(sched_t, rq.bitmap) == SCHED_BITMAP, "scheduler layout");
 _Static_assert(offsetof(kernel_t, asids) == KERNEL_ASIDS, "kernel layout");
-_Static_assert(offsetof(asid_alloc_t, bits) == ASID_BITS && sizeof(unsigned) == 4,
-               "ASID allocator layout");
-_Static_assert(offsetof(asid_alloc_t, generation) == ASID_GENERATION, "ASID allocator layout");
-_Static_assert(offsetof(asid_alloc_t, flush_pending) == ASID_FLUSH_PENDING,
+_Static_assert(offsetof(asid_alloc_t, fast_generation) == ASID_FAST_GENERATION,
                "ASID allocator layout");
 _Static_assert(offsetof(asid_alloc_t, active) == ASID_ACTIVE, "ASID allocator layout");
+/* The fastpaths reach all of these from &kernel with 12-bit offsets. */
+_Static_assert(KERNEL_ASIDS + ASID_ACTIVE + 8 <= 2048 &&
+                   KERNEL_SCHED + SCHED_PREEMPTIONS + 8 <= 2048 &&
+                   KERNEL_SCHED + sizeof(runq_link_t) * (SCHED_PRIO_MAX + 1) <= 2048 &&
+                   KERNEL_STATS + sizeof(nx_kernel_stats_t) <= 2048,
+               "the fastpaths' part of kernel_t fits 12-bit offsets");
 _Static_assert(ASID_TAG_SHIFT == ASID_TAG_SHIFT_ASM, "ASID tags");
 _Static_assert(offsetof(nx_kernel_stats_t, context_switches) == KSTATS_CONTEXT_SWITCHES,
                "kstats layout");
@@ -115,7 +119,6 @@ _Static_assert(offsetof(ipc_endpoint_t, servers.count) == EP_SERVERS_COUNT &&
 _Static_assert(offsetof(ipc_endpoint_t, closed) == EP_CLOSED && sizeof(bool) == 1,
                "endpoint layout");
 _Static_assert(offsetof(ipc_system_t, counters.calls_fast) == IPC_SYS_CALLS_FAST, "IPC counters");
-_Static_assert(offsetof(ipc_system_t, counters.replies) == IPC_SYS_REPLIES, "IPC counters");
 _Static_assert(offsetof(ipc_system_t, counters.replies_fast) == IPC_SYS_REPLIES_FAST,
                "IPC counters");
 _Static_assert(offsetof(task_t, handles) == TASK_HANDLES && offsetof(handle_table_t, slots) == 0,
@@ -221,7 +224,7 @@ void trap_user(trap_frame_t *tf, uint64_t scause, uint64_t stval) {
     return;
   }
   if (scause == EXC_ILLEGAL_INSN && thread_fp_first_use()) return; /* retry with FP on */
-  kstats.user_faults++;
+  kernel.stats.user_faults++;
   kprintf("NEURON: task %s thread %u: %s (scause %lu) at pc %#lx, address %#lx; thread ended\n",
           current->task->name, current->id, exception_name(scause), (unsigned long)scause,
           (unsigned long)tf->sepc, (unsigned long)stval);

@@ -12,14 +12,15 @@
  * frame.
  *
  * Entered from trap.S with a0 = the yielding thread (current), sp = its
- * trap frame, its s0-s11 saved there; every other register is free.
+ * trap frame, its s0-s11 saved there, and ra = &kernel (for
+ * thread_offsets.h's KERNEL_*); every other register is free.
  */
 #include "kernel/arch/riscv64/switch_fast.h"
 
   .section .text.yield_fast, "ax"
   .globl yield_fast
 yield_fast:
-  lla t1, kernel + KERNEL_SCHED
+  addi t1, ra, KERNEL_SCHED
   lbu a1, SE_PRIO(a0)
   lw a2, SCHED_BITMAP(t1)
   srlw a3, a2, a1
@@ -32,7 +33,7 @@ yield_fast:
   ld t4, THREAD_TASK(a5)
   ld t3, THREAD_TASK(a0)
   beq t3, t4, 1f
-  SATP_STILL_VALID t4, t6, a7, a4, a6, yield_bail
+  SATP_STILL_VALID t4, t6, a4, a6, yield_bail
 1:
   /* The armed deadline must already cover the peer's slice end (none armed
    * is SCHED_TIME_NONE, the largest value: it fails this too). */
@@ -65,7 +66,7 @@ yield_fast:
   sd zero, TF_A0(sp)
   sd a2, THREAD_CTX_RA(a0) /* a2: syscall_resume */
   sd sp, THREAD_CTX_SP(a0)
-  ENTER_AND_RESUME a5, t3, t4, t6, a7, t2, t3
+  ENTER_AND_RESUME a5, t3, t4, t6, t2, t3
 
 yield_bail:
   j yield_slow

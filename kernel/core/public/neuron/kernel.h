@@ -28,12 +28,16 @@ extern "C" {
 typedef nx_kernel_stats_t kernel_counters_t;
 
 typedef struct kernel {
+  /* First, within 2 KiB of &kernel: what the assembly fastpaths touch, so
+   * they reach all of it from one base register (trap.S leaves &kernel in
+   * ra for them) with no address to build. */
+  kernel_counters_t stats;
+  sched_t sched;
+  asid_alloc_t asids; /* its hot fields first, its ASID bitmap last */
   platform_t platform;
   page_alloc_t pages; /* all free RAM */
   quota_t root_quota; /* every page charged anywhere is charged here too */
   sv39_space_t space; /* the kernel's own address space (ASID 0) */
-  asid_alloc_t asids;
-  sched_t sched;
   slab_cache_t tasks;
   slab_cache_t threads;
   slab_cache_t endpoints; /* kobject.c's records, one cache per type */
@@ -49,9 +53,6 @@ typedef struct kernel {
 } kernel_t;
 
 extern kernel_t kernel;
-
-/* Kept apart from `kernel` so that hot paths reach it with a short offset. */
-extern kernel_counters_t kstats;
 
 /* Sets up kernel.pages, kernel.space (W^X per kernel section, the direct
  * map of RAM and MMIO) and switches to it. Panics on failure: at boot there

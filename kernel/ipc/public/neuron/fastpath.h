@@ -187,7 +187,6 @@ static inline __attribute__((always_inline)) ipc_thread_t *ipc_reply_recv_fast(
   caller->server = 0;
   server->caller = 0;
   server->reply = IPC_REPLY_NONE;
-  ep->sys->counters.replies++;
   ep->sys->counters.replies_fast++;
   ipc_fast_restore_priority(ep->sys, server);
   ipc_fast_server_enqueue(ep, server);

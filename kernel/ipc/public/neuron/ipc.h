@@ -117,8 +117,8 @@ typedef struct ipc_counters {
   uint64_t copied_bytes;    /* bytes ops->copy was asked to move, ever */
   uint64_t calls_fast;      /* calls handed off on the fastpath */
   uint64_t calls_slow;      /* calls delivered or queued on the slow path */
-  uint64_t replies;         /* replies delivered */
-  uint64_t replies_fast;    /* ... of which handed back on the fastpath */
+  uint64_t replies_slow;    /* replies delivered on the slow path */
+  uint64_t replies_fast;    /* replies handed back on the fastpath */
   uint64_t replies_dropped; /* replies to a caller that was killed */
   uint64_t handles_moved;   /* capabilities moved by endpoints and channels */
 } ipc_counters_t;

@@ -67,8 +67,10 @@ extern "C" {
 typedef uint64_t asid_tag_t;
 #define ASID_TAG_SHIFT 16
 #define ASID_TAG_NONE ((asid_tag_t)0)
+/* A fast_generation no tag has (a tag's generation has 48 bits). */
+#define ASID_NO_FAST_SWITCH UINT64_MAX
 
-/* The allocator (about 9 KiB: put it in a static). Read-only outside asid.c. */
+/* The allocator (about 10 KiB: put it in a static). Read-only outside asid.c. */
 typedef struct asid_alloc {
   unsigned bits;          /* implemented ASID bits, 0..ASID_MAX_BITS */
   unsigned harts;         /* 1..ASID_MAX_HARTS */
@@ -77,6 +79,11 @@ typedef struct asid_alloc {
   uint64_t generation;    /* the current generation; starts at 1 (bits 0: the last tag made) */
   uint64_t rollovers;     /* generations started after the first */
   uint64_t flush_pending; /* bit h: hart h owes a full flush */
+  /* What asid_switch_fast() compares a tag's generation with, per hart:
+   * the generation, or ASID_NO_FAST_SWITCH (no tag's) while the hart owes
+   * a flush or there are no ASIDs. Derived from the fields above and kept
+   * in step with them, so the check is one compare (also in assembly). */
+  uint64_t fast_generation[ASID_MAX_HARTS];
   asid_tag_t active[ASID_MAX_HARTS];         /* what each hart runs (0 once rolled over) */
   asid_tag_t reserved[ASID_MAX_HARTS];       /* what each hart ran at the last roll-over */
   uint64_t used[(1u << ASID_MAX_BITS) / 64]; /* ASIDs taken in this generation */
@@ -108,15 +115,14 @@ static inline uint16_t asid_of(asid_tag_t tag) { return (uint16_t)(tag & 0xffff)
 /* True if tag holds an ASID assigned in a's current generation. */
 bool asid_is_current(const asid_alloc_t *a, asid_tag_t tag);
 
-/* asid_switch()'s common case, inline, for the context switch: `tag` is of
- * the current generation and hart owes no flush, so switching to it needs
- * no allocation and no fence. Records it as the hart's active tag and
- * returns true; false (nothing changed) means: call asid_switch(). */
+/* asid_switch()'s common case, inline, for the context switch: there are
+ * ASIDs, `tag` is of the current generation (so not ASID_TAG_NONE: the
+ * generation is at least 1) and hart (< ASID_MAX_HARTS) owes no flush, so
+ * switching to it needs no allocation and no fence. Records it as the
+ * hart's active tag and returns true; false (nothing changed) means: call
+ * asid_switch(). */
 static inline bool asid_switch_fast(asid_alloc_t *a, unsigned hart, asid_tag_t tag) {
-  if (a->bits == 0 || tag == ASID_TAG_NONE || (tag >> ASID_TAG_SHIFT) != a->generation ||
-      ((a->flush_pending >> hart) & 1)) {
-    return false;
-  }
+  if ((tag >> ASID_TAG_SHIFT) != a->fast_generation[hart]) return false;
   a->active[hart] = tag;
   return true;
 }

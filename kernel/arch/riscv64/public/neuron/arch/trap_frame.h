@@ -48,9 +48,6 @@
 #define TF_TP 264
 #define TF_SIZE 272 /* a multiple of 16: sp stays aligned below it */
 
-/* Where the syscall counter sits in nx_kernel_stats_t (trap.S counts). */
-#define KSTATS_SYSCALLS 32
-
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
