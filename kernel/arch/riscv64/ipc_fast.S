@@ -17,7 +17,7 @@
  * or the C path's trip through its trap frame.
  *
  * Entered from trap.S for the IPC syscalls, with sp = the caller's trap
- * frame (a0..a5, a7 and s0-s11 saved there) and a2..a5, a7 still the
+ * frame (a0..a5, a7 and s0-s11 saved there) and a1..a5, a7 still the
  * caller's, and ra = &kernel (for thread_offsets.h's KERNEL_*); every other
  * register is free (not s0-s11: a bail returns through the C path, which
  * leaves them as the caller had them). Throughout:
@@ -87,14 +87,13 @@ ipc_fast:
   ld t0, TF_THREAD(sp)
   bnez a5, ipc_bail
   ld a0, TF_A0(sp)
-  ld a1, TF_A1(sp)
   srli t4, a0, 32
   bnez t4, ipc_bail
   ld t4, THREAD_IPC_BUFFER(t0)
   beqz t4, ipc_bail
   LOOKUP_HANDLE a0, t0, OBJECT_TYPE_ENDPOINT, t1, t2, t4, t5, ipc_bail
-  lwu t4, HANDLE_SLOT_RIGHTS(t1)
-  ld a5, HANDLE_SLOT_BADGE(t1)
+  lwu t4, SLOT_RIGHTS(t1)
+  ld a5, SLOT_BADGE(t1)
   li t5, NX_SYS_IPC_CALL
   beq a7, t5, call_fast
   li t5, NX_SYS_IPC_REPLY_RECV
@@ -110,15 +109,13 @@ ipc_fast:
   ld t3, IPCT_CALLER(t5)
   beqz t3, ipc_bail
   addi t6, t3, -THREAD_IPC /* the client */
-  /* client_runs_next(): nothing READY above the client's priority. */
+  /* client_runs_next(): nothing READY above the client's priority (a
+   * 64-bit shift of the 32-bit bitmap: by 32 it leaves 0). */
   lbu t4, SE_PRIO(t6)
-  li a6, 31
-  bgeu t4, a6, 1f
-  lw a6, KERNEL_SCHED + SCHED_BITMAP(ra)
+  lwu a6, KERNEL_SCHED + SCHED_BITMAP(ra)
   addi t4, t4, 1
-  srlw a6, a6, t4
+  srl a6, a6, t4
   bnez a6, ipc_bail
-1:
   /* ipc_reply_fast_check(), and no inherited priority to give back. */
   lbu t4, IPCT_STATE(t5)
   bnez t4, ipc_bail

@@ -31,12 +31,11 @@ notify_fast:
    * not 0, a notification handle with the signal right. */
   ld t0, TF_THREAD(sp)
   ld a0, TF_A0(sp)
-  ld a1, TF_A1(sp)
   srli t4, a0, 32
   bnez t4, notify_bail
   blez a1, notify_bail
   LOOKUP_HANDLE a0, t0, OBJECT_TYPE_NOTIFICATION, t1, t2, t4, t5, notify_bail
-  lwu t4, HANDLE_SLOT_RIGHTS(t1)
+  lwu t4, SLOT_RIGHTS(t1)
   andi t4, t4, RIGHT_SIGNAL_ASM
   beqz t4, notify_bail
 

@@ -16,22 +16,26 @@
 /* handle_lookup_slot_inline()'s common case for the handle value in
  * `handle` (the caller checked that it fits 32 bits) in `thread`'s task: a
  * live slot whose generation matches, no revoke running anywhere (the C
- * path handles that case), an object of type `type`. Leaves the slot in
- * `slot` and its object in `obj`; else jumps to `bail`. */
+ * path handles that case), an object of type `type`. Leaves in `slot` the
+ * slot's address less TASK_HANDLES (its fields are at SLOT_* below) and its
+ * object in `obj`; else jumps to `bail`.
+ *
+ * The slot read is the one the handle's low 8 bits name (always inside the
+ * 256-slot table); the handle is then exactly (generation << 16) | index
+ * if and only if handle >> 8 equals generation << 8, which checks the
+ * generation and that bits 8..15 (an index of 256 or more) are 0 in one
+ * compare. */
 .macro LOOKUP_HANDLE handle, thread, type, slot, obj, tmp, tmp2, bail
-  slli \slot, \handle, 64 - 16
-  srli \slot, \slot, 64 - 16
-  li \tmp, 255
-  bltu \tmp, \slot, \bail
+  andi \slot, \handle, HANDLE_TABLE_SLOTS_ASM - 1
   li \tmp, HANDLE_SLOT_SIZE
   mul \slot, \slot, \tmp
   ld \tmp, THREAD_TASK(\thread)
   add \slot, \slot, \tmp
-  addi \slot, \slot, TASK_HANDLES
-  ld \obj, HANDLE_SLOT_OBJECT(\slot)
+  ld \obj, SLOT_OBJECT(\slot)
   beqz \obj, \bail
-  lhu \tmp, HANDLE_SLOT_GENERATION(\slot)
-  srliw \tmp2, \handle, 16
+  lhu \tmp, SLOT_GENERATION(\slot)
+  slli \tmp, \tmp, 8
+  srli \tmp2, \handle, 8
   bne \tmp, \tmp2, \bail
   ld \tmp, cap_revokes_active
   bnez \tmp, \bail

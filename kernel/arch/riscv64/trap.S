@@ -46,9 +46,9 @@ trap_entry:
   /* ra (which a syscall returns as 0) holds &kernel from here on, for the
    * counter and for the fastpaths (thread_offsets.h). */
   lla ra, kernel
-  ld a1, KERNEL_STATS + KSTATS_SYSCALLS(ra)
-  addi a1, a1, 1
-  sd a1, KERNEL_STATS + KSTATS_SYSCALLS(ra)
+  ld a0, KERNEL_STATS + KSTATS_SYSCALLS(ra)
+  addi a0, a0, 1
+  sd a0, KERNEL_STATS + KSTATS_SYSCALLS(ra)
   /* thread_yield (0) and the syscalls that may end with a continuation
    * (1 .. NX_SYS_WAITSET_WAIT: the four IPC calls, notification_signal and
    * the two waits; trap.c checks the numbering) keep s0-s11 in the frame,

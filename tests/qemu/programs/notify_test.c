@@ -105,6 +105,17 @@ static void round_of(enum mode m, const char *what) {
   t_expect(P, what, ok == ROUNDS && g_changed == 0, 1);
 }
 
+/* While the waiter waits for the direct case: a handle with its slot's
+ * index plus 256 or 32768 (bits 8..15 set) names no slot, though its low 8
+ * bits and its generation are g_n's (notify_fast.S reads the slot those 8
+ * bits name); it is refused and wakes no one. */
+static void aliased_handles_refused(void) {
+  uint32_t before = g_woken;
+  t_expect(P, "index + 256", nx_notification_signal(g_n | 0x100u, SIGNAL), NX_ERR_BAD_HANDLE);
+  t_expect(P, "index + 32768", nx_notification_signal(g_n | 0x8000u, SIGNAL), NX_ERR_BAD_HANDLE);
+  t_expect(P, "the waiter still waits", g_woken, before);
+}
+
 /* A waiter in another task (app/notify_child, priority 10) waiting for
  * 0x2, which raises 0x4 each time it runs: pending when the signal returns
  * only if it ran in between. */
@@ -133,6 +144,7 @@ static void other_task_round(void) {
 static void signaller(void *arg) {
   (void)arg;
   round_of(DIRECT, "one waiter, no deadline");
+  aliased_handles_refused();
   round_of(DIRECT_FP, "the same, the waiter using FP");
   round_of(DEADLINE, "a wait with a deadline");
   round_of(WAITSET, "a wait through a wait set");
