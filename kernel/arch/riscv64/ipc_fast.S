@@ -5,9 +5,9 @@
  * user mode. It is the C fastpath (syscall_fastpath.c, with
  * kernel/core/syscall_ipc_fast.h, neuron/fastpath.h and
  * thread_handoff_user) for the case where, besides its own conditions,
- * neither thread uses FP, the other thread resumes from its frame, its
- * cached satp still holds, no priority was inherited and the armed timer
- * already covers what the switch needs. Everything is checked before
+ * neither thread uses FP, the other thread's cached satp still holds, no
+ * priority was inherited and the armed timer already covers what the
+ * switch needs. Everything is checked before
  * anything changes; any other case goes to ipc_slow (trap.S), which runs
  * the C fastpath and then the dispatcher with nothing changed. The effects
  * are the C path's, in its order, but for two copies nothing reads: the
@@ -28,9 +28,13 @@
 #include "kernel/arch/riscv64/switch_fast.h"
 #include "neuron/syscall_numbers.h"
 
-/* The switch's conditions, for prev = t0 and next = t6: prev RUNNING and
- * next BLOCKED, next resuming from its frame, no FP on either side, and,
- * for another task, a cached satp that still holds. Then
+/* The switch's conditions, for prev = t0 and next = t6: no FP on either
+ * side and, for another task, a cached satp that still holds. (What
+ * sched_handoff() checks, prev RUNNING and next BLOCKED, and that next
+ * resumes from its frame through syscall_resume, hold for every thread in
+ * a syscall and every thread the IPC module has queued as a receiver or
+ * holds as a pending reply's caller: they blocked through
+ * thread_block_ipc() or this path. The C fastpath relies on the same.) Then
  * thread_handoff_user's timer rule: with a READY peer at next's priority,
  * next's slice end must be armed. The armed deadline is never later than a
  * sleeper's (every sleep arms the timer at least that early), so the C
@@ -40,13 +44,7 @@
  * now, a7 = next's slice left, a6 = next's task, a0 = its ASID tag (if
  * another task). */
 .macro SWITCH_CHECKS
-  lbu t4, SE_STATE(t0)
-  li t5, SCHED_STATE_RUNNING
-  bne t4, t5, ipc_bail
-  lbu t4, SE_STATE(t6)
-  li t5, SCHED_STATE_BLOCKED
-  bne t4, t5, ipc_bail
-  RESUMABLE_WITHOUT_FP t0, t6, t5, t4, t5, ipc_bail
+  NEITHER_USES_FP t0, t6, t4, t5, ipc_bail
   ld a6, THREAD_TASK(t6)
   ld t4, THREAD_TASK(t0)
   beq t4, a6, 8f

@@ -57,12 +57,9 @@ notify_fast:
   beqz a4, notify_bail
   addi t6, a2, -THREAD_WAITER
 
-  /* sched_wake_would_preempt(): the signaller RUNNING, the waiter BLOCKED
-   * (not asleep: no deadline) and more urgent, nothing READY at or above
-   * the waiter's level. */
-  lbu t4, SE_STATE(t0)
-  li t5, SCHED_STATE_RUNNING
-  bne t4, t5, notify_bail
+  /* sched_wake_would_preempt(): the waiter BLOCKED (not asleep: no
+   * deadline) and more urgent than the signaller (RUNNING: it is in a
+   * syscall), nothing READY at or above the waiter's level. */
   lbu t4, SE_STATE(t6)
   li t5, SCHED_STATE_BLOCKED
   bne t4, t5, notify_bail
@@ -73,9 +70,10 @@ notify_fast:
   srlw t5, t5, t4
   bnez t5, notify_bail
 
-  /* The switch: the waiter resumes through its wait's continuation, no FP
-   * on either side, and for another task a cached satp that still holds. */
-  RESUMABLE_WITHOUT_FP t0, t6, t5, t4, t5, notify_bail, wait_resume
+  /* The switch: no FP on either side, and for another task a cached satp
+   * that still holds. (The waiter resumes through its wait's continuation,
+   * wait_resume: it blocked through thread_block_wait().) */
+  NEITHER_USES_FP t0, t6, t4, t5, notify_bail
   ld a6, THREAD_TASK(t6)
   ld t4, THREAD_TASK(t0)
   beq t4, a6, 1f

@@ -44,18 +44,27 @@
   bne \tmp, \tmp2, \bail
 .endm
 
-/* `next` resumes from its trap frame through `continuation` (syscall_resume
- * unless named: wait_resume for a notification waiter), whose address is
- * left in `resume` unless `tmp2` is `resume`, and neither `prev` nor `next`
- * uses FP (enter() would move FP state). Else jumps to `bail`. */
-.macro RESUMABLE_WITHOUT_FP prev, next, resume, tmp, tmp2, bail, continuation=syscall_resume
-  ld \tmp, THREAD_CTX_RA(\next)
-  lla \resume, \continuation
-  bne \tmp, \resume, \bail
+/* Neither `prev` nor `next` uses FP (enter() would move FP state); else
+ * jumps to `bail`. */
+.macro NEITHER_USES_FP prev, next, tmp, tmp2, bail
   lbu \tmp, THREAD_FP_USED(\prev)
   lbu \tmp2, THREAD_FP_USED(\next)
   or \tmp, \tmp, \tmp2
   bnez \tmp, \bail
+.endm
+
+/* `next` resumes from its trap frame (its continuation is syscall_resume,
+ * whose address is left in `resume` unless `tmp2` is `resume`) and neither
+ * thread uses FP; else jumps to `bail`. For a yield's peer, which may have
+ * been preempted anywhere; a thread blocked in IPC or in a wait always
+ * has its syscall's continuation (thread_block_ipc, thread_block_wait, or
+ * a fastpath that did the same), which ipc_fast.S and notify_fast.S rely
+ * on, as the C fastpaths do. */
+.macro RESUMABLE_WITHOUT_FP prev, next, resume, tmp, tmp2, bail
+  ld \tmp, THREAD_CTX_RA(\next)
+  lla \resume, syscall_resume
+  bne \tmp, \resume, \bail
+  NEITHER_USES_FP \prev, \next, \tmp, \tmp2, \bail
 .endm
 
 /* asid_switch_fast()'s condition for `task`'s address space, with &kernel
