@@ -13,6 +13,11 @@
  * record index. Freeing merges a block with its buddy for as long as the
  * buddy is a free head of the same order, so the free lists always hold the
  * same, fully merged, set of blocks for the same set of free pages.
+ *
+ * A record also holds a word for the owner of the block it heads (see
+ * page_alloc_owner_word()). The allocator clears it when it hands the block
+ * out and otherwise never reads or writes it, so nothing the owner stores
+ * there can disturb the free lists.
  */
 #include "neuron/page_alloc.h"
 
@@ -27,9 +32,9 @@ enum { PAGE_TAIL = 0, PAGE_FREE = 1, PAGE_ALLOCATED = 2 };
 struct page_meta {
   uint32_t next; /* free list links (record indexes), valid in free heads */
   uint32_t prev;
-  uint8_t order; /* order of the block this page heads */
-  uint8_t state; /* PAGE_TAIL, PAGE_FREE or PAGE_ALLOCATED */
-  uint16_t unused;
+  uint8_t order;       /* order of the block this page heads */
+  uint8_t state;       /* PAGE_TAIL, PAGE_FREE or PAGE_ALLOCATED */
+  uint16_t owner_word; /* the owner's, in allocated heads; cleared on allocation */
 };
 
 static struct page_meta *meta_of(const page_range_t *r, uintptr_t pfn) {
@@ -160,6 +165,7 @@ uintptr_t page_alloc_alloc(page_alloc_t *pa, unsigned order, unsigned flags) {
   }
   best->meta[i].state = PAGE_ALLOCATED;
   best->meta[i].order = (uint8_t)order;
+  best->meta[i].owner_word = 0; /* the new owner starts from 0, not the last one's value */
   pa->free_pages -= (size_t)1 << order;
 
   uintptr_t addr = best->base + ((uintptr_t)i << MM_PAGE_SHIFT);
@@ -198,6 +204,12 @@ static int lookup(const page_alloc_t *pa, uintptr_t addr, page_range_t **range) 
 
 int page_alloc_block_order(const page_alloc_t *pa, uintptr_t addr) {
   return lookup(pa, addr, NULL);
+}
+
+uint16_t *page_alloc_owner_word(const page_alloc_t *pa, uintptr_t addr) {
+  page_range_t *r = NULL;
+  if (lookup(pa, addr, &r) < 0) return NULL;
+  return &meta_of(r, addr >> MM_PAGE_SHIFT)->owner_word;
 }
 
 int page_alloc_free(page_alloc_t *pa, uintptr_t addr, unsigned order) {

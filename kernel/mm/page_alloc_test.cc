@@ -337,6 +337,56 @@ TEST_F(PageAllocTest, LeavesPagesAloneUnlessAskedToZero) {
   for (size_t i = 0; i < (kPage << 3); i++) ASSERT_EQ(p[i], 0) << i;
 }
 
+TEST_F(PageAllocTest, OwnerWordStartsAtZeroOnEveryAllocation) {
+  for (unsigned flags : {0u, PAGE_ALLOC_ZERO}) {
+    uintptr_t a = page_alloc_alloc(&pa_, 2, flags);
+    ASSERT_NE(a, 0u);
+    uint16_t *word = page_alloc_owner_word(&pa_, a);
+    ASSERT_NE(word, nullptr);
+    EXPECT_EQ(*word, 0u);
+    *word = 0xbeef;
+    // Blocks split and merged next to it leave it as its owner wrote it.
+    uintptr_t b = page_alloc_alloc(&pa_, 0, 0);
+    uintptr_t c = page_alloc_alloc(&pa_, 3, 0);
+    ASSERT_NE(b, 0u);
+    ASSERT_NE(c, 0u);
+    EXPECT_EQ(page_alloc_free(&pa_, b, 0), NX_OK);
+    EXPECT_EQ(page_alloc_free(&pa_, c, 3), NX_OK);
+    EXPECT_EQ(page_alloc_check(&pa_), NX_OK);
+    EXPECT_EQ(page_alloc_owner_word(&pa_, a), word);
+    EXPECT_EQ(*word, 0xbeef);
+    // The next owner of the block starts from 0, not from what was left.
+    ASSERT_EQ(page_alloc_free(&pa_, a, 2), NX_OK);
+    ASSERT_EQ(page_alloc_alloc(&pa_, 2, flags), a);
+    EXPECT_EQ(*page_alloc_owner_word(&pa_, a), 0u);
+    ASSERT_EQ(page_alloc_free(&pa_, a, 2), NX_OK);
+    ExpectUnchanged();
+  }
+}
+
+TEST_F(PageAllocTest, OwnerWordOnlyForTheHeadOfAnAllocatedBlock) {
+  uintptr_t a = page_alloc_alloc(&pa_, 2, 0);
+  uintptr_t b = page_alloc_alloc(&pa_, 0, 0);
+  ASSERT_NE(a, 0u);
+  ASSERT_NE(b, 0u);
+  ASSERT_EQ(page_alloc_free(&pa_, b, 0), NX_OK);
+  EXPECT_NE(page_alloc_owner_word(&pa_, a), nullptr);
+  EXPECT_EQ(page_alloc_owner_word(nullptr, a), nullptr);
+  EXPECT_EQ(page_alloc_owner_word(&pa_, a + 8), nullptr);      // not page aligned
+  EXPECT_EQ(page_alloc_owner_word(&pa_, a + kPage), nullptr);  // a tail
+  EXPECT_EQ(page_alloc_owner_word(&pa_, b), nullptr);          // freed
+  // Never-allocated pages, a free head and a free tail.
+  EXPECT_EQ(page_alloc_owner_word(&pa_, arena_.base() + 6 * kPage), nullptr);
+  EXPECT_EQ(page_alloc_owner_word(&pa_, arena_.base() + 7 * kPage), nullptr);
+  // Outside every range, the records included.
+  EXPECT_EQ(page_alloc_owner_word(&pa_, arena_.end()), nullptr);
+  EXPECT_EQ(page_alloc_owner_word(&pa_, arena_.base()), nullptr);
+  EXPECT_EQ(page_alloc_owner_word(&pa_, 0), nullptr);
+  ASSERT_EQ(page_alloc_free(&pa_, a, 2), NX_OK);
+  EXPECT_EQ(page_alloc_owner_word(&pa_, a), nullptr);
+  ExpectUnchanged();
+}
+
 TEST_F(PageAllocTest, CheckNoticesInconsistentState) {
   uintptr_t a = page_alloc_alloc(&pa_, 0, 0);
   ASSERT_NE(a, 0u);
@@ -473,6 +523,9 @@ TEST(PageAllocMapTest, ReachesMemoryThroughTheMapOffset) {
   uint8_t *p = static_cast<uint8_t *>(page_alloc_ptr(&pa, a));
   EXPECT_EQ(reinterpret_cast<uintptr_t>(p), arena.base() + (a - phys));
   EXPECT_EQ(p[0], 0);
+  // The owner word is found by physical address too, as free takes it.
+  EXPECT_NE(page_alloc_owner_word(&pa, a), nullptr);
+  EXPECT_EQ(page_alloc_owner_word(&pa, arena.base() + (a - phys)), nullptr);
   EXPECT_EQ(page_alloc_free(&pa, a, 0), NX_OK);
   EXPECT_EQ(page_alloc_free(&pa, arena.base() + (a - phys), 0), NX_ERR_OUT_OF_RANGE);
   EXPECT_EQ(page_alloc_check(&pa), NX_OK);
@@ -492,6 +545,7 @@ TEST(PageAllocRandomTest, InvariantsHoldUnderRandomTraffic) {
 
   std::mt19937 rng(20240611);
   std::map<uintptr_t, unsigned> live;  // address -> order
+  std::map<uintptr_t, uint16_t> tags;  // address -> what its owner word holds
   size_t live_pages = 0;
   int allocs = 0, failures = 0, bad_frees = 0;
   uintptr_t last_freed = 0;
@@ -521,6 +575,11 @@ TEST(PageAllocRandomTest, InvariantsHoldUnderRandomTraffic) {
         auto *w = reinterpret_cast<uintptr_t *>(a);
         w[0] = a;
         w[bytes / sizeof(uintptr_t) - 1] = ~a;
+        // The owner word too, with any 16 bits: the free lists must not care.
+        uint16_t *word = page_alloc_owner_word(&pa, a);
+        ASSERT_NE(word, nullptr);
+        ASSERT_EQ(*word, 0u) << "step " << step;
+        *word = tags[a] = static_cast<uint16_t>(rng());
         live[a] = order;
         live_pages += size_t{1} << order;
         allocs++;
@@ -534,6 +593,7 @@ TEST(PageAllocRandomTest, InvariantsHoldUnderRandomTraffic) {
       auto *w = reinterpret_cast<uintptr_t *>(a);
       ASSERT_EQ(w[0], a);
       ASSERT_EQ(w[bytes / sizeof(uintptr_t) - 1], ~a);
+      ASSERT_EQ(*page_alloc_owner_word(&pa, a), tags[a]) << "step " << step;
       if (order > 0 && rng() % 8 == 0) {
         ASSERT_EQ(page_alloc_free(&pa, a, order - 1), NX_ERR_INVALID_ARGS);
         bad_frees++;

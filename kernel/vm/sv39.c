@@ -11,6 +11,13 @@
  * (2 = root) covers 2^(12 + 9(L+1)) bytes and each entry 2^(12 + 9L). Ranges
  * are [first, last] with last inclusive, so a range may end at the top of the
  * address space without overflow.
+ *
+ * Every table below the root that the space allocated keeps the number of its
+ * non-zero entries in the allocator's owner word for its page
+ * (page_alloc_owner_word()), so that an unmap sees at once whether it left a
+ * table empty instead of scanning 512 entries. The root keeps none: it is
+ * only freed with the space. Tables reached through shared top-level entries
+ * are the kernel space's, counted there.
  */
 #include "neuron/sv39.h"
 
@@ -51,12 +58,26 @@ static uint64_t *table_of(const sv39_space_t *as, uint64_t phys) {
   return (uint64_t *)page_alloc_ptr(as->pa, (uintptr_t)phys);
 }
 
-static bool table_empty(const sv39_space_t *as, uint64_t table) {
-  const uint64_t *t = table_of(as, table);
-  for (unsigned i = 0; i < SV39_PTES; i++) {
-    if (t[i] != 0) return false;
-  }
-  return true;
+/* ---- Live entry counts ---- */
+
+/* The count of a table below the root. Never NULL: the table is an
+ * allocated block the space took. */
+static uint16_t *live_count(const sv39_space_t *as, uint64_t table) {
+  return page_alloc_owner_word(as->pa, (uintptr_t)table);
+}
+
+/* The non-zero entries of a table below the root, without looking at them. */
+static unsigned table_live_entries(const sv39_space_t *as, uint64_t table) {
+  return *live_count(as, table);
+}
+
+/* Records that a call on a table at level made added non-zero entries
+ * (delta > 0) or cleared some (delta < 0). The walks add up their changes to
+ * one table and call this once, so a run of 512 leaves costs one lookup. */
+static void live_adjust(const sv39_space_t *as, uint64_t table, unsigned level, int delta) {
+  if (level == TOP_LEVEL || delta == 0) return;
+  uint16_t *count = live_count(as, table);
+  *count = (uint16_t)(*count + delta);
 }
 
 static bool bit_test(const uint64_t *set, unsigned i) { return (set[i / 64] >> (i % 64)) & 1u; }
@@ -133,7 +154,9 @@ static int pool_fill(op_t *op, size_t n) {
   return NX_OK;
 }
 
-/* A zeroed table page from the pool (never empty: the counts are exact). */
+/* A zeroed table page from the pool (never empty: the counts are exact). Its
+ * live count is 0 already: the allocator cleared the owner word, and the pool
+ * link in t[0] is not counted. */
 static uint64_t pool_take(op_t *op) {
   uint64_t page = op->pool;
   uint64_t *t = table_of(op->as, page);
@@ -232,6 +255,7 @@ static size_t map_cost(const op_t *op, uint64_t table, unsigned level, uint64_t 
 /* NOLINTNEXTLINE(misc-no-recursion): one table level down per call, at most 3 deep */
 static void map_apply(op_t *op, uint64_t table, unsigned level, uint64_t first, uint64_t last) {
   uint64_t *t = table_of(op->as, table);
+  int filled = 0; /* entries that went from 0 to a leaf or a pointer */
   for (uint64_t cur = first;;) {
     uint64_t e_last = cur | (level_size(level) - 1);
     uint64_t sub = e_last < last ? e_last : last;
@@ -240,15 +264,18 @@ static void map_apply(op_t *op, uint64_t table, unsigned level, uint64_t first, 
       map_apply(op, pte_addr(t[i]), level - 1, cur, sub);
     } else if (leaf_fits(op, level, cur, sub)) {
       t[i] = make_pte(cur + op->offset, op->bits);
+      filled++;
     } else {
       /* Fill the new table, then link it. */
       uint64_t child = pool_take(op);
       map_apply(op, child, level - 1, cur, sub);
       t[i] = make_pointer(child);
+      filled++;
     }
-    if (sub == last) return;
+    if (sub == last) break;
     cur = sub + 1;
   }
+  live_adjust(op->as, table, level, filled);
 }
 
 /* ---- Splitting superpages ---- */
@@ -301,6 +328,7 @@ static uint64_t split_leaf(op_t *op, uint64_t *t, unsigned i, unsigned level) {
   for (unsigned j = 0; j < SV39_PTES; j++) {
     ct[j] = make_pte(pte_addr(pte) + j * step, pte & PTE_LOW_BITS);
   }
+  live_adjust(op->as, child, level - 1, SV39_PTES); /* t[i] stays non-zero */
   t[i] = make_pointer(child);
   return child;
 }
@@ -312,6 +340,7 @@ static void unmap_apply(op_t *op, uint64_t table, unsigned level, uint64_t first
   sv39_space_t *as = op->as;
   uint64_t *t = table_of(as, table);
   uint64_t mask = level_size(level) - 1;
+  int cleared = 0; /* entries that went to 0 */
   for (uint64_t cur = first;;) {
     uint64_t e_last = cur | mask;
     uint64_t sub = e_last < last ? e_last : last;
@@ -320,20 +349,23 @@ static void unmap_apply(op_t *op, uint64_t table, unsigned level, uint64_t first
     bool full = (cur & mask) == 0 && sub == e_last;
     if (pte_leaf(pte) && full) {
       t[i] = 0;
+      cleared++;
       if (pte & SV39_PTE_G) op->flush |= SV39_FLUSH_GLOBAL;
     } else {
       uint64_t child = pte_leaf(pte) ? split_leaf(op, t, i, level) : pte_addr(pte);
       unmap_apply(op, child, level - 1, cur, sub);
       bool pinned = level == TOP_LEVEL && bit_test(as->pinned, i);
-      if (!pinned && table_empty(as, child)) {
+      if (!pinned && table_live_entries(as, child) == 0) {
         t[i] = 0;
+        cleared++;
         table_free(as, child);
         op->flush |= SV39_FLUSH_TABLE;
       }
     }
-    if (sub == last) return;
+    if (sub == last) break;
     cur = sub + 1;
   }
+  live_adjust(as, table, level, -cleared);
 }
 
 /* ---- Protect ---- */
@@ -443,6 +475,7 @@ int sv39_init(sv39_space_t *as, page_alloc_t *pa, quota_t *quota, asid_alloc_t *
 
 /* NOLINTNEXTLINE(misc-no-recursion): one table level down per call, at most 3 deep */
 static void free_tree(sv39_space_t *as, uint64_t table, unsigned level) {
+  /* No live counts to keep: every table below goes, and the root with it. */
   uint64_t *t = table_of(as, table);
   for (unsigned i = 0; i < SV39_PTES; i++) {
     if (level == TOP_LEVEL && bit_test(as->shared, i)) continue;
@@ -668,14 +701,23 @@ uint64_t sv39_satp(const sv39_space_t *as) {
 
 size_t sv39_table_pages(const sv39_space_t *as) { return as ? as->table_pages : 0; }
 
+/* Whether a table below the root holds the count of its non-zero entries
+ * (and is a block the allocator handed out: else it has no count). */
+static bool live_count_matches(const sv39_space_t *as, uint64_t table, unsigned live) {
+  const uint16_t *count = page_alloc_owner_word(as->pa, (uintptr_t)table);
+  return count && *count == live;
+}
+
 /* Checks a table and everything below it; counts the tables. */
 /* NOLINTNEXTLINE(misc-no-recursion): one table level down per call, at most 3 deep */
 static bool check_table(const sv39_space_t *as, uint64_t table, unsigned level, size_t *tables) {
   const uint64_t *t = table_of(as, table);
   (*tables)++;
+  unsigned live = 0;
   for (unsigned i = 0; i < SV39_PTES; i++) {
     uint64_t pte = t[i];
     if (level == TOP_LEVEL && bit_test(as->shared, i)) continue;
+    live += pte != 0;
     if (!pte_valid(pte)) {
       if (pte != 0) return false;
       continue;
@@ -690,11 +732,12 @@ static bool check_table(const sv39_space_t *as, uint64_t table, unsigned level, 
     }
     if (level == 0 || (pte & (PTE_LOW_BITS & ~SV39_PTE_V))) return false;
     uint64_t child = pte_addr(pte);
-    bool pinned = level == TOP_LEVEL && bit_test(as->pinned, i);
-    if (!pinned && table_empty(as, child)) return false;
     if (!check_table(as, child, level - 1, tables)) return false;
+    /* The child's count is now known to be right. */
+    bool pinned = level == TOP_LEVEL && bit_test(as->pinned, i);
+    if (!pinned && table_live_entries(as, child) == 0) return false;
   }
-  return true;
+  return level == TOP_LEVEL || live_count_matches(as, table, live);
 }
 
 int sv39_check(const sv39_space_t *as) {

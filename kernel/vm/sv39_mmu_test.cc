@@ -12,17 +12,6 @@
 namespace sv39_test {
 namespace {
 
-// The entry for va at level, reached through valid pointers (map offset 0:
-// physical addresses are host addresses).
-uint64_t *PteAt(const sv39_space_t &as, uint64_t va, unsigned level) {
-  uint64_t table = as.root;
-  for (unsigned l = SV39_LEVELS - 1; l > level; l--) {
-    uint64_t pte = reinterpret_cast<uint64_t *>(table)[(va >> (12 + 9 * l)) & 511];
-    table = ((pte & SV39_PTE_PPN_MASK) >> SV39_PTE_PPN_SHIFT) << 12;
-  }
-  return &reinterpret_cast<uint64_t *>(table)[(va >> (12 + 9 * level)) & 511];
-}
-
 // ---- The software MMU ----
 
 TEST_F(Sv39Test, TranslateAppliesPrivilegeAndPermissionRules) {

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -317,6 +318,57 @@ TEST_F(Sv39Test, UnmapFreesTablesLeftEmpty) {
   EXPECT_EQ(sv39_table_pages(&as_), 1u);
   EXPECT_EQ(quota_used(&task_), 1u);
   EXPECT_EQ(sv39_check(&as_), NX_OK);
+}
+
+// Unmap frees a table when the count of its non-zero entries, kept in the
+// allocator's owner word of its page, drops to 0; sv39_check holds every
+// count against the entries.
+TEST_F(Sv39Test, CheckHoldsLiveCountsToTheEntries) {
+  ASSERT_EQ(sv39_map(&as_, kUser, kFrames, 2 * kPage, R | U, nullptr), NX_OK);
+  uint64_t *pointer = PteAt(as_, kUser, 1);
+  uint64_t *leaves = PteAt(as_, kUser, 0);
+  uint16_t *count0 = page_alloc_owner_word(&env_.pa, TableOf(*pointer));
+  uint16_t *count1 = page_alloc_owner_word(&env_.pa, TableOf(*PteAt(as_, kUser, 2)));
+  ASSERT_NE(count0, nullptr);
+  ASSERT_NE(count1, nullptr);
+  EXPECT_EQ(*count0, 2u);
+  EXPECT_EQ(*count1, 1u);
+  EXPECT_EQ(sv39_check(&as_), NX_OK);
+
+  // A count out of step with its table, at level 0 and at level 1.
+  for (uint16_t *count : {count0, count1}) {
+    (*count)++;
+    EXPECT_EQ(sv39_check(&as_), NX_ERR_BAD_FORMAT);
+    *count -= 2;
+    EXPECT_EQ(sv39_check(&as_), NX_ERR_BAD_FORMAT);
+    (*count)++;
+  }
+  // A well-formed entry written behind the module's back.
+  leaves[2] = leaves[0];
+  EXPECT_EQ(sv39_check(&as_), NX_ERR_BAD_FORMAT);
+  leaves[2] = 0;
+  // A table left empty, its count in step: unmap would have freed it.
+  const uint64_t saved[2] = {leaves[0], leaves[1]};
+  leaves[0] = leaves[1] = 0;
+  *count0 = 0;
+  EXPECT_EQ(sv39_check(&as_), NX_ERR_BAD_FORMAT);
+  leaves[0] = saved[0];
+  leaves[1] = saved[1];
+  *count0 = 2;
+  // A table that is no block of the allocator has no count at all.
+  alignas(4096) static uint64_t copy[SV39_PTES];
+  std::copy(leaves, leaves + SV39_PTES, copy);
+  const uint64_t pointer0 = *pointer;
+  *pointer = (reinterpret_cast<uintptr_t>(copy) >> 12 << SV39_PTE_PPN_SHIFT) | SV39_PTE_V;
+  EXPECT_EQ(sv39_check(&as_), NX_ERR_BAD_FORMAT);
+  *pointer = pointer0;
+
+  EXPECT_EQ(sv39_check(&as_), NX_OK);
+  ASSERT_EQ(sv39_unmap(&as_, kUser, kPage, nullptr), NX_OK);
+  EXPECT_EQ(*count0, 1u);
+  EXPECT_EQ(sv39_table_pages(&as_), 3u);
+  ASSERT_EQ(sv39_unmap(&as_, kUser + kPage, kPage, nullptr), NX_OK);
+  EXPECT_EQ(sv39_table_pages(&as_), 1u);
 }
 
 TEST_F(Sv39Test, PartialUnmapSplitsAMegapage) {

@@ -1,8 +1,8 @@
 // The Sv39 tests' fixture: an address space over host memory standing in
 // for RAM (test_env.h) whose teardown checks that every page came back,
-// helpers that look translations up, and the permissions and addresses
-// the tests use. Shared by sv39_test.cc, sv39_mmu_test.cc and
-// sv39_kernel_test.cc.
+// helpers that look translations up or reach entries to write by hand, and
+// the permissions and addresses the tests use. Shared by sv39_test.cc,
+// sv39_mmu_test.cc and sv39_kernel_test.cc.
 #ifndef KERNEL_VM_SV39_TEST_FIXTURE_H
 #define KERNEL_VM_SV39_TEST_FIXTURE_H
 
@@ -29,6 +29,22 @@ constexpr sv39_perm_t R = SV39_PERM_R, W = SV39_PERM_W, X = SV39_PERM_X, U = SV3
 constexpr uint64_t kUser = 0x10000000;          // a user address, 2 MiB aligned
 constexpr uint64_t kKernel = SV39_KERNEL_BASE;  // the start of the kernel half
 constexpr uint64_t kFrames = 0x80000000;        // "physical" frames (never touched)
+
+// The table a pointer entry points to (its physical address).
+inline uint64_t TableOf(uint64_t pte) {
+  return ((pte & SV39_PTE_PPN_MASK) >> SV39_PTE_PPN_SHIFT) << 12;
+}
+
+// The entry for va at level, reached through valid pointers (map offset 0:
+// physical addresses are host addresses), for tests that write entries by
+// hand.
+inline uint64_t *PteAt(const sv39_space_t &as, uint64_t va, unsigned level) {
+  uint64_t table = as.root;
+  for (unsigned l = SV39_LEVELS - 1; l > level; l--) {
+    table = TableOf(reinterpret_cast<uint64_t *>(table)[(va >> (12 + 9 * l)) & 511]);
+  }
+  return &reinterpret_cast<uint64_t *>(table)[(va >> (12 + 9 * level)) & 511];
+}
 
 class Sv39Test : public ::testing::Test {
  protected:

@@ -65,8 +65,7 @@ _Static_assert(offsetof(task_t, satp_tag) == TASK_SATP_TAG, "task layout");
 _Static_assert(offsetof(kernel_t, stats) == KERNEL_STATS, "kernel layout");
 _Static_assert(offsetof(kernel_t, sched) == KERNEL_SCHED, "kernel layout");
 _Static_assert(offsetof(sched_t, rq.bitmap) == SCHED_BITMAP &&
-                   sizeof(((sched_t *)0)->rq.bitmap) == 4 && RUNQ_LEVELS == 32 &&
-                   SCHED_PRIO_MAX == RUNQ_LEVELS - 1,
+                   sizeof(((sched_t *)0)->rq.bitmap) == 4 && RUNQ_LEVELS == 32,
                "scheduler layout: a 32-bit bitmap, priorities 0..31");
 _Static_assert(offsetof(kernel_t, asids) == KERNEL_ASIDS, "kernel layout");
 _Static_assert(offsetof(asid_alloc_t, fast_generation) == ASID_FAST_GENERATION,
@@ -127,8 +126,7 @@ _Static_assert(offsetof(ipc_system_t, counters.replies_fast) == IPC_SYS_REPLIES_
 _Static_assert(offsetof(task_t, handles) == TASK_HANDLES && offsetof(handle_table_t, slots) == 0,
                "task layout");
 _Static_assert(sizeof(handle_slot_t) == HANDLE_SLOT_SIZE &&
-                   HANDLE_TABLE_SLOTS == HANDLE_TABLE_SLOTS_ASM && HANDLE_TABLE_SLOTS == 256 &&
-                   HANDLE_SLOT_BITS == 16,
+                   HANDLE_TABLE_SLOTS == HANDLE_TABLE_SLOTS_ASM && HANDLE_SLOT_BITS == 16,
                "handle slots");
 _Static_assert(offsetof(handle_slot_t, object) == HANDLE_SLOT_OBJECT, "handle slot layout");
 _Static_assert(offsetof(handle_slot_t, badge) == HANDLE_SLOT_BADGE, "handle slot layout");

@@ -10,12 +10,12 @@
  *
  * There is no fixed heap: each range pays for its own bookkeeping. The first
  * pages of a range hold one small record per managed page (its free-list
- * links, the order and state of the block it heads); the rest of the range is
- * handed out. The free lists link these records, not the free pages, so a
- * stray write into freed memory cannot corrupt the allocator, and freeing
- * can check that the address really heads an allocated block of that order.
- * Because every range starts with its records, address 0 is never handed out
- * and 0 can mean "no memory".
+ * links, the order and state of the block it heads, a word for the block's
+ * owner); the rest of the range is handed out. The free lists link these
+ * records, not the free pages, so a stray write into freed memory cannot
+ * corrupt the allocator, and freeing can check that the address really heads
+ * an allocated block of that order. Because every range starts with its
+ * records, address 0 is never handed out and 0 can mean "no memory".
  *
  * Addresses are physical. The allocator reads and writes its records (and
  * zeroes pages) through map_offset: the byte at physical p is at virtual
@@ -100,6 +100,19 @@ int page_alloc_free(page_alloc_t *pa, uintptr_t addr, unsigned order);
 /* The order of the allocated block starting at addr, or the error
  * page_alloc_free() would give (with any order). */
 int page_alloc_block_order(const page_alloc_t *pa, uintptr_t addr);
+
+/* A 16-bit word kept in the record of the allocated block starting at addr,
+ * for the block's owner (like the spare fields of Linux's struct page): the
+ * page tables count their non-zero entries there, so an unmap finds an empty
+ * table without scanning it, at no memory cost. addr is what
+ * page_alloc_alloc() returned (a physical address, as page_alloc_free()
+ * takes). page_alloc_alloc() sets the word to 0; after that the allocator
+ * neither reads nor writes it, whatever happens to other blocks, until the
+ * block is freed (the pointer is then stale). NULL unless an allocated block
+ * starts at addr: a NULL pa, an address not page aligned, outside every range
+ * (records included), in a free block or inside an allocated one.
+ * O(ranges). */
+uint16_t *page_alloc_owner_word(const page_alloc_t *pa, uintptr_t addr);
 
 /* Accounting, in pages except page_alloc_free_blocks() (blocks of one order;
  * 0 for orders above max_order). free + used == total at all times. */

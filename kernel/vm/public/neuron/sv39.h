@@ -287,8 +287,11 @@ size_t sv39_table_pages(const sv39_space_t *as);
 
 /* Walks every table (O(tables); for tests and debug builds): NX_OK if every
  * entry is well formed (leaves with A set, D with W, aligned superpages, no
- * reserved encodings), no table below the root is empty unless pinned, and
- * the table count matches; NX_ERR_BAD_FORMAT otherwise. */
+ * reserved encodings), no table below the root is empty unless pinned, every
+ * table below the root the space owns holds the number of its non-zero
+ * entries in its page's owner word (page_alloc_owner_word(): what unmap reads
+ * to free empty tables), and the table count matches; NX_ERR_BAD_FORMAT
+ * otherwise. */
 int sv39_check(const sv39_space_t *as);
 
 #ifdef __cplusplus
