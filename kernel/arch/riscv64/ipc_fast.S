@@ -45,11 +45,7 @@
  * another task). */
 .macro SWITCH_CHECKS
   NEITHER_USES_FP t0, t6, t4, t5, ipc_bail
-  ld a6, THREAD_TASK(t6)
-  ld t4, THREAD_TASK(t0)
-  beq t4, a6, 8f
-  SATP_STILL_VALID a6, a0, t4, t5, ipc_bail
-8:
+  SPACE_STILL_VALID t0, t6, t4, a6, a0, t4, t5, ipc_bail
   /* sched_handoff()'s slice: the rest of prev's, donated, never extended
    * (a used-up or longer one replaced by next's own full slice). */
   rdtime t1

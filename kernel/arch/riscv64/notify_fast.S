@@ -74,11 +74,7 @@ notify_fast:
    * that still holds. (The waiter resumes through its wait's continuation,
    * wait_resume: it blocked through thread_block_wait().) */
   NEITHER_USES_FP t0, t6, t4, t5, notify_bail
-  ld a6, THREAD_TASK(t6)
-  ld t4, THREAD_TASK(t0)
-  beq t4, a6, 1f
-  SATP_STILL_VALID a6, a0, t4, t5, notify_bail
-1:
+  SPACE_STILL_VALID t0, t6, t4, a6, a0, t4, t5, notify_bail
   /* sched_preempt()'s common case: the signaller keeps the rest of its
    * slice (a used-up one, back at the tail with a new one, is the C
    * path's). t5 = what it keeps. */

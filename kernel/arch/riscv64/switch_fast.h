@@ -81,6 +81,19 @@
   bne \tmp, \tmp2, \bail
 .endm
 
+/* The address space a switch from `prev` to `next` enters is usable at
+ * once: the same task's, or another task's whose cached satp still holds
+ * (SATP_STILL_VALID). Leaves the tasks in `prev_task` (unless `tmp` is
+ * `prev_task`: it is written after the compare) and `next_task`, and, for
+ * another task, its tag in `tag`; else jumps to `bail`. */
+.macro SPACE_STILL_VALID prev, next, prev_task, next_task, tag, tmp, tmp2, bail
+  ld \next_task, THREAD_TASK(\next)
+  ld \prev_task, THREAD_TASK(\prev)
+  beq \prev_task, \next_task, 1f
+  SATP_STILL_VALID \next_task, \tag, \tmp, \tmp2, \bail
+1:
+.endm
+
 /* The rest of enter() for a switch to `next` (of `next_task`) from a thread
  * of `prev_task` whose trap frame sp points to, with &kernel in ra: gp and
  * tp from that frame to next's, `current`, the address space if the task

@@ -30,11 +30,7 @@ yield_fast:
   add a3, a3, t1         /* the level's sentinel */
   ld a5, 8(a3)           /* its head: the peer */
   RESUMABLE_WITHOUT_FP a0, a5, a2, t2, t3, yield_bail
-  ld t4, THREAD_TASK(a5)
-  ld t3, THREAD_TASK(a0)
-  beq t3, t4, 1f
-  SATP_STILL_VALID t4, t6, a4, a6, yield_bail
-1:
+  SPACE_STILL_VALID a0, a5, t3, t4, t6, a4, a6, yield_bail
   /* The armed deadline must already cover the peer's slice end (none armed
    * is SCHED_TIME_NONE, the largest value: it fails this too). */
   rdtime t5
