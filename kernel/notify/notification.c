@@ -85,14 +85,12 @@ static notify_waiter_t *complete_node(notification_t *n, notify_node_t *node) {
   notify_waiter_t *w = node->waiter;
   n->pending &= ~take;
   notify_waiter_finish(w, NX_OK, take, node->index);
-  n->sys->counters.wakeups++;
   return w;
 }
 
 int notification_signal(notification_t *n, uint64_t bits) {
   if (!n || bits == 0) return NX_ERR_INVALID_ARGS;
   n->pending |= bits;
-  n->sys->counters.signals++;
   /* FIFO walk. The next link is read before a waiter is finished: finishing
    * unlinks that waiter's nodes, and a wait set never names one
    * notification twice (waitset_add refuses it), so only the current node
@@ -111,13 +109,14 @@ notify_waiter_t *notification_direct_waiter(const notification_t *n, uint64_t bi
   if (!n || bits == 0 || n->queued != 1) return NULL;
   const notify_node_t *node = (const notify_node_t *)n->waiters.next;
   notify_waiter_t *w = node->waiter;
-  if (w->node_count != 1 || w->ws || ((n->pending | bits) & node->mask) == 0) return NULL;
+  /* Its own node (self) is queued only by a wait on n alone: a wait set
+   * queues its slots instead. */
+  if (node != &w->self || ((n->pending | bits) & node->mask) == 0) return NULL;
   return w;
 }
 
 void notification_signal_to(notification_t *n, uint64_t bits, notify_waiter_t *w) {
   n->pending |= bits;
-  n->sys->counters.signals++;
   complete_node(n, &w->self); /* takes some: notification_direct_waiter checked */
 }
 

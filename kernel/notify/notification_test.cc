@@ -53,7 +53,6 @@ TEST_F(NotificationTest, SignalAndWaitErrors) {
   notify_waiter_t never_initialized{};
   EXPECT_EQ(notification_wait(&n_, &never_initialized, 1, NOTIFY_DEADLINE_NEVER),
             NX_ERR_INVALID_ARGS);
-  EXPECT_EQ(t_.sys.counters.signals, 0u);
   EXPECT_EQ(notification_pending(&n_), 0u);
   EXPECT_TRUE(t_.blocks.empty());
 }
@@ -90,7 +89,6 @@ TEST_F(NotificationTest, WaitBeforeSignalBlocksThenWakes) {
   EXPECT_EQ(t_.wakes[0].state, NOTIFY_WAITER_IDLE);
   EXPECT_EQ(notification_pending(&n_), 0x1u);  // the rest stays pending
   EXPECT_EQ(n_.queued, 0u);
-  EXPECT_EQ(t_.sys.counters.wakeups, 1u);
   EXPECT_EQ(t_.sys.counters.blocks, 1u);
 }
 
@@ -115,8 +113,7 @@ TEST_F(NotificationTest, DirectSignalCompletesTheSoleWaiterWithoutWakingIt) {
   EXPECT_EQ(w_[0].bits, 0x2u);
   EXPECT_EQ(notification_pending(&n_), 0x1u);
   EXPECT_EQ(n_.queued, 0u);
-  EXPECT_EQ(t_.sys.counters.signals, 1u);
-  EXPECT_EQ(t_.sys.counters.wakeups, 1u);
+  EXPECT_EQ(w_[0].index, 0u);
 }
 
 TEST_F(NotificationTest, DirectSignalLeavesWaitSetWaitersToTheGeneralPath) {

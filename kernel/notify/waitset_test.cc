@@ -141,7 +141,7 @@ TEST_F(WaitsetTest, TwoNotificationsFiringAtOnceWakeOnce) {
   EXPECT_EQ(notification_pending(&n_[1]), 0x1u);  // kept for the next wait
   ASSERT_EQ(waitset_wait(&ws_, &w_[0], NOTIFY_DEADLINE_NEVER), NX_OK);
   EXPECT_EQ(w_[0].index, 1u);
-  EXPECT_EQ(t_.sys.counters.wakeups, 1u);
+  EXPECT_EQ(t_.wakes.size(), 1u);  // the second wait did not block
   EXPECT_EQ(t_.sys.counters.immediate, 1u);
 }
 

@@ -172,7 +172,6 @@ int sched_relinquish(sched_t *s, sched_entity_t *e) {
 
 int sched_preempt(sched_t *s, sched_entity_t *e, uint64_t now) {
   if (!in_state(e, SCHED_RUNNING)) return NX_ERR_INVALID_ARGS;
-  s->counters.preemptions++;
   /* A clock read before the pick (it cannot happen with a monotonic
    * timebase) charges nothing rather than wrapping around. */
   uint64_t ran = now > e->slice_start ? now - e->slice_start : 0;

@@ -47,7 +47,6 @@ TEST_F(SchedTest, WakePreemptingIsWakePreemptAndPick) {
       EXPECT_EQ(a[i].slice_start, b[i].slice_start);
     }
     EXPECT_EQ(s_.rq.bitmap, other.rq.bitmap);
-    EXPECT_EQ(s_.counters.preemptions, other.counters.preemptions);
     // The same order afterwards: the running one back first (or last, its
     // slice used up), then its peer, then the lower level.
     ASSERT_EQ(sched_block(&s_, &a[3]), NX_OK);

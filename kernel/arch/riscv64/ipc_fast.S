@@ -77,12 +77,11 @@
   .section .text.ipc_fast, "ax"
   .globl ipc_fast
 ipc_fast:
-  /* syscall_fastpath(): words only, a 32-bit handle, an IPC buffer. */
+  /* syscall_fastpath(): words only, an IPC buffer, a 32-bit handle
+   * (LOOKUP_HANDLE refuses any other value). */
   ld t0, TF_THREAD(sp)
   bnez a5, ipc_bail
   ld a0, TF_A0(sp)
-  srli t4, a0, 32
-  bnez t4, ipc_bail
   ld t4, THREAD_IPC_BUFFER(t0)
   beqz t4, ipc_bail
   LOOKUP_HANDLE a0, t0, OBJECT_TYPE_ENDPOINT, t1, t2, t4, t5, ipc_bail

@@ -27,29 +27,26 @@
   .section .text.notify_fast, "ax"
   .globl notify_fast
 notify_fast:
-  /* The decode: a 32-bit handle, bits of NX_SIGNAL_BITS (bits 0..62) and
-   * not 0, a notification handle with the signal right. */
+  /* The decode: bits of NX_SIGNAL_BITS (bits 0..62) and not 0, a
+   * notification handle (LOOKUP_HANDLE refuses a value that is no 32-bit
+   * handle) with the signal right. */
   ld t0, TF_THREAD(sp)
   ld a0, TF_A0(sp)
-  srli t4, a0, 32
-  bnez t4, notify_bail
   blez a1, notify_bail
   LOOKUP_HANDLE a0, t0, OBJECT_TYPE_NOTIFICATION, t1, t2, t4, t5, notify_bail
   lwu t4, SLOT_RIGHTS(t1)
   andi t4, t4, RIGHT_SIGNAL_ASM
   beqz t4, notify_bail
 
-  /* notification_direct_waiter(): one node queued, of a waiter whose only
-   * node it is (no wait set), and it takes some of pending | bits. */
+  /* notification_direct_waiter(): one node queued, its waiter's own (a
+   * wait on this notification alone: the waiter's address, self being its
+   * first field), and it takes some of pending | bits. */
   lw t4, N_QUEUED(t2)
   li t5, 1
   bne t4, t5, notify_bail
   ld t3, N_WAITERS + NODE_NEXT(t2)
   ld a2, NODE_WAITER(t3)
-  lw t4, W_NODE_COUNT(a2)
-  bne t4, t5, notify_bail
-  ld t4, W_WS(a2)
-  bnez t4, notify_bail
+  bne a2, t3, notify_bail
   ld a3, N_PENDING(t2)
   or a3, a3, a1
   ld t4, NODE_MASK(t3)
@@ -90,10 +87,6 @@ notify_fast:
   not t4, a4
   and a3, a3, t4
   sd a3, N_PENDING(t2)
-  ld a3, N_SYS(t2)
-  ld t4, NSYS_SIGNALS(a3)
-  addi t4, t4, 1
-  sd t4, NSYS_SIGNALS(a3)
   addi t4, t2, N_WAITERS
   sd t4, N_WAITERS + NODE_PREV(t2)
   sd t4, N_WAITERS + NODE_NEXT(t2)
@@ -106,11 +99,7 @@ notify_fast:
   sb t4, W_STATE(a2)
   sw zero, W_RESULT(a2)
   sd a4, W_BITS(a2)
-  lw t4, NODE_INDEX(t3)
-  sw t4, W_INDEX(a2)
-  ld t4, NSYS_WAKEUPS(a3)
-  addi t4, t4, 1
-  sd t4, NSYS_WAKEUPS(a3)
+  sw zero, W_INDEX(a2) /* self's index */
 
   /* The signal is done: it returns 0 from the signaller's frame. */
   sd zero, TF_A0(sp)
@@ -121,9 +110,6 @@ notify_fast:
   ld t4, KERNEL_STATS + KSTATS_WAKEUPS(ra)
   addi t4, t4, 1
   sd t4, KERNEL_STATS + KSTATS_WAKEUPS(ra)
-  ld t4, KERNEL_SCHED + SCHED_PREEMPTIONS(ra)
-  addi t4, t4, 1
-  sd t4, KERNEL_SCHED + SCHED_PREEMPTIONS(ra)
   sd t5, SE_SLICE_LEFT(t0)
   li t4, SCHED_STATE_READY
   sb t4, SE_STATE(t0)

@@ -13,17 +13,18 @@
 #include "kernel/arch/riscv64/user_return.h"
 #include "neuron/arch/trap_frame.h"
 
-/* handle_lookup_slot_inline()'s common case for the handle value in
- * `handle` (the caller checked that it fits 32 bits) in `thread`'s task: a
- * live slot whose generation matches, no revoke running anywhere (the C
- * path handles that case), an object of type `type`. Leaves in `slot` the
+/* handle_lookup_slot_inline()'s common case for the 64-bit register value
+ * `handle` in `thread`'s task: a live slot whose generation matches, no
+ * revoke running anywhere (the C path handles that case), an object of
+ * type `type`. Leaves in `slot` the
  * slot's address less TASK_HANDLES (its fields are at SLOT_* below) and its
  * object in `obj`; else jumps to `bail`.
  *
  * The slot read is the one the handle's low 8 bits name (always inside the
- * 256-slot table); the handle is then exactly (generation << 16) | index
- * if and only if handle >> 8 equals generation << 8, which checks the
- * generation and that bits 8..15 (an index of 256 or more) are 0 in one
+ * 256-slot table); the value is then exactly (generation << 16) | index
+ * if and only if value >> 8 equals generation << 8 (at most 24 bits), which
+ * checks the generation, that bits 8..15 (an index of 256 or more) are 0
+ * and that bits 32..63 (a value that is no 32-bit handle) are 0 in one
  * compare. */
 .macro LOOKUP_HANDLE handle, thread, type, slot, obj, tmp, tmp2, bail
   andi \slot, \handle, HANDLE_TABLE_SLOTS_ASM - 1

@@ -86,24 +86,18 @@
 #define RIGHT_WRITE_ASM 2
 #define RIGHT_SIGNAL_ASM 64
 
-/* A notification (a knotification_t starts with it), its waiters' nodes,
- * the notify_waiter_t in thread_t (at THREAD_WAITER) and the counters of
- * the notify_system_t it points to. */
-#define N_SYS 8
+/* A notification (a knotification_t starts with it), its waiters' nodes
+ * and the notify_waiter_t in thread_t (at THREAD_WAITER; its own node,
+ * self, first). */
 #define N_PENDING 16
 #define N_WAITERS 24 /* its queue's head: prev, then next */
 #define N_QUEUED 40
-#define NSYS_SIGNALS 8
-#define NSYS_WAKEUPS 32
 #define NODE_PREV 0
 #define NODE_NEXT 8
 #define NODE_MASK 24
 #define NODE_WAITER 32
-#define NODE_INDEX 40
 #define THREAD_WAITER 672
 #define THREAD_WAIT_HOLD 832
-#define W_NODE_COUNT 56
-#define W_WS 64
 #define W_STATE 80
 #define W_RESULT 84
 #define W_BITS 88
@@ -123,8 +117,7 @@
 #define KERNEL_SCHED 96
 #define SCHED_BITMAP 512
 #define SCHED_RQ_COUNT 516
-#define SCHED_PREEMPTIONS 616
-#define KERNEL_ASIDS 720
+#define KERNEL_ASIDS 712
 #define ASID_FAST_GENERATION 40 /* hart 0's */
 #define ASID_ACTIVE 552         /* hart 0's */
 #define ASID_TAG_SHIFT_ASM 16

@@ -56,41 +56,17 @@ trap_entry:
    * The fastpaths (yield_fast.S, ipc_fast.S and notify_fast.S, then
    * thread_yield_fast and syscall_fastpath.c behind the first two) either
    * switch to another thread in user mode and never come back, or return
-   * having changed nothing. */
+   * having changed nothing. kernel.ld puts them within a conditional
+   * branch's reach. */
   beqz a7, 2f
   sltiu a0, a7, NX_SYS_WAITSET_WAIT + 1
   beqz a0, 1f
   SAVE_S_REGS
   sd a7, TF_A7(sp)
   sltiu a0, a7, NX_SYS_IPC_REPLY_RECV + 1
-  beqz a0, 3f
-  j ipc_fast /* ipc_fast.S: its common cases, else ipc_slow */
-3:
+  bnez a0, ipc_fast /* ipc_fast.S: its common cases, else ipc_slow */
   li a0, NX_SYS_NOTIFICATION_SIGNAL
-  bne a7, a0, 1f
-  j notify_fast /* notify_fast.S: its common case, else syscall_general */
-  .globl ipc_slow
-ipc_slow:
-  ld a0, TF_THREAD(sp)
-  ld a1, TF_A7(sp)
-  addi a2, sp, TF_A0
-  call syscall_fastpath
-  j 4f
-2:
-  SAVE_S_REGS
-  ld a0, TF_THREAD(sp)
-  j yield_fast /* yield_fast.S: its common case, else yield_slow */
-  .globl yield_slow
-yield_slow:
-  li a7, NX_SYS_THREAD_YIELD
-  sd a7, TF_A7(sp)
-  call thread_yield_fast
-  /* The dispatcher for a syscall whose number is in the frame (a fastpath
-   * gave up on it). */
-  .globl syscall_general
-syscall_general:
-4:
-  ld a7, TF_A7(sp)
+  beq a7, a0, notify_fast /* notify_fast.S: its common case, else syscall_general */
 1:
   ld a0, TF_THREAD(sp)
   mv a1, a7
@@ -103,6 +79,29 @@ syscall_general:
   .globl syscall_return
 syscall_return:
   RETURN_FROM_SYSCALL
+
+2:
+  SAVE_S_REGS
+  ld a0, TF_THREAD(sp)
+  j yield_fast /* yield_fast.S: its common case, else yield_slow */
+  .globl yield_slow
+yield_slow:
+  li a7, NX_SYS_THREAD_YIELD
+  sd a7, TF_A7(sp)
+  call thread_yield_fast
+  j syscall_general
+  .globl ipc_slow
+ipc_slow:
+  ld a0, TF_THREAD(sp)
+  ld a1, TF_A7(sp)
+  addi a2, sp, TF_A0
+  call syscall_fastpath
+  /* The dispatcher for a syscall whose number is in the frame (a fastpath
+   * gave up on it). */
+  .globl syscall_general
+syscall_general:
+  ld a7, TF_A7(sp)
+  j 1b
 
 not_syscall:
   /* An interrupt or a fault: save the rest of what C may clobber. */

@@ -73,7 +73,7 @@ _Static_assert(offsetof(asid_alloc_t, fast_generation) == ASID_FAST_GENERATION,
 _Static_assert(offsetof(asid_alloc_t, active) == ASID_ACTIVE, "ASID allocator layout");
 /* The fastpaths reach all of these from &kernel with 12-bit offsets. */
 _Static_assert(KERNEL_ASIDS + ASID_ACTIVE + 8 <= 2048 &&
-                   KERNEL_SCHED + SCHED_PREEMPTIONS + 8 <= 2048 &&
+                   KERNEL_SCHED + SCHED_RQ_COUNT + 4 <= 2048 &&
                    KERNEL_SCHED + sizeof(runq_link_t) * (SCHED_PRIO_MAX + 1) <= 2048 &&
                    KERNEL_STATS + sizeof(nx_kernel_stats_t) <= 2048,
                "the fastpaths' part of kernel_t fits 12-bit offsets");
@@ -153,29 +153,23 @@ _Static_assert(offsetof(object_t, refs) == OBJECT_REFS && sizeof(((object_t *)0)
                "object layout");
 _Static_assert(offsetof(knotification_t, n) == 0 && offsetof(notification_t, obj) == 0,
                "a notification handle's object is its notification");
-_Static_assert(offsetof(notification_t, sys) == N_SYS, "notification layout");
 _Static_assert(offsetof(notification_t, pending) == N_PENDING, "notification layout");
 _Static_assert(offsetof(notification_t, waiters) == N_WAITERS, "notification layout");
 _Static_assert(offsetof(notification_t, queued) == N_QUEUED &&
                    sizeof(((notification_t *)0)->queued) == 4,
                "notification layout");
-_Static_assert(offsetof(notify_system_t, counters.signals) == NSYS_SIGNALS &&
-                   offsetof(notify_system_t, counters.wakeups) == NSYS_WAKEUPS,
-               "notify counters");
 _Static_assert(offsetof(notify_node_t, link.prev) == NODE_PREV &&
                    offsetof(notify_node_t, link.next) == NODE_NEXT &&
                    offsetof(notify_link_t, prev) == NODE_PREV &&
                    offsetof(notify_link_t, next) == NODE_NEXT,
                "notify links");
 _Static_assert(offsetof(notify_node_t, mask) == NODE_MASK &&
-                   offsetof(notify_node_t, waiter) == NODE_WAITER &&
-                   offsetof(notify_node_t, index) == NODE_INDEX,
+                   offsetof(notify_node_t, waiter) == NODE_WAITER,
                "notify node layout");
 _Static_assert(offsetof(thread_t, waiter) == THREAD_WAITER &&
                    offsetof(thread_t, wait_hold) == THREAD_WAIT_HOLD,
                "thread layout");
-_Static_assert(offsetof(notify_waiter_t, node_count) == W_NODE_COUNT &&
-                   offsetof(notify_waiter_t, ws) == W_WS &&
+_Static_assert(offsetof(notify_waiter_t, self) == 0 &&
                    offsetof(notify_waiter_t, state) == W_STATE &&
                    sizeof(((notify_waiter_t *)0)->state) == 1 &&
                    offsetof(notify_waiter_t, result) == W_RESULT &&
@@ -184,7 +178,6 @@ _Static_assert(offsetof(notify_waiter_t, node_count) == W_NODE_COUNT &&
                "notify waiter layout");
 _Static_assert(NOTIFY_WAITER_IDLE == NOTIFY_WAITER_IDLE_ASM && NX_OK == 0, "notify states");
 _Static_assert(offsetof(sched_t, rq.count) == SCHED_RQ_COUNT &&
-                   offsetof(sched_t, counters.preemptions) == SCHED_PREEMPTIONS &&
                    sizeof(((sched_t *)0)->rq.count) == 4,
                "scheduler layout");
 _Static_assert(offsetof(nx_kernel_stats_t, wakeups) == KSTATS_WAKEUPS, "kstats layout");

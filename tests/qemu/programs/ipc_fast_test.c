@@ -68,13 +68,18 @@ int nx_main(const nx_start_info_t *start) {
   nx_handle_t ep = (nx_handle_t)t_ok(P, "endpoint", nx_endpoint_create());
   t_start_app(P, start, "ipc_server", 512, ep, NX_RIGHT_READ);
   nx_thread_yield(); /* the server reaches its receive */
-  /* With the server waiting, a handle with bits 8..15 set (its low 8 bits
-   * and generation ep's) names no slot: ipc_fast.S reads the slot of the
-   * low 8 bits, and must still refuse it. */
+  /* With the server waiting, a handle with bits 8..15 set, or a 64-bit
+   * value with ep in its low 32 bits (its low 8 bits and generation ep's),
+   * names no slot: ipc_fast.S reads the slot of the low 8 bits, and must
+   * still refuse it. */
   nx_ipc_words_t r;
   t_expect(P, "index + 256", nx_ipc_call(ep | 0x100u, OP_INC, 1, 2, 3, 0, &r), NX_ERR_BAD_HANDLE);
   t_expect(P, "index + 32768", nx_ipc_call(ep | 0x8000u, OP_INC, 1, 2, 3, 0, &r),
            NX_ERR_BAD_HANDLE);
+  const uint64_t wide[6] = {(1ull << 32) | ep, OP_INC, 1, 2, 3, 0};
+  uint64_t out[6];
+  (void)ecall_keeping(NX_SYS_IPC_CALL, wide, out, 77);
+  t_expect(P, "handle + 2^32", (int64_t)out[0], NX_ERR_BAD_HANDLE);
   uint32_t wrong = 0, changed = 0;
   call_many(ep, &wrong, &changed);
   t_say(P ": another task: %u calls, %u wrong replies, %u registers changed\n", (unsigned)CALLS,

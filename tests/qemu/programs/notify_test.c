@@ -106,13 +106,18 @@ static void round_of(enum mode m, const char *what) {
 }
 
 /* While the waiter waits for the direct case: a handle with its slot's
- * index plus 256 or 32768 (bits 8..15 set) names no slot, though its low 8
- * bits and its generation are g_n's (notify_fast.S reads the slot those 8
- * bits name); it is refused and wakes no one. */
+ * index plus 256 or 32768 (bits 8..15 set), or a 64-bit value with g_n in
+ * its low 32 bits, names no slot, though its low 8 bits and its generation
+ * are g_n's (notify_fast.S reads the slot those 8 bits name); it is refused
+ * and wakes no one. */
 static void aliased_handles_refused(void) {
   uint32_t before = g_woken;
   t_expect(P, "index + 256", nx_notification_signal(g_n | 0x100u, SIGNAL), NX_ERR_BAD_HANDLE);
   t_expect(P, "index + 32768", nx_notification_signal(g_n | 0x8000u, SIGNAL), NX_ERR_BAD_HANDLE);
+  const uint64_t in[6] = {(1ull << 32) | g_n, SIGNAL};
+  uint64_t out[6];
+  (void)ecall_keeping(NX_SYS_NOTIFICATION_SIGNAL, in, out, 77);
+  t_expect(P, "handle + 2^32", (int64_t)out[0], NX_ERR_BAD_HANDLE);
   t_expect(P, "the waiter still waits", g_woken, before);
 }
 

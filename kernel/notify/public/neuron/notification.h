@@ -109,12 +109,12 @@ typedef struct notify_ops {
   void (*wake)(notify_waiter_t *w, int result);
 } notify_ops_t;
 
-/* Counters for benchmarks and tests. */
+/* Counters for tests: how waits ended. (A wake-up by a signal is the
+ * kernel's to count, with every other wake-up: kernel.stats.wakeups. The
+ * signal path, the hot one, counts nothing here.) */
 typedef struct notify_counters {
-  uint64_t signals;   /* notification_signal() calls that succeeded */
   uint64_t immediate; /* waits that took pending bits without blocking */
   uint64_t blocks;    /* waits that blocked */
-  uint64_t wakeups;   /* waiters woken by a signal */
   uint64_t timeouts;  /* waiters woken by notify_waiter_timeout() (polls excluded) */
   uint64_t cancels;   /* waits ended by notify_waiter_cancel() */
 } notify_counters_t;

@@ -111,7 +111,6 @@ typedef struct sched_counters {
   uint64_t ticks_resched;  /* ticks that asked the caller to reschedule */
   uint64_t ticks_spurious; /* ticks that woke no one and asked for nothing */
   uint64_t idle_picks;     /* sched_pick() calls that found nothing ready */
-  uint64_t preemptions;    /* sched_preempt() calls */
 } sched_counters_t;
 
 /* Read-only outside sched.c. Must not be copied or moved after sched_init()
