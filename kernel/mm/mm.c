@@ -17,16 +17,27 @@ int mm_alloc_pages(page_alloc_t *pa, quota_t *q, unsigned order, unsigned flags,
   return NX_OK;
 }
 
-int mm_free_pages(page_alloc_t *pa, quota_t *q, uintptr_t addr, unsigned order) {
+/* The refund of a block about to be freed: the block is validated before
+ * the quota is touched, and the quota before the caller frees, so that no
+ * error leaves one changed without the other. */
+static int refund(page_alloc_t *pa, quota_t *q, uintptr_t addr, unsigned order) {
   if (!pa || !q || order > page_alloc_max_order(pa) || (addr & ((MM_PAGE_SIZE << order) - 1))) {
     return NX_ERR_INVALID_ARGS;
   }
-  /* Validate the block before touching the quota, and the quota before
-   * freeing, so that no error leaves one changed without the other. */
   int got = page_alloc_block_order(pa, addr);
   if (got < 0) return got;
   if ((unsigned)got != order) return NX_ERR_INVALID_ARGS;
-  int err = quota_release(q, (size_t)1 << order);
+  return quota_release(q, (size_t)1 << order);
+}
+
+int mm_free_pages(page_alloc_t *pa, quota_t *q, uintptr_t addr, unsigned order) {
+  int err = refund(pa, q, addr, order);
   if (err != NX_OK) return err;
   return page_alloc_free(pa, addr, order); /* cannot fail: checked above */
+}
+
+int mm_free_zeroed_page(page_alloc_t *pa, quota_t *q, uintptr_t addr) {
+  int err = refund(pa, q, addr, 0);
+  if (err != NX_OK) return err;
+  return page_alloc_free_zeroed(pa, addr); /* cannot fail: checked above */
 }

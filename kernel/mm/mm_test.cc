@@ -149,6 +149,29 @@ TEST_F(MmTest, BadFreesChangeNeitherQuotaNorAllocator) {
   EXPECT_EQ(page_alloc_free_pages(&pa_), total_);
 }
 
+TEST_F(MmTest, ZeroedFreeRefundsOnlyWhatFreeWould) {
+  uintptr_t a = 0, b = 0;
+  ASSERT_EQ(mm_alloc_pages(&pa_, &task_, 2, 0, &a), NX_OK);
+  ASSERT_EQ(mm_alloc_pages(&pa_, &task_, 0, PAGE_ALLOC_ZERO, &b), NX_OK);
+  EXPECT_EQ(mm_free_zeroed_page(nullptr, &task_, b), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(mm_free_zeroed_page(&pa_, nullptr, b), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(mm_free_zeroed_page(&pa_, &task_, b + 8), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(mm_free_zeroed_page(&pa_, &task_, a), NX_ERR_INVALID_ARGS);  // an order-2 block
+  EXPECT_EQ(mm_free_zeroed_page(&pa_, &task_, a + kPage), NX_ERR_NOT_FOUND);
+  quota_t other;
+  ASSERT_EQ(quota_init(&other, nullptr, 100), NX_OK);
+  EXPECT_EQ(mm_free_zeroed_page(&pa_, &other, b), NX_ERR_INVALID_ARGS);  // not other's
+  EXPECT_EQ(quota_used(&task_), 5u);
+  EXPECT_EQ(page_alloc_used_pages(&pa_), 5u);
+  EXPECT_EQ(page_alloc_check(&pa_), NX_OK);
+  EXPECT_EQ(mm_free_zeroed_page(&pa_, &task_, b), NX_OK);
+  EXPECT_EQ(mm_free_zeroed_page(&pa_, &task_, b), NX_ERR_NOT_FOUND);  // double free
+  EXPECT_EQ(quota_used(&task_), 4u);
+  EXPECT_EQ(page_alloc_used_pages(&pa_), 4u);
+  EXPECT_EQ(page_alloc_check(&pa_), NX_OK);
+  EXPECT_EQ(mm_free_pages(&pa_, &task_, a, 2), NX_OK);
+}
+
 TEST_F(MmTest, ZeroFlagReachesTheAllocator) {
   uintptr_t a = 0;
   ASSERT_EQ(mm_alloc_pages(&pa_, &task_, 1, 0, &a), NX_OK);

@@ -18,6 +18,13 @@
  * page_alloc_owner_word()). The allocator clears it when it hands the block
  * out and otherwise never reads or writes it, so nothing the owner stores
  * there can disturb the free lists.
+ *
+ * Single pages freed as known zero (page_alloc_free_zeroed(): an empty page
+ * table) are kept aside, PAGE_ZEROED, in a small stack instead of the free
+ * lists: merged into a larger block, a page would lose what is known about
+ * it. A zeroed single-page allocation takes the last one kept, without the
+ * memset, which is most of what a page-table page costs; the pages kept
+ * rejoin the free lists when nothing else fits a request.
  */
 #include "neuron/page_alloc.h"
 
@@ -27,13 +34,13 @@
 
 #define NONE UINT32_MAX /* the end of a free list */
 
-enum { PAGE_TAIL = 0, PAGE_FREE = 1, PAGE_ALLOCATED = 2 };
+enum { PAGE_TAIL = 0, PAGE_FREE = 1, PAGE_ALLOCATED = 2, PAGE_ZEROED = 3 };
 
 struct page_meta {
   uint32_t next; /* free list links (record indexes), valid in free heads */
   uint32_t prev;
   uint8_t order;       /* order of the block this page heads */
-  uint8_t state;       /* PAGE_TAIL, PAGE_FREE or PAGE_ALLOCATED */
+  uint8_t state;       /* PAGE_TAIL, PAGE_FREE, PAGE_ALLOCATED or PAGE_ZEROED */
   uint16_t owner_word; /* the owner's, in allocated heads; cleared on allocation */
 };
 
@@ -82,6 +89,7 @@ int page_alloc_init(page_alloc_t *pa, unsigned max_order, uintptr_t map_offset) 
   pa->total_pages = 0;
   pa->free_pages = 0;
   for (unsigned k = 0; k <= PAGE_ALLOC_ORDER_LIMIT; k++) pa->free_blocks[k] = 0;
+  pa->zeroed_count = 0;
   return NX_OK;
 }
 
@@ -138,11 +146,21 @@ int page_alloc_add_range(page_alloc_t *pa, uintptr_t base, size_t size) {
   return NX_OK;
 }
 
-uintptr_t page_alloc_alloc(page_alloc_t *pa, unsigned order, unsigned flags) {
-  if (!pa || order > pa->max_order) return 0;
-  /* Take the smallest free block that fits, from whichever range has it:
-   * splitting a large block when a small one is free elsewhere would break
-   * up the memory that big requests need. */
+/* The range managing addr, or NULL. */
+static page_range_t *range_of(const page_alloc_t *pa, uintptr_t addr) {
+  for (unsigned i = 0; i < pa->range_count; i++) {
+    const page_range_t *r = &pa->ranges[i];
+    if (addr >= r->base && ((addr - r->base) >> MM_PAGE_SHIFT) < r->pages) {
+      return (page_range_t *)r;
+    }
+  }
+  return NULL;
+}
+
+/* The range with the smallest free block of at least 2^order pages (its
+ * order in *found), or NULL: splitting a large block when a small one is
+ * free elsewhere would break up the memory that big requests need. */
+static page_range_t *smallest_fit(page_alloc_t *pa, unsigned order, unsigned *found) {
   page_range_t *best = NULL;
   unsigned best_order = pa->max_order + 1;
   for (unsigned i = 0; i < pa->range_count; i++) {
@@ -155,6 +173,62 @@ uintptr_t page_alloc_alloc(page_alloc_t *pa, unsigned order, unsigned flags) {
       }
     }
   }
+  *found = best_order;
+  return best;
+}
+
+/* Puts the free block of 2^order pages at pfn (its head not yet in a list)
+ * into the free lists, merged with its free buddies for as long as they are
+ * free heads of the same order. */
+static void release(page_alloc_t *pa, page_range_t *r, uintptr_t pfn, unsigned order) {
+  meta_of(r, pfn)->state = PAGE_TAIL;
+  unsigned k = order;
+  while (k < pa->max_order) {
+    uintptr_t buddy = pfn ^ ((uintptr_t)1 << k);
+    if (buddy < base_pfn(r) || buddy + ((uintptr_t)1 << k) > end_pfn(r)) break;
+    const struct page_meta *b = meta_of(r, buddy);
+    if (b->state != PAGE_FREE || b->order != k) break;
+    list_remove(pa, r, (uint32_t)(buddy - base_pfn(r)));
+    pfn &= ~((uintptr_t)1 << k);
+    k++;
+  }
+  list_push(pa, r, k, (uint32_t)(pfn - base_pfn(r)));
+}
+
+/* The zeroed pages kept aside rejoin the free lists (still free, so the
+ * free count stays). */
+static void release_zeroed(page_alloc_t *pa) {
+  for (; pa->zeroed_count > 0; pa->zeroed_count--) {
+    uintptr_t addr = pa->zeroed[pa->zeroed_count - 1];
+    release(pa, range_of(pa, addr), addr >> MM_PAGE_SHIFT, 0);
+  }
+}
+
+/* Marks block i of r (2^order pages) allocated, counts it, returns its
+ * address. */
+static uintptr_t hand_out(page_alloc_t *pa, page_range_t *r, uint32_t i, unsigned order) {
+  r->meta[i].state = PAGE_ALLOCATED;
+  r->meta[i].order = (uint8_t)order;
+  r->meta[i].owner_word = 0; /* the new owner starts from 0, not the last one's value */
+  pa->free_pages -= (size_t)1 << order;
+  return r->base + ((uintptr_t)i << MM_PAGE_SHIFT);
+}
+
+uintptr_t page_alloc_alloc(page_alloc_t *pa, unsigned order, unsigned flags) {
+  if (!pa || order > pa->max_order) return 0;
+  unsigned best_order;
+  page_range_t *best = smallest_fit(pa, order, &best_order);
+  /* A page kept aside serves a zeroed single page as is, and any single
+   * page when the lists have none. */
+  if (order == 0 && pa->zeroed_count > 0 && ((flags & PAGE_ALLOC_ZERO) || !best)) {
+    uintptr_t addr = pa->zeroed[--pa->zeroed_count];
+    page_range_t *r = range_of(pa, addr);
+    return hand_out(pa, r, (uint32_t)((addr >> MM_PAGE_SHIFT) - base_pfn(r)), 0);
+  }
+  if (!best && pa->zeroed_count > 0) {
+    release_zeroed(pa);
+    best = smallest_fit(pa, order, &best_order);
+  }
   if (!best) return 0;
 
   uint32_t i = best->free_head[best_order];
@@ -163,12 +237,7 @@ uintptr_t page_alloc_alloc(page_alloc_t *pa, unsigned order, unsigned flags) {
   for (unsigned k = best_order; k > order; k--) {
     list_push(pa, best, k - 1, i + ((uint32_t)1 << (k - 1)));
   }
-  best->meta[i].state = PAGE_ALLOCATED;
-  best->meta[i].order = (uint8_t)order;
-  best->meta[i].owner_word = 0; /* the new owner starts from 0, not the last one's value */
-  pa->free_pages -= (size_t)1 << order;
-
-  uintptr_t addr = best->base + ((uintptr_t)i << MM_PAGE_SHIFT);
+  uintptr_t addr = hand_out(pa, best, i, order);
   if (flags & PAGE_ALLOC_ZERO) {
     /* The kernel's memset stores eight words an iteration: zeroing is most
      * of what a fresh page costs (a plain loop here was 4.5 instructions a
@@ -176,17 +245,6 @@ uintptr_t page_alloc_alloc(page_alloc_t *pa, unsigned order, unsigned flags) {
     __builtin_memset(page_alloc_ptr(pa, addr), 0, MM_PAGE_SIZE << order);
   }
   return addr;
-}
-
-/* The range managing addr, or NULL. */
-static page_range_t *range_of(const page_alloc_t *pa, uintptr_t addr) {
-  for (unsigned i = 0; i < pa->range_count; i++) {
-    const page_range_t *r = &pa->ranges[i];
-    if (addr >= r->base && ((addr - r->base) >> MM_PAGE_SHIFT) < r->pages) {
-      return (page_range_t *)r;
-    }
-  }
-  return NULL;
 }
 
 bool page_alloc_owns(const page_alloc_t *pa, uintptr_t addr) { return range_of(pa, addr) != NULL; }
@@ -221,20 +279,20 @@ int page_alloc_free(page_alloc_t *pa, uintptr_t addr, unsigned order) {
   int got = lookup(pa, addr, &r);
   if (got < 0) return got;
   if ((unsigned)got != order) return NX_ERR_INVALID_ARGS;
-
-  meta_of(r, pfn)->state = PAGE_TAIL;
   pa->free_pages += (size_t)1 << order;
-  unsigned k = order;
-  while (k < pa->max_order) {
-    uintptr_t buddy = pfn ^ ((uintptr_t)1 << k);
-    if (buddy < base_pfn(r) || buddy + ((uintptr_t)1 << k) > end_pfn(r)) break;
-    const struct page_meta *b = meta_of(r, buddy);
-    if (b->state != PAGE_FREE || b->order != k) break;
-    list_remove(pa, r, (uint32_t)(buddy - base_pfn(r)));
-    pfn &= ~((uintptr_t)1 << k);
-    k++;
-  }
-  list_push(pa, r, k, (uint32_t)(pfn - base_pfn(r)));
+  release(pa, r, pfn, order);
+  return NX_OK;
+}
+
+int page_alloc_free_zeroed(page_alloc_t *pa, uintptr_t addr) {
+  if (!pa || pa->zeroed_count == PAGE_ALLOC_ZEROED_MAX) return page_alloc_free(pa, addr, 0);
+  page_range_t *r = NULL;
+  int got = lookup(pa, addr, &r);
+  if (got < 0) return got;
+  if (got != 0) return NX_ERR_INVALID_ARGS;
+  meta_of(r, addr >> MM_PAGE_SHIFT)->state = PAGE_ZEROED;
+  pa->zeroed[pa->zeroed_count++] = addr;
+  pa->free_pages++;
   return NX_OK;
 }
 
@@ -256,10 +314,10 @@ size_t page_alloc_free_blocks(const page_alloc_t *pa, unsigned order) {
 
 unsigned page_alloc_max_order(const page_alloc_t *pa) { return pa->max_order; }
 
-/* Checks one range's free lists and records; adds its free pages and free
- * blocks per order to the totals. */
+/* Checks one range's free lists and records; adds its free pages, free
+ * blocks per order and zeroed pages kept aside to the totals. */
 static bool check_range(const page_alloc_t *pa, const page_range_t *r, size_t *free_pages,
-                        size_t *blocks) {
+                        size_t *blocks, size_t *zeroed) {
   size_t listed[PAGE_ALLOC_ORDER_LIMIT + 1] = {0};
   /* Free lists: well linked, bounded (no cycle), only free heads of the
    * list's order, the nonempty mask in step. */
@@ -300,6 +358,10 @@ static bool check_range(const page_alloc_t *pa, const page_range_t *r, size_t *f
       }
       seen[k]++;
       *free_pages += n;
+    } else if (m->state == PAGE_ZEROED) {
+      if (k != 0) return false;
+      ++*zeroed;
+      ++*free_pages;
     } else if (m->state != PAGE_ALLOCATED) {
       return false;
     }
@@ -311,14 +373,36 @@ static bool check_range(const page_alloc_t *pa, const page_range_t *r, size_t *f
   return true;
 }
 
+/* Whether the pages kept aside are distinct, recorded PAGE_ZEROED and all
+ * zero (check_range() counted the PAGE_ZEROED records: no other page is
+ * recorded so). */
+static bool check_zeroed(const page_alloc_t *pa) {
+  if (pa->zeroed_count > PAGE_ALLOC_ZEROED_MAX) return false;
+  for (unsigned i = 0; i < pa->zeroed_count; i++) {
+    uintptr_t addr = pa->zeroed[i];
+    for (unsigned j = 0; j < i; j++) {
+      if (pa->zeroed[j] == addr) return false;
+    }
+    const page_range_t *r = range_of(pa, addr);
+    if (!r || (addr & (MM_PAGE_SIZE - 1)) != 0) return false;
+    if (meta_of(r, addr >> MM_PAGE_SHIFT)->state != PAGE_ZEROED) return false;
+    const uint64_t *w = page_alloc_ptr(pa, addr);
+    for (size_t k = 0; k < MM_PAGE_SIZE / sizeof *w; k++) {
+      if (w[k] != 0) return false;
+    }
+  }
+  return true;
+}
+
 int page_alloc_check(const page_alloc_t *pa) {
-  size_t free_pages = 0, total = 0;
+  size_t free_pages = 0, total = 0, zeroed = 0;
   size_t blocks[PAGE_ALLOC_ORDER_LIMIT + 1] = {0};
   for (unsigned i = 0; i < pa->range_count; i++) {
-    if (!check_range(pa, &pa->ranges[i], &free_pages, blocks)) return NX_ERR_BAD_FORMAT;
+    if (!check_range(pa, &pa->ranges[i], &free_pages, blocks, &zeroed)) return NX_ERR_BAD_FORMAT;
     total += pa->ranges[i].pages;
   }
   if (total != pa->total_pages || free_pages != pa->free_pages) return NX_ERR_BAD_FORMAT;
+  if (zeroed != pa->zeroed_count || !check_zeroed(pa)) return NX_ERR_BAD_FORMAT;
   for (unsigned k = 0; k <= PAGE_ALLOC_ORDER_LIMIT; k++) {
     if (blocks[k] != pa->free_blocks[k]) return NX_ERR_BAD_FORMAT;
   }

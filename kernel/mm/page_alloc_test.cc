@@ -387,6 +387,113 @@ TEST_F(PageAllocTest, OwnerWordOnlyForTheHeadOfAnAllocatedBlock) {
   ExpectUnchanged();
 }
 
+TEST_F(PageAllocTest, ZeroedPagesAreKeptAsideAndHandedOutFirst) {
+  const uintptr_t a = page_alloc_alloc(&pa_, 0, PAGE_ALLOC_ZERO);
+  const uintptr_t b = page_alloc_alloc(&pa_, 0, PAGE_ALLOC_ZERO);
+  ASSERT_NE(a, 0u);
+  ASSERT_NE(b, 0u);
+  const std::vector<size_t> blocks = FreeBlocks(pa_);
+  const size_t free_pages = page_alloc_free_pages(&pa_);
+  ASSERT_EQ(page_alloc_free_zeroed(&pa_, a), NX_OK);
+  ASSERT_EQ(page_alloc_free_zeroed(&pa_, b), NX_OK);
+  EXPECT_EQ(page_alloc_free_pages(&pa_), free_pages + 2);
+  EXPECT_EQ(FreeBlocks(pa_), blocks);  // in no free list
+  EXPECT_EQ(page_alloc_check(&pa_), NX_OK);
+  // Free now: a second free is refused, and there is no owner word.
+  EXPECT_EQ(page_alloc_free(&pa_, a, 0), NX_ERR_NOT_FOUND);
+  EXPECT_EQ(page_alloc_free_zeroed(&pa_, a), NX_ERR_NOT_FOUND);
+  EXPECT_EQ(page_alloc_block_order(&pa_, b), NX_ERR_NOT_FOUND);
+  EXPECT_EQ(page_alloc_owner_word(&pa_, a), nullptr);
+  // A plain single page still comes from the lists; zeroed ones come from
+  // the pages kept, the last kept first.
+  const uintptr_t c = page_alloc_alloc(&pa_, 0, 0);
+  EXPECT_NE(c, a);
+  EXPECT_NE(c, b);
+  EXPECT_EQ(page_alloc_alloc(&pa_, 0, PAGE_ALLOC_ZERO), b);
+  EXPECT_EQ(page_alloc_alloc(&pa_, 0, PAGE_ALLOC_ZERO), a);
+  ASSERT_NE(page_alloc_owner_word(&pa_, a), nullptr);
+  EXPECT_EQ(*page_alloc_owner_word(&pa_, a), 0u);
+  EXPECT_EQ(page_alloc_check(&pa_), NX_OK);
+  for (uintptr_t p : {a, b, c}) ASSERT_EQ(page_alloc_free(&pa_, p, 0), NX_OK);
+  ExpectUnchanged();
+}
+
+TEST_F(PageAllocTest, FreeZeroedRefusesWhatFreeRefuses) {
+  const uintptr_t big = page_alloc_alloc(&pa_, 1, PAGE_ALLOC_ZERO);
+  ASSERT_NE(big, 0u);
+  const size_t free_pages = page_alloc_free_pages(&pa_);
+  EXPECT_EQ(page_alloc_free_zeroed(nullptr, big), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(page_alloc_free_zeroed(&pa_, big + 8), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(page_alloc_free_zeroed(&pa_, big), NX_ERR_INVALID_ARGS);  // two pages
+  EXPECT_EQ(page_alloc_free_zeroed(&pa_, big + kPage), NX_ERR_NOT_FOUND);
+  EXPECT_EQ(page_alloc_free_zeroed(&pa_, arena_.base()), NX_ERR_OUT_OF_RANGE);  // records
+  EXPECT_EQ(page_alloc_free_zeroed(&pa_, arena_.end()), NX_ERR_OUT_OF_RANGE);
+  EXPECT_EQ(page_alloc_free_pages(&pa_), free_pages);
+  EXPECT_EQ(pa_.zeroed_count, 0u);
+  ASSERT_EQ(page_alloc_free(&pa_, big, 1), NX_OK);
+  ExpectUnchanged();
+}
+
+TEST_F(PageAllocTest, KeepsAtMostTheLimitAside) {
+  std::vector<uintptr_t> pages;
+  for (unsigned i = 0; i <= PAGE_ALLOC_ZEROED_MAX; i++) {
+    pages.push_back(page_alloc_alloc(&pa_, 0, PAGE_ALLOC_ZERO));
+  }
+  for (uintptr_t p : pages) ASSERT_EQ(page_alloc_free_zeroed(&pa_, p), NX_OK);
+  EXPECT_EQ(pa_.zeroed_count, unsigned{PAGE_ALLOC_ZEROED_MAX});  // the last went to the lists
+  EXPECT_EQ(page_alloc_free_pages(&pa_), initial_free_);
+  EXPECT_EQ(page_alloc_check(&pa_), NX_OK);
+}
+
+// With every other page taken, the pages kept aside serve single pages of
+// any kind, and rejoin the free lists (merged) for a larger request.
+TEST_F(PageAllocTest, PagesKeptAsideRejoinTheListsWhenNothingElseFits) {
+  std::vector<uintptr_t> pages;
+  for (uintptr_t a; (a = page_alloc_alloc(&pa_, 0, 0)) != 0;) pages.push_back(a);
+  std::sort(pages.begin(), pages.end());
+  // Sixteen neighbours that make one 64 KiB block.
+  const uintptr_t group = (pages.front() + 16 * kPage - 1) & ~(16 * kPage - 1);
+  std::vector<uintptr_t> rest;
+  for (uintptr_t p : pages) {
+    if (p >= group && p < group + 16 * kPage) {
+      std::memset(reinterpret_cast<void *>(p), 0, kPage);
+      ASSERT_EQ(page_alloc_free_zeroed(&pa_, p), NX_OK);
+    } else {
+      rest.push_back(p);
+    }
+  }
+  ASSERT_EQ(pa_.zeroed_count, 16u);
+  for (unsigned k = 0; k <= 9; k++) EXPECT_EQ(page_alloc_free_blocks(&pa_, k), 0u) << k;
+  const uintptr_t one = page_alloc_alloc(&pa_, 0, 0);
+  EXPECT_GE(one, group);
+  EXPECT_LT(one, group + 16 * kPage);
+  ASSERT_EQ(page_alloc_free_zeroed(&pa_, one), NX_OK);  // untouched: still zero
+  EXPECT_EQ(page_alloc_alloc(&pa_, 4, 0), group);
+  EXPECT_EQ(pa_.zeroed_count, 0u);
+  EXPECT_EQ(page_alloc_check(&pa_), NX_OK);
+  EXPECT_EQ(page_alloc_alloc(&pa_, 0, 0), 0u);  // nothing left
+  ASSERT_EQ(page_alloc_free(&pa_, group, 4), NX_OK);
+  for (uintptr_t p : rest) ASSERT_EQ(page_alloc_free(&pa_, p, 0), NX_OK);
+  ExpectUnchanged();
+}
+
+TEST_F(PageAllocTest, CheckNoticesAKeptPageThatIsNotZeroOrKeptTwice) {
+  const uintptr_t a = page_alloc_alloc(&pa_, 0, PAGE_ALLOC_ZERO);
+  const uintptr_t b = page_alloc_alloc(&pa_, 0, PAGE_ALLOC_ZERO);
+  ASSERT_EQ(page_alloc_free_zeroed(&pa_, a), NX_OK);
+  ASSERT_EQ(page_alloc_free_zeroed(&pa_, b), NX_OK);
+  ASSERT_EQ(page_alloc_check(&pa_), NX_OK);
+  auto *bytes = reinterpret_cast<uint8_t *>(a);
+  bytes[kPage - 1] = 1;  // written after its free
+  EXPECT_EQ(page_alloc_check(&pa_), NX_ERR_BAD_FORMAT);
+  bytes[kPage - 1] = 0;
+  ASSERT_EQ(page_alloc_check(&pa_), NX_OK);
+  pa_.zeroed[1] = a;  // a twice, b lost
+  EXPECT_EQ(page_alloc_check(&pa_), NX_ERR_BAD_FORMAT);
+  pa_.zeroed[1] = b;
+  EXPECT_EQ(page_alloc_check(&pa_), NX_OK);
+}
+
 TEST_F(PageAllocTest, CheckNoticesInconsistentState) {
   uintptr_t a = page_alloc_alloc(&pa_, 0, 0);
   ASSERT_NE(a, 0u);
@@ -547,7 +654,7 @@ TEST(PageAllocRandomTest, InvariantsHoldUnderRandomTraffic) {
   std::map<uintptr_t, unsigned> live;  // address -> order
   std::map<uintptr_t, uint16_t> tags;  // address -> what its owner word holds
   size_t live_pages = 0;
-  int allocs = 0, failures = 0, bad_frees = 0;
+  int allocs = 0, failures = 0, bad_frees = 0, zeroed_frees = 0;
   uintptr_t last_freed = 0;
   unsigned last_freed_order = 0;
   for (int step = 0; step < 20000; step++) {
@@ -555,7 +662,8 @@ TEST(PageAllocRandomTest, InvariantsHoldUnderRandomTraffic) {
     if (alloc) {
       // Mostly small orders, now and then a large one.
       unsigned order = rng() % 4 == 0 ? rng() % 10 : rng() % 3;
-      uintptr_t a = page_alloc_alloc(&pa, order, 0);
+      const unsigned flags = rng() % 2 ? PAGE_ALLOC_ZERO : 0;
+      uintptr_t a = page_alloc_alloc(&pa, order, flags);
       if (a == 0) {
         // Only when no block of that order or larger is free.
         for (unsigned k = order; k <= 9; k++) ASSERT_EQ(page_alloc_free_blocks(&pa, k), 0u);
@@ -564,6 +672,11 @@ TEST(PageAllocRandomTest, InvariantsHoldUnderRandomTraffic) {
         const size_t bytes = kPage << order;
         ASSERT_EQ(a % bytes, 0u);
         ASSERT_TRUE(a1.Contains(a, bytes) || a2.Contains(a, bytes));
+        if (flags & PAGE_ALLOC_ZERO) {
+          const auto *z = reinterpret_cast<const uint64_t *>(a);
+          ASSERT_TRUE(std::all_of(z, z + bytes / sizeof *z, [](uint64_t v) { return v == 0; }))
+              << "step " << step;
+        }
         // No overlap with the live neighbours on either side.
         auto next = live.lower_bound(a);
         if (next != live.end()) ASSERT_LE(a + bytes, next->first);
@@ -598,7 +711,14 @@ TEST(PageAllocRandomTest, InvariantsHoldUnderRandomTraffic) {
         ASSERT_EQ(page_alloc_free(&pa, a, order - 1), NX_ERR_INVALID_ARGS);
         bad_frees++;
       }
-      ASSERT_EQ(page_alloc_free(&pa, a, order), NX_OK);
+      if (order == 0 && rng() % 2) {
+        // As a page table that went empty: zero, and said so.
+        std::memset(w, 0, kPage);
+        ASSERT_EQ(page_alloc_free_zeroed(&pa, a), NX_OK);
+        zeroed_frees++;
+      } else {
+        ASSERT_EQ(page_alloc_free(&pa, a, order), NX_OK);
+      }
       live.erase(it);
       live_pages -= size_t{1} << order;
       last_freed = a;
@@ -618,10 +738,18 @@ TEST(PageAllocRandomTest, InvariantsHoldUnderRandomTraffic) {
   EXPECT_GT(allocs, 5000);
   EXPECT_GT(failures, 0);
   EXPECT_GT(bad_frees, 100);
+  EXPECT_GT(zeroed_frees, 1000);
 
   for (auto [a, order] : live) ASSERT_EQ(page_alloc_free(&pa, a, order), NX_OK);
   EXPECT_EQ(page_alloc_check(&pa), NX_OK);
   EXPECT_EQ(page_alloc_free_pages(&pa), total);
+  // Taking every 2 MiB block there is sends the pages kept aside back to the
+  // lists; with those blocks freed, the state is the initial one.
+  std::vector<uintptr_t> big;
+  for (uintptr_t b; (b = page_alloc_alloc(&pa, 9, 0)) != 0;) big.push_back(b);
+  EXPECT_EQ(pa.zeroed_count, 0u);
+  for (uintptr_t b : big) ASSERT_EQ(page_alloc_free(&pa, b, 9), NX_OK);
+  EXPECT_EQ(page_alloc_check(&pa), NX_OK);
   EXPECT_EQ(FreeBlocks(pa), initial);
 }
 

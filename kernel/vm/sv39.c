@@ -180,6 +180,13 @@ static void table_free(sv39_space_t *as, uint64_t table) {
   as->table_pages--;
 }
 
+/* A table with no live entry is all zero: the allocator keeps it so for the
+ * next table (or zeroed page) it hands out. */
+static void table_free_empty(sv39_space_t *as, uint64_t table) {
+  (void)mm_free_zeroed_page(as->pa, as->quota, (uintptr_t)table); /* ours: cannot fail */
+  as->table_pages--;
+}
+
 /* The root entries [first, last] touch, as indices. */
 static unsigned root_first(uint64_t first) { return index_of(first, TOP_LEVEL); }
 static unsigned root_last(uint64_t last) { return index_of(last, TOP_LEVEL); }
@@ -358,7 +365,7 @@ static void unmap_apply(op_t *op, uint64_t table, unsigned level, uint64_t first
       if (!pinned && table_live_entries(as, child) == 0) {
         t[i] = 0;
         cleared++;
-        table_free(as, child);
+        table_free_empty(as, child);
         op->flush |= SV39_FLUSH_TABLE;
       }
     }

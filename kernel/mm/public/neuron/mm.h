@@ -31,6 +31,10 @@ int mm_alloc_pages(page_alloc_t *pa, quota_t *q, unsigned order, unsigned flags,
  * on error nothing changes. */
 int mm_free_pages(page_alloc_t *pa, quota_t *q, uintptr_t addr, unsigned order);
 
+/* mm_free_pages(addr, 0) for a page the caller knows is all zero
+ * (page_alloc_free_zeroed()); the same errors. */
+int mm_free_zeroed_page(page_alloc_t *pa, quota_t *q, uintptr_t addr);
+
 #ifdef __cplusplus
 }
 #endif

@@ -42,6 +42,8 @@ extern "C" {
 #define PAGE_ALLOC_MAX_RANGES 8
 #define PAGE_ALLOC_ORDER_LIMIT 20 /* the largest max_order accepted (4 GiB blocks) */
 #define PAGE_ALLOC_DEFAULT_MAX_ORDER 10
+/* How many freed pages known to be zero the allocator keeps aside. */
+#define PAGE_ALLOC_ZEROED_MAX 16
 
 /* page_alloc_alloc() flags. */
 #define PAGE_ALLOC_ZERO 1u /* zero the block before returning it */
@@ -69,6 +71,10 @@ typedef struct page_alloc {
   size_t total_pages;
   size_t free_pages;
   size_t free_blocks[PAGE_ALLOC_ORDER_LIMIT + 1];
+  /* Single free pages known to be all zero (page_alloc_free_zeroed()),
+   * kept out of the free lists so that merging does not lose that. */
+  unsigned zeroed_count;
+  uintptr_t zeroed[PAGE_ALLOC_ZEROED_MAX];
   page_range_t ranges[PAGE_ALLOC_MAX_RANGES];
 } page_alloc_t;
 
@@ -85,7 +91,10 @@ int page_alloc_add_range(page_alloc_t *pa, uintptr_t base, size_t size);
 
 /* A block of 2^order pages, aligned to its size, or 0 if none is free (or
  * order > max_order). Not zeroed unless flags has PAGE_ALLOC_ZERO: memory
- * must be zeroed before user space can see it. */
+ * must be zeroed before user space can see it. A zeroed single page comes
+ * from the pages page_alloc_free_zeroed() kept, if any, without being
+ * zeroed again; those pages go back to the free lists (and merge) when
+ * nothing else is free. */
 uintptr_t page_alloc_alloc(page_alloc_t *pa, unsigned order, unsigned flags);
 
 /* Returns a block from page_alloc_alloc(); order must be the one it was
@@ -96,6 +105,14 @@ uintptr_t page_alloc_alloc(page_alloc_t *pa, unsigned order, unsigned flags);
  * when no allocated block starts at addr (a double free, or a page inside a
  * block). */
 int page_alloc_free(page_alloc_t *pa, uintptr_t addr, unsigned order);
+
+/* page_alloc_free(addr, 0) for a page the caller knows is all zero (an
+ * empty page table): up to PAGE_ALLOC_ZEROED_MAX such pages are kept aside
+ * (free, counted in page_alloc_free_pages(), in no free list) for the next
+ * zeroed single-page allocations, which then skip the 4 KiB of stores. The
+ * errors of page_alloc_free(addr, 0). page_alloc_check() verifies that every
+ * page kept is still zero. */
+int page_alloc_free_zeroed(page_alloc_t *pa, uintptr_t addr);
 
 /* The order of the allocated block starting at addr, or the error
  * page_alloc_free() would give (with any order). */
@@ -114,8 +131,9 @@ int page_alloc_block_order(const page_alloc_t *pa, uintptr_t addr);
  * O(ranges). */
 uint16_t *page_alloc_owner_word(const page_alloc_t *pa, uintptr_t addr);
 
-/* Accounting, in pages except page_alloc_free_blocks() (blocks of one order;
- * 0 for orders above max_order). free + used == total at all times. */
+/* Accounting, in pages except page_alloc_free_blocks() (blocks of one order
+ * in the free lists, so not the zeroed pages kept aside; 0 for orders above
+ * max_order). free + used == total at all times. */
 size_t page_alloc_total_pages(const page_alloc_t *pa);
 size_t page_alloc_free_pages(const page_alloc_t *pa);
 size_t page_alloc_used_pages(const page_alloc_t *pa);
@@ -134,7 +152,8 @@ static inline void *page_alloc_ptr(const page_alloc_t *pa, uintptr_t phys) {
 
 /* Walks every record and free list (O(pages); for tests and debug builds):
  * NX_OK if the lists, the records and the counters agree, every block lies in
- * its range aligned to its order, and no two free buddies are left unmerged;
+ * its range aligned to its order, no two free buddies are left unmerged and
+ * every zeroed page kept aside is one page, recorded as such and all zero;
  * NX_ERR_BAD_FORMAT otherwise. */
 int page_alloc_check(const page_alloc_t *pa);
 
