@@ -144,4 +144,34 @@ TEST_F(Decode, UserCopiesCrossPages) {
   EXPECT_EQ(std::memcmp(in, out, sizeof in), 0);
 }
 
+// IPC's copy between two spaces (here one space twice) goes chunk by chunk,
+// each ending where the source or the destination page does, and stops at
+// the first byte either side can no longer reach.
+TEST_F(Decode, CopiesBetweenSpacesStopWhereEitherSideEnds) {
+  char pattern[kPage];
+  for (size_t i = 0; i < sizeof pattern; i++) pattern[i] = static_cast<char>(i * 7 + 1);
+  user_copy_out(&thread_, kRw, pattern, sizeof pattern);
+  char got[128];
+  // The source crosses its page after 10 bytes, the destination after 40.
+  EXPECT_EQ(user_copy_between(&thread_, kRw + 2 * kPage - 40, &thread_, kRw + kPage - 10, 40), 40u);
+  user_copy_in(&thread_, got, kRw + 2 * kPage - 40, 40);
+  EXPECT_EQ(std::memcmp(got, pattern + kPage - 10, 10), 0);
+  char second[30];
+  user_copy_in(&thread_, second, kRw + kPage, 30);
+  EXPECT_EQ(std::memcmp(got + 10, second, 30), 0);
+  // Into the unmapped page after kRw's two: the bytes up to it.
+  EXPECT_EQ(user_copy_between(&thread_, kRw + 2 * kPage - 64, &thread_, kRw, 128), 64u);
+  user_copy_in(&thread_, got, kRw + 2 * kPage - 64, 64);
+  EXPECT_EQ(std::memcmp(got, pattern, 64), 0);
+  // Nothing into read-only memory, from unmapped memory, or outside the
+  // user window on either side.
+  EXPECT_EQ(user_copy_between(&thread_, kRo, &thread_, kRw, 16), 0u);
+  EXPECT_EQ(user_copy_between(&thread_, kRw, &thread_, 0x30000, 16), 0u);
+  EXPECT_EQ(user_copy_between(&thread_, 0, &thread_, kRw, 16), 0u);
+  EXPECT_EQ(user_copy_between(&thread_, kRw, &thread_, kKernelVa, 16), 0u);
+  EXPECT_EQ(user_copy_between(&thread_, USER_MAX, &thread_, kRw, 16), 0u);
+  // From read-only memory is fine.
+  EXPECT_EQ(user_copy_between(&thread_, kRw, &thread_, kRo, 16), 16u);
+}
+
 }  // namespace
