@@ -128,9 +128,7 @@ ipc_fast:
   sd zero, IPCT_CALLER(t5)
   sb zero, IPCT_REPLY(t5)
   ld t4, EP_SYS(t2)
-  ld t5, IPC_SYS_REPLIES_FAST(t4)
-  addi t5, t5, 1
-  sd t5, IPC_SYS_REPLIES_FAST(t4)
+  COUNT IPC_SYS_REPLIES_FAST, t4, t5
   /* The server waits again: the tail of the endpoint's server queue. */
   addi t5, t0, THREAD_IPC
   ld t4, EP_SERVERS_TAIL(t2)
@@ -198,9 +196,7 @@ call_fast:
   sb t4, IPCT_REPLY(t3)
   sd t5, IPCT_CALLER(t3)
   ld t4, EP_SYS(t2)
-  ld t5, IPC_SYS_CALLS_FAST(t4)
-  addi t5, t5, 1
-  sd t5, IPC_SYS_CALLS_FAST(t4)
+  COUNT IPC_SYS_CALLS_FAST, t4, t5
   sw zero, THREAD_IPC_BUF_GOT(t0)
   sb zero, THREAD_IPC_RECEIVING(t0)
   /* The server's receive returns the caller's badge, a5. */
@@ -215,10 +211,7 @@ deliver:
   li t5, SCHED_STATE_RUNNING
   sb t5, SE_STATE(t6)
   sd t1, SE_SLICE_START(t6)
-  /* prev resumes from its frame when its turn comes. */
-  lla t5, syscall_resume
-  sd t5, THREAD_CTX_RA(t0)
-  sd sp, THREAD_CTX_SP(t0)
+  RESUME_LATER_FROM_FRAME t0, t5
   /* enter(): gp and tp, current, the address space, the counter. */
   ld t4, THREAD_TASK(t0)
   ENTER_NEXT t6, t4, a6, a0, t5, t4

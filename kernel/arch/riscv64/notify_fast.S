@@ -107,9 +107,7 @@ notify_fast:
    * signaller READY at the head of its level with what is left of its
    * slice, the waiter RUNNING from now with a full one), the signaller's
    * continuation, enter(). */
-  ld t4, KERNEL_STATS + KSTATS_WAKEUPS(ra)
-  addi t4, t4, 1
-  sd t4, KERNEL_STATS + KSTATS_WAKEUPS(ra)
+  COUNT (KERNEL_STATS + KSTATS_WAKEUPS), ra, t4
   sd t5, SE_SLICE_LEFT(t0)
   li t4, SCHED_STATE_READY
   sb t4, SE_STATE(t0)
@@ -135,9 +133,7 @@ notify_fast:
   li t4, SCHED_STATE_RUNNING
   sb t4, SE_STATE(t6)
   sd t1, SE_SLICE_START(t6)
-  lla t4, syscall_resume
-  sd t4, THREAD_CTX_RA(t0)
-  sd sp, THREAD_CTX_SP(t0)
+  RESUME_LATER_FROM_FRAME t0, t4
   ld t4, THREAD_TASK(t0)
   ENTER_NEXT t6, t4, a6, a0, t5, t4
 

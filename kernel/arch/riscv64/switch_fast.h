@@ -45,6 +45,22 @@
   bne \tmp, \tmp2, \bail
 .endm
 
+/* Adds one to the 64-bit counter at byte `offset` from `base`. */
+.macro COUNT offset, base, tmp
+  ld \tmp, \offset(\base)
+  addi \tmp, \tmp, 1
+  sd \tmp, \offset(\base)
+.endm
+
+/* `thread`, in a syscall with its trap frame at sp, will resume from that
+ * frame when its turn comes: its saved context's continuation becomes
+ * syscall_resume, as thread_block_ipc() and thread_block_wait() leave it. */
+.macro RESUME_LATER_FROM_FRAME thread, tmp
+  lla \tmp, syscall_resume
+  sd \tmp, THREAD_CTX_RA(\thread)
+  sd sp, THREAD_CTX_SP(\thread)
+.endm
+
 /* Neither `prev` nor `next` uses FP (enter() would move FP state); else
  * jumps to `bail`. */
 .macro NEITHER_USES_FP prev, next, tmp, tmp2, bail
@@ -108,9 +124,7 @@
   ld \tmp, TASK_SATP(\next_task)
   csrw satp, \tmp
 1:
-  ld \tmp2, KERNEL_STATS + KSTATS_CONTEXT_SWITCHES(ra)
-  addi \tmp2, \tmp2, 1
-  sd \tmp2, KERNEL_STATS + KSTATS_CONTEXT_SWITCHES(ra)
+  COUNT (KERNEL_STATS + KSTATS_CONTEXT_SWITCHES), ra, \tmp2
   sd gp, TF_GP(sp)
   sd tp, TF_TP(sp)
   ld sp, THREAD_FRAME(\next)

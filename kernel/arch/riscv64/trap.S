@@ -13,9 +13,7 @@
  * other registers C may clobber zeroed, so no kernel value reaches user
  * space. Everything else saves and restores them all.
  */
-#include "neuron/arch/trap_frame.h"
-#include "kernel/arch/riscv64/thread_offsets.h"
-#include "kernel/arch/riscv64/user_return.h"
+#include "kernel/arch/riscv64/switch_fast.h"
 #include "neuron/syscall_numbers.h"
 
 #define SCAUSE_ECALL_U 8
@@ -46,9 +44,7 @@ trap_entry:
   /* ra (which a syscall returns as 0) holds &kernel from here on, for the
    * counter and for the fastpaths (thread_offsets.h). */
   lla ra, kernel
-  ld a0, KERNEL_STATS + KSTATS_SYSCALLS(ra)
-  addi a0, a0, 1
-  sd a0, KERNEL_STATS + KSTATS_SYSCALLS(ra)
+  COUNT (KERNEL_STATS + KSTATS_SYSCALLS), ra, a0
   /* thread_yield (0) and the syscalls that may end with a continuation
    * (1 .. NX_SYS_WAITSET_WAIT: the four IPC calls, notification_signal and
    * the two waits; trap.c checks the numbering) keep s0-s11 in the frame,
