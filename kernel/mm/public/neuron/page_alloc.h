@@ -22,8 +22,10 @@
  * p + map_offset (0 while the kernel runs identity mapped; on the host the
  * tests pass ordinary heap memory with offset 0).
  *
- * Every operation is O(max_order + PAGE_ALLOC_MAX_RANGES). The allocator
- * takes no lock; the caller serializes access.
+ * Every operation is O(max_order + PAGE_ALLOC_MAX_RANGES), an allocation
+ * that sends the zeroed pages kept aside back to the free lists
+ * PAGE_ALLOC_ZEROED_MAX times that. The allocator takes no lock; the caller
+ * serializes access.
  */
 #ifndef NEURON_PAGE_ALLOC_H
 #define NEURON_PAGE_ALLOC_H
