@@ -38,11 +38,13 @@
  * thread_handoff_user's timer rule: with a READY peer at next's priority,
  * next's slice end must be armed. The armed deadline is never later than a
  * sleeper's (every sleep arms the timer at least that early), so the C
- * path's timer_program() changes nothing exactly when a deadline is armed
- * (not 0, the "just fired" mark) no later than next's slice end; otherwise
- * the C path runs. Computes what sched_handoff() will store: leaves t1 =
- * now, a7 = next's slice left, a6 = next's task, a0 = its ASID tag (if
- * another task). */
+ * path's timer_program() changes nothing exactly when the deadline armed
+ * is no later than next's slice end (none armed is UINT64_MAX; 0, the mark
+ * timer_tick() leaves, never lasts until a syscall: the interrupt path
+ * programs the timer before it returns to user mode); otherwise the C path
+ * runs. Computes what sched_handoff() will store: leaves t1 = now, a7 =
+ * next's slice left, a6 = next's task, a0 = its ASID tag (if another
+ * task). */
 .macro SWITCH_CHECKS
   NEITHER_USES_FP t0, t6, t4, t5, ipc_bail
   SPACE_STILL_VALID t0, t6, t4, a6, a0, t4, t5, ipc_bail
@@ -68,7 +70,6 @@
   andi t5, t5, 1
   beqz t5, 5f
   ld t4, thread_armed_deadline
-  beqz t4, ipc_bail
   add t5, t1, a7
   bltu t5, t4, ipc_bail
 5:
@@ -95,10 +96,9 @@ ipc_fast:
   beqz t4, ipc_bail
 
   /* ---- reply_recv: syscall_reply_recv_fast() ---- */
+  /* A caller to answer (the IPC module keeps one exactly while the reply
+   * is PENDING). */
   addi t5, t0, THREAD_IPC /* this server's ipc_thread_t */
-  lbu t4, IPCT_REPLY(t5)
-  li a6, IPC_REPLY_STATE_PENDING
-  bne t4, a6, ipc_bail
   ld t3, IPCT_CALLER(t5)
   beqz t3, ipc_bail
   addi t6, t3, -THREAD_IPC /* the client */
@@ -109,11 +109,10 @@ ipc_fast:
   addi t4, t4, 1
   srl a6, a6, t4
   bnez a6, ipc_bail
-  /* ipc_reply_fast_check(), and no inherited priority to give back. */
-  lbu t4, IPCT_STATE(t5)
-  bnez t4, ipc_bail
-  lbu t4, EP_CLOSED(t2)
-  bnez t4, ipc_bail
+  /* ipc_reply_fast_check(), and no inherited priority to give back. (The
+   * server is IPC_IDLE, as every thread in a syscall is, and the endpoint
+   * open, as every endpoint a live handle names is: it closes only when
+   * its last reference goes.) */
   ld t4, EP_CALLERS_HEAD(t2)
   bnez t4, ipc_bail
   lbu t4, IPCT_PRIO(t5)
@@ -158,11 +157,8 @@ ipc_fast:
 call_fast:
   andi t4, t4, RIGHT_WRITE_ASM
   beqz t4, ipc_bail
-  /* ipc_fastpath_check(). */
-  lbu t4, THREAD_IPC + IPCT_STATE(t0)
-  bnez t4, ipc_bail
-  lbu t4, EP_CLOSED(t2)
-  bnez t4, ipc_bail
+  /* ipc_fastpath_check(). (The caller is IPC_IDLE and the endpoint open,
+   * as on the reply side.) */
   ld t3, EP_SERVERS_HEAD(t2)
   beqz t3, ipc_bail
   lbu t4, IPCT_PRIO(t3)

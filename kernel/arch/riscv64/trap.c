@@ -118,8 +118,6 @@ _Static_assert(offsetof(ipc_endpoint_t, servers.tail) == EP_SERVERS_TAIL, "endpo
 _Static_assert(offsetof(ipc_endpoint_t, servers.count) == EP_SERVERS_COUNT &&
                    sizeof(((ipc_queue_t *)0)->count) == 4,
                "endpoint layout");
-_Static_assert(offsetof(ipc_endpoint_t, closed) == EP_CLOSED && sizeof(bool) == 1,
-               "endpoint layout");
 _Static_assert(offsetof(ipc_system_t, counters.calls_fast) == IPC_SYS_CALLS_FAST, "IPC counters");
 _Static_assert(offsetof(ipc_system_t, counters.replies_fast) == IPC_SYS_REPLIES_FAST,
                "IPC counters");
