@@ -17,7 +17,7 @@
 
 /* ---- Threads: each gets a stack and an IPC buffer of its own ---- */
 
-#define THREADS 20
+#define THREADS 24
 static uint64_t g_stacks[THREADS][1024] __attribute__((aligned(16)));
 static nx_ipc_buffer_t g_ipc[THREADS];
 static unsigned g_started;
@@ -297,6 +297,81 @@ static void slice_timer(uint64_t deadline, const char *what) {
   t_say(P ": %s: the caller's peer ran\n", what);
 }
 
+/* ---- reply and recv are not reply_recv ---- */
+
+static volatile int64_t g_recv_while_owing;
+
+/* Priority 10: owes a reply and tries to receive (refused: BUSY), then
+ * replies with ipc_reply, whose w0 (in a0, where reply_recv has its
+ * endpoint) is this endpoint's handle, and goes on. */
+static void replying_server(void *arg) {
+  (void)arg;
+  nx_ipc_words_t m, unused;
+  if (nx_ipc_recv(g_ep, &m) < 0) return;
+  g_recv_while_owing = nx_ipc_recv(g_ep, &unused);
+  nx_ipc_reply(g_ep, m.w1 + 1, 0, 0, 0);
+  nx_notification_signal(g_done, 1);
+}
+
+static void not_reply_recv(void) {
+  g_ep = (nx_handle_t)t_ok(P, "endpoint", nx_endpoint_create());
+  start(replying_server, 10);
+  nx_thread_yield(); /* it waits */
+  nx_ipc_words_t r;
+  t_expect(P, "a call answered by ipc_reply", nx_ipc_call(g_ep, OP_INC, 10, 0, 0, 0, &r), 0);
+  t_expect(P, "the reply's words", r.w0 == g_ep && r.w1 == 11, 1);
+  wait_done(1, NEVER); /* the server went on after its reply */
+  t_expect(P, "a receive while a reply is owed", g_recv_while_owing, NX_ERR_BUSY);
+}
+
+/* ---- FP state (the last case: the threads that use FP keep doing so) ---- */
+
+#define SERVER_FS0 0x5eedf00dull
+static volatile uint32_t g_fp_wrong;
+static volatile int g_fp_kept;
+
+/* Priority 10: serves with fs0, a register the ABI keeps, holding its own
+ * value, checked after each message. */
+static void fp_server(void *arg) {
+  (void)arg;
+  __asm__ volatile("fmv.d.x fs0, %0" : : "r"(SERVER_FS0) : "fs0");
+  nx_ipc_words_t m;
+  int64_t badge = nx_ipc_recv(g_ep, &m);
+  while (badge >= 0 && m.w0 == OP_INC) {
+    uint64_t got;
+    __asm__ volatile("fmv.x.d %0, fs0" : "=r"(got));
+    g_fp_wrong += got != SERVER_FS0;
+    badge = nx_ipc_reply_recv(g_ep, m.w1 + 1, 0, 0, 0, 0, &m);
+  }
+  if (badge >= 0) nx_ipc_reply(0, 0, 0, 0, 0);
+}
+
+/* One call with fs0 = `v`: whether the reply was right and fs0 came back. */
+__attribute__((noinline)) static int call_keeping_fs0(uint64_t v) {
+  __asm__ volatile("fmv.d.x fs0, %0" : : "r"(v) : "fs0");
+  int ok = inc(g_ep, 20) == 1;
+  uint64_t got;
+  __asm__ volatile("fmv.x.d %0, fs0" : "=r"(got));
+  return ok && got == v;
+}
+
+/* Priority 9. */
+static void fp_caller(void *arg) {
+  (void)arg;
+  g_fp_kept = call_keeping_fs0(0x1234abcdull) && call_keeping_fs0(0x9876ull);
+  quit(g_ep);
+  nx_notification_signal(g_done, 1);
+}
+
+static void fp_state(void) {
+  g_ep = (nx_handle_t)t_ok(P, "endpoint", nx_endpoint_create());
+  start(fp_server, 10);
+  nx_thread_yield(); /* it waits */
+  start(fp_caller, 9);
+  wait_done(1, NEVER);
+  t_expect(P, "FP registers kept on both sides", g_fp_kept && g_fp_wrong == 0, 1);
+}
+
 int nx_main(const nx_start_info_t *start_info) {
   t_log = start_info->log;
   g_done = notification();
@@ -306,6 +381,8 @@ int nx_main(const nx_start_info_t *start_info) {
   inheritance();
   slice_timer(NEVER, "no deadline armed");
   slice_timer((uint64_t)nx_clock_get() + 1000000 * MS, "a deadline far away armed");
+  not_reply_recv();
+  fp_state();
   t_say(P ": done, %d failures\n", t_failures);
   return t_failures != 0;
 }
