@@ -414,7 +414,10 @@ int64_t sys_task_give_invoke(thread_t *caller, const sys_task_give_args_t *args)
 int64_t sys_task_start_invoke(thread_t *caller, const sys_task_start_args_t *args) {
   nx_start_info_t info;
   user_copy_in(caller, &info, args->info, sizeof info);
-  return task_start(syscall_object(caller, args->task), &info);
+  int err = task_start(syscall_object(caller, args->task), &info);
+  /* Its first thread may be more urgent than the caller, or its peer. */
+  if (err == NX_OK) kernel_preempt_check();
+  return err;
 }
 
 int64_t sys_task_watch_invoke(thread_t *caller, const sys_task_watch_args_t *args) {
@@ -473,5 +476,8 @@ int64_t sys_thread_set_ipc_buffer_invoke(thread_t *caller,
 int64_t sys_thread_create_invoke(thread_t *caller, const sys_thread_create_args_t *args) {
   thread_t *t;
   int err = thread_create(caller->task, args->entry, args->sp, args->arg, args->priority, &t);
-  return err != NX_OK ? err : (int64_t)t->id;
+  if (err != NX_OK) return err;
+  uint64_t id = t->id;    /* the thread may run, and end, in the check below */
+  kernel_preempt_check(); /* it may be the caller's peer */
+  return (int64_t)id;
 }

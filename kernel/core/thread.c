@@ -158,6 +158,10 @@ static void timer_program(bool exact) {
 
 void timer_rearm(void) { timer_program(true); }
 
+void timer_cover_slice(void) {
+  if (current && sched_ready_at(&kernel.sched, current->sched.prio)) timer_program(false);
+}
+
 uint64_t kernel_now(void) { return rdtime(); }
 
 /*
