@@ -56,16 +56,16 @@ notify_fast:
 
   /* sched_wake_would_preempt(): the waiter BLOCKED (not asleep: no
    * deadline) and more urgent than the signaller (RUNNING: it is in a
-   * syscall), nothing READY at or above the waiter's level. */
+   * syscall). Its other condition, nothing READY at or above the waiter's
+   * level, then holds already: the signaller runs, so no READY thread is
+   * more urgent than it (a wake that makes one so switches to it at once,
+   * kernel_preempt_check), let alone than the waiter. */
   lbu t4, SE_STATE(t6)
   li t5, SCHED_STATE_BLOCKED
   bne t4, t5, notify_bail
   lbu t4, SE_PRIO(t6)
   lbu t5, SE_PRIO(t0)
   bgeu t5, t4, notify_bail
-  lw t5, KERNEL_SCHED + SCHED_BITMAP(ra)
-  srlw t5, t5, t4
-  bnez t5, notify_bail
 
   /* The switch: no FP on either side, and for another task a cached satp
    * that still holds. (The waiter resumes through its wait's continuation,
