@@ -60,6 +60,8 @@ int64_t sys_handle_mint_invoke(thread_t *caller, const sys_handle_mint_args_t *a
 int64_t sys_handle_close_invoke(thread_t *caller, const sys_handle_close_args_t *args) {
   int err = handle_close(&caller->task->handles, args->h);
   task_sweep_dead();
+  /* The last handle of an endpoint gone, its waiting threads woke. */
+  kernel_preempt_check();
   return err;
 }
 
@@ -464,6 +466,7 @@ int64_t sys_task_handle_info_invoke(thread_t *caller, const sys_task_handle_info
 
 int64_t sys_task_kill_invoke(thread_t *caller, const sys_task_kill_args_t *args) {
   task_kill(syscall_object(caller, args->task), args->code);
+  kernel_preempt_check(); /* its watcher and its IPC partners woke */
   return NX_OK;
 }
 

@@ -158,8 +158,14 @@ static void timer_program(bool exact) {
 
 void timer_rearm(void) { timer_program(true); }
 
-void timer_cover_slice(void) {
-  if (current && sched_ready_at(&kernel.sched, current->sched.prio)) timer_program(false);
+/* A thread READY at the level of the running thread `t` takes turns with
+ * it only once t's slice end is armed (alone at its level, t runs with no
+ * timer): arms it unless a deadline no later is armed already (the lazy
+ * rule of timer_program(), without reading the clock). */
+static void timer_cover_slice(const thread_t *t) {
+  const sched_entity_t *e = &t->sched;
+  if (thread_armed_deadline && thread_armed_deadline <= e->slice_start + e->slice_left) return;
+  timer_program(false);
 }
 
 uint64_t kernel_now(void) { return rdtime(); }
@@ -314,6 +320,18 @@ void thread_run_woken(thread_t *woken) {
    * went back to its own, lower one). An armed deadline for prev's slice
    * may fire early, harmlessly. */
   context_continue(&woken->context);
+}
+
+void kernel_preempt_check(void) {
+  thread_t *t = current;
+  if (!t) return;
+  /* t is RUNNING (in a syscall, or interrupted): a READY thread above its
+   * level must run now, one at its level needs t's slice end armed. */
+  if (!sched_none_above(&kernel.sched, t->sched.prio)) {
+    thread_preempt_current();
+  } else if (sched_ready_at(&kernel.sched, t->sched.prio)) {
+    timer_cover_slice(t);
+  }
 }
 
 void thread_preempt_current(void) {

@@ -97,15 +97,6 @@ void wait_init(void) {
   }
 }
 
-void kernel_preempt_check(void) {
-  if (!current) return;
-  if (sched_preempt_needed(&kernel.sched, &current->sched)) {
-    thread_preempt_current();
-  } else {
-    timer_cover_slice(); /* a thread woken at its level takes turns with it */
-  }
-}
-
 void kernel_poll_interrupts(void) {
   uint64_t pending = csr_read(sip);
   if (pending & SIP_STIP) timer_interrupt();

@@ -220,18 +220,11 @@ uint64_t kernel_now(void);
 /* Handles a timer interrupt; may switch threads. */
 void timer_interrupt(void);
 
-/* If a READY thread is more urgent than the current one (a wake-up just
- * made it so), switches to it; returns when the current thread runs again.
- * Otherwise arms the current thread's slice end if a thread now waits at
- * its level (timer_cover_slice). */
+/* After a wake-up: if a READY thread is more urgent than the current one,
+ * switches to it (returns when the current thread runs again); if one is
+ * as urgent, arms the current thread's slice end, so that they take turns
+ * (a thread alone at its level runs with no timer armed). */
 void kernel_preempt_check(void);
-
-/* A thread that became READY at the current thread's level without
- * preempting it takes turns with it only once the current thread's slice
- * end is armed (a thread alone at its level runs with no timer): arms it
- * unless an earlier deadline is armed already. Nothing if no thread waits
- * at that level. */
-void timer_cover_slice(void);
 
 /* Gives the rest of self's (the current thread's) slice to its peers
  * (relinquish, then schedule). Returns when self runs again. */

@@ -1,0 +1,82 @@
+/*
+ * A syscall that makes a thread more urgent than its caller READY switches
+ * to it before it returns (//tests/qemu:wake_preempts_test), whatever the
+ * wake: closing the last handle of an endpoint a more urgent thread waits
+ * on (its receive fails), killing a task a more urgent thread watches (the
+ * watch bit is raised). Fixed priorities allow no window in which the less
+ * urgent caller runs on.
+ */
+#include "test_util.h"
+
+#define P "wake_preempts"
+
+static uint64_t g_stacks[4][1024] __attribute__((aligned(16)));
+static nx_ipc_buffer_t g_ipc[4];
+static unsigned g_started;
+
+static void start(void (*fn)(void *), uint32_t prio) {
+  unsigned i = g_started++;
+  t_ok(P, "thread", nx_thread_start(fn, 0, g_stacks[i], sizeof g_stacks[i], &g_ipc[i], prio));
+}
+
+static const nx_start_info_t *g_start;
+static nx_handle_t g_ep, g_watch, g_done;
+static volatile int g_woke, g_woke_first;
+
+/* ---- Closing an endpoint a receiver waits on ---- */
+
+/* Priority 8. */
+static void receiver(void *arg) {
+  (void)arg;
+  nx_ipc_words_t m;
+  if (nx_ipc_recv(g_ep, &m) < 0) g_woke = 1;
+}
+
+/* Priority 5. */
+static void closer(void *arg) {
+  (void)arg;
+  t_ok(P, "close", nx_handle_close(g_ep));
+  g_woke_first = g_woke;
+  nx_notification_signal(g_done, 1);
+}
+
+/* ---- Killing a task a thread watches ---- */
+
+/* Priority 8. */
+static void watcher(void *arg) {
+  (void)arg;
+  if (nx_notification_wait(g_watch, 1, NX_DEADLINE_NEVER) == 1) g_woke = 1;
+}
+
+static nx_handle_t g_child;
+
+/* Priority 5. */
+static void killer(void *arg) {
+  (void)arg;
+  t_ok(P, "kill", nx_task_kill(g_child, 7));
+  g_woke_first = g_woke;
+  nx_notification_signal(g_done, 1);
+}
+
+static void run_case(void (*waiting)(void *), void (*waking)(void *), const char *what) {
+  g_woke = g_woke_first = 0;
+  start(waiting, 8);
+  start(waking, 5);
+  t_expect(P, "the case ended", nx_notification_wait(g_done, 1, NX_DEADLINE_NEVER), 1);
+  t_say(P ": %s: the woken thread ran %s it returned\n", what, g_woke_first ? "before" : "after");
+}
+
+int nx_main(const nx_start_info_t *start_info) {
+  t_log = start_info->log;
+  g_start = start_info;
+  g_done = (nx_handle_t)t_ok(P, "notification", nx_notification_create());
+
+  g_ep = (nx_handle_t)t_ok(P, "endpoint", nx_endpoint_create());
+  run_case(receiver, closer, "handle_close of an endpoint");
+
+  g_watch = (nx_handle_t)t_ok(P, "notification", nx_notification_create());
+  g_child = (nx_handle_t)t_start_app(P, start_info, "waiting_child_n", 64, g_watch, NX_RIGHT_WAIT);
+  t_ok(P, "watch", nx_task_watch(g_child, g_watch, 1));
+  run_case(watcher, killer, "task_kill of a watched task");
+  return t_failures != 0;
+}
