@@ -9,27 +9,15 @@
  * All threads run at or below the task's priority, 10 (main's).
  */
 #include "ipc_proto.h"
+#include "test_threads.h"
 #include "test_util.h"
 
 #define P "ipc_fast_refusals"
 #define MS 1000000ull
 #define NEVER NX_DEADLINE_NEVER
 
-/* ---- Threads: each gets a stack and an IPC buffer of its own ---- */
-
-#define THREADS 24
-static uint64_t g_stacks[THREADS][1024] __attribute__((aligned(16)));
-static nx_ipc_buffer_t g_ipc[THREADS];
-static unsigned g_started;
-
-static void start(void (*fn)(void *), uint32_t prio) {
-  if (g_started == THREADS) {
-    t_fail(P, "out of thread stacks", THREADS, THREADS - 1);
-    return;
-  }
-  unsigned i = g_started++;
-  t_ok(P, "thread", nx_thread_start(fn, 0, g_stacks[i], sizeof g_stacks[i], &g_ipc[i], prio));
-}
+/* Starts fn at prio (test_threads.h). */
+static void start(void (*fn)(void *), uint32_t prio) { t_thread(P, fn, prio); }
 
 static nx_handle_t g_ep, g_done;
 

@@ -8,13 +8,12 @@
  * the peer ran: a peer started (thread_create), and a peer woken by a
  * signal.
  */
+#include "test_threads.h"
 #include "test_util.h"
 
 #define P "peer_turns"
 #define PRIO 10 /* the task's, and main's */
 
-static uint64_t g_stacks[2][1024] __attribute__((aligned(16)));
-static nx_ipc_buffer_t g_ipc[2];
 static volatile uint32_t g_ran;
 static nx_handle_t g_go;
 
@@ -39,13 +38,13 @@ int nx_main(const nx_start_info_t *start) {
 
   spin_past_a_slice();
   g_ran = 0;
-  t_ok(P, "thread", nx_thread_start(started, 0, g_stacks[0], sizeof g_stacks[0], &g_ipc[0], PRIO));
+  t_thread(P, started, PRIO);
   while (!g_ran) {
   }
   t_say(P ": a peer started while this thread spun alone had its turn\n");
 
   g_go = (nx_handle_t)t_ok(P, "notification", nx_notification_create());
-  t_ok(P, "thread", nx_thread_start(woken, 0, g_stacks[1], sizeof g_stacks[1], &g_ipc[1], PRIO));
+  t_thread(P, woken, PRIO);
   nx_thread_yield(); /* it waits */
   spin_past_a_slice();
   g_ran = 0;

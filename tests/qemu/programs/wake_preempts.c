@@ -6,18 +6,13 @@
  * watch bit is raised). Fixed priorities allow no window in which the less
  * urgent caller runs on.
  */
+#include "test_threads.h"
 #include "test_util.h"
 
 #define P "wake_preempts"
 
-static uint64_t g_stacks[4][1024] __attribute__((aligned(16)));
-static nx_ipc_buffer_t g_ipc[4];
-static unsigned g_started;
-
-static void start(void (*fn)(void *), uint32_t prio) {
-  unsigned i = g_started++;
-  t_ok(P, "thread", nx_thread_start(fn, 0, g_stacks[i], sizeof g_stacks[i], &g_ipc[i], prio));
-}
+/* Starts fn at prio (test_threads.h). */
+static void start(void (*fn)(void *), uint32_t prio) { t_thread(P, fn, prio); }
 
 static const nx_start_info_t *g_start;
 static nx_handle_t g_ep, g_watch, g_done;
