@@ -322,6 +322,21 @@ void thread_run_woken(thread_t *woken) {
   context_continue(&woken->context);
 }
 
+/* The current thread, RUNNING, gives the CPU to a more urgent READY
+ * thread: back to the head of its level keeping its slice; returns when it
+ * runs again. */
+static void thread_preempt_current(void) {
+  thread_t *prev = current;
+  uint64_t now = rdtime();
+  sched_preempt(&kernel.sched, &prev->sched, now);
+  thread_t *next = (thread_t *)sched_pick(&kernel.sched, now); /* prev at least */
+  if (next == prev) return;
+  /* No sleeper changed and prev only went back to its queue: the timer needs
+   * a change only for a slice end of next's, when a peer waits at its level
+   * (an armed deadline for prev's slice may fire early, harmlessly). */
+  switch_to(prev, next, &prev->context, sched_ready_at(&kernel.sched, next->sched.prio));
+}
+
 void kernel_preempt_check(void) {
   thread_t *t = current;
   if (!t) return;
@@ -332,18 +347,6 @@ void kernel_preempt_check(void) {
   } else if (sched_ready_at(&kernel.sched, t->sched.prio)) {
     timer_cover_slice(t);
   }
-}
-
-void thread_preempt_current(void) {
-  thread_t *prev = current;
-  uint64_t now = rdtime();
-  sched_preempt(&kernel.sched, &prev->sched, now);
-  thread_t *next = (thread_t *)sched_pick(&kernel.sched, now); /* prev at least */
-  if (next == prev) return;
-  /* No sleeper changed and prev only went back to its queue: the timer needs
-   * a change only for a slice end of next's, when a peer waits at its level
-   * (an armed deadline for prev's slice may fire early, harmlessly). */
-  switch_to(prev, next, &prev->context, sched_ready_at(&kernel.sched, next->sched.prio));
 }
 
 /* Where a thread that blocks with a continuation saves the context it will

@@ -188,11 +188,6 @@ __attribute__((noreturn)) void task_exit_current(int64_t code);
  * at once (none of its threads is running). */
 void task_kill(task_t *task, int64_t code);
 
-/* The current thread, RUNNING, gives the CPU to a more urgent READY thread
- * (sched_preempt_needed said so): back to the head of its level keeping its
- * slice; returns when it runs again. */
-void thread_preempt_current(void);
-
 /* Runs the highest-priority ready thread; returns when `current` runs
  * again. Called with `current` no longer RUNNING in the scheduler (it
  * yielded, blocked, slept or died). */
