@@ -1036,7 +1036,8 @@ static inline int64_t nx_task_give(nx_handle_t task, nx_handle_t h, uint32_t rig
 
 /*
  * Starts the task's first thread with a copy of `info` (nx_start_info_t) at the
- * top of its stack.
+ * top of its stack. A first thread more urgent than the caller runs before
+ * task_start returns.
  *
  * task: A task that was never started. A task handle; needs NX_RIGHT_MANAGE.
  * info: Its start information. User memory, read by the kernel.
@@ -1060,7 +1061,8 @@ static inline int64_t nx_task_start(nx_handle_t task, uintptr_t info) {
 
 /*
  * Starts a thread in the caller's task at `entry` with sp = `sp` and a0 =
- * `arg`, at a priority no higher than the caller's.
+ * `arg`, at a priority no higher than the caller's. At the caller's own
+ * priority it takes turns with the caller from the caller's next slice end on.
  *
  * entry: Where the thread starts (user address).
  * sp: Its stack pointer (16-byte aligned).
