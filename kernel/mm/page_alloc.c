@@ -214,18 +214,22 @@ static uintptr_t hand_out(page_alloc_t *pa, page_range_t *r, uint32_t i, unsigne
   return r->base + ((uintptr_t)i << MM_PAGE_SHIFT);
 }
 
+/* Hands out the zeroed page kept aside last. */
+static uintptr_t take_zeroed(page_alloc_t *pa) {
+  uintptr_t addr = pa->zeroed[--pa->zeroed_count];
+  page_range_t *r = range_of(pa, addr);
+  return hand_out(pa, r, (uint32_t)((addr >> MM_PAGE_SHIFT) - base_pfn(r)), 0);
+}
+
 uintptr_t page_alloc_alloc(page_alloc_t *pa, unsigned order, unsigned flags) {
   if (!pa || order > pa->max_order) return 0;
+  /* A page kept aside serves a zeroed single page as is, without a look at
+   * the free lists, and any single page when the lists have none. */
+  if (order == 0 && pa->zeroed_count > 0 && (flags & PAGE_ALLOC_ZERO)) return take_zeroed(pa);
   unsigned best_order;
   page_range_t *best = smallest_fit(pa, order, &best_order);
-  /* A page kept aside serves a zeroed single page as is, and any single
-   * page when the lists have none. */
-  if (order == 0 && pa->zeroed_count > 0 && ((flags & PAGE_ALLOC_ZERO) || !best)) {
-    uintptr_t addr = pa->zeroed[--pa->zeroed_count];
-    page_range_t *r = range_of(pa, addr);
-    return hand_out(pa, r, (uint32_t)((addr >> MM_PAGE_SHIFT) - base_pfn(r)), 0);
-  }
   if (!best && pa->zeroed_count > 0) {
+    if (order == 0) return take_zeroed(pa);
     release_zeroed(pa);
     best = smallest_fit(pa, order, &best_order);
   }

@@ -175,15 +175,15 @@ static void pool_drain(op_t *op) {
   }
 }
 
-static void table_free(sv39_space_t *as, uint64_t table) {
-  (void)mm_free_pages(as->pa, as->quota, (uintptr_t)table, 0); /* ours: cannot fail */
-  as->table_pages--;
-}
-
-/* A table with no live entry is all zero: the allocator keeps it so for the
- * next table (or zeroed page) it hands out. */
-static void table_free_empty(sv39_space_t *as, uint64_t table) {
-  (void)mm_free_zeroed_page(as->pa, as->quota, (uintptr_t)table); /* ours: cannot fail */
+/* Frees a table page of the space (ours: the frees cannot fail). An empty
+ * one (no live entry) is all zero: the allocator keeps it so for the next
+ * table (or zeroed page) it hands out. */
+static void table_free(sv39_space_t *as, uint64_t table, bool empty) {
+  if (empty) {
+    (void)mm_free_zeroed_page(as->pa, as->quota, (uintptr_t)table);
+  } else {
+    (void)mm_free_pages(as->pa, as->quota, (uintptr_t)table, 0);
+  }
   as->table_pages--;
 }
 
@@ -365,7 +365,7 @@ static void unmap_apply(op_t *op, uint64_t table, unsigned level, uint64_t first
       if (!pinned && table_live_entries(as, child) == 0) {
         t[i] = 0;
         cleared++;
-        table_free_empty(as, child);
+        table_free(as, child, true);
         op->flush |= SV39_FLUSH_TABLE;
       }
     }
@@ -490,7 +490,7 @@ static void free_tree(sv39_space_t *as, uint64_t table, unsigned level) {
       uint64_t child = pte_addr(t[i]);
       free_tree(as, child, level - 1);
       t[i] = 0;
-      table_free(as, child);
+      table_free(as, child, false);
     }
   }
 }
@@ -498,7 +498,7 @@ static void free_tree(sv39_space_t *as, uint64_t table, unsigned level) {
 void sv39_destroy(sv39_space_t *as) {
   if (!as || as->root == 0) return;
   free_tree(as, as->root, TOP_LEVEL);
-  table_free(as, as->root);
+  table_free(as, as->root, false);
   as->root = 0;
   if (as->asids) asid_release(as->asids, &as->asid_tag);
 }
