@@ -44,6 +44,13 @@ static void wait_done(uint64_t bits, uint64_t deadline) {
 static volatile int64_t g_first_reply_recv = 1; /* what serve's first reply_recv returned */
 static nx_handle_t g_reply_handle;              /* if set: the handle of that first reply_recv */
 
+/* Answers OP_INC calls on g_ep, from the one in hand (`badge` what its
+ * receive returned), until OP_QUIT, which it answers last. */
+static void serve_from(int64_t badge, nx_ipc_words_t *m) {
+  while (badge >= 0 && m->w0 == OP_INC) badge = nx_ipc_reply_recv(g_ep, m->w1 + 1, 0, 0, 0, 0, m);
+  if (badge >= 0) nx_ipc_reply(0, 0, 0, 0, 0);
+}
+
 static void serve(void *arg) {
   (void)arg;
   nx_ipc_words_t m;
@@ -52,8 +59,7 @@ static void serve(void *arg) {
     nx_ipc_words_t unused; /* a refused syscall returns a1..a5 as passed */
     g_first_reply_recv = nx_ipc_reply_recv(g_reply_handle, m.w1 + 1, 0, 0, 0, 0, &unused);
   }
-  while (badge >= 0 && m.w0 == OP_INC) badge = nx_ipc_reply_recv(g_ep, m.w1 + 1, 0, 0, 0, 0, &m);
-  if (badge >= 0) nx_ipc_reply(0, 0, 0, 0, 0);
+  serve_from(badge, &m);
 }
 
 static int64_t inc(nx_handle_t ep, uint64_t v) {
@@ -111,8 +117,7 @@ static void sleepy_server(void *arg) {
   nx_ipc_words_t m;
   int64_t badge = nx_ipc_recv(g_ep, &m);
   nx_nanosleep_until((uint64_t)nx_clock_get() + 5 * MS);
-  while (badge >= 0 && m.w0 == OP_INC) badge = nx_ipc_reply_recv(g_ep, m.w1 + 1, 0, 0, 0, 0, &m);
-  if (badge >= 0) nx_ipc_reply(0, 0, 0, 0, 0);
+  serve_from(badge, &m);
 }
 
 /* Priority 9: the first caller. */
@@ -152,8 +157,7 @@ static void waking_server(void *arg) {
   nx_ipc_words_t m;
   int64_t badge = nx_ipc_recv(g_ep, &m);
   nx_notification_signal(g_wake, 1); /* less urgent than this server: READY */
-  if (badge >= 0) badge = nx_ipc_reply_recv(g_ep, m.w1 + 1, 0, 0, 0, 0, &m);
-  if (badge >= 0) nx_ipc_reply(0, 0, 0, 0, 0);
+  serve_from(badge, &m);
 }
 
 /* Priority 6: its call returns only after `urgent` (8) ran. */
@@ -202,8 +206,7 @@ static void low_server(void *arg) {
   before = g_middle_runs;
   nx_notification_signal(g_middle_wake, 1);
   g_middle_preempted = g_middle_runs == before + 1;
-  if (badge >= 0) badge = nx_ipc_reply_recv(g_ep, m.w1 + 1, 0, 0, 0, 0, &m);
-  if (badge >= 0) nx_ipc_reply(0, 0, 0, 0, 0);
+  serve_from(badge, &m);
 }
 
 static void high_caller(void *arg) {
@@ -247,8 +250,7 @@ static void spinning_server(void *arg) {
   uint64_t until = (uint64_t)nx_clock_get() + 25 * MS;
   while ((uint64_t)nx_clock_get() < until) {
   }
-  if (badge >= 0) badge = nx_ipc_reply_recv(g_ep, m.w1 + 1, 0, 0, 0, 0, &m);
-  if (badge >= 0) nx_ipc_reply(0, 0, 0, 0, 0);
+  serve_from(badge, &m);
 }
 
 /* Priority 8, the caller's peer: spins until told to stop. */
