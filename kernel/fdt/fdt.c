@@ -200,6 +200,45 @@ int fdt_open(fdt_t *fdt, const void *blob, size_t max_size, const char **why) {
   return NX_OK;
 }
 
+int fdt_walk_next(const fdt_t *fdt, fdt_walk_t *w, fdt_item_t *item) {
+  for (;;) {
+    token_t t;
+    uint32_t off = w->off;
+    if (fdt_step(fdt, off, &t) != NX_OK) return NX_ERR_BAD_FORMAT;
+    w->off = t.next;
+    switch (t.kind) {
+      case TOKEN_BEGIN_NODE:
+        /* fdt_open() bounds the nesting; the check keeps a caller's
+         * per-depth arrays safe on any fdt_t. */
+        if (w->depth + 1 >= FDT_MAX_DEPTH) return NX_ERR_BAD_FORMAT;
+        w->depth++;
+        w->props = 1;
+        *item = (fdt_item_t){FDT_ITEM_NODE, (int)off, w->depth, t.name, 0, 0};
+        return NX_OK;
+      case TOKEN_PROP:
+        if (!w->props) continue;
+        *item = (fdt_item_t){FDT_ITEM_PROP, 0, w->depth, t.name, t.data, t.len};
+        return NX_OK;
+      case TOKEN_END_NODE:
+        if (w->depth < 0) return NX_ERR_BAD_FORMAT;
+        *item = (fdt_item_t){FDT_ITEM_END, 0, w->depth, 0, 0, 0};
+        w->depth--;
+        w->props = 0; /* the parent's properties came before this child */
+        return NX_OK;
+      case TOKEN_NOP:
+        continue;
+      default: /* TOKEN_END */
+        return NX_ERR_NOT_FOUND;
+    }
+  }
+}
+
+int fdt_item_is(const fdt_item_t *item, const char *name) {
+  return item->kind == FDT_ITEM_PROP && str_eq(item->name, name);
+}
+
+uint32_t fdt_cell(const void *p) { return be32(p); }
+
 /* The first BEGIN_NODE, skipping NOPs. */
 int fdt_root(const fdt_t *fdt) {
   uint32_t off = 0;
@@ -239,8 +278,7 @@ const char *fdt_node_name(const fdt_t *fdt, int node) {
   return t.name;
 }
 
-/* Whether a node name matches a lookup name (see fdt_subnode). */
-static int name_matches(const char *node_name, const char *want, size_t want_len) {
+int fdt_name_matches(const char *node_name, const char *want, size_t want_len) {
   for (size_t i = 0; i < want_len; i++) {
     if (node_name[i] != want[i]) return 0;
   }
@@ -257,7 +295,7 @@ static int subnode_n(const fdt_t *fdt, int parent, const char *name, size_t len)
   for (;;) {
     node = fdt_next_node(fdt, node, &depth);
     if (node < 0 || depth <= 0) return NX_ERR_NOT_FOUND;
-    if (depth == 1 && name_matches(fdt_node_name(fdt, node), name, len)) return node;
+    if (depth == 1 && fdt_name_matches(fdt_node_name(fdt, node), name, len)) return node;
   }
 }
 
@@ -349,14 +387,21 @@ int fdt_prop_is(const fdt_t *fdt, int node, const char *name, const char *value)
 }
 
 int fdt_list_contains(const char *list, uint32_t len, const char *s) {
+  return fdt_list_match(list, len, &s, 1) != 0;
+}
+
+uint32_t fdt_list_match(const char *list, uint32_t len, const char *const *names, uint32_t count) {
+  uint32_t found = 0;
   uint32_t i = 0;
   while (list && i < len) {
     int64_t n = bounded_strlen((const uint8_t *)list + i, len - i);
-    if (n < 0) return 0;
-    if (str_eq(list + i, s)) return 1;
+    if (n < 0) break;
+    for (uint32_t k = 0; k < count && k < 32; k++) {
+      if (list[i] == names[k][0] && str_eq(list + i, names[k])) found |= 1u << k;
+    }
     i += (uint32_t)n + 1;
   }
-  return 0;
+  return found;
 }
 
 int fdt_is_compatible(const fdt_t *fdt, int node, const char *compat) {
@@ -391,9 +436,15 @@ int fdt_cells(const fdt_t *fdt, int node, uint32_t *addr_cells, uint32_t *size_c
 
 int fdt_reg_cells(const fdt_t *fdt, int node, uint32_t addr_cells, uint32_t size_cells,
                   uint32_t index, uint64_t *base, uint64_t *size) {
+  uint32_t len = 0;
+  const void *reg = fdt_prop(fdt, node, "reg", &len);
+  return fdt_reg_decode(reg, len, addr_cells, size_cells, index, base, size);
+}
+
+int fdt_reg_decode(const void *value, uint32_t len, uint32_t addr_cells, uint32_t size_cells,
+                   uint32_t index, uint64_t *base, uint64_t *size) {
   if (addr_cells < 1 || addr_cells > 2 || size_cells > 2) return NX_ERR_NOT_SUPPORTED;
-  uint32_t len;
-  const uint8_t *reg = fdt_prop(fdt, node, "reg", &len);
+  const uint8_t *reg = value;
   if (!reg) return NX_ERR_NOT_FOUND;
   uint32_t entry = 4 * (addr_cells + size_cells);
   if (len % entry != 0) return NX_ERR_BAD_FORMAT;

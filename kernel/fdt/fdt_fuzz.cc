@@ -1,6 +1,6 @@
 // libFuzzer target for the device tree reader: fdt_open() on arbitrary
 // bytes and, when it accepts them, every lookup on every node (and on
-// offsets that are not nodes). Built with AddressSanitizer and UBSan, so a
+// offsets that are not nodes) and the one-pass walk. Built with AddressSanitizer and UBSan, so a
 // read outside the input or undefined behaviour is a crash; the checks below
 // turn broken invariants into crashes too. Run by //tools/fuzz:fuzz_test.sh (the fdt_fuzz_test
 // target).
@@ -151,6 +151,34 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   Check(node == NX_ERR_NOT_FOUND);
   Check(fdt_path(&f, "/") == fdt_root(&f));
   Check(fdt_path(&f, "relative") == NX_ERR_INVALID_ARGS);
+
+  // The one-pass walk meets the same nodes in the same order, each
+  // property in bounds and the one fdt_prop() finds for a first name, and
+  // ends every node it began.
+  {
+    fdt_walk_t w = FDT_WALK_START;
+    fdt_item_t it;
+    size_t seen = 0;
+    int open = 0, err, last_node = -1;
+    std::vector<std::string> props;
+    while ((err = fdt_walk_next(&f, &w, &it)) == NX_OK) {
+      if (it.kind == FDT_ITEM_NODE) {
+        Check(seen < nodes.size() && it.node == nodes[seen++] && it.depth == open++);
+        last_node = it.node;
+        props.clear();
+      } else if (it.kind == FDT_ITEM_PROP) {
+        in.CheckValue(it.data, it.len);
+        bool first = true;
+        for (const std::string &p : props) first = first && p != it.name;
+        uint32_t len = 0;
+        if (first) Check(fdt_prop(&f, last_node, it.name, &len) == it.data && len == it.len);
+        props.emplace_back(it.name);
+      } else {
+        Check(it.kind == FDT_ITEM_END && it.depth == --open);
+      }
+    }
+    Check(err == NX_ERR_NOT_FOUND && seen == nodes.size() && open == 0);
+  }
 
   // Each search visits matching nodes in document order and stops.
   for (const std::string &c : compats) {

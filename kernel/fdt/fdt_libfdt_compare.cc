@@ -1,6 +1,7 @@
 // The differential comparison (see fdt_libfdt_compare.h): libfdt's walk of
 // a blob, and for every node the properties, reg decoding, path and subnode
-// lookups and compatible matches checked against ours; and the QEMU tree.
+// lookups and compatible matches checked against ours, and our one-pass
+// walk against libfdt's node and property iteration; and the QEMU tree.
 #include "kernel/fdt/fdt_libfdt_compare.h"
 
 #include <gtest/gtest.h>
@@ -304,6 +305,58 @@ void CompareReg(const fdt_t *f, const uint8_t *blob, const RefNode &n, Counts *c
       << n.path;
 }
 
+// fdt_walk_next against libfdt: each node in order with its depth and
+// name, then its properties as fdt_for_each_property_offset lists them
+// (the same bytes in place), its children, and its end.
+void CompareWalk(const fdt_t *f, const uint8_t *blob, const std::vector<RefNode> &nodes,
+                 Counts *c) {
+  struct Item {
+    int kind, node, depth;
+    const void *data;
+    uint32_t len;
+    std::string name;
+    bool operator==(const Item &o) const {
+      return kind == o.kind && node == o.node && depth == o.depth && data == o.data &&
+             len == o.len && name == o.name;
+    }
+  };
+  std::vector<Item> want;
+  std::vector<int> open;  // depths of the nodes not yet ended
+  auto end_to = [&](int depth) {
+    while (!open.empty() && open.back() >= depth) {
+      want.push_back({FDT_ITEM_END, 0, open.back(), nullptr, 0, ""});
+      open.pop_back();
+    }
+  };
+  for (const RefNode &n : nodes) {
+    end_to(n.depth);
+    want.push_back({FDT_ITEM_NODE, n.offset, n.depth, nullptr, 0, n.name});
+    open.push_back(n.depth);
+    int p;
+    fdt_for_each_property_offset(p, blob, n.offset) {
+      const char *name = nullptr;
+      int len = -1;
+      const void *data = fdt_getprop_by_offset(blob, p, &name, &len);
+      want.push_back({FDT_ITEM_PROP, 0, n.depth, data, static_cast<uint32_t>(len), name});
+    }
+  }
+  end_to(0);
+
+  std::vector<Item> got;
+  fdt_walk_t w = FDT_WALK_START;
+  fdt_item_t it;
+  int err;
+  while ((err = fdt_walk_next(f, &w, &it)) == NX_OK && got.size() <= want.size()) {
+    got.push_back({it.kind, it.node, it.depth, it.data, it.len, it.name ? it.name : ""});
+  }
+  EXPECT_EQ(err, NX_ERR_NOT_FOUND);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); i++) {
+    EXPECT_TRUE(got[i] == want[i]) << "item " << i << ": " << want[i].name;
+  }
+  c->walk_items += static_cast<int>(got.size());
+}
+
 }  // namespace
 
 void CompareTree(const std::vector<uint8_t> &blob, bool unique_names, Counts *c) {
@@ -352,6 +405,7 @@ void CompareTree(const std::vector<uint8_t> &blob, bool unique_names, Counts *c)
     CompareProps(&f, b, n, names, c);
     CompareReg(&f, b, n, c);
   }
+  CompareWalk(&f, b, nodes, c);
   ComparePaths(&f, b, nodes, unique_names, c);
   CompareCompatible(&f, b, nodes, c);
 }

@@ -27,6 +27,7 @@ struct Counts {
   int compat_searches = 0;
   int reg_entries = 0;
   int reg_errors = 0;
+  int walk_items = 0;
   int libfdt_compat_quirks = 0;
 
   void Print(const char *what) const {
@@ -35,7 +36,8 @@ struct Counts {
               << " path_lookups=" << path_lookups << " subnode_lookups=" << subnode_lookups
               << " compat_checks=" << compat_checks << " compat_searches=" << compat_searches
               << " reg_entries=" << reg_entries << " reg_errors=" << reg_errors
-              << " libfdt_compat_quirks=" << libfdt_compat_quirks << "\n";
+              << " walk_items=" << walk_items << " libfdt_compat_quirks=" << libfdt_compat_quirks
+              << "\n";
   }
 };
 

@@ -132,6 +132,126 @@ TEST(Fdt, IteratesInDocumentOrderWithDepth) {
   EXPECT_EQ(fdt_node_name(&fdt, 3), nullptr);
 }
 
+// One walk item as text: "N name@depth", "P name=len" or "E depth".
+std::vector<std::string> Walk(const fdt_t *fdt, int *last) {
+  std::vector<std::string> items;
+  fdt_walk_t w = FDT_WALK_START;
+  fdt_item_t it;
+  while ((*last = fdt_walk_next(fdt, &w, &it)) == NX_OK) {
+    if (it.kind == FDT_ITEM_NODE) {
+      items.push_back("N " + std::string(it.name) + "@" + std::to_string(it.depth));
+      EXPECT_STREQ(fdt_node_name(fdt, it.node), it.name);
+    } else if (it.kind == FDT_ITEM_PROP) {
+      items.push_back("P " + std::string(it.name) + "=" + std::to_string(it.len));
+    } else {
+      items.push_back("E " + std::to_string(it.depth));
+    }
+  }
+  return items;
+}
+
+TEST(Fdt, WalksNodesAndTheirPropertiesInDocumentOrder) {
+  Builder b;
+  b.Nop().Begin("").PropCells("#size-cells", {1}).Nop();
+  b.Begin("a@1").PropCells("reg", {1, 2, 3}).Begin("b").End();
+  // After a child: fdt_prop() does not see it, and neither does the walk.
+  b.PropCells("late", {1});
+  b.End().Begin("c").Prop("empty", {}).End().End();
+  auto blob = b.Finish();
+  fdt_t fdt;
+  ASSERT_EQ(Open(&fdt, blob), NX_OK);
+  int last = 0;
+  EXPECT_EQ(Walk(&fdt, &last),
+            (std::vector<std::string>{"N @0", "P #size-cells=4", "N a@1@1", "P reg=12", "N b@2",
+                                      "E 2", "E 1", "N c@1", "P empty=0", "E 1", "E 0"}));
+  EXPECT_EQ(last, NX_ERR_NOT_FOUND);
+  EXPECT_EQ(fdt_prop(&fdt, fdt_path(&fdt, "/a"), "late", nullptr), nullptr);
+}
+
+// A root and `levels` - 1 nodes, each inside the one before.
+std::vector<uint8_t> Nested(int levels) {
+  Builder b;
+  b.Begin("");
+  for (int i = 1; i < levels; i++) b.Begin("n");
+  for (int i = 0; i < levels; i++) b.End();
+  return b.Finish();
+}
+
+TEST(Fdt, TheWalkRefusesWhatFdtOpenWouldHave) {
+  // The walk works on any fdt_t; one filled by hand (or a blob changed
+  // after fdt_open) still cannot make it read out of bounds or overflow a
+  // caller's per-depth arrays.
+  auto blob = Nested(FDT_MAX_DEPTH);
+  fdt_t fdt;
+  ASSERT_EQ(Open(&fdt, blob), NX_OK);
+  int last = 0;
+  EXPECT_EQ(Walk(&fdt, &last).size(), 2u * FDT_MAX_DEPTH);
+  EXPECT_EQ(last, NX_ERR_NOT_FOUND);
+
+  // One level more: fdt_open() refuses it, the walk too.
+  auto too_deep = Nested(FDT_MAX_DEPTH + 1);
+  EXPECT_EQ(Open(&fdt, too_deep), NX_ERR_BAD_FORMAT);
+  fdt_t unchecked = fdt;  // the first tree's layout, the deeper tree's bytes
+  ASSERT_EQ(Open(&unchecked, blob), NX_OK);
+  unchecked.blob = too_deep.data();
+  unchecked.struct_size = static_cast<uint32_t>(too_deep.size()) - unchecked.struct_off;
+  unchecked.strings_off = static_cast<uint32_t>(too_deep.size());
+  unchecked.strings_size = 0;
+  EXPECT_EQ(Walk(&unchecked, &last).size(), static_cast<size_t>(FDT_MAX_DEPTH));
+  EXPECT_EQ(last, NX_ERR_BAD_FORMAT);
+
+  // An END_NODE before any node, and an unknown token.
+  Builder b;
+  b.Begin("").Begin("a").End().End();
+  auto good = b.Finish();
+  ASSERT_EQ(Open(&fdt, good), NX_OK);
+  const size_t struct_off = fdt.struct_off;
+  std::vector<uint8_t> bad = good;
+  Builder::Patch(bad, struct_off, 2);  // the root's BEGIN_NODE becomes END_NODE
+  fdt.blob = bad.data();
+  EXPECT_TRUE(Walk(&fdt, &last).empty());
+  EXPECT_EQ(last, NX_ERR_BAD_FORMAT);
+  bad = good;
+  Builder::Patch(bad, struct_off + 8, 7);  // "a"'s BEGIN_NODE becomes token 7
+  fdt.blob = bad.data();
+  EXPECT_EQ(Walk(&fdt, &last), (std::vector<std::string>{"N @0"}));
+  EXPECT_EQ(last, NX_ERR_BAD_FORMAT);
+}
+
+TEST(Fdt, MatchesSeveralStringsInOneListPass) {
+  const char list[] = "vendor,dev\0ns16550a\0\0virtio,mmio";
+  const char *names[] = {"ns16550a", "virtio,mmio", "vendor", "", "vendor,dev"};
+  EXPECT_EQ(fdt_list_match(list, sizeof list, names, 5), 0x1bu);  // all but "vendor"
+  // An unterminated last entry ends the list: "virtio,mmio" is not in it.
+  EXPECT_EQ(fdt_list_match(list, sizeof list - 1, names, 5), 0x19u);
+  EXPECT_EQ(fdt_list_match(nullptr, 8, names, 5), 0u);
+  EXPECT_EQ(fdt_list_match(list, 0, names, 5), 0u);
+  EXPECT_TRUE(fdt_list_contains(list, sizeof list, "ns16550a"));
+  EXPECT_FALSE(fdt_list_contains(list, sizeof list, "ns16550"));
+}
+
+TEST(Fdt, DecodesARegValueDirectly) {
+  const uint8_t reg[] = {0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4};
+  uint64_t base = 0, size = 0;
+  ASSERT_EQ(fdt_reg_decode(reg, sizeof reg, 1, 1, 1, &base, &size), NX_OK);
+  EXPECT_EQ(base, 3u);
+  EXPECT_EQ(size, 4u);
+  ASSERT_EQ(fdt_reg_decode(reg, sizeof reg, 2, 2, 0, &base, &size), NX_OK);
+  EXPECT_EQ(base, 0x100000002u);
+  EXPECT_EQ(size, 0x300000004u);
+  ASSERT_EQ(fdt_reg_decode(reg, 12, 2, 1, 0, &base, &size), NX_OK);
+  EXPECT_EQ(size, 3u);
+  ASSERT_EQ(fdt_reg_decode(reg, 8, 2, 0, 0, &base, &size), NX_OK);
+  EXPECT_EQ(size, 0u);
+  EXPECT_EQ(fdt_reg_decode(nullptr, 0, 2, 1, 0, &base, &size), NX_ERR_NOT_FOUND);
+  EXPECT_EQ(fdt_reg_decode(reg, sizeof reg, 0, 1, 0, &base, &size), NX_ERR_NOT_SUPPORTED);
+  EXPECT_EQ(fdt_reg_decode(reg, sizeof reg, 3, 1, 0, &base, &size), NX_ERR_NOT_SUPPORTED);
+  EXPECT_EQ(fdt_reg_decode(reg, sizeof reg, 1, 3, 0, &base, &size), NX_ERR_NOT_SUPPORTED);
+  EXPECT_EQ(fdt_reg_decode(reg, 12, 1, 1, 0, &base, &size), NX_ERR_BAD_FORMAT);
+  EXPECT_EQ(fdt_reg_decode(reg, sizeof reg, 1, 1, 2, &base, &size), NX_ERR_OUT_OF_RANGE);
+  EXPECT_EQ(fdt_cell(reg + 12), 4u);
+}
+
 struct Corruption {
   const char *what;
   size_t offset;  // byte offset in the blob, or SIZE_MAX for the special cases

@@ -1,8 +1,12 @@
 /*
- * The machine description, read in one walk over the device tree: each
- * node's reg is decoded with the cells its parent declared (kept per depth
- * on the way down), so no lookup searches the tree again for a parent.
- * Only /chosen (stdout-path, initrd) is looked up by path.
+ * The machine description, read in one walk over the device tree
+ * (fdt_walk_next): a node's properties are gathered as the walk passes
+ * them and the node is read once they are complete (at its first child or
+ * at its end), its reg decoded with the cells its parent declared (kept per
+ * depth on the way down). A lookup per property would scan each node's
+ * properties again, and that was most of boot's device-tree time. Only
+ * /chosen is looked up by path, before the walk, so that stdout-path is
+ * known when the console's node passes.
  */
 #include "neuron/platform.h"
 
@@ -30,65 +34,111 @@ static int read_initrd(const fdt_t *fdt, int chosen, platform_t *p) {
   return NX_OK;
 }
 
-/* The node stdout-path names, or a negative code. */
-static int stdout_node(const fdt_t *fdt, int chosen) {
+/* stdout-path's node path, ':' options and all (see console_pos), or NULL. */
+static const char *stdout_path(const fdt_t *fdt, int chosen) {
   uint32_t len;
   const char *path = chosen >= 0 ? fdt_prop(fdt, chosen, "stdout-path", &len) : 0;
-  if (!path || len == 0 || path[len - 1] != 0 || path[0] != '/') return NX_ERR_NOT_FOUND;
-  return fdt_path(fdt, path);
+  if (!path || len == 0 || path[len - 1] != 0 || path[0] != '/') return 0;
+  return path;
 }
 
-/* What the walk keeps per depth: the node, and the cells it gives its
- * children, read only when a child needs them (few nodes have a reg the
- * kernel wants, and each read scans the node's properties). */
-typedef struct level {
-  int node;
-  bool known;
-  uint32_t addr_cells, size_cells;
-} level_t;
+/* Where matching a node path continues in `path` after a component that
+ * ended at `pos`: past the '/'s (fdt_path() also skips empty components). */
+static int skip_slashes(const char *path, int pos) {
+  while (path[pos] == '/') pos++;
+  return pos;
+}
 
-/* Decodes entry `index` of node's reg with its parent's cells. */
-static int reg_of(const fdt_t *fdt, int node, level_t *parent, uint32_t index, uint64_t *base,
-                  uint64_t *size) {
-  if (!parent->known) {
-    if (fdt_cells(fdt, parent->node, &parent->addr_cells, &parent->size_cells) != NX_OK) {
-      parent->addr_cells = 0; /* children's reg cannot be decoded */
+static bool path_ends(const char *path, int pos) { return path[pos] == 0 || path[pos] == ':'; }
+/* The properties the walk gathers for every node. */
+enum { P_DEVICE_TYPE, P_COMPATIBLE, P_REG, P_INTERRUPTS, P_ADDRESS_CELLS, P_SIZE_CELLS, P_COUNT };
+
+static const char *const PROP_NAMES[P_COUNT] = {
+    "device_type", "compatible", "reg", "interrupts", "#address-cells", "#size-cells",
+};
+
+typedef struct prop {
+  const uint8_t *data; /* NULL if the node has none */
+  uint32_t len;
+} prop_t;
+
+typedef struct node {
+  int offset;
+  int depth;
+  const char *name;
+  prop_t prop[P_COUNT];
+} node_t;
+
+/* Keeps the first of each wanted property, as fdt_prop() would find. */
+static void gather(node_t *n, const fdt_item_t *item) {
+  for (int i = 0; i < P_COUNT; i++) {
+    /* The first letters differ for most: no call for those. */
+    if (item->name[0] == PROP_NAMES[i][0] && fdt_item_is(item, PROP_NAMES[i])) {
+      if (!n->prop[i].data) n->prop[i] = (prop_t){item->data, item->len};
+      return;
     }
-    parent->known = true;
   }
-  return fdt_reg_cells(fdt, node, parent->addr_cells, parent->size_cells, index, base, size);
 }
+
+/* A one-cell property: false if present with another length. */
+static bool read_cell(const prop_t *prop, uint32_t *out) {
+  if (!prop->data) return true;
+  if (prop->len != 4) return false;
+  *out = fdt_cell(prop->data);
+  return true;
+}
+
+/* What the walk keeps per depth: the cells the node there gives its
+ * children (addr_cells 0 when its say is malformed: their reg cannot be
+ * decoded), and how far its path matches stdout-path's: the position after
+ * its own component, or -1 when it or an ancestor does not match. */
+typedef struct level {
+  uint32_t addr_cells, size_cells;
+  int console_pos;
+} level_t;
 
 typedef struct walk {
   const fdt_t *fdt;
   platform_t *p;
-  int console; /* stdout-path's node, if any */
-  int cpus;    /* the /cpus node */
-  int top;     /* the depth-1 node the walk is under */
+  const char *console; /* stdout-path, if any */
+  int cpus;            /* the first depth-1 node named cpus */
+  int top;             /* the depth-1 node the walk is under */
   bool have_uart;
+  bool have_console;
   bool bad_plic;
+  level_t levels[FDT_MAX_DEPTH];
 } walk_t;
 
-static void read_region(const walk_t *w, int node, level_t *parent, platform_region_t *r) {
-  if (reg_of(w->fdt, node, parent, 0, &r->base, &r->size) != NX_OK) {
+/* Entry `index` of the node's reg, with its parent's cells. */
+static int reg_of(const walk_t *w, const node_t *n, uint32_t index, uint64_t *base,
+                  uint64_t *size) {
+  const level_t *parent = &w->levels[n->depth - 1];
+  const prop_t *reg = &n->prop[P_REG];
+  return fdt_reg_decode(reg->data, reg->len, parent->addr_cells, parent->size_cells, index, base,
+                        size);
+}
+
+static void read_region(const walk_t *w, const node_t *n, platform_region_t *r) {
+  if (reg_of(w, n, 0, &r->base, &r->size) != NX_OK) {
     r->base = 0;
     r->size = 0;
   }
+}
+
+/* The node's interrupt line: false unless `interrupts` is one cell. */
+static bool read_irq(const node_t *n, uint32_t *irq) {
+  return n->prop[P_INTERRUPTS].data && read_cell(&n->prop[P_INTERRUPTS], irq);
 }
 
 /* The riscv,cpu-intc binding numbers a hart's local interrupts by their
  * scause code: 9 is the supervisor external interrupt. */
 #define HART_IRQ_S_EXTERNAL 9u
 
-static uint32_t be32(const uint8_t *b) {
-  return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
-
 /* The PLIC's lines, and its context for the first hart's S-mode: its
  * interrupts-extended names one hart interrupt per context, in context
  * order, as <phandle irq> pairs (riscv,cpu-intc has #interrupt-cells = 1).
  * A PLIC that reaches no S-mode is of no use to the kernel: it counts as
- * absent. */
+ * absent. Looked up, not gathered: one node has them. */
 static void read_plic(walk_t *w, int node) {
   platform_t *p = w->p;
   uint32_t len = 0;
@@ -99,7 +149,7 @@ static void read_plic(walk_t *w, int node) {
     return;
   }
   for (uint32_t i = 0; i < len / 8; i++) {
-    if (be32(pairs + 8 * (size_t)i + 4) == HART_IRQ_S_EXTERNAL) {
+    if (fdt_cell(pairs + 8 * (size_t)i + 4) == HART_IRQ_S_EXTERNAL) {
       p->plic_context = i;
       return;
     }
@@ -108,19 +158,52 @@ static void read_plic(walk_t *w, int node) {
   p->plic_sources = 0;
 }
 
-static void visit(walk_t *w, int node, int depth, level_t *parent) {
-  const fdt_t *fdt = w->fdt;
+static bool has_string(const prop_t *list, const char *s) {
+  return fdt_list_contains((const char *)list->data, list->len, s);
+}
+
+/* The devices the kernel reads, by compatible string. */
+enum { C_UART, C_TEST, C_PLIC, C_VIRTIO, C_COUNT };
+
+static const char *const COMPAT_NAMES[C_COUNT] = {
+    "ns16550a",
+    "sifive,test0",
+    "riscv,plic0",
+    "virtio,mmio",
+};
+
+/* How far the node's path matches stdout-path (see level_t), component by
+ * component as fdt_path() matches names (one without a unit address
+ * matches any). The first UART whose whole path matches is the console. */
+static int console_pos(const walk_t *w, const node_t *n) {
+  if (!w->console) return -1;
+  if (n->depth == 0) return skip_slashes(w->console, 0);
+  int pos = w->levels[n->depth - 1].console_pos;
+  if (pos < 0 || path_ends(w->console, pos)) return -1;
+  int len = 0;
+  while (w->console[pos + len] != '/' && !path_ends(w->console, pos + len)) len++;
+  if (!fdt_name_matches(n->name, w->console + pos, (size_t)len)) return -1;
+  return skip_slashes(w->console, pos + len);
+}
+
+/* A node whose properties are all gathered. */
+static void read_node(walk_t *w, const node_t *n) {
   platform_t *p = w->p;
-  /* Each property is fetched once per node: the walk is most of boot's
-   * device-tree time. */
-  uint32_t type_len = 0, compat_len = 0;
-  const char *type = fdt_prop(fdt, node, "device_type", &type_len);
-  const char *compat = fdt_prop(fdt, node, "compatible", &compat_len);
-  bool is_memory = type_len == sizeof "memory" && fdt_list_contains(type, type_len, "memory");
-  bool is_cpu = type_len == sizeof "cpu" && fdt_list_contains(type, type_len, "cpu");
-  if (depth == 1 && is_memory) {
+  level_t *own = &w->levels[n->depth];
+  *own = (level_t){2, 1, console_pos(w, n)}; /* the Devicetree Specification's defaults */
+  if (!read_cell(&n->prop[P_ADDRESS_CELLS], &own->addr_cells) ||
+      !read_cell(&n->prop[P_SIZE_CELLS], &own->size_cells)) {
+    own->addr_cells = 0;
+  }
+  if (n->depth == 0) return;
+  if (n->depth == 1) {
+    w->top = n->offset;
+    if (w->cpus < 0 && fdt_name_matches(n->name, "cpus", 4)) w->cpus = n->offset;
+  }
+  const prop_t *type = &n->prop[P_DEVICE_TYPE];
+  if (n->depth == 1 && type->len == sizeof "memory" && has_string(type, "memory")) {
     uint64_t base, size;
-    for (uint32_t i = 0; reg_of(fdt, node, parent, i, &base, &size) == NX_OK; i++) {
+    for (uint32_t i = 0; reg_of(w, n, i, &base, &size) == NX_OK; i++) {
       if (p->memory.size == 0) {
         p->memory.base = base;
         p->memory.size = size;
@@ -128,29 +211,31 @@ static void visit(walk_t *w, int node, int depth, level_t *parent) {
       p->memory_total += size;
     }
   }
-  if (depth == 2 && w->top == w->cpus && is_cpu) {
+  if (n->depth == 2 && w->top == w->cpus && type->len == sizeof "cpu" && has_string(type, "cpu")) {
     p->hart_count++;
   }
-  if (!compat) return;
-  if (fdt_list_contains(compat, compat_len, "ns16550a") && (!w->have_uart || node == w->console)) {
-    read_region(w, node, parent, &p->uart);
+  const prop_t *compat = &n->prop[P_COMPATIBLE];
+  uint32_t kinds = fdt_list_match((const char *)compat->data, compat->len, COMPAT_NAMES, C_COUNT);
+  /* The console, else the first UART. */
+  bool console = own->console_pos >= 0 && path_ends(w->console, own->console_pos);
+  if ((kinds & 1u << C_UART) && (!w->have_uart || (console && !w->have_console))) {
+    read_region(w, n, &p->uart);
     w->have_uart = p->uart.size != 0;
+    w->have_console = w->have_uart && console;
     /* Its interrupt line, for the user-space driver (0: none given). */
-    p->uart_irq = 0;
-    fdt_prop_u32(w->fdt, node, "interrupts", &p->uart_irq);
+    if (!read_irq(n, &p->uart_irq)) p->uart_irq = 0;
   }
-  if (fdt_list_contains(compat, compat_len, "sifive,test0") && !p->test_device.size) {
-    read_region(w, node, parent, &p->test_device);
+  if ((kinds & 1u << C_TEST) && !p->test_device.size) {
+    read_region(w, n, &p->test_device);
   }
-  if (fdt_list_contains(compat, compat_len, "riscv,plic0") && !p->plic.size) {
-    read_region(w, node, parent, &p->plic);
-    if (p->plic.size) read_plic(w, node);
+  if ((kinds & 1u << C_PLIC) && !p->plic.size) {
+    read_region(w, n, &p->plic);
+    if (p->plic.size) read_plic(w, n->offset);
   }
-  if (fdt_list_contains(compat, compat_len, "virtio,mmio") &&
-      p->virtio_count < PLATFORM_MAX_VIRTIO) {
+  if ((kinds & 1u << C_VIRTIO) && p->virtio_count < PLATFORM_MAX_VIRTIO) {
     uint32_t i = p->virtio_count;
-    if (reg_of(fdt, node, parent, 0, &p->virtio[i].base, &p->virtio[i].size) == NX_OK &&
-        fdt_prop_u32(fdt, node, "interrupts", &p->virtio_irq[i]) == NX_OK) {
+    if (reg_of(w, n, 0, &p->virtio[i].base, &p->virtio[i].size) == NX_OK &&
+        read_irq(n, &p->virtio_irq[i])) {
       p->virtio_count++;
     }
   }
@@ -159,14 +244,23 @@ static void visit(walk_t *w, int node, int depth, level_t *parent) {
 int platform_from_fdt(const fdt_t *fdt, platform_t *out, const char **why) {
   platform_t p = {0};
   int chosen = fdt_path(fdt, "/chosen");
-  walk_t w = {fdt, &p, stdout_node(fdt, chosen), fdt_path(fdt, "/cpus"), -1, false, false};
-  level_t levels[FDT_MAX_DEPTH];
-  int depth = 0;
-  for (int node = fdt_root(fdt); node >= 0; node = fdt_next_node(fdt, node, &depth)) {
-    levels[depth].node = node;
-    levels[depth].known = false;
-    if (depth == 1) w.top = node;
-    if (depth > 0) visit(&w, node, depth, &levels[depth - 1]);
+  walk_t w = {.fdt = fdt, .p = &p, .console = stdout_path(fdt, chosen), .cpus = -1, .top = -1};
+  node_t n = {0};         /* a PROP item always follows its node's NODE item */
+  bool gathering = false; /* n's properties may still come */
+  fdt_walk_t walk = FDT_WALK_START;
+  fdt_item_t item;
+  int err;
+  while ((err = fdt_walk_next(fdt, &walk, &item)) == NX_OK) {
+    if (item.kind == FDT_ITEM_PROP) {
+      gather(&n, &item);
+      continue;
+    }
+    if (gathering) read_node(&w, &n);
+    gathering = item.kind == FDT_ITEM_NODE;
+    if (gathering) n = (node_t){item.node, item.depth, item.name, {{0}}};
+  }
+  if (err != NX_ERR_NOT_FOUND) {
+    return fail(why, "malformed device tree structure", NX_ERR_BAD_FORMAT);
   }
   if (p.memory.size == 0) return fail(why, "no memory node with a reg", NX_ERR_NOT_FOUND);
   if (p.uart.size == 0) return fail(why, "no ns16550a console with a reg", NX_ERR_NOT_FOUND);

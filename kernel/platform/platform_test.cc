@@ -99,6 +99,106 @@ TEST(Platform, RefusesTreesMissingEssentials) {
   EXPECT_STREQ(why, "no /cpus with timebase-frequency and cpu nodes");
 }
 
+// One memory range, one UART at 0x1000, one hart: under a root with two
+// cells for address and size.
+void Essentials(Builder &b) {
+  b.Begin("memory@80000000").PropString("device_type", "memory");
+  b.PropCells("reg", {0, 0x80000000, 0, 0x1000000}).End();
+  b.Begin("uart@1000").PropString("compatible", "ns16550a").PropCells("reg", {0, 0x1000, 0, 8});
+  b.End();
+  b.Begin("cpus").PropCells("timebase-frequency", {1000000});
+  b.Begin("cpu@0").PropString("device_type", "cpu").End().End();
+}
+
+// The essentials and two more UARTs under "soc", and /chosen with
+// `stdout_path` (if not null) first or last.
+std::vector<uint8_t> TreeWithUarts(const char *stdout_path, bool chosen_last = false) {
+  Builder b;
+  b.Begin("").PropCells("#address-cells", {2}).PropCells("#size-cells", {2});
+  auto chosen = [&] {
+    if (stdout_path) b.Begin("chosen").PropString("stdout-path", stdout_path).End();
+  };
+  if (!chosen_last) chosen();
+  Essentials(b);
+  // soc's children have one cell each for address and size.
+  b.Begin("soc").PropCells("#address-cells", {1}).PropCells("#size-cells", {1});
+  b.Begin("serial@2000").PropString("compatible", "ns16550a").PropCells("reg", {0x2000, 8});
+  b.PropCells("interrupts", {12}).End();
+  b.Begin("serial@3000").PropString("compatible", "ns16550a").PropCells("reg", {0x3000, 8});
+  b.End().End();
+  if (chosen_last) chosen();
+  b.End();
+  return b.Finish();
+}
+
+TEST(Platform, TheConsoleIsTheUartStdoutPathNames) {
+  struct Case {
+    const char *path;
+    bool chosen_last;
+    uint64_t uart;
+  } cases[] = {
+      {"/soc/serial@3000", false, 0x3000},
+      {"/soc/serial@3000", true, 0x3000},  // /chosen after the UARTs
+      {"/soc/serial@2000:115200n8", false, 0x2000},
+      {"//soc//serial@3000", false, 0x3000},  // empty components are skipped
+      {"/soc/serial", false, 0x2000},         // no unit address: the first such
+      {"/uart@1000", false, 0x1000},
+      {"/soc", false, 0x1000},                // not a UART: the first one
+      {"/soc/serial@3000/x", false, 0x1000},  // names no node
+      {"/soc/serial@4000", false, 0x1000},
+      {"/cpus/serial@3000", false, 0x1000},
+      {"soc/serial@3000", false, 0x1000},  // not absolute: ignored
+      {nullptr, false, 0x1000},
+  };
+  for (const Case &c : cases) {
+    SCOPED_TRACE(c.path ? c.path : "(no stdout-path)");
+    platform_t p;
+    const char *why = nullptr;
+    ASSERT_EQ(Parse(TreeWithUarts(c.path, c.chosen_last), &p, &why), NX_OK) << why;
+    EXPECT_EQ(p.uart.base, c.uart);
+    EXPECT_EQ(p.uart.size, 8u);
+    EXPECT_EQ(p.uart_irq, c.uart == 0x2000 ? 12u : 0u);
+  }
+}
+
+TEST(Platform, ReadsOnlyPropertiesBeforeANodesFirstChild) {
+  // memory's reg follows a child: fdt_prop() would not see it, nor does the
+  // walk; and a parent with a malformed #size-cells leaves its children's
+  // reg undecodable.
+  Builder b;
+  b.Begin("").PropCells("#address-cells", {2}).PropCells("#size-cells", {2});
+  b.Begin("memory@80000000").PropString("device_type", "memory").Begin("x").End();
+  b.PropCells("reg", {0, 0x80000000, 0, 0x1000000}).End();
+  b.Begin("memory@90000000").PropString("device_type", "memory");
+  b.PropCells("reg", {0, 0x90000000, 0, 0x1000000}).End();
+  b.Begin("bad").Prop("#size-cells", {0, 1});
+  b.Begin("uart@1").PropString("compatible", "ns16550a").PropCells("reg", {0, 1, 0, 8}).End();
+  b.End();
+  b.Begin("uart@1000").PropString("compatible", "ns16550a").PropCells("reg", {0, 0x1000, 0, 8});
+  b.End();
+  b.Begin("cpus").PropCells("timebase-frequency", {1000000});
+  b.Begin("cpu@0").PropString("device_type", "cpu").End().End();
+  b.End();
+  platform_t p;
+  const char *why = nullptr;
+  ASSERT_EQ(Parse(b.Finish(), &p, &why), NX_OK) << why;
+  EXPECT_EQ(p.memory.base, 0x90000000u);
+  EXPECT_EQ(p.memory_total, 0x1000000u);
+  EXPECT_EQ(p.uart.base, 0x1000u);
+}
+
+TEST(Platform, RefusesAStructureThatWalksBadly) {
+  // A blob changed after fdt_open() accepted it: the walk meets a bad token.
+  std::vector<uint8_t> blob = Tree(true, true, true);
+  fdt_t fdt;
+  ASSERT_EQ(fdt_open(&fdt, blob.data(), blob.size(), nullptr), NX_OK);
+  Builder::Patch(blob, fdt.struct_off + fdt.struct_size - 8, 7);  // the root's END_NODE
+  platform_t p;
+  const char *why = nullptr;
+  EXPECT_EQ(platform_from_fdt(&fdt, &p, &why), NX_ERR_BAD_FORMAT);
+  EXPECT_STREQ(why, "malformed device tree structure");
+}
+
 std::vector<uint8_t> TreeWithInitrd(std::vector<uint8_t> start, std::vector<uint8_t> end) {
   Builder b;
   b.Begin("").PropCells("#address-cells", {2}).PropCells("#size-cells", {2});
@@ -106,12 +206,7 @@ std::vector<uint8_t> TreeWithInitrd(std::vector<uint8_t> start, std::vector<uint
   if (!start.empty()) b.Prop("linux,initrd-start", start);
   if (!end.empty()) b.Prop("linux,initrd-end", end);
   b.End();
-  b.Begin("memory@80000000").PropString("device_type", "memory");
-  b.PropCells("reg", {0, 0x80000000, 0, 0x1000000}).End();
-  b.Begin("uart@1000").PropString("compatible", "ns16550a").PropCells("reg", {0, 0x1000, 0, 8});
-  b.End();
-  b.Begin("cpus").PropCells("timebase-frequency", {1000000});
-  b.Begin("cpu@0").PropString("device_type", "cpu").End().End();
+  Essentials(b);
   b.End();
   return b.Finish();
 }
@@ -148,12 +243,7 @@ std::vector<uint8_t> TreeWithPlic(std::vector<uint32_t> ndev, std::vector<uint8_
   Builder b;
   b.Begin("").PropCells("#address-cells", {2}).PropCells("#size-cells", {2});
   b.Begin("chosen").PropString("stdout-path", "/uart@1000").End();
-  b.Begin("memory@80000000").PropString("device_type", "memory");
-  b.PropCells("reg", {0, 0x80000000, 0, 0x1000000}).End();
-  b.Begin("uart@1000").PropString("compatible", "ns16550a").PropCells("reg", {0, 0x1000, 0, 8});
-  b.End();
-  b.Begin("cpus").PropCells("timebase-frequency", {1000000});
-  b.Begin("cpu@0").PropString("device_type", "cpu").End().End();
+  Essentials(b);
   b.Begin("plic@c000000").PropString("compatible", "riscv,plic0");
   b.PropCells("reg", {0, 0xc000000, 0, 0x600000});
   if (!ndev.empty()) b.PropCells("riscv,ndev", ndev);

@@ -46,6 +46,51 @@ uint32_t fdt_header_total_size(const void *blob);
  * returns a negative NX_ERR_* code and, if why is not NULL, a reason. */
 int fdt_open(fdt_t *fdt, const void *blob, size_t max_size, const char **why);
 
+/* A walk over the whole tree in document order, one token at a time: for a
+ * reader that wants many properties of many nodes (the kernel's platform
+ * description), so the tree is read once instead of once per lookup. */
+enum {
+  FDT_ITEM_NODE = 1, /* a node begins: node, depth (the root's is 0), name */
+  FDT_ITEM_PROP = 2, /* a property of the node begun last: name, data, len */
+  FDT_ITEM_END = 3,  /* the node at `depth` ends */
+};
+
+/* `node` is set for FDT_ITEM_NODE only; name, data and len are 0 where the
+ * kind has none. */
+
+typedef struct fdt_item {
+  int kind;
+  int node;
+  int depth;
+  const char *name;
+  const uint8_t *data;
+  uint32_t len;
+} fdt_item_t;
+
+typedef struct fdt_walk {
+  uint32_t off;
+  int depth; /* of the innermost open node; -1 before the root */
+  int props; /* whether PROP tokens still belong to that node */
+} fdt_walk_t;
+
+#define FDT_WALK_START ((fdt_walk_t){0, -1, 0})
+
+/* The next item of the walk: NX_OK, NX_ERR_NOT_FOUND once the tree has
+ * ended, or NX_ERR_BAD_FORMAT. A node's properties are those before its
+ * first child, the ones fdt_prop() finds (a property after a child is
+ * skipped, as libfdt does). */
+int fdt_walk_next(const fdt_t *fdt, fdt_walk_t *walk, fdt_item_t *item);
+
+/* Whether a walk item is the property `name`. */
+int fdt_item_is(const fdt_item_t *item, const char *name);
+
+/* The big-endian 32-bit cell at p. */
+uint32_t fdt_cell(const void *p);
+
+/* Whether a node name matches a lookup name of `len` characters: equal, or
+ * `name@<unit>` when the lookup name has no '@' (see fdt_subnode). */
+int fdt_name_matches(const char *node_name, const char *want, size_t len);
+
 /* The root node's offset. */
 int fdt_root(const fdt_t *fdt);
 
@@ -84,6 +129,10 @@ int fdt_prop_is(const fdt_t *fdt, int node, const char *name, const char *value)
  * bytes, may be NULL) contains `s`; an unterminated entry ends the list. */
 int fdt_list_contains(const char *list, uint32_t len, const char *s);
 
+/* Which of `count` (at most 32) strings such a list contains, in one pass
+ * over it: bit k for names[k]. */
+uint32_t fdt_list_match(const char *list, uint32_t len, const char *const *names, uint32_t count);
+
 /* Whether the node's "compatible" list contains `compat`. */
 int fdt_is_compatible(const fdt_t *fdt, int node, const char *compat);
 
@@ -99,6 +148,10 @@ int fdt_reg(const fdt_t *fdt, int node, uint32_t index, uint64_t *base, uint64_t
 /* The #address-cells and #size-cells a node gives its children (2 and 1
  * when it does not say); NX_ERR_BAD_FORMAT if either is not one cell. */
 int fdt_cells(const fdt_t *fdt, int node, uint32_t *addr_cells, uint32_t *size_cells);
+
+/* Entry `index` of a reg value of `len` bytes (as fdt_reg_cells). */
+int fdt_reg_decode(const void *value, uint32_t len, uint32_t addr_cells, uint32_t size_cells,
+                   uint32_t index, uint64_t *base, uint64_t *size);
 
 /* fdt_reg() with the parent's cells already known: for a walk that tracks
  * them instead of searching for each node's parent. */
