@@ -160,12 +160,11 @@ void timer_rearm(void) { timer_program(true); }
 
 /* A thread READY at the level of the running thread `t` takes turns with
  * it only once t's slice end is armed (alone at its level, t runs with no
- * timer): arms it unless a deadline no later is armed already (the lazy
- * rule of timer_program(), without reading the clock). */
-static void timer_cover_slice(const thread_t *t) {
+ * timer): whether a deadline no later is armed already (the lazy rule of
+ * timer_program(), without reading the clock). */
+static bool slice_end_covered(const thread_t *t) {
   const sched_entity_t *e = &t->sched;
-  if (thread_armed_deadline && thread_armed_deadline <= e->slice_start + e->slice_left) return;
-  timer_program(false);
+  return thread_armed_deadline && thread_armed_deadline <= e->slice_start + e->slice_left;
 }
 
 uint64_t kernel_now(void) { return rdtime(); }
@@ -337,16 +336,25 @@ static void thread_preempt_current(void) {
   switch_to(prev, next, &prev->context, sched_ready_at(&kernel.sched, next->sched.prio));
 }
 
-void kernel_preempt_check(void) {
-  thread_t *t = current;
-  if (!t) return;
-  /* t is RUNNING (in a syscall, or interrupted): a READY thread above its
-   * level must run now, one at its level needs t's slice end armed. */
+/* kernel_preempt_check()'s rare cases, apart so that its common ones need
+ * no stack frame: a READY thread above t's level runs now; for one at its
+ * level, t's slice end is armed. */
+__attribute__((noinline)) static void preempt_or_arm(thread_t *t) {
   if (!sched_none_above(&kernel.sched, t->sched.prio)) {
     thread_preempt_current();
-  } else if (sched_ready_at(&kernel.sched, t->sched.prio)) {
-    timer_cover_slice(t);
+  } else {
+    timer_program(false);
   }
+}
+
+void kernel_preempt_check(void) {
+  thread_t *t = current;
+  /* t is RUNNING (in a syscall, or interrupted). Nothing to do when no
+   * thread at or above its level is READY, or only peers at its level and
+   * its slice end is armed already. */
+  if (!t || !sched_ready_from(&kernel.sched, t->sched.prio)) return;
+  if (sched_none_above(&kernel.sched, t->sched.prio) && slice_end_covered(t)) return;
+  preempt_or_arm(t);
 }
 
 /* Where a thread that blocks with a continuation saves the context it will

@@ -173,15 +173,21 @@ TEST_F(SchedTest, YieldToPeerLeavesOtherCasesToTheGeneralPath) {
 TEST_F(SchedTest, ReadyAtAndNoneAboveReadTheBitmap) {
   EXPECT_FALSE(sched_ready_at(&s_, 5));
   EXPECT_TRUE(sched_none_above(&s_, 0));
+  EXPECT_FALSE(sched_ready_from(&s_, 0));
   Ready(0, 5);
   EXPECT_TRUE(sched_ready_at(&s_, 5));
   EXPECT_FALSE(sched_ready_at(&s_, 4));
   EXPECT_FALSE(sched_ready_at(&s_, SCHED_PRIORITIES));  // out of range: never
   EXPECT_TRUE(sched_none_above(&s_, 5));
   EXPECT_FALSE(sched_none_above(&s_, 4));
+  EXPECT_TRUE(sched_ready_from(&s_, 5));  // at the level
+  EXPECT_TRUE(sched_ready_from(&s_, 4));  // above it
+  EXPECT_FALSE(sched_ready_from(&s_, 6));
+  EXPECT_FALSE(sched_ready_from(&s_, SCHED_PRIORITIES));
   Ready(1, SCHED_PRIO_MAX);
   EXPECT_FALSE(sched_none_above(&s_, 5));
   EXPECT_TRUE(sched_none_above(&s_, SCHED_PRIO_MAX));
+  EXPECT_TRUE(sched_ready_from(&s_, SCHED_PRIO_MAX));
 }
 
 }  // namespace

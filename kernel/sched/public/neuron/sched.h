@@ -170,6 +170,11 @@ static inline bool sched_ready_at(const sched_t *s, unsigned prio) {
 static inline bool sched_none_above(const sched_t *s, unsigned prio) {
   return prio >= SCHED_PRIO_MAX || (s->rq.bitmap >> (prio + 1)) == 0;
 }
+/* Whether an entity of priority `prio` or more urgent is READY: both of the
+ * above at once, for a running entity that has nothing to do otherwise. */
+static inline bool sched_ready_from(const sched_t *s, unsigned prio) {
+  return prio < SCHED_PRIORITIES && (s->rq.bitmap >> prio) != 0;
+}
 
 /* The entity sched_pick() would return, or NULL; changes nothing. */
 sched_entity_t *sched_peek(const sched_t *s);
