@@ -10,8 +10,9 @@
  * the close and unmap of a handle or range that the capability layer or
  * the VMO module looks up themselves.
  *
- * The only state a decoder writes is the caller's own scratch copy of the
- * handles it sends (thread_t.send_handles), which nothing else reads.
+ * The only state a decoder writes is the caller's own scratch: the handles
+ * it sends (thread_t.send_handles) and the checked plan of a derive or a
+ * map (thread_t.decoded), which only the matching invoke reads, at once.
  */
 #include "kernel/core/syscall_util.h"
 #include "neuron/arch/memory_layout.h"
@@ -39,9 +40,8 @@ int sys_handle_dup_decode(thread_t *caller, const uint64_t raw[6], sys_handle_du
   int err = sys_handle_dup_unpack(raw, out);
   if (err != NX_OK) return err;
   if (out->rights & ~NX_RIGHTS_ALL) return NX_ERR_INVALID_ARGS;
-  cap_plan_t plan;
   handle_table_t *t = &caller->task->handles;
-  return cap_derive_check(t, out->h, HANDLE_ANY_TYPE, out->rights, t, &plan);
+  return cap_derive_check(t, out->h, HANDLE_ANY_TYPE, out->rights, t, &caller->decoded.cap_plan);
 }
 
 int sys_handle_mint_decode(thread_t *caller, const uint64_t raw[6], sys_handle_mint_args_t *out) {
@@ -49,9 +49,9 @@ int sys_handle_mint_decode(thread_t *caller, const uint64_t raw[6], sys_handle_m
   if (err != NX_OK) return err;
   if (out->rights & ~NX_RIGHTS_ALL) return NX_ERR_INVALID_ARGS;
   if (out->badge >> 63) return NX_ERR_INVALID_ARGS; /* a receive returns it in a0 */
-  cap_plan_t plan;
   handle_table_t *t = &caller->task->handles;
-  return cap_mint_check(t, out->h, HANDLE_ANY_TYPE, out->rights, out->badge, t, &plan);
+  return cap_mint_check(t, out->h, HANDLE_ANY_TYPE, out->rights, out->badge, t,
+                        &caller->decoded.cap_plan);
 }
 
 int sys_handle_close_decode(thread_t *caller, const uint64_t raw[6], sys_handle_close_args_t *out) {
@@ -110,9 +110,8 @@ int sys_vmo_map_decode(thread_t *caller, const uint64_t raw[6], sys_vmo_map_args
   handle_slot_t *s;
   err = handle_lookup_slot(&caller->task->handles, out->vmo, OBJ_VMO, SYS_VMO_MAP_VMO_RIGHTS, &s);
   if (err != NX_OK) return err;
-  vmo_map_request_t req;
   return vmo_map_check((vmo_t *)s->object, &caller->task->vmos, out->va, out->offset, out->size,
-                       s->rights, out->prot, s->serial, &req);
+                       s->rights, out->prot, s->serial, &caller->decoded.map);
 }
 
 int sys_vmo_unmap_decode(thread_t *caller, const uint64_t raw[6], sys_vmo_unmap_args_t *out) {
@@ -383,16 +382,16 @@ int sys_task_give_decode(thread_t *caller, const uint64_t raw[6], sys_task_give_
   err = new_task(caller, out->task, &task);
   if (err != NX_OK) return err;
   if (out->rights & ~NX_RIGHTS_ALL) return NX_ERR_INVALID_ARGS;
-  cap_plan_t plan;
+  cap_plan_t *plan = &caller->decoded.cap_plan;
   err = cap_derive_check(&caller->task->handles, out->h, HANDLE_ANY_TYPE, out->rights,
-                         &task->handles, &plan);
+                         &task->handles, plan);
   if (err != NX_OK) return err;
   /* A task that never runs tears down only when its last handle goes: if
    * it held its own, or two such tasks each other's, that would never
    * happen. So no task handle goes into a task's table this way (a running
    * task may still receive one over IPC: it ends, and lets go, by itself).
    * A channel may go in: a channel never holds a task (channel_send). */
-  return plan.src->object->type == OBJ_TASK ? NX_ERR_INVALID_ARGS : NX_OK;
+  return plan->src->object->type == OBJ_TASK ? NX_ERR_INVALID_ARGS : NX_OK;
 }
 
 int sys_task_start_decode(thread_t *caller, const uint64_t raw[6], sys_task_start_args_t *out) {

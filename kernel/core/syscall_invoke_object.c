@@ -43,18 +43,16 @@ static int64_t hand_out(thread_t *caller, object_t *obj, uint32_t rights) {
 
 /* ---- Handles ---- */
 
+/* handle_dup, handle_mint and task_give carry out the plan their decode
+ * checked (thread_t.decoded). */
 int64_t sys_handle_dup_invoke(thread_t *caller, const sys_handle_dup_args_t *args) {
-  handle_table_t *t = &caller->task->handles;
-  nx_handle_value_t h = 0;
-  int err = cap_derive(t, args->h, args->rights, t, &h);
-  return err != NX_OK ? err : (int64_t)h;
+  (void)args;
+  return (int64_t)cap_derive_apply(&caller->decoded.cap_plan);
 }
 
 int64_t sys_handle_mint_invoke(thread_t *caller, const sys_handle_mint_args_t *args) {
-  handle_table_t *t = &caller->task->handles;
-  nx_handle_value_t h = 0;
-  int err = cap_mint(t, args->h, args->rights, args->badge, t, &h);
-  return err != NX_OK ? err : (int64_t)h;
+  (void)args;
+  return (int64_t)cap_derive_apply(&caller->decoded.cap_plan);
 }
 
 int64_t sys_handle_close_invoke(thread_t *caller, const sys_handle_close_args_t *args) {
@@ -105,11 +103,11 @@ int64_t sys_vmo_write_invoke(thread_t *caller, const sys_vmo_write_args_t *args)
   return (int64_t)args->len;
 }
 
+/* The request its decode checked (thread_t.decoded); fails only for the
+ * kernel's own memory (NX_ERR_NO_MEMORY, nothing changed). */
 int64_t sys_vmo_map_invoke(thread_t *caller, const sys_vmo_map_args_t *args) {
-  handle_slot_t *s = syscall_slot(caller, args->vmo);
-  int err = vmo_map((vmo_t *)s->object, &caller->task->vmos, args->va, args->offset, args->size,
-                    s->rights, args->prot, s->serial, 0, 0);
-  return err;
+  (void)args;
+  return vmo_map_apply(&caller->decoded.map, 0, 0);
 }
 
 int64_t sys_vmo_unmap_invoke(thread_t *caller, const sys_vmo_unmap_args_t *args) {
@@ -407,10 +405,8 @@ int64_t sys_task_create_invoke(thread_t *caller, const sys_task_create_args_t *a
 }
 
 int64_t sys_task_give_invoke(thread_t *caller, const sys_task_give_args_t *args) {
-  task_t *task = syscall_object(caller, args->task);
-  nx_handle_value_t h = 0;
-  int err = cap_derive(&caller->task->handles, args->h, args->rights, &task->handles, &h);
-  return err != NX_OK ? err : (int64_t)h;
+  (void)args;
+  return (int64_t)cap_derive_apply(&caller->decoded.cap_plan);
 }
 
 int64_t sys_task_start_invoke(thread_t *caller, const sys_task_start_args_t *args) {

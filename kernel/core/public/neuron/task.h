@@ -12,6 +12,7 @@
 
 #include "neuron/arch/memory_layout.h"
 #include "neuron/arch/trap_frame.h"
+#include "neuron/cap_transfer.h"
 #include "neuron/handle_table.h"
 #include "neuron/ipc.h"
 #include "neuron/ipc_msg.h"
@@ -112,6 +113,12 @@ typedef struct thread {
    * ends while it waits drops it (detach). */
   object_t *wait_hold;
   uint64_t wait_bits_out; /* a wait-set wait's user pointer for the bits */
+  /* What its current syscall's decode checked, for the invoke to carry out
+   * (handle_dup, handle_mint and task_give; vmo_map). */
+  union {
+    cap_plan_t cap_plan;
+    vmo_map_request_t map;
+  } decoded;
 } thread_t;
 
 /* The thread that embeds an IPC or notify part. */
