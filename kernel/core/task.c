@@ -95,7 +95,9 @@ static void teardown(task_t *task) {
   task->state = TASK_DEAD;
 }
 
-void task_sweep_dead(void) {
+/* Apart from task_sweep_dead(), whose common case (no dead task waiting
+ * for its quota to empty) then needs no stack frame. */
+__attribute__((noinline)) static void sweep(void) {
   for (task_t **p = &kernel.dead_tasks; *p;) {
     task_t *t = *p;
     if (quota_used(&t->quota) == 0) {
@@ -105,6 +107,10 @@ void task_sweep_dead(void) {
       p = &t->next_dead;
     }
   }
+}
+
+void task_sweep_dead(void) {
+  if (kernel.dead_tasks) sweep();
 }
 
 /* The last reference went: free the record now, or once its quota is
