@@ -61,8 +61,9 @@ int ipc_handles_precheck(const handle_table_t *src, const nx_handle_value_t *h, 
 
 int ipc_handles_check(handle_table_t *src, const nx_handle_value_t *h, uint32_t n,
                       handle_table_t *dst, cap_plan_t plans[IPC_MSG_HANDLES]) {
+  if (n == 0) return NX_OK; /* most messages: no stack frame for them */
   int err = ipc_handles_precheck(src, h, n);
-  if (err != NX_OK || n == 0 || src == dst) return err;
+  if (err != NX_OK || src == dst) return err;
   /* Each cap_move_check sees the same free slot; all n need one each. */
   if (handle_table_free_slots(dst) < n) return NX_ERR_NO_MEMORY;
   for (uint32_t i = 0; i < n; i++) {
@@ -75,6 +76,7 @@ int ipc_handles_check(handle_table_t *src, const nx_handle_value_t *h, uint32_t 
 void ipc_handles_apply(ipc_system_t *sys, handle_table_t *src, const nx_handle_value_t *h,
                        uint32_t n, handle_table_t *dst, const cap_plan_t plans[IPC_MSG_HANDLES],
                        nx_handle_value_t out[IPC_MSG_HANDLES]) {
+  if (n == 0) return; /* most messages: no stack frame for them */
   for (uint32_t i = 0; i < n; i++) out[i] = src == dst ? h[i] : cap_move_apply(&plans[i]);
   sys->counters.handles_moved += n;
 }
