@@ -32,7 +32,10 @@ yield_fast:
   RESUMABLE_WITHOUT_FP a0, a5, a2, t2, t3, yield_bail
   SPACE_STILL_VALID a0, a5, t3, t4, t6, a4, a6, yield_bail
   /* The armed deadline must already cover the peer's slice end (none armed
-   * is SCHED_TIME_NONE, the largest value: it fails this too). */
+   * is SCHED_TIME_NONE, the largest value: it fails this too). It does
+   * whenever the yielder's slice end is armed, as every path that leaves a
+   * peer READY at its level ensures: this peer, resuming from its frame,
+   * has a full slice (docs/kernel.md, the yield). */
   rdtime t5
   ld a4, SE_SLICE_LEFT(a5)
   add a4, a4, t5
