@@ -62,6 +62,7 @@ int thread_create(task_t *task, uint64_t entry, uint64_t user_sp, uint64_t arg, 
   err = sv39_map(&kernel.space, t->stack_va, t->stack_pa, KSTACK_PAGES * PAGE_SIZE,
                  SV39_PERM_R | SV39_PERM_W | SV39_PERM_G, 0);
   if (err != NX_OK) goto fail_map;
+  /* A 10 ms slice: at least a tick (PLATFORM_MIN_TIMEBASE_HZ). */
   err = sched_entity_init(&t->sched, priority, kernel.platform.timebase_hz / 100);
   if (err != NX_OK) goto fail_sched;
 

@@ -234,8 +234,9 @@ static void read_node(walk_t *w, const node_t *n) {
   }
   if ((kinds & 1u << C_VIRTIO) && p->virtio_count < PLATFORM_MAX_VIRTIO) {
     uint32_t i = p->virtio_count;
+    /* A slot without a size or an interrupt line is of no use: skipped. */
     if (reg_of(w, n, 0, &p->virtio[i].base, &p->virtio[i].size) == NX_OK &&
-        read_irq(n, &p->virtio_irq[i])) {
+        p->virtio[i].size != 0 && read_irq(n, &p->virtio_irq[i])) {
       p->virtio_count++;
     }
   }
@@ -268,6 +269,9 @@ int platform_from_fdt(const fdt_t *fdt, platform_t *out, const char **why) {
   if (w.cpus < 0 || fdt_prop_u32(fdt, w.cpus, "timebase-frequency", &hz) != NX_OK ||
       p.hart_count == 0) {
     return fail(why, "no /cpus with timebase-frequency and cpu nodes", NX_ERR_NOT_FOUND);
+  }
+  if (hz < PLATFORM_MIN_TIMEBASE_HZ) {
+    return fail(why, "timebase-frequency below 100 Hz", NX_ERR_BAD_FORMAT);
   }
   p.timebase_hz = hz;
   if (read_initrd(fdt, chosen, &p) != NX_OK) {

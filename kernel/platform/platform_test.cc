@@ -101,13 +101,57 @@ TEST(Platform, RefusesTreesMissingEssentials) {
 
 // One memory range, one UART at 0x1000, one hart: under a root with two
 // cells for address and size.
-void Essentials(Builder &b) {
+void Essentials(Builder &b, uint32_t timebase_hz = 1000000) {
   b.Begin("memory@80000000").PropString("device_type", "memory");
   b.PropCells("reg", {0, 0x80000000, 0, 0x1000000}).End();
   b.Begin("uart@1000").PropString("compatible", "ns16550a").PropCells("reg", {0, 0x1000, 0, 8});
   b.End();
-  b.Begin("cpus").PropCells("timebase-frequency", {1000000});
+  b.Begin("cpus").PropCells("timebase-frequency", {timebase_hz});
   b.Begin("cpu@0").PropString("device_type", "cpu").End().End();
+}
+
+TEST(Platform, SkipsVirtioSlotsWithoutASizeOrAnInterrupt) {
+  Builder b;
+  b.Begin("").PropCells("#address-cells", {2}).PropCells("#size-cells", {2});
+  Essentials(b);
+  auto slot = [&](const char *name, std::vector<uint32_t> reg, std::vector<uint32_t> irq) {
+    b.Begin(name).PropString("compatible", "virtio,mmio").PropCells("reg", reg);
+    if (!irq.empty()) b.PropCells("interrupts", irq);
+    b.End();
+  };
+  slot("virtio_mmio@1", {0, 0x10001000, 0, 0x1000}, {1});
+  slot("virtio_mmio@2", {0, 0x10002000, 0, 0}, {2});          // no size
+  slot("virtio_mmio@3", {0, 0x10003000, 0, 0x1000}, {});      // no interrupt
+  slot("virtio_mmio@4", {0, 0x10004000, 0, 0x1000}, {4, 5});  // not one cell
+  slot("virtio_mmio@5", {0, 0x10005000, 0}, {5});             // reg not whole entries
+  slot("virtio_mmio@6", {0, 0x10006000, 0, 0x1000}, {6});
+  b.End();
+  platform_t p;
+  const char *why = nullptr;
+  ASSERT_EQ(Parse(b.Finish(), &p, &why), NX_OK) << why;
+  ASSERT_EQ(p.virtio_count, 2u);
+  EXPECT_EQ(p.virtio[0].base, 0x10001000u);
+  EXPECT_EQ(p.virtio_irq[0], 1u);
+  EXPECT_EQ(p.virtio[1].base, 0x10006000u);
+  EXPECT_EQ(p.virtio_irq[1], 6u);
+}
+
+TEST(Platform, RefusesATimebaseTooSlowForASlice) {
+  for (uint32_t hz : {0u, 1u, PLATFORM_MIN_TIMEBASE_HZ - 1, PLATFORM_MIN_TIMEBASE_HZ}) {
+    Builder b;
+    b.Begin("").PropCells("#address-cells", {2}).PropCells("#size-cells", {2});
+    Essentials(b, hz);
+    b.End();
+    platform_t p;
+    const char *why = nullptr;
+    if (hz == PLATFORM_MIN_TIMEBASE_HZ) {
+      ASSERT_EQ(Parse(b.Finish(), &p, &why), NX_OK) << why;
+      EXPECT_EQ(p.timebase_hz, hz);
+      continue;
+    }
+    EXPECT_EQ(Parse(b.Finish(), &p, &why), NX_ERR_BAD_FORMAT) << hz;
+    EXPECT_STREQ(why, "timebase-frequency below 100 Hz");
+  }
 }
 
 // The essentials and two more UARTs under "soc", and /chosen with

@@ -16,6 +16,10 @@ extern "C" {
 
 #define PLATFORM_MAX_VIRTIO 8
 
+/* The slowest timebase the kernel accepts: its time slice is a hundredth
+ * of a second, which must be at least one tick. */
+#define PLATFORM_MIN_TIMEBASE_HZ 100u
+
 typedef struct platform_region {
   uint64_t base;
   uint64_t size;
@@ -39,9 +43,9 @@ typedef struct platform {
 } platform_t;
 
 /* Fills *out from a validated tree. Missing essentials (memory, console,
- * timebase) give NX_ERR_NOT_FOUND and a reason in *why; a broken initrd or
- * PLIC node (no riscv,ndev, interrupts-extended not in <phandle irq> pairs)
- * NX_ERR_BAD_FORMAT. */
+ * timebase) give NX_ERR_NOT_FOUND and a reason in *why; a timebase below
+ * PLATFORM_MIN_TIMEBASE_HZ, a broken initrd or PLIC node (no riscv,ndev,
+ * interrupts-extended not in <phandle irq> pairs) NX_ERR_BAD_FORMAT. */
 int platform_from_fdt(const fdt_t *fdt, platform_t *out, const char **why);
 
 #ifdef __cplusplus
