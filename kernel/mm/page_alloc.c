@@ -25,6 +25,18 @@
  * it. A zeroed single-page allocation takes the last one kept, without the
  * memset, which is most of what a page-table page costs; the pages kept
  * rejoin the free lists when nothing else fits a request.
+ *
+ * Records are written when their pages are first needed, not when a range
+ * is added (clearing them all was a third of the kernel's boot): the
+ * max-order blocks a range starts with are "fresh", their tail records
+ * unwritten, until the allocator first takes each one off its free list.
+ * They sit in the max-order list in address order behind any other block
+ * (pushed highest first, and a list only loses its head at that order:
+ * merges stop below it), so they are taken lowest first and stay one
+ * interval of records (fresh_count from fresh_lo): taking the block at
+ * fresh_lo clears its records and moves fresh_lo past it. Nothing reads a record in
+ * that interval but a fresh block's head: a lookup there is refused as a
+ * free page, and a buddy is always in its own max-order block.
  */
 #include "neuron/page_alloc.h"
 
@@ -93,6 +105,23 @@ int page_alloc_init(page_alloc_t *pa, unsigned max_order, uintptr_t map_offset) 
   return NX_OK;
 }
 
+/* Cuts pfns [pfn, last) of r, where no max-order block fits, into the
+ * largest aligned blocks, left to right. */
+static void cut_edge(page_alloc_t *pa, page_range_t *r, uintptr_t pfn, uintptr_t last) {
+  while (pfn < last) {
+    unsigned k = pa->max_order;
+    while (k > 0 && ((pfn & (((uintptr_t)1 << k) - 1)) != 0 || last - pfn < ((uintptr_t)1 << k))) {
+      k--;
+    }
+    list_push(pa, r, k, (uint32_t)(pfn - base_pfn(r)));
+    pfn += (uintptr_t)1 << k;
+  }
+}
+
+/* Whether record i of r is in the fresh interval (unwritten unless it
+ * heads a fresh block). */
+static bool is_fresh(const page_range_t *r, uint32_t i) { return i - r->fresh_lo < r->fresh_count; }
+
 int page_alloc_add_range(page_alloc_t *pa, uintptr_t base, size_t size) {
   if (!pa || size > UINTPTR_MAX - base) return NX_ERR_INVALID_ARGS;
   uintptr_t end = (base + size) & ~(MM_PAGE_SIZE - 1);
@@ -122,25 +151,27 @@ int page_alloc_add_range(page_alloc_t *pa, uintptr_t base, size_t size) {
   r->meta = (struct page_meta *)page_alloc_ptr(pa, start);
   r->nonempty = 0;
   for (unsigned k = 0; k <= PAGE_ALLOC_ORDER_LIMIT; k++) r->free_head[k] = NONE;
-  /* Every record starts as PAGE_TAIL with order 0, an all-zero record.
-   * Clearing them is most of the kernel's boot time, so it goes through
-   * memset (the kernel's is unrolled; the compiler emits memset calls in
-   * freestanding code anyway). */
-  _Static_assert(PAGE_TAIL == 0, "records are cleared to PAGE_TAIL");
-  __builtin_memset(r->meta, 0, r->pages * sizeof(struct page_meta));
 
-  /* Cut the range into the largest aligned blocks that fit, left to right.
-   * Two equal neighbours that could merge are never both produced (the
-   * pair would have been taken as one block), so this is the merged state. */
-  uintptr_t pfn = base_pfn(r), last = end_pfn(r);
-  while (pfn < last) {
-    unsigned k = pa->max_order;
-    while (k > 0 && ((pfn & (((uintptr_t)1 << k) - 1)) != 0 || last - pfn < ((uintptr_t)1 << k))) {
-      k--;
-    }
-    list_push(pa, r, k, (uint32_t)(pfn - base_pfn(r)));
-    pfn += (uintptr_t)1 << k;
+  /* Cut the range into the largest aligned blocks that fit: smaller ones
+   * below the first max-order boundary and above the last (each edge cut
+   * left to right), max-order ones between. Two equal neighbours that could
+   * merge are never both produced (the pair would have been taken as one
+   * block), so this is the merged state. */
+  uintptr_t first = base_pfn(r), last = end_pfn(r), max = (uintptr_t)1 << pa->max_order;
+  uintptr_t lo = (first + max - 1) & ~(max - 1), hi = last & ~(max - 1);
+  if (lo >= hi) lo = hi = first; /* no max-order block: all edge, nothing fresh */
+  r->fresh_lo = (uint32_t)(lo - first);
+  r->fresh_count = (uint32_t)(hi - lo);
+  /* Every edge record starts as PAGE_TAIL with order 0, an all-zero record
+   * (memset: the kernel's stores eight words an iteration). */
+  _Static_assert(PAGE_TAIL == 0, "records are cleared to PAGE_TAIL");
+  __builtin_memset(r->meta, 0, r->fresh_lo * sizeof(struct page_meta));
+  __builtin_memset(&r->meta[hi - first], 0, (last - hi) * sizeof(struct page_meta));
+  cut_edge(pa, r, first, lo);
+  for (uintptr_t pfn = hi; pfn > lo; pfn -= max) {
+    list_push(pa, r, pa->max_order, (uint32_t)(pfn - max - first));
   }
+  cut_edge(pa, r, hi, last);
   pa->total_pages += r->pages;
   pa->free_pages += r->pages;
   return NX_OK;
@@ -237,6 +268,13 @@ uintptr_t page_alloc_alloc(page_alloc_t *pa, unsigned order, unsigned flags) {
 
   uint32_t i = best->free_head[best_order];
   list_remove(pa, best, i);
+  if (i == best->fresh_lo && best->fresh_count != 0) {
+    /* The lowest fresh block: its records are written from now on. */
+    uint32_t n = (uint32_t)1 << pa->max_order;
+    __builtin_memset(&best->meta[i], 0, n * sizeof(struct page_meta));
+    best->fresh_lo += n;
+    best->fresh_count -= n;
+  }
   /* Split: keep the lower half, free the upper half, until it fits. */
   for (unsigned k = best_order; k > order; k--) {
     list_push(pa, best, k - 1, i + ((uint32_t)1 << (k - 1)));
@@ -258,7 +296,10 @@ static int lookup(const page_alloc_t *pa, uintptr_t addr, page_range_t **range) 
   if (!pa || (addr & (MM_PAGE_SIZE - 1)) != 0) return NX_ERR_INVALID_ARGS;
   page_range_t *r = range_of(pa, addr);
   if (!r) return NX_ERR_OUT_OF_RANGE;
-  const struct page_meta *m = meta_of(r, addr >> MM_PAGE_SHIFT);
+  uintptr_t pfn = addr >> MM_PAGE_SHIFT;
+  if (is_fresh(r, (uint32_t)(pfn - base_pfn(r))))
+    return NX_ERR_NOT_FOUND; /* free since the start */
+  const struct page_meta *m = meta_of(r, pfn);
   if (m->state != PAGE_ALLOCATED) return NX_ERR_NOT_FOUND;
   if (range) *range = r;
   return m->order;
@@ -340,7 +381,14 @@ static bool check_range(const page_alloc_t *pa, const page_range_t *r, size_t *f
     blocks[k] += listed[k];
   }
   /* Records: the range is tiled by blocks, each aligned and inside the range,
-   * with tails inside; no free block has a free buddy of its order. */
+   * with tails inside; no free block has a free buddy of its order. The
+   * fresh interval holds whole max-order blocks, whose tails are not read. */
+  uintptr_t max = (uintptr_t)1 << pa->max_order;
+  if (r->fresh_lo > r->pages || r->fresh_count > r->pages - r->fresh_lo ||
+      (r->fresh_count != 0 && ((base_pfn(r) + r->fresh_lo) & (max - 1)) != 0) ||
+      r->fresh_count % max != 0) {
+    return false;
+  }
   size_t seen[PAGE_ALLOC_ORDER_LIMIT + 1] = {0};
   uintptr_t pfn = base_pfn(r);
   while (pfn < end_pfn(r)) {
@@ -351,7 +399,9 @@ static bool check_range(const page_alloc_t *pa, const page_range_t *r, size_t *f
         end_pfn(r) - pfn < n) {
       return false;
     }
-    for (uintptr_t t = 1; t < n; t++) {
+    bool fresh = is_fresh(r, (uint32_t)(pfn - base_pfn(r)));
+    if (fresh && (m->state != PAGE_FREE || n != max)) return false;
+    for (uintptr_t t = 1; t < n && !fresh; t++) {
       if (meta_of(r, pfn + t)->state != PAGE_TAIL) return false;
     }
     if (m->state == PAGE_FREE) {

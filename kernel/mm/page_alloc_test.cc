@@ -515,8 +515,103 @@ TEST_F(PageAllocTest, CheckNoticesInconsistentState) {
   EXPECT_EQ(page_alloc_check(&pa_), NX_ERR_BAD_FORMAT);
   std::swap(pa_.ranges[0].free_head[3], pa_.ranges[0].free_head[4]);
   EXPECT_EQ(page_alloc_check(&pa_), NX_OK);
+  // The fresh interval: misaligned, past the range, or not whole blocks.
+  page_range_t &r = pa_.ranges[0];
+  ASSERT_NE(r.fresh_count, 0u);
+  const uint32_t pages = static_cast<uint32_t>(r.pages);
+  for (auto [lo, count] :
+       std::vector<std::pair<uint32_t, uint32_t>>{{r.fresh_lo + 1, r.fresh_count},
+                                                  {r.fresh_lo, pages},
+                                                  {pages + 1, 0},
+                                                  {r.fresh_lo, r.fresh_count - 1}}) {
+    const uint32_t saved_lo = r.fresh_lo, saved_count = r.fresh_count;
+    r.fresh_lo = lo;
+    r.fresh_count = count;
+    EXPECT_EQ(page_alloc_check(&pa_), NX_ERR_BAD_FORMAT) << lo << " " << count;
+    r.fresh_lo = saved_lo;
+    r.fresh_count = saved_count;
+  }
+  EXPECT_EQ(page_alloc_check(&pa_), NX_OK);
   EXPECT_EQ(page_alloc_free(&pa_, a, 0), NX_OK);
   ExpectUnchanged();
+}
+
+// The max-order blocks a range starts with keep their tail records
+// unwritten until first taken: garbage there (0x02 bytes read as allocated
+// order-2 heads) is never believed, and they are taken lowest first.
+TEST(PageAllocFreshTest, WritesABlocksRecordsWhenItIsFirstTaken) {
+  Arena arena(8 * kMiB, 2 * kMiB);
+  std::memset(reinterpret_cast<void *>(arena.base()), 0x02, arena.size());
+  page_alloc_t pa;
+  ASSERT_EQ(page_alloc_init(&pa, 9, 0), NX_OK);
+  ASSERT_EQ(page_alloc_add_range(&pa, arena.base(), arena.size()), NX_OK);
+  ASSERT_EQ(page_alloc_check(&pa), NX_OK);
+  // The records fill the start of the first 2 MiB; the other three are fresh.
+  const uintptr_t blocks[] = {arena.base() + 2 * kMiB, arena.base() + 4 * kMiB,
+                              arena.base() + 6 * kMiB};
+  EXPECT_EQ(page_alloc_free_blocks(&pa, 9), 3u);
+  const page_range_t &r = pa.ranges[0];
+  EXPECT_EQ(r.fresh_count, 3u << 9);
+  for (uintptr_t b : blocks) {
+    for (uintptr_t a : {b, b + kPage, b + 5 * kPage, b + 2 * kMiB - kPage}) {
+      EXPECT_EQ(page_alloc_free(&pa, a, 0), NX_ERR_NOT_FOUND);
+      EXPECT_EQ(page_alloc_free(&pa, a, 2),
+                a % (4 * kPage) ? NX_ERR_INVALID_ARGS : NX_ERR_NOT_FOUND);
+      EXPECT_EQ(page_alloc_block_order(&pa, a), NX_ERR_NOT_FOUND);
+      EXPECT_EQ(page_alloc_owner_word(&pa, a), nullptr);
+    }
+  }
+  // Taken lowest first, each one's records cleared as it goes.
+  for (uintptr_t b : blocks) {
+    ASSERT_EQ(page_alloc_alloc(&pa, 9, 0), b);
+    ASSERT_EQ(page_alloc_check(&pa), NX_OK);
+    EXPECT_EQ(page_alloc_block_order(&pa, b), 9);
+    EXPECT_EQ(page_alloc_block_order(&pa, b + kPage), NX_ERR_NOT_FOUND);  // a tail
+  }
+  EXPECT_EQ(r.fresh_count, 0u);
+  // The check: a block in the fresh interval must be a free max-order one.
+  page_range_t &changed = pa.ranges[0];
+  changed.fresh_lo -= 1u << 9;  // back over blocks[2], now allocated
+  changed.fresh_count = 1u << 9;
+  EXPECT_EQ(page_alloc_check(&pa), NX_ERR_BAD_FORMAT);
+  changed.fresh_lo += 1u << 9;
+  changed.fresh_count = 0;
+  ASSERT_EQ(page_alloc_check(&pa), NX_OK);
+  // Back and split: small blocks come out of the first one freed.
+  ASSERT_EQ(page_alloc_free(&pa, blocks[1], 9), NX_OK);
+  ASSERT_EQ(page_alloc_free(&pa, blocks[0], 9), NX_OK);
+  for (int i = 0; i < 20; i++) {
+    uintptr_t a = page_alloc_alloc(&pa, 0, 0);
+    ASSERT_NE(a, 0u);
+    ASSERT_EQ(page_alloc_check(&pa), NX_OK);
+  }
+}
+
+// A single fresh block split by the first small request after the edge
+// blocks are gone, in a range that also has edges at both ends.
+TEST(PageAllocFreshTest, SplitsAFreshBlockForSmallRequests) {
+  Arena arena(8 * kMiB, 2 * kMiB);
+  std::memset(reinterpret_cast<void *>(arena.base()), 0x01, arena.size());
+  page_alloc_t pa;
+  ASSERT_EQ(page_alloc_init(&pa, 9, 0), NX_OK);
+  // [1 MiB, 4 MiB + 3 pages): the records and smaller blocks up to 2 MiB,
+  // one fresh block [2 MiB, 4 MiB), three single pages after it.
+  const uintptr_t start = arena.base() + kMiB, end = arena.base() + 4 * kMiB + 3 * kPage;
+  ASSERT_EQ(page_alloc_add_range(&pa, start, end - start), NX_OK);
+  ASSERT_EQ(page_alloc_check(&pa), NX_OK);
+  EXPECT_EQ(page_alloc_free_blocks(&pa, 9), 1u);
+  std::set<uintptr_t> got;
+  for (uintptr_t a; (a = page_alloc_alloc(&pa, 0, 0)) != 0;) {
+    ASSERT_TRUE(got.insert(a).second);
+    ASSERT_GE(a, start);
+    ASSERT_LT(a, end);
+  }
+  EXPECT_EQ(got.size(), page_alloc_total_pages(&pa));
+  EXPECT_EQ(pa.ranges[0].fresh_count, 0u);
+  ASSERT_EQ(page_alloc_check(&pa), NX_OK);
+  for (uintptr_t a : got) ASSERT_EQ(page_alloc_free(&pa, a, 0), NX_OK);
+  EXPECT_EQ(page_alloc_check(&pa), NX_OK);
+  EXPECT_EQ(page_alloc_free_blocks(&pa, 9), 1u);
 }
 
 TEST(PageAllocRangesTest, PrefersTheSmallestFreeBlockInAnyRange) {

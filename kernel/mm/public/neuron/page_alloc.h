@@ -62,6 +62,10 @@ typedef struct page_range {
   struct page_meta *meta; /* the records, one per managed page */
   uint32_t nonempty;      /* bit k set: free_head[k] is not empty */
   uint32_t free_head[PAGE_ALLOC_ORDER_LIMIT + 1];
+  /* The fresh_count records from fresh_lo on are not written yet but for
+   * the heads of the max-order blocks there, free since the range was
+   * added (see page_alloc.c). */
+  uint32_t fresh_lo, fresh_count;
 } page_range_t;
 
 /* The allocator. Put it anywhere (a static in the kernel); it holds no
