@@ -89,7 +89,10 @@ typedef struct page_alloc {
 int page_alloc_init(page_alloc_t *pa, unsigned max_order, uintptr_t map_offset);
 
 /* Hands [base, base + size) to the allocator, shrunk inward to whole pages.
- * Its first pages become the records; the rest is free. Errors:
+ * Its first pages become the records; the rest is free. Only the records of
+ * the blocks below the first and above the last max-order boundary are
+ * written now; a max-order block's are written when it is first taken, so
+ * the cost does not grow with the RAM added. Errors:
  * NX_ERR_INVALID_ARGS if the range wraps, overlaps an earlier range or is too
  * small to hold one page besides its records; NX_ERR_NOT_SUPPORTED past
  * PAGE_ALLOC_MAX_RANGES ranges; NX_ERR_OUT_OF_RANGE for 2^32 pages or more. */
