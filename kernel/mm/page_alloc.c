@@ -34,9 +34,9 @@
  * (pushed highest first, and a list only loses its head at that order:
  * merges stop below it), so they are taken lowest first and stay one
  * interval of records (fresh_count from fresh_lo): taking the block at
- * fresh_lo clears its records and moves fresh_lo past it. Nothing reads a record in
- * that interval but a fresh block's head: a lookup there is refused as a
- * free page, and a buddy is always in its own max-order block.
+ * fresh_lo clears its records and moves fresh_lo past it. Nothing reads a
+ * record in that interval but a fresh block's head: a lookup there is
+ * refused as a free page, and a buddy is always in its own max-order block.
  */
 #include "neuron/page_alloc.h"
 
@@ -297,8 +297,8 @@ static int lookup(const page_alloc_t *pa, uintptr_t addr, page_range_t **range) 
   page_range_t *r = range_of(pa, addr);
   if (!r) return NX_ERR_OUT_OF_RANGE;
   uintptr_t pfn = addr >> MM_PAGE_SHIFT;
-  if (is_fresh(r, (uint32_t)(pfn - base_pfn(r))))
-    return NX_ERR_NOT_FOUND; /* free since the start */
+  /* A fresh block is free, and its tail records unwritten. */
+  if (is_fresh(r, (uint32_t)(pfn - base_pfn(r)))) return NX_ERR_NOT_FOUND;
   const struct page_meta *m = meta_of(r, pfn);
   if (m->state != PAGE_ALLOCATED) return NX_ERR_NOT_FOUND;
   if (range) *range = r;
