@@ -736,7 +736,13 @@ TEST(PageAllocMapTest, ReachesMemoryThroughTheMapOffset) {
 // Thousands of random allocations and frees over two ranges, one starting
 // off any large boundary, with every invariant checked after each step.
 TEST(PageAllocRandomTest, InvariantsHoldUnderRandomTraffic) {
-  Arena a1(4 * kMiB, 2 * kMiB), a2(3 * kMiB, kPage);
+  // Memory that reads as records of allocated blocks (0x02) and of free
+  // order-1 heads (0x01) where the allocator has not written: its fresh
+  // blocks (three in a1; in a2, one or none, wherever it lies) must never
+  // be believed.
+  Arena a1(8 * kMiB, 2 * kMiB), a2(3 * kMiB, kPage);
+  std::memset(reinterpret_cast<void *>(a1.base()), 0x02, a1.size());
+  std::memset(reinterpret_cast<void *>(a2.base()), 0x01, a2.size());
   page_alloc_t pa;
   ASSERT_EQ(page_alloc_init(&pa, 9, 0), NX_OK);
   ASSERT_EQ(page_alloc_add_range(&pa, a1.base(), a1.size()), NX_OK);
