@@ -1,4 +1,5 @@
-"""fuzz_binary: a cc_binary built, with everything it depends on, for libFuzzer.
+"""fuzz_binary: a cc_binary built, with everything it depends on, for libFuzzer;
+fuzz_test: a bounded, deterministic run of a fuzzer over its seeds.
 
 A target's copts do not reach its dependencies, and a fuzzer over whole
 syscalls is only useful if the kernel code it runs is instrumented too
@@ -69,3 +70,33 @@ fuzz_binary = rule(
     }),
     doc = "The libFuzzer binary `binary`, its dependencies built with ASan, UBSan and coverage.",
 )
+
+def fuzz_test(name, fuzzer, corpus, runs, max_len):
+    """A bounded, deterministic run of `fuzzer` over the seeds in `corpus`.
+
+    It runs `runs` inputs of at most `max_len` bytes through
+    //tools/fuzz:fuzz_test.sh, which fails on a crash, a sanitizer report or
+    a broken invariant.
+
+    Args:
+      name: the test's name.
+      fuzzer: the libFuzzer binary (a fuzz_binary or a sanitized cc_binary).
+      corpus: a filegroup of seed inputs.
+      runs: how many inputs to run.
+      max_len: the largest input libFuzzer may make.
+    """
+    native.sh_test(
+        name = name,
+        srcs = ["//tools/fuzz:fuzz_test.sh"],
+        args = [
+            name,
+            str(runs),
+            str(max_len),
+            "$(rootpath %s)" % fuzzer,
+            "$(rootpaths %s)" % corpus,
+        ],
+        data = [
+            corpus,
+            fuzzer,
+        ],
+    )
