@@ -50,6 +50,7 @@ static int skip_slashes(const char *path, int pos) {
 }
 
 static bool path_ends(const char *path, int pos) { return path[pos] == 0 || path[pos] == ':'; }
+
 /* The properties the walk gathers for every node. */
 enum { P_DEVICE_TYPE, P_COMPATIBLE, P_REG, P_INTERRUPTS, P_ADDRESS_CELLS, P_SIZE_CELLS, P_COUNT };
 
