@@ -5,9 +5,10 @@
  *   int sys_<name>_decode(struct thread *caller, const uint64_t raw[6],
  *                         sys_<name>_args_t *out);
  *     checks everything about the raw argument registers a0..a5 (handles, rights,
- *     object types, user addresses, ranges) and fills *out; no side effects. Returns
- *     NX_OK or one of the syscall's errors. sys_<name>_unpack() does the part the
- *     schema says (types and widths); the decoder calls it first.
+ *     object types, user addresses, ranges) and fills *out; it changes no kernel
+ *     object (what it checked may stay in the caller's own scratch, for the
+ *     invoke). Returns NX_OK or one of the syscall's errors. sys_<name>_unpack()
+ *     does the part the schema says (types and widths); the decoder calls it first.
  *
  *   int64_t sys_<name>_invoke(struct thread *caller, const sys_<name>_args_t *args);
  *     does the work with decoded arguments; cannot fail on user input (it may still
