@@ -352,13 +352,17 @@ const void *fdt_prop(const fdt_t *fdt, int node, const char *name, uint32_t *len
   return 0;
 }
 
-int fdt_prop_u32(const fdt_t *fdt, int node, const char *name, uint32_t *out) {
-  uint32_t len;
-  const uint8_t *v = fdt_prop(fdt, node, name, &len);
-  if (!v) return NX_ERR_NOT_FOUND;
+int fdt_u32_decode(const void *value, uint32_t len, uint32_t *out) {
+  if (!value) return NX_ERR_NOT_FOUND;
   if (len != 4) return NX_ERR_BAD_FORMAT;
-  *out = be32(v);
+  *out = be32(value);
   return NX_OK;
+}
+
+int fdt_prop_u32(const fdt_t *fdt, int node, const char *name, uint32_t *out) {
+  uint32_t len = 0;
+  const void *v = fdt_prop(fdt, node, name, &len);
+  return fdt_u32_decode(v, len, out);
 }
 
 /* Reads `cells` big-endian cells (1 or 2) as one number. */
@@ -423,15 +427,23 @@ int fdt_find_compatible(const fdt_t *fdt, int after, const char *compat) {
   }
 }
 
-int fdt_cells(const fdt_t *fdt, int node, uint32_t *addr_cells, uint32_t *size_cells) {
+int fdt_cells_decode(const void *address_value, uint32_t address_len, const void *size_value,
+                     uint32_t size_len, uint32_t *addr_cells, uint32_t *size_cells) {
   /* Defaults from the Devicetree Specification when the node is silent. */
   *addr_cells = 2;
   *size_cells = 1;
-  if (fdt_prop_u32(fdt, node, "#address-cells", addr_cells) == NX_ERR_BAD_FORMAT ||
-      fdt_prop_u32(fdt, node, "#size-cells", size_cells) == NX_ERR_BAD_FORMAT) {
+  if (fdt_u32_decode(address_value, address_len, addr_cells) == NX_ERR_BAD_FORMAT ||
+      fdt_u32_decode(size_value, size_len, size_cells) == NX_ERR_BAD_FORMAT) {
     return NX_ERR_BAD_FORMAT;
   }
   return NX_OK;
+}
+
+int fdt_cells(const fdt_t *fdt, int node, uint32_t *addr_cells, uint32_t *size_cells) {
+  uint32_t address_len = 0, size_len = 0;
+  const void *address = fdt_prop(fdt, node, "#address-cells", &address_len);
+  const void *size = fdt_prop(fdt, node, "#size-cells", &size_len);
+  return fdt_cells_decode(address, address_len, size, size_len, addr_cells, size_cells);
 }
 
 int fdt_reg_cells(const fdt_t *fdt, int node, uint32_t addr_cells, uint32_t size_cells,

@@ -230,6 +230,27 @@ TEST(Fdt, MatchesSeveralStringsInOneListPass) {
   EXPECT_FALSE(fdt_list_contains(list, sizeof list, "ns16550"));
 }
 
+TEST(Fdt, DecodesOneCellAndCellCountValuesDirectly) {
+  const uint8_t one[] = {0, 0, 0, 7}, two[] = {0, 0, 0, 1, 0, 0, 0, 2};
+  uint32_t v = 99;
+  EXPECT_EQ(fdt_u32_decode(one, 4, &v), NX_OK);
+  EXPECT_EQ(v, 7u);
+  v = 99;
+  EXPECT_EQ(fdt_u32_decode(nullptr, 0, &v), NX_ERR_NOT_FOUND);
+  EXPECT_EQ(fdt_u32_decode(two, 8, &v), NX_ERR_BAD_FORMAT);
+  EXPECT_EQ(fdt_u32_decode(one, 3, &v), NX_ERR_BAD_FORMAT);
+  EXPECT_EQ(v, 99u);  // untouched on a refusal
+  uint32_t ac = 0, sc = 0;
+  EXPECT_EQ(fdt_cells_decode(nullptr, 0, nullptr, 0, &ac, &sc), NX_OK);
+  EXPECT_EQ(ac, 2u);  // the Devicetree Specification's defaults
+  EXPECT_EQ(sc, 1u);
+  EXPECT_EQ(fdt_cells_decode(one, 4, two + 4, 4, &ac, &sc), NX_OK);
+  EXPECT_EQ(ac, 7u);
+  EXPECT_EQ(sc, 2u);
+  EXPECT_EQ(fdt_cells_decode(two, 8, nullptr, 0, &ac, &sc), NX_ERR_BAD_FORMAT);
+  EXPECT_EQ(fdt_cells_decode(nullptr, 0, one, 2, &ac, &sc), NX_ERR_BAD_FORMAT);
+}
+
 TEST(Fdt, DecodesARegValueDirectly) {
   const uint8_t reg[] = {0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4};
   uint64_t base = 0, size = 0;

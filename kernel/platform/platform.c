@@ -81,14 +81,6 @@ static void gather(node_t *n, const fdt_item_t *item) {
   }
 }
 
-/* A one-cell property: false if present with another length. */
-static bool read_cell(const prop_t *prop, uint32_t *out) {
-  if (!prop->data) return true;
-  if (prop->len != 4) return false;
-  *out = fdt_cell(prop->data);
-  return true;
-}
-
 /* What the walk keeps per depth: the cells the node there gives its
  * children (addr_cells 0 when its say is malformed: their reg cannot be
  * decoded), and how far its path matches stdout-path's: the position after
@@ -128,7 +120,8 @@ static void read_region(const walk_t *w, const node_t *n, platform_region_t *r) 
 
 /* The node's interrupt line: false unless `interrupts` is one cell. */
 static bool read_irq(const node_t *n, uint32_t *irq) {
-  return n->prop[P_INTERRUPTS].data && read_cell(&n->prop[P_INTERRUPTS], irq);
+  const prop_t *prop = &n->prop[P_INTERRUPTS];
+  return fdt_u32_decode(prop->data, prop->len, irq) == NX_OK;
 }
 
 /* The riscv,cpu-intc binding numbers a hart's local interrupts by their
@@ -191,9 +184,10 @@ static int console_pos(const walk_t *w, const node_t *n) {
 static void read_node(walk_t *w, const node_t *n) {
   platform_t *p = w->p;
   level_t *own = &w->levels[n->depth];
-  *own = (level_t){2, 1, console_pos(w, n)}; /* the Devicetree Specification's defaults */
-  if (!read_cell(&n->prop[P_ADDRESS_CELLS], &own->addr_cells) ||
-      !read_cell(&n->prop[P_SIZE_CELLS], &own->size_cells)) {
+  own->console_pos = console_pos(w, n);
+  const prop_t *ac = &n->prop[P_ADDRESS_CELLS], *sc = &n->prop[P_SIZE_CELLS];
+  if (fdt_cells_decode(ac->data, ac->len, sc->data, sc->len, &own->addr_cells, &own->size_cells) !=
+      NX_OK) {
     own->addr_cells = 0;
   }
   if (n->depth == 0) return;

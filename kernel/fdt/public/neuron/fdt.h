@@ -81,6 +81,17 @@ typedef struct fdt_walk {
  * skipped, as libfdt does). */
 int fdt_walk_next(const fdt_t *fdt, fdt_walk_t *walk, fdt_item_t *item);
 
+/* A one-cell (u32) property value of `len` bytes, `value` NULL when the
+ * property is absent: NX_OK, NX_ERR_NOT_FOUND, or NX_ERR_BAD_FORMAT if it
+ * is not 4 bytes. What fdt_prop_u32() reads, for a walk's items. */
+int fdt_u32_decode(const void *value, uint32_t len, uint32_t *out);
+
+/* The cells a node gives its children, from its #address-cells and
+ * #size-cells values (each NULL when absent): what fdt_cells() reads, for a
+ * walk's items. */
+int fdt_cells_decode(const void *address_value, uint32_t address_len, const void *size_value,
+                     uint32_t size_len, uint32_t *addr_cells, uint32_t *size_cells);
+
 /* Whether a walk item is the property `name`. */
 int fdt_item_is(const fdt_item_t *item, const char *name);
 
