@@ -13,6 +13,7 @@ _TOOLS = {
     "llvm-ar": ("/usr/lib/llvm-14/bin/llvm-ar", ["--version"], "LLVM version 14.", "llvm-14"),
     "llvm-objcopy": ("/usr/lib/llvm-14/bin/llvm-objcopy", ["--version"], "LLVM version 14.", "llvm-14"),
     "llvm-nm": ("/usr/lib/llvm-14/bin/llvm-nm", ["--version"], "LLVM version 14.", "llvm-14"),
+    "llvm-objdump": ("/usr/lib/llvm-14/bin/llvm-objdump", ["--version"], "LLVM version 14.", "llvm-14"),
     "llvm-size": ("/usr/lib/llvm-14/bin/llvm-size", ["--version"], "LLVM version 14.", "llvm-14"),
     "clang-format": ("/usr/bin/clang-format-14", ["--version"], "clang-format version 14.", "clang-format-14"),
     "clang-tidy": ("/usr/bin/clang-tidy-14", ["--version"], "LLVM version 14.", "clang-tidy-14"),

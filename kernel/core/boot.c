@@ -33,6 +33,13 @@ void kpanic(const char *reason) {
   machine_exit(kernel.platform.uart.size ? &kernel.platform : 0, 3);
 }
 
+/* Where boot ends, in code that stays (kmain is in kernel.ld's .boot.text):
+ * frees the boot code and never returns to it. */
+__attribute__((noreturn, noinline)) static void run_after_boot(void) {
+  kmem_free_boot_code();
+  scheduler_run();
+}
+
 /* What the kernel hands every boot program (see nx_start_info_t): objects
  * made once at boot, each holding a kernel reference for good. */
 static object_t debug_log = {OBJ_DEBUG_LOG, 1};
@@ -157,5 +164,5 @@ void kmain(unsigned long hartid, uint64_t dtb_phys, uint64_t entry_instret) {
   csr_write(sie, SIE_STIE | (irq_controller() ? SIE_SEIE : 0));
   sbi_set_timer(UINT64_MAX);
   start_programs();
-  scheduler_run();
+  run_after_boot();
 }

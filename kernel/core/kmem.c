@@ -3,7 +3,8 @@
  * allocator and builds the kernel's address space:
  *   - the kernel image at KERNEL_VIRT_BASE, text R-X, rodata R--, data RW-;
  *   - the direct map of RAM and of the platform's MMIO regions, RW-, never X;
- * then switches from entry.S's boot table (RWX gigapages) to it.
+ * then switches from entry.S's boot table (RWX gigapages) to it. When boot
+ * is done, the pages of the code only boot runs go to the allocator too.
  */
 #include "neuron/arch/csr.h"
 #include "neuron/arch/memory_layout.h"
@@ -12,10 +13,13 @@
 #include "neuron/kernel.h"
 
 /* NOLINTNEXTLINE(bugprone-reserved-identifier): the names kernel.ld defines */
-extern char __kernel_start[], __text_end[], __rodata_start[], __data_start[], __kernel_end[];
+extern char __kernel_start[], __boot_text_start[], __boot_text_end[], __text_end[];
+/* NOLINTNEXTLINE(bugprone-reserved-identifier): the names kernel.ld defines */
+extern char __rodata_start[], __data_start[], __kernel_end[];
 
-/* The physical pages that hold something already: the kernel image (and
- * the firmware below it), the device tree and the boot archive. */
+/* The physical pages that hold something the allocator must not hand out:
+ * the firmware below the kernel, the device tree and the boot archive. (The
+ * kernel image is in use in the allocator's first range instead.) */
 typedef struct reserved {
   uint64_t base, end;
 } reserved_t;
@@ -23,12 +27,19 @@ typedef struct reserved {
 static uint64_t page_down(uint64_t x) { return x & ~(PAGE_SIZE - 1); }
 static uint64_t page_up(uint64_t x) { return (x + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
 
-/* Adds [base, end) minus the reserved ranges (sorted by base) to the allocator. */
+/* Adds [base, end) minus the reserved ranges (sorted by base) to the
+ * allocator. The piece that starts with the kernel image has the image's
+ * pages in use, so that the boot code can be freed into it. A piece too
+ * small for a free page besides its records stays out. */
 static void add_free_ram(uint64_t base, uint64_t end, const reserved_t *r, int n) {
+  uint64_t image = kernel_image_phys(__kernel_start);
+  uint64_t image_pages = (page_up(kernel_image_phys(__kernel_end)) - image) / PAGE_SIZE;
   for (int i = 0; i <= n && base < end; i++) {
     uint64_t stop = i < n ? r[i].base : end;
     if (stop > end) stop = end;
-    if (stop > base && page_alloc_add_range(&kernel.pages, base, stop - base) != NX_OK) {
+    uint64_t in_use = base == image ? image_pages : 0;
+    if (stop > base && (stop - base) / PAGE_SIZE >= in_use + 2 &&
+        page_alloc_add_range_in_use(&kernel.pages, base, stop - base, in_use) != NX_OK) {
       kpanic("cannot hand RAM to the page allocator");
     }
     if (i < n && r[i].end > base) base = r[i].end;
@@ -59,7 +70,7 @@ void kmem_init(uint64_t dtb_phys, uint64_t dtb_size) {
   uint64_t ram_base = p->memory.base, ram_end = p->memory.base + p->memory.size;
 
   reserved_t r[3] = {
-      {ram_base, page_up(kernel_image_phys(__kernel_end))},
+      {ram_base, kernel_image_phys(__kernel_start)},
       {page_down(dtb_phys), page_up(dtb_phys + dtb_size)},
       {page_down(p->initrd.base), page_up(p->initrd.base + p->initrd.size)},
   };
@@ -83,7 +94,7 @@ void kmem_init(uint64_t dtb_phys, uint64_t dtb_size) {
   if (sv39_init(&kernel.space, &kernel.pages, &kernel.root_quota, 0, 0) != NX_OK) {
     kpanic("cannot create the kernel address space");
   }
-  map_image(__kernel_start, __text_end, SV39_PERM_R | SV39_PERM_X);
+  map_image(__kernel_start, __text_end, SV39_PERM_R | SV39_PERM_X); /* .boot.text, .text */
   map_image(__rodata_start, __data_start, SV39_PERM_R);
   map_image(__data_start, __kernel_end, SV39_PERM_R | SV39_PERM_W);
   map_or_panic(DIRECT_MAP_BASE + ram_base, ram_base, p->memory.size, SV39_PERM_R | SV39_PERM_W);
@@ -101,4 +112,27 @@ void kmem_init(uint64_t dtb_phys, uint64_t dtb_size) {
   kprintf("memory: %lu KiB free after the kernel page table (%lu table pages)\n",
           (unsigned long)(page_alloc_free_pages(&kernel.pages) * 4),
           (unsigned long)kernel.space.table_pages);
+}
+
+void kmem_free_boot_code(void) {
+  uint64_t va = (uint64_t)(uintptr_t)__boot_text_start;
+  uint64_t size = (uint64_t)(uintptr_t)__boot_text_end - va;
+  uint64_t pa = kernel_image_phys(__boot_text_start);
+  /* The mapping goes first, and with it every TLB entry (the mapping is
+   * global): no stale translation may execute the pages once they hold
+   * someone's data. Every address space shares these kernel tables. */
+  if (sv39_unmap(&kernel.space, va, size, 0) != NX_OK) kpanic("cannot unmap the boot code");
+  __asm__ volatile("sfence.vma" ::: "memory");
+  /* The pages are in use in the allocator's first range (add_free_ram()),
+   * unless RAM left no room for it. */
+  if (!page_alloc_owns(&kernel.pages, pa)) {
+    kprintf("NEURON: boot code unmapped; its pages stay reserved\n");
+    return;
+  }
+  for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+    if (page_alloc_free(&kernel.pages, pa + off, 0) != NX_OK) {
+      kpanic("cannot free the boot code's pages");
+    }
+  }
+  kprintf("NEURON: boot code freed: %lu KiB\n", (unsigned long)(size >> 10));
 }

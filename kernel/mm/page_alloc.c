@@ -46,13 +46,14 @@
 
 #define NONE UINT32_MAX /* the end of a free list */
 
-enum { PAGE_TAIL = 0, PAGE_FREE = 1, PAGE_ALLOCATED = 2, PAGE_ZEROED = 3 };
+/* PAGE_RESERVED: a page holding the range's records, never handed out. */
+enum { PAGE_TAIL = 0, PAGE_FREE = 1, PAGE_ALLOCATED = 2, PAGE_ZEROED = 3, PAGE_RESERVED = 4 };
 
 struct page_meta {
   uint32_t next; /* free list links (record indexes), valid in free heads */
   uint32_t prev;
   uint8_t order;       /* order of the block this page heads */
-  uint8_t state;       /* PAGE_TAIL, PAGE_FREE, PAGE_ALLOCATED or PAGE_ZEROED */
+  uint8_t state;       /* PAGE_TAIL, PAGE_FREE, PAGE_ALLOCATED, PAGE_ZEROED, PAGE_RESERVED */
   uint16_t owner_word; /* the owner's, in allocated heads; cleared on allocation */
 };
 
@@ -123,57 +124,73 @@ static void cut_edge(page_alloc_t *pa, page_range_t *r, uintptr_t pfn, uintptr_t
 static bool is_fresh(const page_range_t *r, uint32_t i) { return i - r->fresh_lo < r->fresh_count; }
 
 int page_alloc_add_range(page_alloc_t *pa, uintptr_t base, size_t size) {
+  return page_alloc_add_range_in_use(pa, base, size, 0);
+}
+
+/* Labels records [from, to) of r as single pages in `state`. */
+static void label_pages(page_range_t *r, uint32_t from, uint32_t to, uint8_t state) {
+  for (uint32_t i = from; i < to; i++) {
+    r->meta[i].state = state;
+    r->meta[i].order = 0;
+  }
+}
+
+int page_alloc_add_range_in_use(page_alloc_t *pa, uintptr_t base, size_t size, size_t in_use) {
   if (!pa || size > UINTPTR_MAX - base) return NX_ERR_INVALID_ARGS;
   uintptr_t end = (base + size) & ~(MM_PAGE_SIZE - 1);
   if (base > UINTPTR_MAX - (MM_PAGE_SIZE - 1)) return NX_ERR_INVALID_ARGS;
   uintptr_t start = (base + MM_PAGE_SIZE - 1) & ~(MM_PAGE_SIZE - 1);
   if (end <= start) return NX_ERR_INVALID_ARGS;
+  /* Page 0 in use could be freed and handed out as "no memory". */
+  if (in_use != 0 && start == 0) return NX_ERR_INVALID_ARGS;
   for (unsigned i = 0; i < pa->range_count; i++) {
     const page_range_t *o = &pa->ranges[i];
-    uintptr_t o_end = o->base + o->pages * MM_PAGE_SIZE;
-    if (start < o_end && o->start < end) return NX_ERR_INVALID_ARGS;
+    if (start < o->end && o->base < end) return NX_ERR_INVALID_ARGS;
   }
   if (pa->range_count == PAGE_ALLOC_MAX_RANGES) return NX_ERR_NOT_SUPPORTED;
 
-  /* Records for every page of the range would cover the record pages too;
-   * those few extra records cost less than a page, and the arithmetic stays
-   * simple. */
+  /* One record per page of the range, the records' own pages included
+   * (labelled PAGE_RESERVED): one index space, whatever comes first. */
   size_t n = (end - start) >> MM_PAGE_SHIFT;
   if (n >= NONE) return NX_ERR_OUT_OF_RANGE;
   size_t meta_pages = (n * sizeof(struct page_meta) + MM_PAGE_SIZE - 1) >> MM_PAGE_SHIFT;
-  if (meta_pages >= n) return NX_ERR_INVALID_ARGS;
+  if (in_use >= n || meta_pages >= n - in_use) return NX_ERR_INVALID_ARGS;
 
   page_range_t *r = &pa->ranges[pa->range_count++];
-  r->start = start;
-  r->base = start + meta_pages * MM_PAGE_SIZE;
-  r->pages = n - meta_pages;
+  r->base = start;
+  r->end = end;
+  r->pages = n;
   r->meta_pages = meta_pages;
-  r->meta = (struct page_meta *)page_alloc_ptr(pa, start);
+  r->meta = (struct page_meta *)page_alloc_ptr(pa, start + in_use * MM_PAGE_SIZE);
   r->nonempty = 0;
   for (unsigned k = 0; k <= PAGE_ALLOC_ORDER_LIMIT; k++) r->free_head[k] = NONE;
 
-  /* Cut the range into the largest aligned blocks that fit: smaller ones
-   * below the first max-order boundary and above the last (each edge cut
-   * left to right), max-order ones between. Two equal neighbours that could
-   * merge are never both produced (the pair would have been taken as one
-   * block), so this is the merged state. */
-  uintptr_t first = base_pfn(r), last = end_pfn(r), max = (uintptr_t)1 << pa->max_order;
+  /* Cut the free pages, after the pages in use and the records, into the
+   * largest aligned blocks that fit: smaller ones below the first max-order
+   * boundary and above the last (each edge cut left to right), max-order
+   * ones between. Two equal neighbours that could merge are never both
+   * produced (the pair would have been taken as one block), so this is the
+   * merged state. */
+  uintptr_t first = base_pfn(r) + in_use + meta_pages, last = end_pfn(r);
+  uintptr_t max = (uintptr_t)1 << pa->max_order;
   uintptr_t lo = (first + max - 1) & ~(max - 1), hi = last & ~(max - 1);
   if (lo >= hi) lo = hi = first; /* no max-order block: all edge, nothing fresh */
-  r->fresh_lo = (uint32_t)(lo - first);
+  r->fresh_lo = (uint32_t)(lo - base_pfn(r));
   r->fresh_count = (uint32_t)(hi - lo);
   /* Every edge record starts as PAGE_TAIL with order 0, an all-zero record
    * (memset: the kernel's stores eight words an iteration). */
   _Static_assert(PAGE_TAIL == 0, "records are cleared to PAGE_TAIL");
   __builtin_memset(r->meta, 0, r->fresh_lo * sizeof(struct page_meta));
-  __builtin_memset(&r->meta[hi - first], 0, (last - hi) * sizeof(struct page_meta));
+  __builtin_memset(&r->meta[hi - base_pfn(r)], 0, (last - hi) * sizeof(struct page_meta));
+  label_pages(r, 0, (uint32_t)in_use, PAGE_ALLOCATED);
+  label_pages(r, (uint32_t)in_use, (uint32_t)(in_use + meta_pages), PAGE_RESERVED);
   cut_edge(pa, r, first, lo);
   for (uintptr_t pfn = hi; pfn > lo; pfn -= max) {
-    list_push(pa, r, pa->max_order, (uint32_t)(pfn - max - first));
+    list_push(pa, r, pa->max_order, (uint32_t)(pfn - max - base_pfn(r)));
   }
   cut_edge(pa, r, hi, last);
-  pa->total_pages += r->pages;
-  pa->free_pages += r->pages;
+  pa->total_pages += n - meta_pages;
+  pa->free_pages += n - meta_pages - in_use;
   return NX_OK;
 }
 
@@ -181,7 +198,7 @@ int page_alloc_add_range(page_alloc_t *pa, uintptr_t base, size_t size) {
 static page_range_t *range_of(const page_alloc_t *pa, uintptr_t addr) {
   for (unsigned i = 0; i < pa->range_count; i++) {
     const page_range_t *r = &pa->ranges[i];
-    if (addr >= r->base && ((addr - r->base) >> MM_PAGE_SHIFT) < r->pages) {
+    if (addr >= r->base && addr < r->end) {
       return (page_range_t *)r;
     }
   }
@@ -300,7 +317,10 @@ static int lookup(const page_alloc_t *pa, uintptr_t addr, page_range_t **range) 
   /* A fresh block is free, and its tail records unwritten. */
   if (is_fresh(r, (uint32_t)(pfn - base_pfn(r)))) return NX_ERR_NOT_FOUND;
   const struct page_meta *m = meta_of(r, pfn);
-  if (m->state != PAGE_ALLOCATED) return NX_ERR_NOT_FOUND;
+  if (m->state != PAGE_ALLOCATED) {
+    /* The records are in the range but no managed page. */
+    return m->state == PAGE_RESERVED ? NX_ERR_OUT_OF_RANGE : NX_ERR_NOT_FOUND;
+  }
   if (range) *range = r;
   return m->order;
 }
@@ -364,6 +384,7 @@ unsigned page_alloc_max_order(const page_alloc_t *pa) { return pa->max_order; }
 static bool check_range(const page_alloc_t *pa, const page_range_t *r, size_t *free_pages,
                         size_t *blocks, size_t *zeroed) {
   size_t listed[PAGE_ALLOC_ORDER_LIMIT + 1] = {0};
+  size_t reserved = 0;
   /* Free lists: well linked, bounded (no cycle), only free heads of the
    * list's order, the nonempty mask in step. */
   for (unsigned k = 0; k <= PAGE_ALLOC_ORDER_LIMIT; k++) {
@@ -384,6 +405,7 @@ static bool check_range(const page_alloc_t *pa, const page_range_t *r, size_t *f
    * with tails inside; no free block has a free buddy of its order. The
    * fresh interval holds whole max-order blocks, whose tails are not read. */
   uintptr_t max = (uintptr_t)1 << pa->max_order;
+  if (r->end != r->base + r->pages * MM_PAGE_SIZE || r->meta_pages >= r->pages) return false;
   if (r->fresh_lo > r->pages || r->fresh_count > r->pages - r->fresh_lo ||
       (r->fresh_count != 0 && ((base_pfn(r) + r->fresh_lo) & (max - 1)) != 0) ||
       r->fresh_count % max != 0) {
@@ -416,6 +438,9 @@ static bool check_range(const page_alloc_t *pa, const page_range_t *r, size_t *f
       if (k != 0) return false;
       ++*zeroed;
       ++*free_pages;
+    } else if (m->state == PAGE_RESERVED) {
+      if (k != 0) return false;
+      ++reserved;
     } else if (m->state != PAGE_ALLOCATED) {
       return false;
     }
@@ -424,7 +449,7 @@ static bool check_range(const page_alloc_t *pa, const page_range_t *r, size_t *f
   for (unsigned k = 0; k <= PAGE_ALLOC_ORDER_LIMIT; k++) {
     if (listed[k] != seen[k]) return false;
   }
-  return true;
+  return reserved == r->meta_pages;
 }
 
 /* Whether the pages kept aside are distinct, recorded PAGE_ZEROED and all
@@ -453,7 +478,7 @@ int page_alloc_check(const page_alloc_t *pa) {
   size_t blocks[PAGE_ALLOC_ORDER_LIMIT + 1] = {0};
   for (unsigned i = 0; i < pa->range_count; i++) {
     if (!check_range(pa, &pa->ranges[i], &free_pages, blocks, &zeroed)) return NX_ERR_BAD_FORMAT;
-    total += pa->ranges[i].pages;
+    total += pa->ranges[i].pages - pa->ranges[i].meta_pages;
   }
   if (total != pa->total_pages || free_pages != pa->free_pages) return NX_ERR_BAD_FORMAT;
   if (zeroed != pa->zeroed_count || !check_zeroed(pa)) return NX_ERR_BAD_FORMAT;

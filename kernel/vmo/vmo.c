@@ -146,9 +146,7 @@ int vmo_create(vmo_system_t *sys, uint64_t size, uint32_t flags, quota_t *quota,
 static bool overlaps_ram(const page_alloc_t *pa, uint64_t base, uint64_t size) {
   for (unsigned i = 0; i < pa->range_count; i++) {
     const page_range_t *r = &pa->ranges[i];
-    uint64_t start = r->start;
-    uint64_t end = r->base + ((uint64_t)r->pages << MM_PAGE_SHIFT);
-    if (base < end && start < base + size) return true;
+    if (base < r->end && r->base < base + size) return true;
   }
   return false;
 }

@@ -261,10 +261,11 @@ TEST_F(VmoTest, PhysicalVmoRejectsBadRanges) {
   EXPECT_EQ(vmo_create_physical(&sys_, UINT64_MAX - kPage + 1, kPage, &vmo), NX_ERR_OUT_OF_RANGE);
   // RAM the allocator manages (a free page, its records, a range edge).
   const page_range_t &r = env_.pa.ranges[0];
+  EXPECT_EQ(vmo_create_physical(&sys_, r.base + r.meta_pages * kPage, kPage, &vmo),
+            NX_ERR_INVALID_ARGS);
   EXPECT_EQ(vmo_create_physical(&sys_, r.base, kPage, &vmo), NX_ERR_INVALID_ARGS);
-  EXPECT_EQ(vmo_create_physical(&sys_, r.start, kPage, &vmo), NX_ERR_INVALID_ARGS);
-  EXPECT_EQ(vmo_create_physical(&sys_, r.start - kPage, 2 * kPage, &vmo), NX_ERR_INVALID_ARGS);
-  uint64_t end = r.base + r.pages * kPage;
+  EXPECT_EQ(vmo_create_physical(&sys_, r.base - kPage, 2 * kPage, &vmo), NX_ERR_INVALID_ARGS);
+  uint64_t end = r.end;
   EXPECT_EQ(vmo_create_physical(&sys_, end - kPage, 2 * kPage, &vmo), NX_ERR_INVALID_ARGS);
   EXPECT_EQ(vmo, nullptr);
   // Right next to RAM is fine.

@@ -8,7 +8,8 @@ The guest prints one line per metric:
 and one line per metric it could not measure (printed after the table):
     BENCH-SKIP <name> <reason>
 and the kernel's section sizes come from `llvm-size -A` on the kernel ELF
-(kernel.text_bytes, kernel.data_bytes, kernel.bss_bytes). The JSON file is
+(kernel.text_bytes, kernel.boot_text_bytes, kernel.data_bytes,
+kernel.bss_bytes). The JSON file is
 a list of records {"name", "unit", "min", "median", "max", "iterations"}.
 The table adds a column "vs null": an instruction count's median over
 syscall.null's (how many null syscalls the operation costs); DESCRIPTIONS
@@ -46,7 +47,8 @@ DESCRIPTIONS = {
     "idle.timer_irqs_per_s": "timer interrupts that woke no one, per second of an idle system",
     "idle.timer_irqs_total_2s": "all timer interrupts during 2 s of idle",
     "boot.to_init": "instructions from S-mode entry to the first switch to user mode",
-    "kernel.text_bytes": "the kernel's .text",
+    "kernel.text_bytes": "the kernel's .text (resident code)",
+    "kernel.boot_text_bytes": "the kernel's .boot.text (code only boot runs, freed after boot)",
     "kernel.data_bytes": "the kernel's .rodata and .data",
     "kernel.bss_bytes": "the kernel's .bss",
 }
@@ -95,6 +97,7 @@ def kernel_sizes(size_tool, kernel):
     records = []
     for name, sections in (
         ("kernel.text_bytes", [".text"]),
+        ("kernel.boot_text_bytes", [".boot.text"]),
         ("kernel.data_bytes", [".rodata", ".data"]),
         ("kernel.bss_bytes", [".bss"]),
     ):

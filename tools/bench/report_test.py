@@ -1,4 +1,7 @@
 """Tests for report.py: parsing BENCH lines and formatting."""
+import os
+import stat
+import tempfile
 import unittest
 
 import report
@@ -97,6 +100,21 @@ class SkipTest(unittest.TestCase):
             "vmo.unmap_4k",
             "vmo.map_2m",
         ):
+            self.assertIn(name, report.DESCRIPTIONS)
+
+
+    def test_kernel_sizes_come_from_the_sections(self):
+        with tempfile.TemporaryDirectory() as d:
+            tool = os.path.join(d, "size")
+            with open(tool, "w") as f:
+                f.write("#!/bin/sh\necho 'neuron  :'\necho 'section size addr'\n"
+                        "echo '.boot.text 11738 0'\necho '.text 55270 0'\necho '.rodata 100 0'\n"
+                        "echo '.data 20 0'\necho '.bss 300 0'\necho 'Total 67428'\n")
+            os.chmod(tool, stat.S_IRWXU)
+            sizes = {r["name"]: r["median"] for r in report.kernel_sizes(tool, "neuron")}
+        self.assertEqual(sizes, {"kernel.text_bytes": 55270, "kernel.boot_text_bytes": 11738,
+                                 "kernel.data_bytes": 120, "kernel.bss_bytes": 300})
+        for name in sizes:
             self.assertIn(name, report.DESCRIPTIONS)
 
 

@@ -59,6 +59,12 @@ extern kernel_t kernel;
  * is nothing to fall back to. */
 void kmem_init(uint64_t dtb_phys, uint64_t dtb_size);
 
+/* The end of boot: unmaps the code only boot runs (kernel.ld's .boot.text:
+ * the entry, the device-tree reader, kmain and the init functions) and
+ * gives its pages to the page allocator. Must not be called from that code,
+ * which it cannot return to. */
+void kmem_free_boot_code(void);
+
 /* Prints the reason and ends the run with a failure code. */
 __attribute__((noreturn)) void kpanic(const char *reason);
 

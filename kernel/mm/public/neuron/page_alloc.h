@@ -9,13 +9,14 @@
  * block is physically contiguous (DMA buffers need nothing else).
  *
  * There is no fixed heap: each range pays for its own bookkeeping. The first
- * pages of a range hold one small record per managed page (its free-list
- * links, the order and state of the block it heads, a word for the block's
- * owner); the rest of the range is handed out. The free lists link these
- * records, not the free pages, so a stray write into freed memory cannot
- * corrupt the allocator, and freeing can check that the address really heads
- * an allocated block of that order. Because every range starts with its
- * records, address 0 is never handed out and 0 can mean "no memory".
+ * pages of a range (after any pages in use when it was added) hold one small
+ * record per page (its free-list links, the order and state of the block it
+ * heads, a word for the block's owner); the rest of the range is handed out.
+ * The free lists link these records, not the free pages, so a stray write
+ * into freed memory cannot corrupt the allocator, and freeing can check that
+ * the address really heads an allocated block of that order. A range that
+ * starts at address 0 starts with its records, so address 0 is never handed
+ * out and 0 can mean "no memory".
  *
  * Addresses are physical. The allocator reads and writes its records (and
  * zeroes pages) through map_offset: the byte at physical p is at virtual
@@ -55,11 +56,11 @@ struct page_meta; /* one per managed page; private to page_alloc.c */
 /* One RAM range: its records and a free list per order. Read-only outside
  * page_alloc.c. */
 typedef struct page_range {
-  uintptr_t start;        /* the range as added, page aligned */
-  uintptr_t base;         /* the first managed page, after the records */
-  size_t pages;           /* managed pages */
+  uintptr_t base;         /* the range as added, page aligned ... */
+  uintptr_t end;          /* ... to here */
+  size_t pages;           /* its pages, the records' own included */
   size_t meta_pages;      /* pages spent on the records */
-  struct page_meta *meta; /* the records, one per managed page */
+  struct page_meta *meta; /* the records, one per page, after the pages in use */
   uint32_t nonempty;      /* bit k set: free_head[k] is not empty */
   uint32_t free_head[PAGE_ALLOC_ORDER_LIMIT + 1];
   /* The fresh_count records from fresh_lo on are not written yet but for
@@ -88,15 +89,23 @@ typedef struct page_alloc {
  * NX_ERR_INVALID_ARGS); map_offset must be page aligned. */
 int page_alloc_init(page_alloc_t *pa, unsigned max_order, uintptr_t map_offset);
 
-/* Hands [base, base + size) to the allocator, shrunk inward to whole pages.
- * Its first pages become the records; the rest is free. Only the records of
- * the blocks below the first and above the last max-order boundary are
- * written now; a max-order block's are written when it is first taken, so
- * the cost does not grow with the RAM added. Errors:
- * NX_ERR_INVALID_ARGS if the range wraps, overlaps an earlier range or is too
- * small to hold one page besides its records; NX_ERR_NOT_SUPPORTED past
- * PAGE_ALLOC_MAX_RANGES ranges; NX_ERR_OUT_OF_RANGE for 2^32 pages or more. */
+/* Hands [base, base + size) to the allocator, shrunk inward to whole pages:
+ * page_alloc_add_range_in_use(pa, base, size, 0). */
 int page_alloc_add_range(page_alloc_t *pa, uintptr_t base, size_t size);
+
+/* Hands [base, base + size) to the allocator, shrunk inward to whole pages,
+ * of which the first in_use hold something now (the kernel image, whose
+ * boot code is freed later): each is an allocated single page until
+ * page_alloc_free(addr, 0). The records take the pages after them; the rest
+ * is free. Only the records of the blocks below the first and above the
+ * last max-order boundary are written now; a max-order block's are written
+ * when it is first taken, so the cost does not grow with the RAM added.
+ * Errors: NX_ERR_INVALID_ARGS if the range wraps, overlaps an earlier range,
+ * is too small to hold one free page besides its records and the pages in
+ * use, or has pages in use from address 0 (which could then be handed out);
+ * NX_ERR_NOT_SUPPORTED past PAGE_ALLOC_MAX_RANGES ranges;
+ * NX_ERR_OUT_OF_RANGE for 2^32 pages or more. */
+int page_alloc_add_range_in_use(page_alloc_t *pa, uintptr_t base, size_t size, size_t in_use);
 
 /* A block of 2^order pages, aligned to its size, or 0 if none is free (or
  * order > max_order). Not zeroed unless flags has PAGE_ALLOC_ZERO: memory
@@ -151,7 +160,8 @@ size_t page_alloc_free_blocks(const page_alloc_t *pa, unsigned order);
 unsigned page_alloc_max_order(const page_alloc_t *pa);
 
 /* Whether addr lies in RAM the allocator manages (as opposed to device
- * memory, or memory reserved at boot). O(ranges). */
+ * memory, or memory reserved at boot): in a range, its records and the pages
+ * in use when it was added included. O(ranges). */
 bool page_alloc_owns(const page_alloc_t *pa, uintptr_t addr);
 
 /* The kernel pointer for a physical address the allocator manages. */
