@@ -518,11 +518,15 @@ int sv39_map(sv39_space_t *as, uint64_t va, uint64_t pa, uint64_t size, sv39_per
   if (err != NX_OK) return err;
   if (!page_aligned(pa)) return NX_ERR_INVALID_ARGS;
   if (pa >= SV39_PA_LIMIT || size > SV39_PA_LIMIT - pa) return NX_ERR_OUT_OF_RANGE;
-  uint64_t last = va + (size - 1);
-  if (!range_free(as, as->root, TOP_LEVEL, va, last)) return NX_ERR_INVALID_ARGS;
+  if (!range_free(as, as->root, TOP_LEVEL, va, va + (size - 1))) return NX_ERR_INVALID_ARGS;
+  return sv39_map_checked(as, va, pa, size, perms, flush);
+}
 
+int sv39_map_checked(sv39_space_t *as, uint64_t va, uint64_t pa, uint64_t size, sv39_perm_t perms,
+                     sv39_flush_t *flush) {
+  uint64_t last = va + (size - 1);
   op_t op = {as, pa - va, leaf_bits(perms), 0, 0};
-  err = pool_fill(&op, map_cost(&op, as->root, TOP_LEVEL, va, last));
+  int err = pool_fill(&op, map_cost(&op, as->root, TOP_LEVEL, va, last));
   if (err != NX_OK) return err;
   map_apply(&op, as->root, TOP_LEVEL, va, last);
   pool_drain(&op);

@@ -93,6 +93,42 @@ TEST_F(Sv39Test, RangeFreeMatchesLookups) {
   EXPECT_TRUE(sv39_range_free(&as_, kUser, kMega));
 }
 
+// sv39_map_checked maps what sv39_map would (superpages included) for a
+// request the caller checked, and out of memory changes nothing.
+TEST_F(Sv39Test, CheckedMapMapsLikeMap) {
+  constexpr uint64_t kMega = 2ull << 20;
+  const uint64_t va = kUser + kMega - kPage;  // one page, then a 2 MiB leaf
+  ASSERT_TRUE(sv39_range_free(&as_, va, kMega + kPage));
+  sv39_flush_t flush = {};
+  ASSERT_EQ(sv39_map_checked(&as_, va, kFrames + kMega - kPage, kMega + kPage, R | W | U, &flush),
+            NX_OK);
+  uint64_t size = 0;
+  sv39_perm_t perms = 0;
+  EXPECT_EQ(Pa(va, &size, &perms), kFrames + kMega - kPage);
+  EXPECT_EQ(size, kPage);
+  EXPECT_EQ(Pa(va + kPage + 0x42, &size, &perms), kFrames + kMega + 0x42);
+  EXPECT_EQ(size, kMega);
+  EXPECT_EQ(perms, R | W | U);
+  EXPECT_EQ(flush.flags, SV39_FLUSH_NEW);
+  EXPECT_EQ(flush.va, va);
+  EXPECT_EQ(flush.size, kMega + kPage);
+  EXPECT_EQ(sv39_check(&as_), NX_OK);
+  EXPECT_FALSE(sv39_range_free(&as_, va, kPage));
+
+  // Out of table pages: refused, nothing mapped, nothing charged.
+  std::vector<uintptr_t> taken;
+  while (page_alloc_free_pages(&env_.pa) > 0) taken.push_back(page_alloc_alloc(&env_.pa, 0, 0));
+  const size_t used = quota_used(&task_);
+  flush = {};
+  EXPECT_EQ(sv39_map_checked(&as_, kUser + kGiga, kFrames, kPage, R | U, &flush), NX_ERR_NO_MEMORY);
+  EXPECT_EQ(flush.flags, 0u);
+  EXPECT_EQ(quota_used(&task_), used);
+  ExpectUnmapped(kUser + kGiga, kPage);
+  EXPECT_EQ(sv39_check(&as_), NX_OK);
+  for (uintptr_t p : taken) ASSERT_EQ(page_alloc_free(&env_.pa, p, 0), NX_OK);
+  ASSERT_EQ(sv39_unmap(&as_, va, kMega + kPage, nullptr), NX_OK);
+}
+
 TEST_F(Sv39Test, UsesMegapagesWhereVaPaAndSizeAllow) {
   // One page, one 2 MiB chunk, one page.
   uint64_t va = kUser + kMega - kPage, pa = kFrames + kMega - kPage;

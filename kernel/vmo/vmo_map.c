@@ -28,9 +28,6 @@ static int check_prot(uint32_t rights, uint32_t prot, sv39_perm_t *perms) {
   return NX_OK;
 }
 
-/* Whether no page of [va, va + size) translates (a malformed entry counts as
- * taken: sv39_map() would not overwrite it either). O(pages). */
-
 void vmo_space_init(vmo_space_t *vs, sv39_space_t *space) {
   vs->space = space;
   vs->mappings = NULL;
@@ -63,7 +60,8 @@ int vmo_map_check(vmo_t *vmo, vmo_space_t *vs, uint64_t va, uint64_t offset, uin
 }
 
 /* Maps a paged VMO's pages one physically contiguous run at a time (runs
- * let sv39_map() use superpages where the pages happen to allow it). On
+ * let sv39_map_checked() use superpages where the pages happen to allow
+ * it; vmo_map_check() checked the whole range, each run is part of it). On
  * failure unmaps the runs mapped so far: exactly those ranges, so no
  * superpage is split and the unmap needs no memory and cannot fail. */
 static int map_paged(const vmo_map_request_t *r, sv39_flush_t *flush) {
@@ -80,7 +78,7 @@ static int map_paged(const vmo_map_request_t *r, sv39_flush_t *flush) {
       run++;
     }
     uint64_t va = r->va + ((uint64_t)done << MM_PAGE_SHIFT);
-    int err = sv39_map(space, va, pa, (uint64_t)run << MM_PAGE_SHIFT, r->perms, flush);
+    int err = sv39_map_checked(space, va, pa, (uint64_t)run << MM_PAGE_SHIFT, r->perms, flush);
     if (err != NX_OK) {
       size_t undone = 0;
       while (undone < done) {
@@ -146,9 +144,10 @@ int vmo_map_apply(const vmo_map_request_t *req, vmo_mapping_t **out, sv39_flush_
   if (vmo->kind == VMO_KIND_PAGED) {
     err = map_paged(req, flush);
   } else {
-    /* One physically contiguous range: sv39_map() uses 2 MiB leaves wherever
-     * va and pa are aligned alike. */
-    err = sv39_map(req->vs->space, req->va, vmo->base + req->offset, req->size, req->perms, flush);
+    /* One physically contiguous range: sv39_map_checked() uses 2 MiB leaves
+     * wherever va and pa are aligned alike. */
+    err = sv39_map_checked(req->vs->space, req->va, vmo->base + req->offset, req->size, req->perms,
+                           flush);
   }
   if (err != NX_OK) {
     slab_free(&vmo->sys->mappings, m);

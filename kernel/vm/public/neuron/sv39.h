@@ -187,6 +187,16 @@ void sv39_destroy(sv39_space_t *as);
 int sv39_map(sv39_space_t *as, uint64_t va, uint64_t pa, uint64_t size, sv39_perm_t perms,
              sv39_flush_t *flush);
 
+/* sv39_map() of a request whose checks the caller made, in the same
+ * syscall's decode, with nothing in between: as initialized, [va, va +
+ * size) page aligned, non-empty, in the user window and free
+ * (sv39_range_free()), perms user permissions sv39_map() accepts, pa page
+ * aligned with [pa, pa + size) below SV39_PA_LIMIT. Checks none of it
+ * again; fails only when no table page is left (NX_ERR_NO_MEMORY), with
+ * nothing changed. */
+int sv39_map_checked(sv39_space_t *as, uint64_t va, uint64_t pa, uint64_t size, sv39_perm_t perms,
+                     sv39_flush_t *flush);
+
 /* Unmaps [va, va + size), which must be wholly mapped; splits superpages
  * partly covered and frees tables left empty. Adds SV39_FLUSH_LEAF (and
  * TABLE, GLOBAL as they apply) to *flush. The range must lie in the user or
