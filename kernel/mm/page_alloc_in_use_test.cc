@@ -16,6 +16,7 @@
 namespace {
 
 using mm_test::Arena;
+using mm_test::FreeBlocks;
 using mm_test::kMiB;
 using mm_test::kPage;
 
@@ -116,14 +117,6 @@ TEST_F(PageAllocInUseTest, CheckNoticesRecordsAndBoundsOutOfStep) {
   EXPECT_EQ(page_alloc_check(&pa_), NX_ERR_BAD_FORMAT);
   r.meta_pages = saved;
   EXPECT_EQ(page_alloc_check(&pa_), NX_OK);
-}
-
-std::vector<size_t> FreeBlocks(const page_alloc_t &pa) {
-  std::vector<size_t> v;
-  for (unsigned k = 0; k <= PAGE_ALLOC_ORDER_LIMIT; k++) {
-    v.push_back(page_alloc_free_blocks(&pa, k));
-  }
-  return v;
 }
 
 // Random traffic in which the pages in use are freed at random times among

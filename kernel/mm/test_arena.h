@@ -1,11 +1,14 @@
-// Test helper: aligned host memory standing in for physical RAM, handed to
-// the page allocator as a range.
+// Test helpers: aligned host memory standing in for physical RAM, handed to
+// the page allocator as a range, and the allocator's free blocks per order.
 #ifndef NEURON_MM_TEST_ARENA_H
 #define NEURON_MM_TEST_ARENA_H
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <vector>
+
+#include "neuron/page_alloc.h"
 
 namespace mm_test {
 
@@ -31,6 +34,14 @@ class Arena {
   size_t size_;
   uint8_t *mem_;
 };
+
+// Free blocks per order, to compare an allocator's state with another's.
+inline std::vector<size_t> FreeBlocks(const page_alloc_t &pa) {
+  std::vector<size_t> v;
+  for (unsigned k = 0; k <= PAGE_ALLOC_ORDER_LIMIT; k++)
+    v.push_back(page_alloc_free_blocks(&pa, k));
+  return v;
+}
 
 }  // namespace mm_test
 
