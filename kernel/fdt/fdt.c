@@ -299,12 +299,6 @@ static int subnode_n(const fdt_t *fdt, int parent, const char *name, size_t len)
   }
 }
 
-int fdt_subnode(const fdt_t *fdt, int parent, const char *name) {
-  size_t len = 0;
-  while (name[len]) len++;
-  return subnode_n(fdt, parent, name, len);
-}
-
 int fdt_path(const fdt_t *fdt, const char *path) {
   if (path[0] != '/') return NX_ERR_INVALID_ARGS;
   int node = fdt_root(fdt);
@@ -317,24 +311,6 @@ int fdt_path(const fdt_t *fdt, const char *path) {
     if (*p == '/') p++;
   }
   return node;
-}
-
-int fdt_parent(const fdt_t *fdt, int node) {
-  /* Walk from the root keeping the chain of open nodes. */
-  int stack[FDT_MAX_DEPTH];
-  int depth = 0;
-  int cur = fdt_root(fdt);
-  if (cur == node) return NX_ERR_NOT_FOUND;
-  stack[0] = cur;
-  while (cur >= 0) {
-    int d = depth;
-    cur = fdt_next_node(fdt, cur, &d);
-    if (cur < 0 || d < 1 || d > FDT_MAX_DEPTH - 1) return NX_ERR_NOT_FOUND;
-    depth = d;
-    stack[depth] = cur;
-    if (cur == node) return stack[depth - 1];
-  }
-  return NX_ERR_NOT_FOUND;
 }
 
 const void *fdt_prop(const fdt_t *fdt, int node, const char *name, uint32_t *len) {
@@ -381,15 +357,6 @@ int fdt_prop_number(const fdt_t *fdt, int node, const char *name, uint64_t *out)
   return NX_OK;
 }
 
-int fdt_prop_is(const fdt_t *fdt, int node, const char *name, const char *value) {
-  uint32_t len;
-  const char *v = fdt_prop(fdt, node, name, &len);
-  uint32_t n = 0;
-  while (value[n]) n++;
-  /* Exactly one string: a list whose first entry matches is not equal. */
-  return v && len == n + 1 && v[n] == 0 && str_eq(v, value);
-}
-
 int fdt_list_contains(const char *list, uint32_t len, const char *s) {
   return fdt_list_match(list, len, &s, 1) != 0;
 }
@@ -408,25 +375,6 @@ uint32_t fdt_list_match(const char *list, uint32_t len, const char *const *names
   return found;
 }
 
-int fdt_is_compatible(const fdt_t *fdt, int node, const char *compat) {
-  uint32_t len = 0;
-  const char *list = fdt_prop(fdt, node, "compatible", &len);
-  return fdt_list_contains(list, len, compat);
-}
-
-int fdt_find_compatible(const fdt_t *fdt, int after, const char *compat) {
-  int node = after;
-  if (after == FDT_FROM_START) {
-    node = fdt_root(fdt);
-    if (node >= 0 && fdt_is_compatible(fdt, node, compat)) return node;
-  }
-  for (;;) {
-    node = fdt_next_node(fdt, node, 0);
-    if (node < 0) return NX_ERR_NOT_FOUND;
-    if (fdt_is_compatible(fdt, node, compat)) return node;
-  }
-}
-
 int fdt_cells_decode(const void *address_value, uint32_t address_len, const void *size_value,
                      uint32_t size_len, uint32_t *addr_cells, uint32_t *size_cells) {
   /* Defaults from the Devicetree Specification when the node is silent. */
@@ -437,20 +385,6 @@ int fdt_cells_decode(const void *address_value, uint32_t address_len, const void
     return NX_ERR_BAD_FORMAT;
   }
   return NX_OK;
-}
-
-int fdt_cells(const fdt_t *fdt, int node, uint32_t *addr_cells, uint32_t *size_cells) {
-  uint32_t address_len = 0, size_len = 0;
-  const void *address = fdt_prop(fdt, node, "#address-cells", &address_len);
-  const void *size = fdt_prop(fdt, node, "#size-cells", &size_len);
-  return fdt_cells_decode(address, address_len, size, size_len, addr_cells, size_cells);
-}
-
-int fdt_reg_cells(const fdt_t *fdt, int node, uint32_t addr_cells, uint32_t size_cells,
-                  uint32_t index, uint64_t *base, uint64_t *size) {
-  uint32_t len = 0;
-  const void *reg = fdt_prop(fdt, node, "reg", &len);
-  return fdt_reg_decode(reg, len, addr_cells, size_cells, index, base, size);
 }
 
 int fdt_reg_decode(const void *value, uint32_t len, uint32_t addr_cells, uint32_t size_cells,
@@ -465,12 +399,4 @@ int fdt_reg_decode(const void *value, uint32_t len, uint32_t addr_cells, uint32_
   *base = read_cells(reg, addr_cells);
   *size = size_cells ? read_cells(reg + 4 * (size_t)addr_cells, size_cells) : 0;
   return NX_OK;
-}
-
-int fdt_reg(const fdt_t *fdt, int node, uint32_t index, uint64_t *base, uint64_t *size) {
-  int parent = fdt_parent(fdt, node);
-  if (parent < 0) return NX_ERR_NOT_FOUND;
-  uint32_t addr_cells, size_cells;
-  if (fdt_cells(fdt, parent, &addr_cells, &size_cells) != NX_OK) return NX_ERR_BAD_FORMAT;
-  return fdt_reg_cells(fdt, node, addr_cells, size_cells, index, base, size);
 }

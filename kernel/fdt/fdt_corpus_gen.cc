@@ -74,7 +74,7 @@ std::vector<std::pair<std::string, std::vector<uint8_t>>> Seeds() {
   }
   seeds.emplace_back("virt-like", fdt_test::VirtLikeTree("/soc/serial@10000000:115200n8"));
   {
-    // Buses with every cell size fdt_reg() meets, good and bad.
+    // Buses with every cell size the reg decoder meets, good and bad.
     Builder b;
     b.Begin("");
     const std::vector<std::pair<uint32_t, uint32_t>> cells = {

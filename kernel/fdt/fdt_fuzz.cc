@@ -62,8 +62,10 @@ void AddStrings(const char *v, uint32_t len, std::vector<std::string> *out) {
   }
 }
 
-void Lookups(const Input &in, const fdt_t &f, int node, const std::vector<std::string> &names,
-             std::vector<std::string> *compats) {
+// The property lookups on one node, and its reg decoded with the cells of
+// `parent` (negative for the root, which has no reg to decode).
+void Lookups(const Input &in, const fdt_t &f, int node, int parent,
+             const std::vector<std::string> &names, std::vector<std::string> *compats) {
   for (const std::string &name : names) {
     uint32_t len = 0;
     const void *v = fdt_prop(&f, node, name.c_str(), &len);
@@ -72,19 +74,56 @@ void Lookups(const Input &in, const fdt_t &f, int node, const std::vector<std::s
       if (name == "compatible") AddStrings(static_cast<const char *>(v), len, compats);
     }
     uint32_t u = 0;
-    const int err = fdt_prop_u32(&f, node, name.c_str(), &u);
+    int err = fdt_prop_u32(&f, node, name.c_str(), &u);
     Check(v ? (err == (len == 4 ? NX_OK : NX_ERR_BAD_FORMAT)) : err == NX_ERR_NOT_FOUND);
-    fdt_prop_is(&f, node, name.c_str(), "okay");
-    fdt_prop_is(&f, node, name.c_str(), "");
+    uint64_t number = 0;
+    err = fdt_prop_number(&f, node, name.c_str(), &number);
+    Check(v ? (err == (len == 4 || len == 8 ? NX_OK : NX_ERR_BAD_FORMAT))
+            : err == NX_ERR_NOT_FOUND);
+    if (v && len == 4) Check(number == u);
   }
+  if (parent < 0) return;
+  uint32_t ac_len = 0, sc_len = 0, reg_len = 0, ac = 0, sc = 0;
+  const void *ac_value = fdt_prop(&f, parent, "#address-cells", &ac_len);
+  const void *sc_value = fdt_prop(&f, parent, "#size-cells", &sc_len);
+  if (fdt_cells_decode(ac_value, ac_len, sc_value, sc_len, &ac, &sc) != NX_OK) {
+    Check((ac_value && ac_len != 4) || (sc_value && sc_len != 4));
+    return;
+  }
+  const void *reg = fdt_prop(&f, node, "reg", &reg_len);
   for (uint32_t i = 0; i < 64; i++) {
     uint64_t base = 0, size = 0;
-    const int err = fdt_reg(&f, node, i, &base, &size);
+    const int err = fdt_reg_decode(reg, reg_len, ac, sc, i, &base, &size);
     if (err != NX_OK) {
       Check(err == NX_ERR_NOT_FOUND || err == NX_ERR_BAD_FORMAT || err == NX_ERR_NOT_SUPPORTED ||
             err == NX_ERR_OUT_OF_RANGE);
       break;
     }
+  }
+}
+
+// A compatible list as the walk passes it: fdt_list_contains and
+// fdt_list_match find exactly the entries that end in a NUL inside the value.
+void CheckList(const char *list, uint32_t len, const std::vector<std::string> &probes) {
+  std::vector<std::string> entries;
+  uint32_t start = 0;
+  for (uint32_t i = 0; i < len; i++) {
+    if (list[i] == 0) {
+      entries.emplace_back(list + start, list + i);
+      start = i + 1;
+    }
+  }
+  const char *names[32];
+  uint32_t count = 0;
+  for (const std::string &p : probes) {
+    if (count == 32) break;
+    names[count++] = p.c_str();
+  }
+  const uint32_t found = fdt_list_match(list, len, names, count);
+  for (uint32_t k = 0; k < count; k++) {
+    bool want = false;
+    for (const std::string &e : entries) want = want || e == names[k];
+    Check(fdt_list_contains(list, len, names[k]) == want && ((found >> k) & 1) == want);
   }
 }
 
@@ -125,16 +164,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     chain.resize(static_cast<size_t>(depth));
     const std::string n(name);
     Open o{node, "/", true};
+    int parent = -1;
     if (depth > 0) {
       const Open &p = chain.back();
-      o.path = (depth == 1 ? "" : p.path) + "/" + n;
-      Check(fdt_parent(&f, node) == p.node);
-      const int sub = fdt_subnode(&f, p.node, name);
-      Check(sub >= 0 && sub <= node);  // this node or an earlier namesake
-      o.usable = p.usable && sub == node && n.find_first_of("/:") == std::string::npos;
-      fdt_subnode(&f, p.node, n.substr(0, n.find('@')).c_str());
-    } else {
-      Check(fdt_parent(&f, node) == NX_ERR_NOT_FOUND);
+      parent = p.node;
+      const std::string prefix = depth == 1 ? "/" : p.path + "/";
+      o.path = prefix + n;
+      o.usable = p.usable && n.find_first_of("/:") == std::string::npos;
+      if (o.usable) {
+        // The parent's path leads to it, so this name leads to this node or
+        // an earlier namesake, and the unit-less name (if any) no further.
+        const int sub = fdt_path(&f, o.path.c_str());
+        Check(sub > p.node && sub <= node);
+        Check(fdt_name_matches(fdt_node_name(&f, sub), name, n.size()));
+        o.usable = sub == node;
+        const std::string unitless = n.substr(0, n.find('@'));
+        const int found = fdt_path(&f, (prefix + unitless).c_str());
+        Check(unitless.empty() ? found == p.node : found > p.node && found <= node);
+      }
     }
     if (o.usable) {
       Check(fdt_path(&f, o.path.c_str()) == node);
@@ -146,7 +193,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     chain.push_back(o);
     nodes.push_back(node);
-    Lookups(in, f, node, names, &compats);
+    Lookups(in, f, node, parent, names, &compats);
   }
   Check(node == NX_ERR_NOT_FOUND);
   Check(fdt_path(&f, "/") == fdt_root(&f));
@@ -164,6 +211,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     while ((err = fdt_walk_next(&f, &w, &it)) == NX_OK) {
       if (it.kind == FDT_ITEM_NODE) {
         Check(seen < nodes.size() && it.node == nodes[seen++] && it.depth == open++);
+        Check(!fdt_item_is(&it, it.name));  // a node is not a property
         last_node = it.node;
         props.clear();
       } else if (it.kind == FDT_ITEM_PROP) {
@@ -172,23 +220,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (const std::string &p : props) first = first && p != it.name;
         uint32_t len = 0;
         if (first) Check(fdt_prop(&f, last_node, it.name, &len) == it.data && len == it.len);
+        Check(fdt_item_is(&it, it.name));
+        if (first && fdt_item_is(&it, "compatible")) {
+          CheckList(reinterpret_cast<const char *>(it.data), it.len, compats);
+        }
         props.emplace_back(it.name);
       } else {
         Check(it.kind == FDT_ITEM_END && it.depth == --open);
       }
     }
     Check(err == NX_ERR_NOT_FOUND && seen == nodes.size() && open == 0);
-  }
-
-  // Each search visits matching nodes in document order and stops.
-  for (const std::string &c : compats) {
-    size_t steps = 0;
-    int prev = -1;
-    for (int n = fdt_find_compatible(&f, FDT_FROM_START, c.c_str()); n >= 0;
-         n = fdt_find_compatible(&f, n, c.c_str())) {
-      Check(n > prev && fdt_is_compatible(&f, n, c.c_str()) && ++steps <= nodes.size());
-      prev = n;
-    }
   }
 
   // Offsets that are not nodes: refused, never read out of bounds.
@@ -198,12 +239,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     int d = 0;
     fdt_next_node(&f, n, &d);
     fdt_prop(&f, n, "reg", nullptr);
-    fdt_subnode(&f, n, "a");
-    if (off % 4 == 0) {
-      uint64_t base, size2;
-      fdt_reg(&f, n, 0, &base, &size2);
-      fdt_find_compatible(&f, n, "ns16550a");
-    }
+    uint32_t u = 0;
+    fdt_prop_u32(&f, n, "#address-cells", &u);
+    uint64_t number = 0;
+    fdt_prop_number(&f, n, "reg", &number);
   }
   for (int n : {-1, -4, INT32_MIN, INT32_MAX}) {
     Check(fdt_node_name(&f, n) == nullptr);

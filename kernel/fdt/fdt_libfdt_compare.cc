@@ -1,7 +1,8 @@
 // The differential comparison (see fdt_libfdt_compare.h): libfdt's walk of
-// a blob, and for every node the properties, reg decoding, path and subnode
-// lookups and compatible matches checked against ours, and our one-pass
-// walk against libfdt's node and property iteration; and the QEMU tree.
+// a blob, and for every node the parent, properties, reg decoding, path and
+// subnode lookups and compatible matches checked against ours, and our
+// one-pass walk against libfdt's node and property iteration; and the QEMU
+// tree.
 #include "kernel/fdt/fdt_libfdt_compare.h"
 
 #include <gtest/gtest.h>
@@ -173,11 +174,6 @@ void CompareProps(const fdt_t *f, const uint8_t *blob, const RefNode &n,
     } else {
       EXPECT_EQ(u32, NX_ERR_BAD_FORMAT) << n.path << " " << name;
     }
-    // A property that holds exactly one string matches it.
-    const char *s = static_cast<const char *>(ref);
-    if (len > 0 && s[len - 1] == 0 && std::strlen(s) == static_cast<size_t>(len - 1)) {
-      EXPECT_TRUE(fdt_prop_is(f, n.offset, name, s)) << n.path << " " << name;
-    }
   }
   // Every name the strings block holds, present or not: same answer.
   for (const std::string &name : names) {
@@ -196,12 +192,16 @@ void CompareProps(const fdt_t *f, const uint8_t *blob, const RefNode &n,
   EXPECT_EQ(fdt_prop(f, n.offset, "no-such-property", nullptr), nullptr);
 }
 
-// fdt_is_compatible against fdt_node_check_compatible. libfdt's
-// fdt_stringlist_contains() compares strlen(str)+1 bytes even where fewer
-// are left in the list, so it can match by reading the byte after the
-// property (usually a zero of padding or of the next token): for a list
-// without its final NUL, and for the empty string after any list. We never
-// read past the property. Only there may libfdt say yes where we say no.
+// Our compatible matching against libfdt's: a node's "compatible" value
+// (fdt_prop) matched by fdt_list_contains against fdt_node_check_compatible,
+// and a search of the whole tree as the platform does it (one walk, each
+// node's list matched against many names at once by fdt_list_match) against
+// fdt_node_offset_by_compatible. libfdt's fdt_stringlist_contains() compares
+// strlen(str)+1 bytes even where fewer are left in the list, so it can match
+// by reading the byte after the property (usually a zero of padding or of
+// the next token): for a list without its final NUL, and for the empty
+// string after any list. We never read past the property. Only there may
+// libfdt say yes where we say no.
 void CompareCompatible(const fdt_t *f, const uint8_t *blob, const std::vector<RefNode> &nodes,
                        Counts *c) {
   std::set<std::string> probes = {"", "no-such,device"};
@@ -219,10 +219,45 @@ void CompareCompatible(const fdt_t *f, const uint8_t *blob, const std::vector<Re
       probes.insert(s + "x");
     }
   }
-  for (const std::string &probe : probes) {
+  const std::vector<std::string> probe_list(probes.begin(), probes.end());
+
+  // The walk: each node's first "compatible" as it passes (the one fdt_prop
+  // finds), and which probes it contains, 32 names to a pass.
+  struct Walked {
+    int node;
+    std::vector<bool> contains;  // one per probe
+  };
+  std::vector<Walked> walked;
+  fdt_walk_t w = FDT_WALK_START;
+  fdt_item_t it;
+  int node = -1;
+  int err;
+  while ((err = fdt_walk_next(f, &w, &it)) == NX_OK) {
+    if (it.kind == FDT_ITEM_NODE) node = it.node;
+    if (!fdt_item_is(&it, "compatible") || (!walked.empty() && walked.back().node == node)) {
+      continue;
+    }
+    Walked entry{node, std::vector<bool>(probe_list.size())};
+    for (size_t k0 = 0; k0 < probe_list.size(); k0 += 32) {
+      const char *names[32];
+      const uint32_t count = static_cast<uint32_t>(std::min<size_t>(32, probe_list.size() - k0));
+      for (uint32_t k = 0; k < count; k++) names[k] = probe_list[k0 + k].c_str();
+      const uint32_t found =
+          fdt_list_match(reinterpret_cast<const char *>(it.data), it.len, names, count);
+      for (uint32_t k = 0; k < count; k++) entry.contains[k0 + k] = (found >> k) & 1;
+    }
+    walked.push_back(entry);
+  }
+  EXPECT_EQ(err, NX_ERR_NOT_FOUND);
+
+  for (size_t k = 0; k < probe_list.size(); k++) {
+    const std::string &probe = probe_list[k];
     std::vector<int> ours_found;
     for (size_t i = 0; i < nodes.size(); i++) {
-      const int ours = fdt_is_compatible(f, nodes[i].offset, probe.c_str());
+      uint32_t len = 0;
+      const char *list =
+          static_cast<const char *>(fdt_prop(f, nodes[i].offset, "compatible", &len));
+      const int ours = fdt_list_contains(list, len, probe.c_str());
       const int ref = fdt_node_check_compatible(blob, nodes[i].offset, probe.c_str());
       EXPECT_TRUE(ref == 0 || ref == 1 || ref == -FDT_ERR_NOTFOUND) << ref;
       if (terminated[i] && !probe.empty()) {
@@ -234,12 +269,10 @@ void CompareCompatible(const fdt_t *f, const uint8_t *blob, const std::vector<Re
       if (ours) ours_found.push_back(nodes[i].offset);
       c->compat_checks++;
     }
-    // The search visits exactly the matching nodes in document order.
+    // The search finds exactly the matching nodes, in document order.
     std::vector<int> ours_chain;
-    for (int n = fdt_find_compatible(f, FDT_FROM_START, probe.c_str()); n >= 0;
-         n = fdt_find_compatible(f, n, probe.c_str())) {
-      ours_chain.push_back(n);
-      if (ours_chain.size() > nodes.size()) break;
+    for (const Walked &entry : walked) {
+      if (entry.contains[k]) ours_chain.push_back(entry.node);
     }
     EXPECT_EQ(ours_chain, ours_found) << "'" << probe << "'";
     if (!any_unterminated && !probe.empty()) {
@@ -255,14 +288,25 @@ void CompareCompatible(const fdt_t *f, const uint8_t *blob, const std::vector<Re
   }
 }
 
-// fdt_reg against the parent's cells as libfdt reads them
+// Entry `index` of the node's "reg", decoded with its parent's cells as the
+// platform decodes it from its walk (fdt_cells_decode, fdt_reg_decode); the
+// parent comes from libfdt's walk, already checked against ours.
+int OurReg(const fdt_t *f, int parent, int node, uint32_t index, uint64_t *base, uint64_t *size) {
+  uint32_t ac_len = 0, sc_len = 0, reg_len = 0, ac = 0, sc = 0;
+  const void *ac_value = fdt_prop(f, parent, "#address-cells", &ac_len);
+  const void *sc_value = fdt_prop(f, parent, "#size-cells", &sc_len);
+  const int err = fdt_cells_decode(ac_value, ac_len, sc_value, sc_len, &ac, &sc);
+  if (err != NX_OK) return err;
+  const void *reg = fdt_prop(f, node, "reg", &reg_len);
+  return fdt_reg_decode(reg, reg_len, ac, sc, index, base, size);
+}
+
+// Our reg decoding against the parent's cells as libfdt reads them
 // (fdt_address_cells/fdt_size_cells, defaults 2 and 1) and the raw "reg".
+// The root has no parent to give it cells, so its reg is not decoded.
 void CompareReg(const fdt_t *f, const uint8_t *blob, const RefNode &n, Counts *c) {
   uint64_t base = 0, size = 0;
-  if (n.parent < 0) {
-    EXPECT_EQ(fdt_reg(f, n.offset, 0, &base, &size), NX_ERR_NOT_FOUND);
-    return;
-  }
+  if (n.parent < 0) return;
   int ac_len = 0, sc_len = 0;
   const bool ac_bad = fdt_getprop(blob, n.parent, "#address-cells", &ac_len) && ac_len != 4;
   const bool sc_bad = fdt_getprop(blob, n.parent, "#size-cells", &sc_len) && sc_len != 4;
@@ -282,7 +326,7 @@ void CompareReg(const fdt_t *f, const uint8_t *blob, const RefNode &n, Counts *c
     expect = NX_ERR_BAD_FORMAT;
   }
   if (expect != NX_OK) {
-    EXPECT_EQ(fdt_reg(f, n.offset, 0, &base, &size), expect) << n.path;
+    EXPECT_EQ(OurReg(f, n.parent, n.offset, 0, &base, &size), expect) << n.path;
     c->reg_errors++;
     return;
   }
@@ -295,13 +339,14 @@ void CompareReg(const fdt_t *f, const uint8_t *blob, const RefNode &n, Counts *c
     for (int k = 0; k < sc; k++) {
       want_size = (want_size << 32) | fdt32_ld(reinterpret_cast<const fdt32_t *>(e + 4 * (ac + k)));
     }
-    ASSERT_EQ(fdt_reg(f, n.offset, static_cast<uint32_t>(i), &base, &size), NX_OK)
+    ASSERT_EQ(OurReg(f, n.parent, n.offset, static_cast<uint32_t>(i), &base, &size), NX_OK)
         << n.path << " " << i;
     EXPECT_EQ(base, want_base) << n.path << " " << i;
     EXPECT_EQ(size, want_size) << n.path << " " << i;
     c->reg_entries++;
   }
-  EXPECT_EQ(fdt_reg(f, n.offset, static_cast<uint32_t>(entries), &base, &size), NX_ERR_OUT_OF_RANGE)
+  EXPECT_EQ(OurReg(f, n.parent, n.offset, static_cast<uint32_t>(entries), &base, &size),
+            NX_ERR_OUT_OF_RANGE)
       << n.path;
 }
 
@@ -371,14 +416,20 @@ void CompareTree(const std::vector<uint8_t> &blob, bool unique_names, Counts *c)
   ASSERT_FALSE(nodes.empty());
   EXPECT_EQ(fdt_root(&f), nodes[0].offset);
 
-  // The walk: same nodes, same order, same depths and names.
+  // The walk: same nodes, same order, same depths and names, and so the
+  // same parents (the node open one level up).
   size_t i = 0;
   int depth = 0;
+  std::vector<int> open;  // our chain of open nodes, one per depth
   for (int n = fdt_root(&f); n >= 0; n = fdt_next_node(&f, n, &depth), i++) {
     ASSERT_LT(i, nodes.size()) << "we walk more nodes than libfdt";
     EXPECT_EQ(n, nodes[i].offset);
     EXPECT_EQ(depth, nodes[i].depth) << nodes[i].path;
     EXPECT_EQ(fdt_node_name(&f, n), fdt_get_name(b, n, nullptr)) << nodes[i].path;
+    ASSERT_TRUE(depth >= 0 && static_cast<size_t>(depth) <= open.size()) << nodes[i].path;
+    open.resize(static_cast<size_t>(depth));
+    EXPECT_EQ(open.empty() ? -1 : open.back(), nodes[i].parent) << nodes[i].path;
+    open.push_back(n);
   }
   EXPECT_EQ(i, nodes.size()) << "we walk fewer nodes than libfdt";
   c->nodes += static_cast<int>(nodes.size());
@@ -387,20 +438,27 @@ void CompareTree(const std::vector<uint8_t> &blob, bool unique_names, Counts *c)
   const std::set<std::string> names = StringsBlock(b);
   for (const RefNode &n : nodes) {
     SCOPED_TRACE(n.path);
-    EXPECT_EQ(fdt_parent(&f, n.offset), n.parent < 0 ? NX_ERR_NOT_FOUND : n.parent);
     if (root_at_zero) {
+      // libfdt's own parent and depth lookups agree with its walk, the
+      // reference our walk was checked against above.
       const int ref_parent = fdt_parent_offset(b, n.offset);
       EXPECT_EQ(n.parent < 0 ? -FDT_ERR_NOTFOUND : n.parent, ref_parent);
       EXPECT_EQ(fdt_node_depth(b, n.offset), n.depth);
     }
-    if (n.parent >= 0) {
-      // Our subnode lookup against libfdt's, by full and unit-less name.
-      EXPECT_EQ(fdt_subnode(&f, n.parent, n.name.c_str()),
-                fdt_subnode_offset(b, n.parent, n.name.c_str()));
+    // Our lookup of the last path component against libfdt's subnode
+    // lookup from the same parent, by full and unit-less name. Only where
+    // our path reaches the real parent (an earlier namesake may take it),
+    // and not for an empty unit-less name, which a path cannot hold.
+    const std::string parent_path = n.path.substr(0, n.path.size() - n.name.size());
+    if (n.parent >= 0 && n.path_usable && fdt_path(&f, parent_path.c_str()) == n.parent) {
+      EXPECT_EQ(fdt_path(&f, n.path.c_str()), fdt_subnode_offset(b, n.parent, n.name.c_str()));
+      c->subnode_lookups++;
       const std::string unitless = n.name.substr(0, n.name.find('@'));
-      const int ref = fdt_subnode_offset(b, n.parent, unitless.c_str());
-      EXPECT_EQ(fdt_subnode(&f, n.parent, unitless.c_str()), ref < 0 ? NX_ERR_NOT_FOUND : ref);
-      c->subnode_lookups += 2;
+      if (!unitless.empty()) {
+        const int ref = fdt_subnode_offset(b, n.parent, unitless.c_str());
+        EXPECT_EQ(fdt_path(&f, (parent_path + unitless).c_str()), ref < 0 ? NX_ERR_NOT_FOUND : ref);
+        c->subnode_lookups++;
+      }
     }
     CompareProps(&f, b, n, names, c);
     CompareReg(&f, b, n, c);

@@ -22,6 +22,9 @@ TEST(Fdt, OpensAValidTree) {
   ASSERT_EQ(Open(&fdt, blob), NX_OK);
   EXPECT_EQ(fdt_header_total_size(blob.data()), blob.size());
   EXPECT_STREQ(fdt_node_name(&fdt, fdt_root(&fdt)), "");
+  auto bad_magic = blob;
+  Builder::Patch(bad_magic, 0, 0xfeedd00d);
+  EXPECT_EQ(fdt_header_total_size(bad_magic.data()), 0u);
 }
 
 TEST(Fdt, FindsNodesByPathAndUnitlessName) {
@@ -41,16 +44,33 @@ TEST(Fdt, FindsNodesByPathAndUnitlessName) {
   EXPECT_EQ(fdt_path(&fdt, "/soc@1"), NX_ERR_NOT_FOUND);
 }
 
+TEST(Fdt, MatchesNodeNamesWithOrWithoutUnitAddress) {
+  EXPECT_TRUE(fdt_name_matches("serial@10000000", "serial@10000000", 15));
+  EXPECT_TRUE(fdt_name_matches("serial@10000000", "serial", 6));
+  // Only `len` characters are the lookup name (a path component).
+  EXPECT_TRUE(fdt_name_matches("cpus", "cpus/cpu@0", 4));
+  EXPECT_FALSE(fdt_name_matches("serial@10000000", "serial@2", 8));
+  EXPECT_FALSE(fdt_name_matches("serial@10000000", "seria", 5));
+  EXPECT_FALSE(fdt_name_matches("serial", "serial@1", 8));
+  // A lookup name with '@' matches only exactly.
+  EXPECT_FALSE(fdt_name_matches("a@1@2", "a@1", 3));
+}
+
 TEST(Fdt, ReadsPropertiesAndCompatibleLists) {
   auto blob = fdt_test::VirtLikeTree();
   fdt_t fdt;
   ASSERT_EQ(Open(&fdt, blob), NX_OK);
-  int test = fdt_find_compatible(&fdt, FDT_FROM_START, "syscon");
+  // A compatible list is matched as drivers match it: the property's value,
+  // then fdt_list_contains on it.
+  const int test = fdt_path(&fdt, "/soc/test");
   ASSERT_GE(test, 0);
-  EXPECT_STREQ(fdt_node_name(&fdt, test), "test@100000");
-  EXPECT_TRUE(fdt_is_compatible(&fdt, test, "sifive,test1"));
-  EXPECT_FALSE(fdt_is_compatible(&fdt, test, "sifive"));
-  EXPECT_EQ(fdt_find_compatible(&fdt, test, "syscon"), NX_ERR_NOT_FOUND);
+  uint32_t len = 0;
+  const char *compat = static_cast<const char *>(fdt_prop(&fdt, test, "compatible", &len));
+  ASSERT_NE(compat, nullptr);
+  EXPECT_EQ(len, sizeof "sifive,test1\0syscon");
+  EXPECT_TRUE(fdt_list_contains(compat, len, "sifive,test1"));
+  EXPECT_TRUE(fdt_list_contains(compat, len, "syscon"));
+  EXPECT_FALSE(fdt_list_contains(compat, len, "sifive"));  // a prefix is not an entry
   uint32_t v = 0;
   EXPECT_EQ(fdt_prop_u32(&fdt, fdt_root(&fdt), "#size-cells", &v), NX_OK);
   EXPECT_EQ(v, 2u);
@@ -62,27 +82,69 @@ TEST(Fdt, ReadsPropertiesAndCompatibleLists) {
   EXPECT_EQ(fdt_prop_number(&fdt, fdt_root(&fdt), "missing", &n), NX_ERR_NOT_FOUND);
   int chosen = fdt_path(&fdt, "/chosen");
   EXPECT_EQ(fdt_prop_u32(&fdt, chosen, "stdout-path", &v), NX_ERR_BAD_FORMAT);
-  EXPECT_TRUE(fdt_prop_is(&fdt, chosen, "stdout-path", "/soc/serial@10000000"));
-  EXPECT_FALSE(fdt_prop_is(&fdt, chosen, "stdout-path", "/soc"));
-  // A list is not its first string.
-  EXPECT_FALSE(fdt_prop_is(&fdt, test, "compatible", "sifive,test1"));
+  const char *stdout_path = static_cast<const char *>(fdt_prop(&fdt, chosen, "stdout-path", &len));
+  ASSERT_NE(stdout_path, nullptr);
+  EXPECT_EQ(len, sizeof "/soc/serial@10000000");  // the string and its NUL
+  EXPECT_STREQ(stdout_path, "/soc/serial@10000000");
+  // A node without the list matches nothing.
+  EXPECT_EQ(fdt_prop(&fdt, chosen, "compatible", nullptr), nullptr);
+  EXPECT_FALSE(fdt_list_contains(nullptr, 0, "syscon"));
   EXPECT_EQ(fdt_prop(&fdt, -5, "reg", nullptr), nullptr);
+}
+
+TEST(Fdt, ReadsNumbersOfOneOrTwoCells) {
+  Builder b;
+  b.Begin("")
+      .Begin("chosen")
+      .PropCells("linux,initrd-start", {0x1, 0x80000000})
+      .PropCells("linux,initrd-end", {0x88000000})
+      .PropCells("three", {1, 2, 3})
+      .Prop("empty", {})
+      .End()
+      .End();
+  auto blob = b.Finish();
+  fdt_t fdt;
+  ASSERT_EQ(Open(&fdt, blob), NX_OK);
+  const int chosen = fdt_path(&fdt, "/chosen");
+  uint64_t n = 0;
+  ASSERT_EQ(fdt_prop_number(&fdt, chosen, "linux,initrd-start", &n), NX_OK);
+  EXPECT_EQ(n, 0x180000000u);
+  ASSERT_EQ(fdt_prop_number(&fdt, chosen, "linux,initrd-end", &n), NX_OK);
+  EXPECT_EQ(n, 0x88000000u);
+  n = 99;
+  EXPECT_EQ(fdt_prop_number(&fdt, chosen, "three", &n), NX_ERR_BAD_FORMAT);
+  EXPECT_EQ(fdt_prop_number(&fdt, chosen, "empty", &n), NX_ERR_BAD_FORMAT);
+  EXPECT_EQ(n, 99u);  // untouched on a refusal
+}
+
+// Entry `index` of the node's "reg", decoded with its parent's cells, as
+// the platform decodes it from its walk: the reader keeps no parent links,
+// so the caller says which node is the parent.
+int RegOf(const fdt_t *fdt, int parent, int node, uint32_t index, uint64_t *base, uint64_t *size) {
+  uint32_t ac_len = 0, sc_len = 0, reg_len = 0, ac = 0, sc = 0;
+  const void *ac_value = fdt_prop(fdt, parent, "#address-cells", &ac_len);
+  const void *sc_value = fdt_prop(fdt, parent, "#size-cells", &sc_len);
+  const int err = fdt_cells_decode(ac_value, ac_len, sc_value, sc_len, &ac, &sc);
+  if (err != NX_OK) return err;
+  const void *reg = fdt_prop(fdt, node, "reg", &reg_len);
+  return fdt_reg_decode(reg, reg_len, ac, sc, index, base, size);
 }
 
 TEST(Fdt, DecodesRegWithTheParentsCells) {
   auto blob = fdt_test::VirtLikeTree();
   fdt_t fdt;
   ASSERT_EQ(Open(&fdt, blob), NX_OK);
-  int serial = fdt_path(&fdt, "/soc/serial");
+  const int root = fdt_root(&fdt), soc = fdt_path(&fdt, "/soc");
+  const int serial = fdt_path(&fdt, "/soc/serial");
   uint64_t base = 0, size = 0;
-  ASSERT_EQ(fdt_reg(&fdt, serial, 0, &base, &size), NX_OK);
+  ASSERT_EQ(RegOf(&fdt, soc, serial, 0, &base, &size), NX_OK);
   EXPECT_EQ(base, 0x10000000u);
   EXPECT_EQ(size, 0x100u);
-  EXPECT_EQ(fdt_reg(&fdt, serial, 1, &base, &size), NX_ERR_OUT_OF_RANGE);
-  EXPECT_EQ(fdt_reg(&fdt, fdt_path(&fdt, "/chosen"), 0, &base, &size), NX_ERR_NOT_FOUND);
-  EXPECT_EQ(fdt_reg(&fdt, fdt_root(&fdt), 0, &base, &size), NX_ERR_NOT_FOUND);
-  EXPECT_EQ(fdt_parent(&fdt, serial), fdt_path(&fdt, "/soc"));
-  EXPECT_EQ(fdt_parent(&fdt, fdt_root(&fdt)), NX_ERR_NOT_FOUND);
+  EXPECT_EQ(RegOf(&fdt, soc, serial, 1, &base, &size), NX_ERR_OUT_OF_RANGE);
+  ASSERT_EQ(RegOf(&fdt, root, fdt_path(&fdt, "/memory"), 0, &base, &size), NX_OK);
+  EXPECT_EQ(base, 0x80000000u);
+  EXPECT_EQ(size, 0x10000000u);
+  EXPECT_EQ(RegOf(&fdt, root, fdt_path(&fdt, "/chosen"), 0, &base, &size), NX_ERR_NOT_FOUND);
 }
 
 TEST(Fdt, RegRejectsUnsupportedAndMisSizedCells) {
@@ -98,20 +160,22 @@ TEST(Fdt, RegRejectsUnsupportedAndMisSizedCells) {
   fdt_t fdt;
   ASSERT_EQ(Open(&fdt, blob), NX_OK);
   uint64_t base, size;
-  EXPECT_EQ(fdt_reg(&fdt, fdt_path(&fdt, "/a"), 0, &base, &size), NX_ERR_NOT_SUPPORTED);
+  EXPECT_EQ(RegOf(&fdt, fdt_root(&fdt), fdt_path(&fdt, "/a"), 0, &base, &size),
+            NX_ERR_NOT_SUPPORTED);
 
   Builder c;
   c.Begin("").PropCells("#address-cells", {2}).Begin("a").PropCells("reg", {1, 2}).End().End();
   blob = c.Finish();
   ASSERT_EQ(Open(&fdt, blob), NX_OK);
   // Default #size-cells is 1, so an entry is 3 cells and 2 cells are malformed.
-  EXPECT_EQ(fdt_reg(&fdt, fdt_path(&fdt, "/a"), 0, &base, &size), NX_ERR_BAD_FORMAT);
+  EXPECT_EQ(RegOf(&fdt, fdt_root(&fdt), fdt_path(&fdt, "/a"), 0, &base, &size), NX_ERR_BAD_FORMAT);
 
   Builder d;
   d.Begin("").Prop("#size-cells", {0, 1}).Begin("a").PropCells("reg", {1, 2, 3}).End().End();
   blob = d.Finish();
   ASSERT_EQ(Open(&fdt, blob), NX_OK);
-  EXPECT_EQ(fdt_reg(&fdt, fdt_path(&fdt, "/a"), 0, &base, &size), NX_ERR_BAD_FORMAT);
+  // A #size-cells of 2 bytes is not one cell.
+  EXPECT_EQ(RegOf(&fdt, fdt_root(&fdt), fdt_path(&fdt, "/a"), 0, &base, &size), NX_ERR_BAD_FORMAT);
 }
 
 TEST(Fdt, IteratesInDocumentOrderWithDepth) {
@@ -168,6 +232,25 @@ TEST(Fdt, WalksNodesAndTheirPropertiesInDocumentOrder) {
   EXPECT_EQ(fdt_prop(&fdt, fdt_path(&fdt, "/a"), "late", nullptr), nullptr);
 }
 
+TEST(Fdt, TellsAWalkItemByPropertyName) {
+  Builder b;
+  b.Begin("").PropCells("reg", {1}).Begin("reg").End().End();
+  auto blob = b.Finish();
+  fdt_t fdt;
+  ASSERT_EQ(Open(&fdt, blob), NX_OK);
+  fdt_walk_t w = FDT_WALK_START;
+  fdt_item_t it;
+  ASSERT_EQ(fdt_walk_next(&fdt, &w, &it), NX_OK);  // the root
+  EXPECT_FALSE(fdt_item_is(&it, ""));
+  ASSERT_EQ(fdt_walk_next(&fdt, &w, &it), NX_OK);  // its "reg"
+  EXPECT_TRUE(fdt_item_is(&it, "reg"));
+  EXPECT_FALSE(fdt_item_is(&it, "re"));
+  EXPECT_FALSE(fdt_item_is(&it, "regs"));
+  ASSERT_EQ(fdt_walk_next(&fdt, &w, &it), NX_OK);  // a node named like it
+  ASSERT_EQ(it.kind, FDT_ITEM_NODE);
+  EXPECT_FALSE(fdt_item_is(&it, "reg"));
+}
+
 // A root and `levels` - 1 nodes, each inside the one before.
 std::vector<uint8_t> Nested(int levels) {
   Builder b;
@@ -211,11 +294,17 @@ TEST(Fdt, TheWalkRefusesWhatFdtOpenWouldHave) {
   fdt.blob = bad.data();
   EXPECT_TRUE(Walk(&fdt, &last).empty());
   EXPECT_EQ(last, NX_ERR_BAD_FORMAT);
+  // The lookups refuse it too.
+  EXPECT_EQ(fdt_root(&fdt), NX_ERR_BAD_FORMAT);
+  EXPECT_EQ(fdt_path(&fdt, "/a"), NX_ERR_BAD_FORMAT);
   bad = good;
   Builder::Patch(bad, struct_off + 8, 7);  // "a"'s BEGIN_NODE becomes token 7
   fdt.blob = bad.data();
   EXPECT_EQ(Walk(&fdt, &last), (std::vector<std::string>{"N @0"}));
   EXPECT_EQ(last, NX_ERR_BAD_FORMAT);
+  EXPECT_EQ(fdt_next_node(&fdt, fdt_root(&fdt), nullptr), NX_ERR_BAD_FORMAT);
+  // The search for "a" stops at the bad token without finding it.
+  EXPECT_EQ(fdt_path(&fdt, "/a"), NX_ERR_NOT_FOUND);
 }
 
 TEST(Fdt, MatchesSeveralStringsInOneListPass) {
@@ -375,8 +464,20 @@ TEST(Fdt, AcceptsTheTreeQemuPasses) {
   fdt_t fdt;
   const char *why = nullptr;
   ASSERT_EQ(Open(&fdt, blob, &why), NX_OK) << why;
-  EXPECT_GE(fdt_find_compatible(&fdt, FDT_FROM_START, "ns16550a"), 0);
-  EXPECT_GE(fdt_find_compatible(&fdt, FDT_FROM_START, "virtio,mmio"), 0);
+  // The devices the kernel needs are there, found as the platform finds
+  // them: one walk, each node's compatible list matched as it passes.
+  const char *const wanted[] = {"ns16550a", "virtio,mmio"};
+  uint32_t found = 0;
+  fdt_walk_t w = FDT_WALK_START;
+  fdt_item_t it;
+  int err;
+  while ((err = fdt_walk_next(&fdt, &w, &it)) == NX_OK) {
+    if (fdt_item_is(&it, "compatible")) {
+      found |= fdt_list_match(reinterpret_cast<const char *>(it.data), it.len, wanted, 2);
+    }
+  }
+  EXPECT_EQ(err, NX_ERR_NOT_FOUND);
+  EXPECT_EQ(found, 3u);
 }
 
 // Every truncation of a real tree is refused without reading past the cut

@@ -86,9 +86,9 @@ int fdt_walk_next(const fdt_t *fdt, fdt_walk_t *walk, fdt_item_t *item);
  * is not 4 bytes. What fdt_prop_u32() reads, for a walk's items. */
 int fdt_u32_decode(const void *value, uint32_t len, uint32_t *out);
 
-/* The cells a node gives its children, from its #address-cells and
- * #size-cells values (each NULL when absent): what fdt_cells() reads, for a
- * walk's items. */
+/* The #address-cells and #size-cells a node gives its children, from those
+ * properties' values (each NULL when absent): 2 and 1 when the node does
+ * not say, NX_ERR_BAD_FORMAT if either is not one cell. */
 int fdt_cells_decode(const void *address_value, uint32_t address_len, const void *size_value,
                      uint32_t size_len, uint32_t *addr_cells, uint32_t *size_cells);
 
@@ -99,7 +99,8 @@ int fdt_item_is(const fdt_item_t *item, const char *name);
 uint32_t fdt_cell(const void *p);
 
 /* Whether a node name matches a lookup name of `len` characters: equal, or
- * `name@<unit>` when the lookup name has no '@' (see fdt_subnode). */
+ * `name@<unit>` when the lookup name has no '@' (as fdt_path() matches each
+ * component). */
 int fdt_name_matches(const char *node_name, const char *want, size_t len);
 
 /* The root node's offset. */
@@ -112,16 +113,11 @@ int fdt_next_node(const fdt_t *fdt, int node, int *depth);
 /* The node's name including its unit address ("serial@10000000"). */
 const char *fdt_node_name(const fdt_t *fdt, int node);
 
-/* The direct child of `parent` named `name`. A name without '@' also
- * matches a child whose name is `name@<unit>`. */
-int fdt_subnode(const fdt_t *fdt, int parent, const char *name);
-
 /* The node at an absolute path such as "/soc/serial@10000000"; an optional
- * ':' suffix (as in stdout-path "...:115200n8") is ignored. */
+ * ':' suffix (as in stdout-path "...:115200n8") is ignored. A component
+ * without '@' also matches a child named `component@<unit>`: the first
+ * such child in document order. */
 int fdt_path(const fdt_t *fdt, const char *path);
-
-/* The node's parent, or NX_ERR_NOT_FOUND for the root. */
-int fdt_parent(const fdt_t *fdt, int node);
 
 /* The property's value and length, or NULL if the node has none. */
 const void *fdt_prop(const fdt_t *fdt, int node, const char *name, uint32_t *len);
@@ -133,9 +129,6 @@ int fdt_prop_u32(const fdt_t *fdt, int node, const char *name, uint32_t *out);
  * which loaders write either way); NX_ERR_BAD_FORMAT for other lengths. */
 int fdt_prop_number(const fdt_t *fdt, int node, const char *name, uint64_t *out);
 
-/* Whether the property holds exactly the string `value`. */
-int fdt_prop_is(const fdt_t *fdt, int node, const char *name, const char *value);
-
 /* Whether a string-list property value (NUL-separated strings, `len`
  * bytes, may be NULL) contains `s`; an unterminated entry ends the list. */
 int fdt_list_contains(const char *list, uint32_t len, const char *s);
@@ -144,30 +137,14 @@ int fdt_list_contains(const char *list, uint32_t len, const char *s);
  * over it: bit k for names[k]. */
 uint32_t fdt_list_match(const char *list, uint32_t len, const char *const *names, uint32_t count);
 
-/* Whether the node's "compatible" list contains `compat`. */
-int fdt_is_compatible(const fdt_t *fdt, int node, const char *compat);
-
-/* The first node after `after` (FDT_FROM_START to search the whole tree)
- * whose "compatible" list contains `compat`. */
-#define FDT_FROM_START (-1)
-int fdt_find_compatible(const fdt_t *fdt, int after, const char *compat);
-
-/* Entry `index` of the node's "reg", decoded with the parent's
- * #address-cells and #size-cells (1 or 2 cells each are supported). */
-int fdt_reg(const fdt_t *fdt, int node, uint32_t index, uint64_t *base, uint64_t *size);
-
-/* The #address-cells and #size-cells a node gives its children (2 and 1
- * when it does not say); NX_ERR_BAD_FORMAT if either is not one cell. */
-int fdt_cells(const fdt_t *fdt, int node, uint32_t *addr_cells, uint32_t *size_cells);
-
-/* Entry `index` of a reg value of `len` bytes (as fdt_reg_cells). */
+/* Entry `index` of a "reg" value of `len` bytes (NULL when the node has
+ * none), decoded with the parent's #address-cells and #size-cells, which a
+ * walk has already passed by the time it reaches the node. 1 or 2 address
+ * cells and 0 to 2 size cells are supported (NX_ERR_NOT_SUPPORTED
+ * otherwise); NX_ERR_NOT_FOUND without a value, NX_ERR_BAD_FORMAT if `len`
+ * is not whole entries, NX_ERR_OUT_OF_RANGE past the last entry. */
 int fdt_reg_decode(const void *value, uint32_t len, uint32_t addr_cells, uint32_t size_cells,
                    uint32_t index, uint64_t *base, uint64_t *size);
-
-/* fdt_reg() with the parent's cells already known: for a walk that tracks
- * them instead of searching for each node's parent. */
-int fdt_reg_cells(const fdt_t *fdt, int node, uint32_t addr_cells, uint32_t size_cells,
-                  uint32_t index, uint64_t *base, uint64_t *size);
 
 #ifdef __cplusplus
 }
