@@ -211,24 +211,6 @@ static bool range_free(const sv39_space_t *as, uint64_t table, unsigned level, u
   }
 }
 
-/* True if every page of [first, last] is mapped. */
-/* NOLINTNEXTLINE(misc-no-recursion): one table level down per call, at most 3 deep */
-static bool range_mapped(const sv39_space_t *as, uint64_t table, unsigned level, uint64_t first,
-                         uint64_t last) {
-  const uint64_t *t = table_of(as, table);
-  for (uint64_t cur = first;;) {
-    uint64_t e_last = cur | (level_size(level) - 1);
-    uint64_t sub = e_last < last ? e_last : last;
-    uint64_t pte = t[index_of(cur, level)];
-    if (!pte_valid(pte)) return false;
-    if (!pte_leaf(pte)) {
-      if (level == 0 || !range_mapped(as, pte_addr(pte), level - 1, cur, sub)) return false;
-    }
-    if (sub == last) return true;
-    cur = sub + 1;
-  }
-}
-
 /* ---- Map ---- */
 
 /* Whether the entry at level for [cur, cur + level_size) takes one leaf. */
@@ -304,23 +286,25 @@ static size_t split_cost(unsigned level, uint64_t first, uint64_t last) {
   }
 }
 
-/* Tables needed to split every leaf [first, last] covers only in part. */
+/* True if every page of [first, last] is mapped; adds to *splits the tables
+ * needed to split every leaf the range covers only in part (what an unmap
+ * or a protect must have before it changes anything). One walk for both. */
 /* NOLINTNEXTLINE(misc-no-recursion): one table level down per call, at most 3 deep */
-static size_t partial_cost(const sv39_space_t *as, uint64_t table, unsigned level, uint64_t first,
-                           uint64_t last) {
+static bool range_mapped(const sv39_space_t *as, uint64_t table, unsigned level, uint64_t first,
+                         uint64_t last, size_t *splits) {
   const uint64_t *t = table_of(as, table);
-  size_t n = 0;
   uint64_t mask = level_size(level) - 1;
   for (uint64_t cur = first;;) {
     uint64_t e_last = cur | mask;
     uint64_t sub = e_last < last ? e_last : last;
     uint64_t pte = t[index_of(cur, level)];
+    if (!pte_valid(pte)) return false;
     if (pte_leaf(pte)) {
-      if (level > 0 && ((cur & mask) != 0 || sub != e_last)) n += split_cost(level, cur, sub);
-    } else if (level > 0) {
-      n += partial_cost(as, pte_addr(pte), level - 1, cur, sub);
+      if (level > 0 && ((cur & mask) != 0 || sub != e_last)) *splits += split_cost(level, cur, sub);
+    } else if (level == 0 || !range_mapped(as, pte_addr(pte), level - 1, cur, sub, splits)) {
+      return false;
     }
-    if (sub == last) return n;
+    if (sub == last) return true;
     cur = sub + 1;
   }
 }
@@ -542,11 +526,12 @@ int sv39_unmap(sv39_space_t *as, uint64_t va, uint64_t size, sv39_flush_t *flush
   }
   if (!range_owned(as, va, size)) return NX_ERR_OUT_OF_RANGE;
   uint64_t last = va + (size - 1);
-  if (!range_mapped(as, as->root, TOP_LEVEL, va, last)) return NX_ERR_NOT_FOUND;
+  size_t splits = 0;
+  if (!range_mapped(as, as->root, TOP_LEVEL, va, last, &splits)) return NX_ERR_NOT_FOUND;
   if (pinned_leaf_in(as, va, size)) return NX_ERR_NOT_SUPPORTED;
 
   op_t op = {as, 0, 0, 0, SV39_FLUSH_LEAF};
-  int err = pool_fill(&op, partial_cost(as, as->root, TOP_LEVEL, va, last));
+  int err = pool_fill(&op, splits);
   if (err != NX_OK) return err;
   unmap_apply(&op, as->root, TOP_LEVEL, va, last);
   pool_drain(&op);
@@ -560,11 +545,12 @@ int sv39_protect(sv39_space_t *as, uint64_t va, uint64_t size, sv39_perm_t perms
   int err = check_request(as, va, size, perms);
   if (err != NX_OK) return err;
   uint64_t last = va + (size - 1);
-  if (!range_mapped(as, as->root, TOP_LEVEL, va, last)) return NX_ERR_NOT_FOUND;
+  size_t splits = 0;
+  if (!range_mapped(as, as->root, TOP_LEVEL, va, last, &splits)) return NX_ERR_NOT_FOUND;
   if (pinned_leaf_in(as, va, size)) return NX_ERR_NOT_SUPPORTED;
 
   op_t op = {as, 0, leaf_bits(perms), 0, 0};
-  err = pool_fill(&op, partial_cost(as, as->root, TOP_LEVEL, va, last));
+  err = pool_fill(&op, splits);
   if (err != NX_OK) return err;
   protect_apply(&op, as->root, TOP_LEVEL, va, last);
   pool_drain(&op);
