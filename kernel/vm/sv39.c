@@ -566,31 +566,38 @@ int sv39_protect(sv39_space_t *as, uint64_t va, uint64_t size, sv39_perm_t perms
   (SV39_PTE_V | SV39_PTE_R | SV39_PTE_W | SV39_PTE_X | SV39_PTE_U | SV39_PTE_A | SV39_PTE_D | \
    SV39_PTE_RESERVED)
 
-static sv39_fault_t walk(const sv39_space_t *as, uint64_t va, uint64_t *leaf, unsigned *level_out) {
+/* Inlined: its two callers are hot (every user copy translates) and its
+ * outputs then stay in registers. */
+static inline __attribute__((always_inline)) sv39_fault_t walk(const sv39_space_t *as, uint64_t va,
+                                                               uint64_t *leaf,
+                                                               unsigned *level_out) {
   if (!canonical(va)) return SV39_FAULT_NONCANONICAL;
-  uint64_t table = as->root;
-  for (unsigned level = TOP_LEVEL;; level--) {
-    uint64_t pte = table_of(as, table)[index_of(va, level)];
-    /* The common case above the leaf, a pointer to the next table, in one
-     * compare: exactly what passes every check below for a non-leaf. */
-    if ((pte & WALK_POINTER_MASK) == SV39_PTE_V && level > 0) {
-      table = pte_addr(pte);
-      continue;
+  /* The common case above the leaf, a pointer to the next table, in one
+   * compare: exactly what passes every check below for a non-leaf. The
+   * three levels are spelled out so that every shift is a constant. */
+  unsigned level = TOP_LEVEL;
+  uint64_t pte = table_of(as, as->root)[index_of(va, TOP_LEVEL)];
+  if ((pte & WALK_POINTER_MASK) == SV39_PTE_V) {
+    level = 1;
+    pte = table_of(as, pte_addr(pte))[index_of(va, 1)];
+    if ((pte & WALK_POINTER_MASK) == SV39_PTE_V) {
+      level = 0;
+      pte = table_of(as, pte_addr(pte))[index_of(va, 0)];
     }
-    if (!pte_valid(pte)) return SV39_FAULT_INVALID;
-    if (pte & SV39_PTE_RESERVED) return SV39_FAULT_RESERVED;
-    if ((pte & SV39_PTE_W) && !(pte & SV39_PTE_R)) return SV39_FAULT_RESERVED;
-    if (pte_leaf(pte)) {
-      uint64_t ppn = (pte & SV39_PTE_PPN_MASK) >> SV39_PTE_PPN_SHIFT;
-      if (ppn & ((level_size(level) >> 12) - 1)) return SV39_FAULT_MISALIGNED;
-      *leaf = pte;
-      *level_out = level;
-      return SV39_OK;
-    }
-    if (pte & (SV39_PTE_A | SV39_PTE_D | SV39_PTE_U)) return SV39_FAULT_RESERVED;
-    if (level == 0) return SV39_FAULT_TOO_DEEP;
-    table = pte_addr(pte);
   }
+  if (!pte_valid(pte)) return SV39_FAULT_INVALID;
+  if (pte & SV39_PTE_RESERVED) return SV39_FAULT_RESERVED;
+  if ((pte & SV39_PTE_W) && !(pte & SV39_PTE_R)) return SV39_FAULT_RESERVED;
+  if (!pte_leaf(pte)) {
+    /* A pointer with bits a pointer must not have, or one below level 0. */
+    if (pte & (SV39_PTE_A | SV39_PTE_D | SV39_PTE_U)) return SV39_FAULT_RESERVED;
+    return SV39_FAULT_TOO_DEEP;
+  }
+  uint64_t ppn = (pte & SV39_PTE_PPN_MASK) >> SV39_PTE_PPN_SHIFT;
+  if (ppn & ((level_size(level) >> 12) - 1)) return SV39_FAULT_MISALIGNED;
+  *leaf = pte;
+  *level_out = level;
+  return SV39_OK;
 }
 
 int sv39_lookup(const sv39_space_t *as, uint64_t va, sv39_mapping_t *out) {
