@@ -621,18 +621,10 @@ int sv39_lookup(const sv39_space_t *as, uint64_t va, sv39_mapping_t *out) {
   return NX_OK;
 }
 
-sv39_fault_t sv39_translate(const sv39_space_t *as, uint64_t va, unsigned access, uint64_t *pa) {
-  if (!as || !pa || as->root == 0) return SV39_FAULT_PERMISSION;
-  unsigned kind = access & (SV39_ACCESS_READ | SV39_ACCESS_WRITE | SV39_ACCESS_EXEC);
-  if (kind != SV39_ACCESS_READ && kind != SV39_ACCESS_WRITE && kind != SV39_ACCESS_EXEC) {
-    return SV39_FAULT_PERMISSION;
-  }
-  uint64_t pte = 0;
-  unsigned level = 0;
-  sv39_fault_t fault = walk(as, va, &pte, &level);
-  if (fault != SV39_OK) return fault;
-  /* Privilege: U-mode only U pages; S-mode U pages only with SUM, never to
-   * execute. */
+/* The checks of an access of `kind` through the leaf pte, in the spec's
+ * order: privilege (U-mode only U pages; S-mode U pages only with SUM, never
+ * to execute), then the permission, then A and D. */
+static sv39_fault_t leaf_allows(uint64_t pte, unsigned access, unsigned kind) {
   if (access & SV39_ACCESS_USER) {
     if (!(pte & SV39_PTE_U)) return SV39_FAULT_PERMISSION;
   } else if (pte & SV39_PTE_U) {
@@ -649,6 +641,36 @@ sv39_fault_t sv39_translate(const sv39_space_t *as, uint64_t va, unsigned access
   if (!allowed) return SV39_FAULT_PERMISSION;
   if (!(pte & SV39_PTE_A)) return SV39_FAULT_ACCESSED;
   if (kind == SV39_ACCESS_WRITE && !(pte & SV39_PTE_D)) return SV39_FAULT_ACCESSED;
+  return SV39_OK;
+}
+
+sv39_fault_t sv39_translate(const sv39_space_t *as, uint64_t va, unsigned access, uint64_t *pa) {
+  if (!as || !pa || as->root == 0) return SV39_FAULT_PERMISSION;
+  unsigned kind = access & (SV39_ACCESS_READ | SV39_ACCESS_WRITE | SV39_ACCESS_EXEC);
+  /* The bits a leaf has when the access is plainly allowed. */
+  uint64_t need = SV39_PTE_A;
+  if (kind == SV39_ACCESS_READ) {
+    need |= SV39_PTE_R;
+  } else if (kind == SV39_ACCESS_WRITE) {
+    need |= SV39_PTE_W | SV39_PTE_D;
+  } else if (kind == SV39_ACCESS_EXEC) {
+    need |= SV39_PTE_X;
+  } else {
+    return SV39_FAULT_PERMISSION;
+  }
+  if (access & SV39_ACCESS_USER) need |= SV39_PTE_U;
+  uint64_t pte = 0;
+  unsigned level = 0;
+  sv39_fault_t fault = walk(as, va, &pte, &level);
+  if (fault != SV39_OK) return fault;
+  /* The common case in one compare: every bit needed, and no U page for
+   * the kernel. Anything else gets the full checks (SUM and MXR may still
+   * allow it, or they say which fault). */
+  bool user_page_for_kernel = (pte & SV39_PTE_U) && !(access & SV39_ACCESS_USER);
+  if ((pte & need) != need || user_page_for_kernel) {
+    fault = leaf_allows(pte, access, kind);
+    if (fault != SV39_OK) return fault;
+  }
   *pa = pte_addr(pte) + (va & (level_size(level) - 1));
   return SV39_OK;
 }
