@@ -8,6 +8,7 @@
  */
 #include "neuron/arch/csr.h"
 #include "neuron/arch/memory_layout.h"
+#include "neuron/boot_ram.h"
 #include "neuron/console.h"
 #include "neuron/errors.h"
 #include "neuron/kernel.h"
@@ -17,34 +18,8 @@ extern char __kernel_start[], __boot_text_start[], __boot_text_end[], __text_end
 /* NOLINTNEXTLINE(bugprone-reserved-identifier): the names kernel.ld defines */
 extern char __rodata_start[], __data_start[], __kernel_end[];
 
-/* The physical pages that hold something the allocator must not hand out:
- * the firmware below the kernel, the device tree and the boot archive. (The
- * kernel image is in use in the allocator's first range instead.) */
-typedef struct reserved {
-  uint64_t base, end;
-} reserved_t;
-
 static uint64_t page_down(uint64_t x) { return x & ~(PAGE_SIZE - 1); }
 static uint64_t page_up(uint64_t x) { return (x + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
-
-/* Adds [base, end) minus the reserved ranges (sorted by base) to the
- * allocator. The piece that starts with the kernel image has the image's
- * pages in use, so that the boot code can be freed into it. A piece too
- * small for a free page besides its records stays out. */
-static void add_free_ram(uint64_t base, uint64_t end, const reserved_t *r, int n) {
-  uint64_t image = kernel_image_phys(__kernel_start);
-  uint64_t image_pages = (page_up(kernel_image_phys(__kernel_end)) - image) / PAGE_SIZE;
-  for (int i = 0; i <= n && base < end; i++) {
-    uint64_t stop = i < n ? r[i].base : end;
-    if (stop > end) stop = end;
-    uint64_t in_use = base == image ? image_pages : 0;
-    if (stop > base && (stop - base) / PAGE_SIZE >= in_use + 2 &&
-        page_alloc_add_range_in_use(&kernel.pages, base, stop - base, in_use) != NX_OK) {
-      kpanic("cannot hand RAM to the page allocator");
-    }
-    if (i < n && r[i].end > base) base = r[i].end;
-  }
-}
 
 static void map_or_panic(uint64_t va, uint64_t pa, uint64_t size, sv39_perm_t perms) {
   if (size == 0) return;
@@ -69,26 +44,20 @@ void kmem_init(uint64_t dtb_phys, uint64_t dtb_size) {
   const platform_t *p = &kernel.platform;
   uint64_t ram_base = p->memory.base, ram_end = p->memory.base + p->memory.size;
 
-  reserved_t r[3] = {
-      {ram_base, kernel_image_phys(__kernel_start)},
-      {page_down(dtb_phys), page_up(dtb_phys + dtb_size)},
-      {page_down(p->initrd.base), page_up(p->initrd.base + p->initrd.size)},
+  /* What the allocator must not hand out: the firmware below the kernel,
+   * the device tree and the boot archive. The kernel image is in use in the
+   * first range instead, so that its boot code can be freed into it. */
+  uint64_t image = kernel_image_phys(__kernel_start);
+  boot_ram_hole_t holes[3] = {
+      {ram_base, image},
+      {dtb_phys, dtb_phys + dtb_size},
+      {p->initrd.base, p->initrd.base + p->initrd.size},
   };
-  int n = p->initrd.size ? 3 : 2;
-  /* Sort the (at most three) ranges by base. */
-  for (int i = 0; i < n; i++) {
-    for (int j = i + 1; j < n; j++) {
-      if (r[j].base < r[i].base) {
-        reserved_t t = r[i];
-        r[i] = r[j];
-        r[j] = t;
-      }
-    }
+  if (page_alloc_init(&kernel.pages, PAGE_ALLOC_DEFAULT_MAX_ORDER, DIRECT_MAP_BASE) != NX_OK ||
+      boot_ram_add(&kernel.pages, ram_base, ram_end, holes, p->initrd.size ? 3 : 2, image,
+                   (page_up(kernel_image_phys(__kernel_end)) - image) / PAGE_SIZE) != NX_OK) {
+    kpanic("cannot hand RAM to the page allocator");
   }
-  if (page_alloc_init(&kernel.pages, PAGE_ALLOC_DEFAULT_MAX_ORDER, DIRECT_MAP_BASE) != NX_OK) {
-    kpanic("page allocator init failed");
-  }
-  add_free_ram(ram_base, ram_end, r, n);
   quota_init(&kernel.root_quota, 0, QUOTA_UNLIMITED);
 
   if (sv39_init(&kernel.space, &kernel.pages, &kernel.root_quota, 0, 0) != NX_OK) {
@@ -123,8 +92,8 @@ void kmem_free_boot_code(void) {
    * someone's data. Every address space shares these kernel tables. */
   if (sv39_unmap(&kernel.space, va, size, 0) != NX_OK) kpanic("cannot unmap the boot code");
   __asm__ volatile("sfence.vma" ::: "memory");
-  /* The pages are in use in the allocator's first range (add_free_ram()),
-   * unless RAM left no room for it. */
+  /* The pages are in use in the allocator's first range (boot_ram_add()),
+   * unless the device tree or the boot archive left it no room. */
   if (!page_alloc_owns(&kernel.pages, pa)) {
     kprintf("NEURON: boot code unmapped; its pages stay reserved\n");
     return;
