@@ -61,6 +61,9 @@ static int fail(const char **why, int err, const char *reason) {
 /* Eight hex digits (either case, as the kernel's cpio reader accepts). */
 static bool parse_hex8(const uint8_t *p, uint32_t *out) {
   uint32_t v = 0;
+#pragma clang loop unroll(disable)
+  /* Not unrolled: 8 copies of the digit's three ranges, in each of the 13
+   * fields, would be most of the reader's code. */
   for (uint32_t i = 0; i < FIELD_LEN; i++) {
     uint8_t c = p[i];
     uint32_t d;

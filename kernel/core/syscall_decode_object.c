@@ -277,6 +277,9 @@ int sys_waitset_add_decode(thread_t *caller, const uint64_t raw[6], sys_waitset_
   LOOKUP(caller, out->n, OBJ_NOTIFICATION, SYS_WAITSET_ADD_N_RIGHTS, &n);
   if (!signal_mask_ok(out->mask)) return NX_ERR_INVALID_ARGS;
   if (ws->waiter) return NX_ERR_BUSY;
+#pragma clang loop unroll(disable)
+  /* Not unrolled: 16 copies of the compare are code a rare syscall does not
+   * need. */
   for (uint32_t i = 0; i < WAITSET_SLOTS; i++) {
     if (ws->slots[i].n == n) return NX_ERR_INVALID_ARGS;
   }

@@ -9,6 +9,10 @@ int waitset_init(waitset_t *ws, notify_system_t *sys) {
   ws->obj.type = OBJ_WAITSET;
   ws->obj.refs = 1;
   ws->sys = sys;
+#pragma clang loop unroll(disable)
+  /* Not unrolled (nor the slot scan in waitset_add): a loop is a fraction
+   * of the code its 16 copies would be, and these run once per creation or
+   * add. */
   for (uint32_t i = 0; i < WAITSET_SLOTS; i++) ws->slots[i] = (notify_node_t){.index = i};
   ws->used = 0;
   ws->waiter = NULL;
@@ -26,6 +30,7 @@ int waitset_add(waitset_t *ws, notification_t *n, uint64_t mask) {
   if (!ws || !n || mask == 0) return NX_ERR_INVALID_ARGS;
   if (ws->waiter) return NX_ERR_BUSY;
   int free_slot = -1;
+#pragma clang loop unroll(disable)
   for (uint32_t i = 0; i < WAITSET_SLOTS; i++) {
     if (ws->slots[i].n == n) return NX_ERR_INVALID_ARGS;
     if (!ws->slots[i].n && free_slot < 0) free_slot = (int)i;
