@@ -39,7 +39,11 @@ typedef struct nx_kernel_stats {
   uint64_t vmo_copy_bytes;
   /* 4 KiB pages of RAM free now. */
   uint64_t pages_free;
-  /* 4 KiB pages of RAM the page allocator manages (after the kernel image). */
+  /*
+   * 4 KiB pages of RAM the page allocator manages: all of it but the firmware,
+   * the device tree, the boot archive and the allocator's own records (the
+   * kernel image counts, in use).
+   */
   uint64_t pages_total;
 } nx_kernel_stats_t;
 
