@@ -15,7 +15,7 @@ void *nx_memset(void *dst, int c, size_t n);
 
 namespace {
 
-constexpr size_t kMaxLen = 200;  // three 64-byte strides and a tail
+constexpr size_t kMaxLen = 200;  // a 128-byte stride, a 64-byte one and the tails
 constexpr size_t kPad = 16;
 
 std::vector<uint8_t> Pattern(size_t n, uint8_t seed) {
