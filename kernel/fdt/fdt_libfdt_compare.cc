@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "kernel/fdt/fdt_builder.h"
+#include "kernel/fdt/fdt_reg_of.h"
 #include "neuron/errors.h"
 #include "neuron/fdt.h"
 #include "third_party/libfdt/libfdt_reference.h"
@@ -288,19 +289,6 @@ void CompareCompatible(const fdt_t *f, const uint8_t *blob, const std::vector<Re
   }
 }
 
-// Entry `index` of the node's "reg", decoded with its parent's cells as the
-// platform decodes it from its walk (fdt_cells_decode, fdt_reg_decode); the
-// parent comes from libfdt's walk, already checked against ours.
-int OurReg(const fdt_t *f, int parent, int node, uint32_t index, uint64_t *base, uint64_t *size) {
-  uint32_t ac_len = 0, sc_len = 0, reg_len = 0, ac = 0, sc = 0;
-  const void *ac_value = fdt_prop(f, parent, "#address-cells", &ac_len);
-  const void *sc_value = fdt_prop(f, parent, "#size-cells", &sc_len);
-  const int err = fdt_cells_decode(ac_value, ac_len, sc_value, sc_len, &ac, &sc);
-  if (err != NX_OK) return err;
-  const void *reg = fdt_prop(f, node, "reg", &reg_len);
-  return fdt_reg_decode(reg, reg_len, ac, sc, index, base, size);
-}
-
 // Our reg decoding against the parent's cells as libfdt reads them
 // (fdt_address_cells/fdt_size_cells, defaults 2 and 1) and the raw "reg".
 // The root has no parent to give it cells, so its reg is not decoded.
@@ -326,7 +314,7 @@ void CompareReg(const fdt_t *f, const uint8_t *blob, const RefNode &n, Counts *c
     expect = NX_ERR_BAD_FORMAT;
   }
   if (expect != NX_OK) {
-    EXPECT_EQ(OurReg(f, n.parent, n.offset, 0, &base, &size), expect) << n.path;
+    EXPECT_EQ(RegOf(f, n.parent, n.offset, 0, &base, &size), expect) << n.path;
     c->reg_errors++;
     return;
   }
@@ -339,13 +327,13 @@ void CompareReg(const fdt_t *f, const uint8_t *blob, const RefNode &n, Counts *c
     for (int k = 0; k < sc; k++) {
       want_size = (want_size << 32) | fdt32_ld(reinterpret_cast<const fdt32_t *>(e + 4 * (ac + k)));
     }
-    ASSERT_EQ(OurReg(f, n.parent, n.offset, static_cast<uint32_t>(i), &base, &size), NX_OK)
+    ASSERT_EQ(RegOf(f, n.parent, n.offset, static_cast<uint32_t>(i), &base, &size), NX_OK)
         << n.path << " " << i;
     EXPECT_EQ(base, want_base) << n.path << " " << i;
     EXPECT_EQ(size, want_size) << n.path << " " << i;
     c->reg_entries++;
   }
-  EXPECT_EQ(OurReg(f, n.parent, n.offset, static_cast<uint32_t>(entries), &base, &size),
+  EXPECT_EQ(RegOf(f, n.parent, n.offset, static_cast<uint32_t>(entries), &base, &size),
             NX_ERR_OUT_OF_RANGE)
       << n.path;
 }

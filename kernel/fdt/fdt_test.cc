@@ -6,11 +6,13 @@
 #include <vector>
 
 #include "kernel/fdt/fdt_builder.h"
+#include "kernel/fdt/fdt_reg_of.h"
 #include "neuron/errors.h"
 
 namespace {
 
 using fdt_test::Builder;
+using fdt_test::RegOf;
 
 int Open(fdt_t *fdt, const std::vector<uint8_t> &blob, const char **why = nullptr) {
   return fdt_open(fdt, blob.data(), blob.size(), why);
@@ -115,19 +117,6 @@ TEST(Fdt, ReadsNumbersOfOneOrTwoCells) {
   EXPECT_EQ(fdt_prop_number(&fdt, chosen, "three", &n), NX_ERR_BAD_FORMAT);
   EXPECT_EQ(fdt_prop_number(&fdt, chosen, "empty", &n), NX_ERR_BAD_FORMAT);
   EXPECT_EQ(n, 99u);  // untouched on a refusal
-}
-
-// Entry `index` of the node's "reg", decoded with its parent's cells, as
-// the platform decodes it from its walk: the reader keeps no parent links,
-// so the caller says which node is the parent.
-int RegOf(const fdt_t *fdt, int parent, int node, uint32_t index, uint64_t *base, uint64_t *size) {
-  uint32_t ac_len = 0, sc_len = 0, reg_len = 0, ac = 0, sc = 0;
-  const void *ac_value = fdt_prop(fdt, parent, "#address-cells", &ac_len);
-  const void *sc_value = fdt_prop(fdt, parent, "#size-cells", &sc_len);
-  const int err = fdt_cells_decode(ac_value, ac_len, sc_value, sc_len, &ac, &sc);
-  if (err != NX_OK) return err;
-  const void *reg = fdt_prop(fdt, node, "reg", &reg_len);
-  return fdt_reg_decode(reg, reg_len, ac, sc, index, base, size);
 }
 
 TEST(Fdt, DecodesRegWithTheParentsCells) {
