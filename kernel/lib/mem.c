@@ -14,6 +14,21 @@ static int aligned(const void *a, const void *b) {
   return (((uintptr_t)a | (uintptr_t)b) & 7) == 0;
 }
 
+/* Eight words from `from` to `to` (memcpy's unrolled step: the loop
+ * around it is paid once per 64 bytes). */
+static inline void copy_8_words(word_t *to, const word_t *from) {
+  word_t w0 = from[0], w1 = from[1], w2 = from[2], w3 = from[3];
+  word_t w4 = from[4], w5 = from[5], w6 = from[6], w7 = from[7];
+  to[0] = w0;
+  to[1] = w1;
+  to[2] = w2;
+  to[3] = w3;
+  to[4] = w4;
+  to[5] = w5;
+  to[6] = w6;
+  to[7] = w7;
+}
+
 void *memcpy(void *restrict dst, const void *restrict src, size_t n) {
   uint8_t *d = dst;
   const uint8_t *s = src;
@@ -22,43 +37,10 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n) {
      * are copied in pages: the loop overhead is paid once per 128 bytes),
      * then eight, then one. */
     for (; n >= 128; n -= 128, d += 128, s += 128) {
-      const word_t *from = (const word_t *)s;
-      word_t *to = (word_t *)d;
-      word_t w0 = from[0], w1 = from[1], w2 = from[2], w3 = from[3];
-      word_t w4 = from[4], w5 = from[5], w6 = from[6], w7 = from[7];
-      to[0] = w0;
-      to[1] = w1;
-      to[2] = w2;
-      to[3] = w3;
-      to[4] = w4;
-      to[5] = w5;
-      to[6] = w6;
-      to[7] = w7;
-      w0 = from[8], w1 = from[9], w2 = from[10], w3 = from[11];
-      w4 = from[12], w5 = from[13], w6 = from[14], w7 = from[15];
-      to[8] = w0;
-      to[9] = w1;
-      to[10] = w2;
-      to[11] = w3;
-      to[12] = w4;
-      to[13] = w5;
-      to[14] = w6;
-      to[15] = w7;
+      copy_8_words((word_t *)d, (const word_t *)s);
+      copy_8_words((word_t *)d + 8, (const word_t *)s + 8);
     }
-    for (; n >= 64; n -= 64, d += 64, s += 64) {
-      const word_t *from = (const word_t *)s;
-      word_t w0 = from[0], w1 = from[1], w2 = from[2], w3 = from[3];
-      word_t w4 = from[4], w5 = from[5], w6 = from[6], w7 = from[7];
-      word_t *to = (word_t *)d;
-      to[0] = w0;
-      to[1] = w1;
-      to[2] = w2;
-      to[3] = w3;
-      to[4] = w4;
-      to[5] = w5;
-      to[6] = w6;
-      to[7] = w7;
-    }
+    for (; n >= 64; n -= 64, d += 64, s += 64) copy_8_words((word_t *)d, (const word_t *)s);
     for (; n >= 8; n -= 8, d += 8, s += 8) *(word_t *)d = *(const word_t *)s;
   }
   while (n--) *d++ = *s++;
