@@ -143,10 +143,7 @@ int page_alloc_add_range_in_use(page_alloc_t *pa, uintptr_t base, size_t size, s
   if (end <= start) return NX_ERR_INVALID_ARGS;
   /* Page 0 in use could be freed and handed out as "no memory". */
   if (in_use != 0 && start == 0) return NX_ERR_INVALID_ARGS;
-  for (unsigned i = 0; i < pa->range_count; i++) {
-    const page_range_t *o = &pa->ranges[i];
-    if (start < o->end && o->base < end) return NX_ERR_INVALID_ARGS;
-  }
+  if (page_alloc_overlaps(pa, start, end)) return NX_ERR_INVALID_ARGS;
   if (pa->range_count == PAGE_ALLOC_MAX_RANGES) return NX_ERR_NOT_SUPPORTED;
 
   /* One record per page of the range, the records' own pages included
@@ -307,6 +304,13 @@ uintptr_t page_alloc_alloc(page_alloc_t *pa, unsigned order, unsigned flags) {
 }
 
 bool page_alloc_owns(const page_alloc_t *pa, uintptr_t addr) { return range_of(pa, addr) != NULL; }
+
+bool page_alloc_overlaps(const page_alloc_t *pa, uintptr_t start, uintptr_t end) {
+  for (unsigned i = 0; i < pa->range_count; i++) {
+    if (start < pa->ranges[i].end && pa->ranges[i].base < end) return true;
+  }
+  return false;
+}
 
 /* Validates addr as the head of an allocated block: its order or an error. */
 static int lookup(const page_alloc_t *pa, uintptr_t addr, page_range_t **range) {

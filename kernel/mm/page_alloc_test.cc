@@ -78,6 +78,12 @@ TEST(PageAllocInitTest, RejectsBadRanges) {
   EXPECT_EQ(page_alloc_add_range(&pa, arena.base(), arena.size()), NX_ERR_INVALID_ARGS);
   EXPECT_EQ(page_alloc_total_pages(&pa), total);
   EXPECT_EQ(page_alloc_check(&pa), NX_OK);
+  // The same test, for any caller: the records count, the edges do not.
+  const uintptr_t mid = arena.base() + arena.size() / 2;
+  EXPECT_TRUE(page_alloc_overlaps(&pa, arena.base(), arena.base() + 1));
+  EXPECT_TRUE(page_alloc_overlaps(&pa, mid - 1, mid + kPage));
+  EXPECT_FALSE(page_alloc_overlaps(&pa, mid, arena.end()));
+  EXPECT_FALSE(page_alloc_overlaps(&pa, arena.base() - kPage, arena.base()));
 }
 
 TEST(PageAllocInitTest, RefusesRangesPastTheLimit) {

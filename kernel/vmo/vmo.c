@@ -141,16 +141,6 @@ int vmo_create(vmo_system_t *sys, uint64_t size, uint32_t flags, quota_t *quota,
   return NX_OK;
 }
 
-/* Whether [base, base + size) touches a range the allocator manages, its
- * records included. */
-static bool overlaps_ram(const page_alloc_t *pa, uint64_t base, uint64_t size) {
-  for (unsigned i = 0; i < pa->range_count; i++) {
-    const page_range_t *r = &pa->ranges[i];
-    if (base < r->end && r->base < base + size) return true;
-  }
-  return false;
-}
-
 int vmo_create_physical(vmo_system_t *sys, uint64_t base, uint64_t size, vmo_t **out) {
   if (!sys || !out || size == 0 || !page_aligned(base) || !page_aligned(size)) {
     return NX_ERR_INVALID_ARGS;
@@ -158,7 +148,8 @@ int vmo_create_physical(vmo_system_t *sys, uint64_t base, uint64_t size, vmo_t *
   if (size > VMO_SIZE_MAX || base >= VMO_PA_LIMIT || size > VMO_PA_LIMIT - base) {
     return NX_ERR_OUT_OF_RANGE;
   }
-  if (overlaps_ram(sys->pa, base, size)) return NX_ERR_INVALID_ARGS;
+  /* RAM the allocator manages (its records included) is no device. */
+  if (page_alloc_overlaps(sys->pa, base, base + size)) return NX_ERR_INVALID_ARGS;
   vmo_t *vmo = vmo_new(sys, size, VMO_KIND_PHYSICAL);
   if (!vmo) return NX_ERR_NO_MEMORY;
   vmo->base = base;

@@ -164,6 +164,10 @@ unsigned page_alloc_max_order(const page_alloc_t *pa);
  * in use when it was added included. O(ranges). */
 bool page_alloc_owns(const page_alloc_t *pa, uintptr_t addr);
 
+/* Whether [start, end) touches a range, as page_alloc_owns() counts it.
+ * O(ranges). */
+bool page_alloc_overlaps(const page_alloc_t *pa, uintptr_t start, uintptr_t end);
+
 /* The kernel pointer for a physical address the allocator manages. */
 static inline void *page_alloc_ptr(const page_alloc_t *pa, uintptr_t phys) {
   return (void *)(phys + pa->map_offset);
