@@ -562,10 +562,6 @@ int thread_create(task_t *task, uint64_t entry, uint64_t user_sp, uint64_t arg, 
 
 interrupt_controller_t *irq_controller(void) { return &fake_kernel::g_controller; }
 
-// The host runs no threads: a yield never finds a peer to switch to, and
-// the dispatcher's yield (below) does the work.
-void thread_yield_fast(thread_t *self) { (void)self; }
-
 // ---- syscall_invoke.c's invokes (riscv64 only there) ----
 
 int64_t sys_null_invoke(thread_t *caller) {

@@ -156,14 +156,14 @@ int64_t sys_ipc_call_invoke(thread_t *caller, const sys_ipc_call_args_t *args) {
   kendpoint_t *ep = (kendpoint_t *)s->object;
   ipc_msg_t m;
   syscall_msg_to_ipc(caller, WORDS(args), args->info, &m);
-  /* trap.S tried the fastpath before dispatch (syscall_fastpath.c); a
-   * message that may take it still goes through the module's check. */
-  if (!args->info) syscall_call_fast(caller, s, &m);
   caller->ipc_buf_got = 0;
   caller->ipc_receiving = false;
-  ipc_thread_t *next;
-  int err = ipc_call(&ep->ep, &caller->ipc, s->badge, &m, &next);
+  ipc_thread_t *server;
+  int err = ipc_call(&ep->ep, &caller->ipc, s->badge, &m, &server);
   if (err < 0) return err;
+  /* The module's fastpath (ipc_call_fast) named the server, whose receive
+   * completes in its saved registers: it runs at once, in user mode. */
+  if (server) syscall_call_handoff(THREAD_OF(server, ipc), s->badge, &m);
   thread_block_ipc(); /* the reply (or an error) completes the call */
 }
 

@@ -1,14 +1,14 @@
 /*
- * The two halves of the IPC fastpath, shared by syscall_fastpath() (before
- * dispatch) and the full invokes: if the words-only message `m` can be
- * handed over directly, they deliver it into the other thread's saved
- * registers and switch to it in user mode (never returning); otherwise
- * they return having changed nothing. The caller's checks are the
- * decoder's: a usable endpoint handle with the right, an IPC buffer.
+ * The C halves of the IPC fastpath, for the invokes of ipc_call and
+ * ipc_reply_recv (the cases kernel/arch/riscv64/ipc_fast.S leaves to the
+ * dispatcher: FP state to move, an address space to switch with a new
+ * ASID, an inherited priority, a timer to program): a words-only message
+ * that can be handed over directly goes into the other thread's saved
+ * registers, and the kernel switches to it in user mode (never
+ * returning). The caller's checks are the decoder's: a usable endpoint
+ * handle with the right, an IPC buffer.
  *
- * Inline, with the IPC module's hand-offs (neuron/fastpath.h): a fastpath
- * call or reply is then one function up to the switch, with no call, no
- * message built in memory and one copy of the words.
+ * Inline, with the IPC module's hand-offs (neuron/fastpath.h).
  */
 #ifndef KERNEL_CORE_SYSCALL_IPC_FAST_H
 #define KERNEL_CORE_SYSCALL_IPC_FAST_H
@@ -32,18 +32,13 @@ static inline __attribute__((always_inline)) void deliver_words(thread_t *t, int
   regs[5] = 0;
 }
 
-static inline __attribute__((always_inline)) void syscall_call_fast(thread_t *caller,
-                                                                    const handle_slot_t *ep_slot,
-                                                                    const ipc_msg_t *m) {
-  kendpoint_t *ep = (kendpoint_t *)ep_slot->object;
-  ipc_thread_t *next = ipc_call_fast(&ep->ep, &caller->ipc, ep_slot->badge, m);
-  if (!next) return;
-  caller->ipc_buf_got = 0;
-  caller->ipc_receiving = false;
-  /* The server's receive completes in its saved registers and it runs at
-   * once, in user mode; the caller's reply will be delivered the same way. */
-  thread_t *server = THREAD_OF(next, ipc);
-  deliver_words(server, (int64_t)ep_slot->badge, m);
+/* The call fastpath's last step, once ipc_call() has handed the words-only
+ * message `m` to `server` (ipc_call_fast): its receive returns the badge
+ * with the words, and it runs at once in user mode; the caller's reply
+ * will be delivered the same way. */
+static inline __attribute__((always_inline, noreturn)) void syscall_call_handoff(
+    thread_t *server, uint64_t badge, const ipc_msg_t *m) {
+  deliver_words(server, (int64_t)badge, m);
   thread_handoff_user(server);
 }
 

@@ -413,27 +413,6 @@ void thread_yield(thread_t *self) {
   schedule();
 }
 
-void thread_yield_fast(thread_t *self) {
-  uint64_t now = rdtime();
-  sched_entity_t *e = sched_yield_to_peer(&kernel.sched, &self->sched, now);
-  if (!e) return; /* no peer, or a more urgent thread: the general path */
-  thread_t *peer = (thread_t *)e;
-  self->frame->a[0] = 0; /* self's yield is complete */
-  set_continuation(self, syscall_resume);
-  enter(self, peer);
-  /* self is now a READY peer of the next thread, so a slice end must be
-   * armed; a deadline armed at or before it already covers it (the lazy
-   * rule of timer_program). */
-  if (thread_armed_deadline == SCHED_TIME_NONE || thread_armed_deadline > now + e->slice_left) {
-    timer_program(false);
-  }
-  /* A peer that yielded (or blocked in IPC) the same way resumes from its
-   * frame; one that was preempted or never ran resumes its kernel context. */
-  if (peer->context.ra == (uint64_t)(uintptr_t)syscall_resume) thread_resume_user(peer->frame);
-  context_switch(&discarded_context, &peer->context);
-  __builtin_unreachable(); /* nothing ever resumes discarded_context */
-}
-
 /* Detaches every thread of `task` but `keep` (none of them is running: one
  * hart) and returns them linked through task_next, for reap_all(). */
 static thread_t *detach_all_but(task_t *task, const thread_t *keep) {

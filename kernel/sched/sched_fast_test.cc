@@ -1,7 +1,7 @@
 // The scheduler's operations for the fastpaths: a wake-up that preempts in
-// one step, the IPC fastpath's direct hand-off, a yield's fast case and the
-// O(1) bitmap questions. The wake-up and the yield must leave what the
-// general operations (sched_test.cc) would.
+// one step, the IPC fastpath's direct hand-off and the O(1) bitmap
+// questions. The wake-up must leave what the general operations
+// (sched_test.cc) would.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -86,7 +86,7 @@ TEST_F(SchedTest, WakeWouldPreemptOnlyAMoreUrgentBlockedEntityWithNothingReadyAt
   EXPECT_EQ(low->state, SCHED_BLOCKED);
 }
 
-// ---- Hand-off, yield to a peer, the bitmap ----
+// ---- Hand-off, the bitmap ----
 
 // The fastpath's direct switch: from blocks, to runs on from's remaining
 // slice, and no run queue is touched.
@@ -126,48 +126,6 @@ TEST_F(SchedTest, HandoffRefusesWrongStates) {
   EXPECT_EQ(sched_handoff(running, nullptr, 0), NX_ERR_INVALID_ARGS);
   EXPECT_EQ(running->state, SCHED_RUNNING);
   EXPECT_EQ(blocked->state, SCHED_BLOCKED);
-}
-
-// The yield fast case does exactly what relinquish + pick do.
-TEST_F(SchedTest, YieldToPeerMatchesRelinquishThenPick) {
-  sched_entity_t *a = Running(0, 5, /*now=*/0);
-  sched_entity_t *b = Ready(1, 5);
-  sched_entity_t *c = Ready(2, 5);
-  ASSERT_EQ(sched_yield_to_peer(&s_, a, 7), b);
-  EXPECT_EQ(b->state, SCHED_RUNNING);
-  EXPECT_EQ(b->slice_start, 7u);
-  EXPECT_EQ(a->state, SCHED_READY);
-  EXPECT_EQ(a->slice_left, kSlice);
-  EXPECT_EQ(sched_check(&s_), NX_OK);
-  // The order is now c, a: as relinquish (a to the tail) then pick (b) leave it.
-  EXPECT_EQ(sched_yield_to_peer(&s_, b, 8), c);
-  EXPECT_EQ(sched_yield_to_peer(&s_, c, 9), a);
-  EXPECT_EQ(sched_check(&s_), NX_OK);
-}
-
-TEST_F(SchedTest, YieldToPeerWithOnePeerSwapsThem) {
-  sched_entity_t *a = Running(0, 5, /*now=*/0);
-  sched_entity_t *b = Ready(1, 5);
-  ASSERT_EQ(sched_yield_to_peer(&s_, a, 1), b);
-  ASSERT_EQ(sched_yield_to_peer(&s_, b, 2), a);
-  EXPECT_EQ(sched_peek(&s_), b);
-  EXPECT_EQ(sched_check(&s_), NX_OK);
-}
-
-TEST_F(SchedTest, YieldToPeerLeavesOtherCasesToTheGeneralPath) {
-  sched_entity_t *a = Running(0, 5, /*now=*/0);
-  EXPECT_EQ(sched_yield_to_peer(&s_, a, 1), nullptr);  // nobody to yield to
-  sched_entity_t *low = Ready(1, 4);
-  EXPECT_EQ(sched_yield_to_peer(&s_, a, 1), nullptr);  // only a less urgent one
-  sched_entity_t *high = Ready(2, 6);
-  Ready(3, 5);
-  EXPECT_EQ(sched_yield_to_peer(&s_, a, 1), nullptr);  // a more urgent one is ready
-  EXPECT_EQ(a->state, SCHED_RUNNING);
-  EXPECT_EQ(low->state, SCHED_READY);
-  EXPECT_EQ(high->state, SCHED_READY);
-  EXPECT_EQ(sched_yield_to_peer(&s_, low, 1), nullptr);  // not running
-  EXPECT_EQ(sched_yield_to_peer(&s_, nullptr, 1), nullptr);
-  EXPECT_EQ(sched_check(&s_), NX_OK);
 }
 
 TEST_F(SchedTest, ReadyAtAndNoneAboveReadTheBitmap) {

@@ -219,4 +219,4 @@ deliver:
   RETURN_WITH_RESULTS
 
 ipc_bail:
-  j ipc_slow
+  j syscall_general

@@ -49,8 +49,7 @@ trap_entry:
    * (1 .. NX_SYS_WAITSET_WAIT: the four IPC calls, notification_signal and
    * the two waits; trap.c checks the numbering) keep s0-s11 in the frame,
    * for it. Yield, the IPC calls and the signal try their fastpath first.
-   * The fastpaths (yield_fast.S, ipc_fast.S and notify_fast.S, then
-   * thread_yield_fast and syscall_fastpath.c behind the first two) either
+   * The fastpaths (yield_fast.S, ipc_fast.S and notify_fast.S) either
    * switch to another thread in user mode and never come back, or return
    * having changed nothing. kernel.ld puts them within a conditional
    * branch's reach. */
@@ -60,7 +59,7 @@ trap_entry:
   SAVE_S_REGS
   sd a7, TF_A7(sp)
   sltiu a0, a7, NX_SYS_IPC_REPLY_RECV + 1
-  bnez a0, ipc_fast /* ipc_fast.S: its common cases, else ipc_slow */
+  bnez a0, ipc_fast /* ipc_fast.S: its common cases, else syscall_general */
   li a0, NX_SYS_NOTIFICATION_SIGNAL
   beq a7, a0, notify_fast /* notify_fast.S: its common case, else syscall_general */
 1:
@@ -84,14 +83,7 @@ syscall_return:
 yield_slow:
   li a7, NX_SYS_THREAD_YIELD
   sd a7, TF_A7(sp)
-  call thread_yield_fast
   j syscall_general
-  .globl ipc_slow
-ipc_slow:
-  ld a0, TF_THREAD(sp)
-  ld a1, TF_A7(sp)
-  addi a2, sp, TF_A0
-  call syscall_fastpath
   /* The dispatcher for a syscall whose number is in the frame (a fastpath
    * gave up on it). */
   .globl syscall_general

@@ -1,15 +1,16 @@
 /*
  * thread_yield's fastpath, in assembly (seL4's approach to its fastpaths):
- * thread_yield_fast() (kernel/core/thread.c) in its common case, a thread
- * yielding to a peer of its priority that yielded or blocked the same way,
- * with no FP state to move, a cached satp that is still valid and an armed
- * timer that already covers the peer's slice. Everything is checked before
- * anything changes; any other case jumps to yield_slow (trap.S), which calls
- * the C path with nothing changed. The effects are the C path's, in its
- * order: the O(1) rotation of the priority level, the states and slices,
- * the yielder's continuation and result, gp and tp, `current`, the address
- * space, the counter; then the peer returns to user mode from its trap
- * frame.
+ * its common case, a thread yielding to a peer of its priority that
+ * yielded or blocked the same way, with no FP state to move, a cached satp
+ * that is still valid and an armed timer that already covers the peer's
+ * slice. Everything is checked before anything changes; any other case
+ * jumps to yield_slow (trap.S), which hands the yield to the dispatcher
+ * with nothing changed (thread_yield: sched_relinquish, then schedule).
+ * The effects are that path's: the yielder goes to the tail of its level
+ * with a full slice and the peer at the head runs from now (done here as
+ * one O(1) rotation of the level, which stays non-empty), the yielder's
+ * continuation and result, gp and tp, `current`, the address space, the
+ * counter; then the peer returns to user mode from its trap frame.
  *
  * Entered from trap.S with a0 = the yielding thread (current), sp = its
  * trap frame, its s0-s11 saved there, and ra = &kernel (for

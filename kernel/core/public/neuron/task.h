@@ -232,13 +232,6 @@ void kernel_preempt_check(void);
  * (relinquish, then schedule). Returns when self runs again. */
 void thread_yield(thread_t *self);
 
-/* The yield's fastpath (tried before the dispatcher): if a peer of self's
- * priority is READY and nothing is more urgent, self's yield completes in
- * its trap frame (continuation) and the peer runs at once (one O(1)
- * run-queue step, sched_yield_to_peer); never returns then. Otherwise
- * returns having changed nothing. */
-void thread_yield_fast(thread_t *self);
-
 /* Blocks the current thread (its scheduler state already BLOCKED) with a
  * continuation instead of its kernel stack: when it runs again it returns
  * straight to user mode with whatever its waker wrote into its trap frame

@@ -207,41 +207,6 @@ static inline int sched_handoff(sched_entity_t *from, sched_entity_t *to, uint64
   return NX_OK;
 }
 
-/* A yield's fast case: if `e` (RUNNING) has a READY peer at its priority
- * and nothing READY is more urgent, does what sched_relinquish(e) and then
- * sched_pick(now) would (e to the tail with a full slice, the head of its
- * level RUNNING from `now`) in one O(1) step and returns the peer. NULL
- * (nothing changed) otherwise: nothing to yield to, or a more urgent
- * entity, which the general path handles. */
-static inline __attribute__((always_inline)) sched_entity_t *sched_yield_to_peer(sched_t *s,
-                                                                                 sched_entity_t *e,
-                                                                                 uint64_t now) {
-  /* Inline: it is the yield fastpath's whole scheduling step. */
-  if (!e || e->state != SCHED_RUNNING) return NULL;
-  unsigned p = e->prio;
-  /* e's level must be the most urgent non-empty one (bit p set, none
-   * above): then relinquish + pick would take its head. */
-  if ((s->rq.bitmap >> p) != 1) return NULL;
-  runq_link_t *head = &s->rq.level[p];
-  runq_link_t *link = head->next;
-  /* The head leaves, e joins at the tail: the level stays non-empty, so
-   * neither the bitmap nor the count changes. */
-  head->next = link->next;
-  link->next->prev = head;
-  link->prev = link->next = NULL;
-  e->rq_link.prev = head->prev;
-  e->rq_link.next = head;
-  head->prev->next = &e->rq_link;
-  head->prev = &e->rq_link;
-  e->state = SCHED_READY;
-  e->slice_left = e->slice;
-  sched_entity_t *peer =
-      (sched_entity_t *)(void *)((char *)link - offsetof(sched_entity_t, rq_link));
-  peer->state = SCHED_RUNNING;
-  peer->slice_start = now;
-  return peer;
-}
-
 /* RUNNING -> READY at the tail of its level with a full slice: gives its
  * turn to its peers (a yield; not named sched_yield, which is the libc
  * function the host tests see through <sched.h>). */
