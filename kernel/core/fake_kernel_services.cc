@@ -17,9 +17,6 @@
 
 kernel_t kernel;
 
-// trap.S calls it before syscall_dispatch() (syscall_fastpath.c).
-extern "C" void syscall_fastpath(thread_t *caller, uint64_t number, const uint64_t raw[6]);
-
 namespace fake_kernel {
 namespace {
 
@@ -301,9 +298,6 @@ int64_t FakeTask::CallRaw(uint64_t number, const uint64_t raw[6]) {
   for (int i = 0; i < 6; i++) frame.a[i] = raw[i];
   frame.a[7] = number;
   const uint64_t args[6] = {raw[0], raw[1], raw[2], raw[3], raw[4], raw[5]};
-  // As trap.S: the IPC fastpath first (it switches threads, which the fakes
-  // refuse loudly, or returns having changed nothing), then the dispatcher.
-  syscall_fastpath(&thread, number, args);
   const int64_t r = syscall_dispatch(&thread, number, args);
   frame.a[0] = static_cast<uint64_t>(r);
   return r;
@@ -378,7 +372,6 @@ bool FakeTask::Read(uint64_t va, void *dst, size_t len) const {
   }
 
 int DecodeOnly(thread_t *caller, uint64_t number, const uint64_t raw[6]) {
-  syscall_fastpath(caller, number, raw);  // as trap.S; it changes nothing here
   switch (number) {
     case NX_SYS_NULL:
     case NX_SYS_THREAD_YIELD:

@@ -148,7 +148,7 @@ class FakeTask {
   // page tables.
   void Destroy();
 
-  // A syscall as the trap path makes it: syscall_fastpath(), then
+  // A syscall as the trap path makes it, past the assembly fastpaths:
   // syscall_dispatch(). Registers a1..a5
   // afterwards (a syscall's register results) are in frame.a[1..5].
   int64_t Call(uint64_t number, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0, uint64_t a3 = 0,
