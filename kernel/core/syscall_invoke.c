@@ -29,10 +29,7 @@ int64_t sys_debug_write_invoke(thread_t *caller, const sys_debug_write_args_t *a
   return (int64_t)args->len;
 }
 
-int64_t sys_thread_yield_invoke(thread_t *caller) {
-  thread_yield(caller);
-  return 0;
-}
+int64_t sys_thread_yield_invoke(thread_t *caller) { thread_yield(caller); }
 
 int64_t sys_thread_exit_invoke(thread_t *caller, const sys_thread_exit_args_t *args) {
   (void)caller;

@@ -377,6 +377,15 @@ void thread_block_ipc(void) { block_leaving(syscall_resume); }
 
 void thread_block_wait(void) { block_leaving(wait_resume); }
 
+void thread_yield(thread_t *self) {
+  /* Its yield is complete: it resumes from its frame (as a yield through
+   * yield_fast.S leaves it), so that its peer's next yield can take the
+   * fastpath too, which needs a peer that resumes from its frame. */
+  self->frame->a[0] = 0;
+  sched_relinquish(&kernel.sched, &self->sched);
+  block_leaving(syscall_resume);
+}
+
 void thread_handoff_user(thread_t *next) {
   thread_t *prev = current;
   sched_handoff(&prev->sched, &next->sched, rdtime());
@@ -406,11 +415,6 @@ void timer_interrupt(void) {
   } else {
     timer_rearm();
   }
-}
-
-void thread_yield(thread_t *self) {
-  sched_relinquish(&kernel.sched, &self->sched);
-  schedule();
 }
 
 /* Detaches every thread of `task` but `keep` (none of them is running: one

@@ -229,8 +229,9 @@ void timer_interrupt(void);
 void kernel_preempt_check(void);
 
 /* Gives the rest of self's (the current thread's) slice to its peers
- * (relinquish, then schedule). Returns when self runs again. */
-void thread_yield(thread_t *self);
+ * (relinquish, then schedule). Its yield returns 0, from its trap frame,
+ * when it runs again (a continuation, as thread_block_ipc leaves). */
+__attribute__((noreturn)) void thread_yield(thread_t *self);
 
 /* Blocks the current thread (its scheduler state already BLOCKED) with a
  * continuation instead of its kernel stack: when it runs again it returns
