@@ -79,9 +79,11 @@ int sys_vmo_create_decode(thread_t *caller, const uint64_t raw[6], sys_vmo_creat
   return need_free_slot(caller);
 }
 
-/* A copy between a VMO and user memory. */
-static int vmo_io_decode(thread_t *caller, nx_handle_value_t h, uint32_t right, uint64_t offset,
-                         uint64_t buf, uint64_t len, unsigned access) {
+/* A copy between a VMO and user memory. Not inlined: read and write share
+ * it. */
+__attribute__((noinline)) static int vmo_io_decode(thread_t *caller, nx_handle_value_t h,
+                                                   uint32_t right, uint64_t offset, uint64_t buf,
+                                                   uint64_t len, unsigned access) {
   vmo_t *vmo;
   LOOKUP(caller, h, OBJ_VMO, right, &vmo);
   int err = user_range_check(caller, buf, len, access);
@@ -124,7 +126,7 @@ int sys_vmo_unmap_decode(thread_t *caller, const uint64_t raw[6], sys_vmo_unmap_
 /* The info word's bits that mean nothing (yet). */
 #define MSG_INFO_RESERVED (~(0xffull | (0xffffull << NX_MSG_INFO_BYTES_SHIFT)))
 
-int syscall_msg_decode(thread_t *caller, uint64_t info, bool bytes_ok) {
+__attribute__((noinline)) int syscall_msg_parts_decode(thread_t *caller, uint64_t info, bool bytes_ok) {
   if (!caller->ipc_buffer || (info & MSG_INFO_RESERVED)) return NX_ERR_INVALID_ARGS;
   uint32_t handles = (uint32_t)(info & 0xff);
   uint32_t bytes = (uint32_t)(info >> NX_MSG_INFO_BYTES_SHIFT);

@@ -318,8 +318,10 @@ static int64_t end_wait(thread_t *t, int err) {
 
 /* A wait that blocked does not come back here: it leaves a continuation
  * (thread_block_wait), and whichever thread ends up running it, its own
- * wait_resume completes the syscall (below), on whatever stopped the wait. */
-static int64_t wait_or_block(thread_t *caller, int err) {
+ * wait_resume completes the syscall (below), on whatever stopped the wait.
+ * Not inlined: the two waits share it (and end_wait, which
+ * syscall_wait_complete keeps inline, as the wake-up path). */
+__attribute__((noinline)) static int64_t wait_or_block(thread_t *caller, int err) {
   if (err == NOTIFY_BLOCKED) thread_block_wait();
   return end_wait(caller, err);
 }

@@ -111,8 +111,9 @@ static void reap(thread_t *t) {
 }
 
 /* Takes `t` out of everything it may be waiting in and out of its task's
- * list: from here on nothing in the kernel points at it. */
-static void detach(thread_t *t) {
+ * list: from here on nothing in the kernel points at it. Not inlined: a
+ * thread's exit and its task's share it. */
+__attribute__((noinline)) static void detach(thread_t *t) {
   ipc_thread_cancel(&kernel.ipc, &t->ipc);
   syscall_wait_cancel(t);
   /* A revoke must not stay on the list of revokes in progress with its
@@ -247,8 +248,9 @@ static void switch_to(thread_t *prev, thread_t *next, arch_context_t *save, bool
 
 /* The timer fired: counts it and wakes the sleepers that are due, with
  * `running` (NULL when idle) the thread it interrupted. Reads the time into
- * *now; true if `running` must give way. Never switches. */
-static bool timer_tick(sched_entity_t *running, uint64_t *now) {
+ * *now; true if `running` must give way. Never switches. Not inlined: the
+ * interrupt and the idle loop share it. */
+__attribute__((noinline)) static bool timer_tick(sched_entity_t *running, uint64_t *now) {
   kernel.stats.timer_irqs++;
   /* It fired and stays pending until the timer is written again, so the
    * next timer_rearm() must write it even to disarm it. */

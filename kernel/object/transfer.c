@@ -6,9 +6,12 @@
 #include "neuron/errors.h"
 #include "neuron/rights.h"
 
-/* The checks of a derive (mint: false) and of a mint of `badge`. */
-static int check_derive(handle_table_t *src, nx_handle_value_t h, uint32_t type, uint32_t rights,
-                        bool mint, uint64_t badge, handle_table_t *dst, cap_plan_t *plan) {
+/* The checks of a derive (mint: false) and of a mint of `badge`. Not
+ * inlined, so that the two entry points do not each carry a copy. */
+__attribute__((noinline)) static int check_derive(handle_table_t *src, nx_handle_value_t h,
+                                                  uint32_t type, uint32_t rights, bool mint,
+                                                  uint64_t badge, handle_table_t *dst,
+                                                  cap_plan_t *plan) {
   if (!src || !dst) return NX_ERR_INVALID_ARGS;
   /* 0 is what unbadged means, so minting it would mint nothing. */
   if (mint && badge == 0) return NX_ERR_INVALID_ARGS;
