@@ -144,8 +144,8 @@ void reap_zombie(void) {
  * that is earlier than needed is left alone: firing early costs one
  * interrupt that finds nothing to do, while writing the timer costs an SBI
  * call on every switch. The idle path is always exact, so an idle system
- * has no timer armed. */
-static void timer_program(bool exact) {
+ * has no timer armed. Not inlined: five paths share it. */
+__attribute__((noinline)) static void timer_program(bool exact) {
   uint64_t now = rdtime();
   uint64_t deadline =
       sched_next_deadline(&kernel.sched, now, current ? &current->sched : (sched_entity_t *)0);
@@ -177,8 +177,10 @@ uint64_t kernel_now(void) { return rdtime(); }
  * FP on with zeroed registers. From then on its registers are saved when it
  * is switched out having changed them (FS Dirty) and restored when it is
  * switched in; threads without FP neither save nor restore anything.
+ * Not inlined: enter() is, in three switches, and calls it only for
+ * threads that use FP.
  */
-static void fp_switch(thread_t *prev, thread_t *next) {
+__attribute__((noinline)) static void fp_switch(thread_t *prev, thread_t *next) {
   if (prev && prev->fp_used && (csr_read(sstatus) & SSTATUS_FS_MASK) == SSTATUS_FS_DIRTY) {
     fpu_save(&prev->fp);
   }
@@ -201,17 +203,25 @@ bool thread_fp_first_use(void) {
   return true;
 }
 
+/* switch_space()'s rare case: sv39_activate() assigns task's space an ASID
+ * (a new one, or one of a new generation) and the hart may owe a flush.
+ * Not inlined: enter() is, in three switches. */
+__attribute__((noinline)) static void activate_space(task_t *task) {
+  sv39_space_t *space = &task->space;
+  unsigned flags = 0;
+  if (sv39_activate(space, 0, &task->satp, &flags) != NX_OK) kpanic("no ASID");
+  task->satp_tag = space->asid_tag;
+  csr_write(satp, task->satp);
+  if (flags & ASID_FLUSH_LOCAL) __asm__ volatile("sfence.vma" ::: "memory");
+}
+
 /* Loads task's address space. The satp value is kept per task: while the
  * space keeps its ASID (same tag) and the ASID needs no flush, switching is
- * a CSR write (asid_switch_fast); otherwise sv39_activate() assigns one. */
+ * a CSR write (asid_switch_fast); otherwise activate_space(). */
 static inline __attribute__((always_inline)) void switch_space(task_t *task) {
-  sv39_space_t *space = &task->space;
-  if (task->satp_tag != space->asid_tag || !asid_switch_fast(&kernel.asids, 0, space->asid_tag)) {
-    unsigned flags = 0;
-    if (sv39_activate(space, 0, &task->satp, &flags) != NX_OK) kpanic("no ASID");
-    task->satp_tag = space->asid_tag;
-    csr_write(satp, task->satp);
-    if (flags & ASID_FLUSH_LOCAL) __asm__ volatile("sfence.vma" ::: "memory");
+  if (task->satp_tag != task->space.asid_tag ||
+      !asid_switch_fast(&kernel.asids, 0, task->space.asid_tag)) {
+    activate_space(task);
     return;
   }
   csr_write(satp, task->satp);
