@@ -126,7 +126,8 @@ int sys_vmo_unmap_decode(thread_t *caller, const uint64_t raw[6], sys_vmo_unmap_
 /* The info word's bits that mean nothing (yet). */
 #define MSG_INFO_RESERVED (~(0xffull | (0xffffull << NX_MSG_INFO_BYTES_SHIFT)))
 
-__attribute__((noinline)) int syscall_msg_parts_decode(thread_t *caller, uint64_t info, bool bytes_ok) {
+__attribute__((noinline)) int syscall_msg_parts_decode(thread_t *caller, uint64_t info,
+                                                       bool bytes_ok) {
   if (!caller->ipc_buffer || (info & MSG_INFO_RESERVED)) return NX_ERR_INVALID_ARGS;
   uint32_t handles = (uint32_t)(info & 0xff);
   uint32_t bytes = (uint32_t)(info >> NX_MSG_INFO_BYTES_SHIFT);

@@ -33,8 +33,9 @@
 
 /* Gives the new object `obj` (holding the creator's one reference) to the
  * caller as a handle with `rights`; the decoder or invoker checked that a
- * slot is free. */
-static int64_t hand_out(thread_t *caller, object_t *obj, uint32_t rights) {
+ * slot is free. Not inlined: six creations share it. */
+__attribute__((noinline)) static int64_t hand_out(thread_t *caller, object_t *obj,
+                                                  uint32_t rights) {
   nx_handle_value_t h = 0;
   handle_install(&caller->task->handles, obj, rights, &h);
   object_drop(obj);
@@ -119,8 +120,9 @@ int64_t sys_vmo_unmap_invoke(thread_t *caller, const sys_vmo_unmap_args_t *args)
 
 /* ---- IPC ---- */
 
-void syscall_msg_to_ipc(const thread_t *caller, const uint64_t w[4], uint64_t info,
-                        ipc_msg_t *out) {
+/* Not inlined into the four IPC invokes here. */
+__attribute__((noinline)) void syscall_msg_to_ipc(const thread_t *caller, const uint64_t w[4],
+                                                  uint64_t info, ipc_msg_t *out) {
   for (uint32_t i = 0; i < NX_MSG_WORDS; i++) out->words[i] = w[i];
   out->word_count = NX_MSG_WORDS;
   out->handle_count = (uint32_t)(info & 0xff);
@@ -280,8 +282,9 @@ uint64_t syscall_ns_to_ticks(uint64_t ns) {
 }
 
 /* The notify module's deadline for a syscall's: POLL for one that has
- * passed (or 0), NEVER for NX_DEADLINE_NEVER, else timer ticks. */
-static uint64_t wait_deadline(uint64_t deadline_ns) {
+ * passed (or 0), NEVER for NX_DEADLINE_NEVER, else timer ticks. Not
+ * inlined: the two waits share it. */
+__attribute__((noinline)) static uint64_t wait_deadline(uint64_t deadline_ns) {
   if (deadline_ns == NX_DEADLINE_NEVER) return NOTIFY_DEADLINE_NEVER;
   uint64_t ticks = syscall_ns_to_ticks(deadline_ns);
   return ticks <= kernel_now() ? NOTIFY_DEADLINE_POLL : ticks;

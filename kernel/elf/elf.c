@@ -67,10 +67,9 @@ static uint64_t page_down(uint64_t v) { return v & ~(uint64_t)(ELF_PAGE_SIZE - 1
  * rounding up cannot wrap. */
 static uint64_t page_up(uint64_t v) { return page_down(v + (ELF_PAGE_SIZE - 1)); }
 
-static int fail(elf_image_t *img, const char **why, int err, const char *reason) {
-  img->entry = 0;
-  img->flags = 0;
-  img->segment_count = 0;
+/* A refusal: its reason for the caller (elf_describe() clears the image,
+ * once for every refusal). */
+static int fail(const char **why, int err, const char *reason) {
   if (why) *why = reason;
   return err;
 }
@@ -83,37 +82,36 @@ typedef struct header {
   uint16_t phnum;
 } header_t;
 
-static int check_header(elf_image_t *img, const uint8_t *f, size_t size, header_t *h,
-                        const char **why) {
-  if (size < EH_SIZE) return fail(img, why, NX_ERR_BAD_FORMAT, "smaller than an ELF header");
+static int check_header(const uint8_t *f, size_t size, header_t *h, const char **why) {
+  if (size < EH_SIZE) return fail(why, NX_ERR_BAD_FORMAT, "smaller than an ELF header");
   if (f[0] != 0x7f || f[1] != 'E' || f[2] != 'L' || f[3] != 'F') {
-    return fail(img, why, NX_ERR_BAD_FORMAT, "not an ELF file");
+    return fail(why, NX_ERR_BAD_FORMAT, "not an ELF file");
   }
-  if (f[EH_CLASS] != ELFCLASS64) return fail(img, why, NX_ERR_NOT_SUPPORTED, "not ELF64");
-  if (f[EH_DATA] != ELFDATA2LSB) return fail(img, why, NX_ERR_NOT_SUPPORTED, "not little-endian");
+  if (f[EH_CLASS] != ELFCLASS64) return fail(why, NX_ERR_NOT_SUPPORTED, "not ELF64");
+  if (f[EH_DATA] != ELFDATA2LSB) return fail(why, NX_ERR_NOT_SUPPORTED, "not little-endian");
   if (f[EH_IDENT_VERSION] != EV_CURRENT || le32(f + EH_VERSION) != EV_CURRENT) {
-    return fail(img, why, NX_ERR_BAD_FORMAT, "bad ELF version");
+    return fail(why, NX_ERR_BAD_FORMAT, "bad ELF version");
   }
   /* ET_DYN (PIE) would need relocation, which this loader does not do. */
   if (le16(f + EH_TYPE) != ET_EXEC) {
-    return fail(img, why, NX_ERR_NOT_SUPPORTED, "not an executable (ET_EXEC)");
+    return fail(why, NX_ERR_NOT_SUPPORTED, "not an executable (ET_EXEC)");
   }
-  if (le16(f + EH_MACHINE) != EM_RISCV) return fail(img, why, NX_ERR_NOT_SUPPORTED, "not RISC-V");
+  if (le16(f + EH_MACHINE) != EM_RISCV) return fail(why, NX_ERR_NOT_SUPPORTED, "not RISC-V");
   if (le16(f + EH_PHENTSIZE) != PH_SIZE) {
-    return fail(img, why, NX_ERR_BAD_FORMAT, "bad program header size");
+    return fail(why, NX_ERR_BAD_FORMAT, "bad program header size");
   }
   h->entry = le64(f + EH_ENTRY);
   h->phoff = le64(f + EH_PHOFF);
   h->flags = le32(f + EH_FLAGS);
   h->phnum = le16(f + EH_PHNUM);
-  if (h->phnum == 0) return fail(img, why, NX_ERR_BAD_FORMAT, "no program headers");
+  if (h->phnum == 0) return fail(why, NX_ERR_BAD_FORMAT, "no program headers");
   /* This also refuses PN_XNUM (0xffff), the escape to a count stored in
    * section 0, which no static executable needs. */
   if (h->phnum > ELF_MAX_PHDRS) {
-    return fail(img, why, NX_ERR_NOT_SUPPORTED, "too many program headers");
+    return fail(why, NX_ERR_NOT_SUPPORTED, "too many program headers");
   }
   if (h->phoff > size || (size_t)h->phnum * PH_SIZE > size - h->phoff) {
-    return fail(img, why, NX_ERR_BAD_FORMAT, "program headers outside the file");
+    return fail(why, NX_ERR_BAD_FORMAT, "program headers outside the file");
   }
   return NX_OK;
 }
@@ -140,28 +138,28 @@ static int add_load(elf_image_t *img, const uint8_t *f, size_t size, const uint8
   uint32_t perms = perms_of(le32(ph + PH_FLAGS));
 
   if (filesz > memsz) {
-    return fail(img, why, NX_ERR_BAD_FORMAT, "segment file size exceeds its memory size");
+    return fail(why, NX_ERR_BAD_FORMAT, "segment file size exceeds its memory size");
   }
   /* An empty segment maps nothing; linkers may still emit one. */
   if (memsz == 0) return NX_OK;
   if (offset > size || filesz > size - offset) {
-    return fail(img, why, NX_ERR_BAD_FORMAT, "segment outside the file");
+    return fail(why, NX_ERR_BAD_FORMAT, "segment outside the file");
   }
   if (vaddr % ELF_PAGE_SIZE != offset % ELF_PAGE_SIZE) {
-    return fail(img, why, NX_ERR_BAD_FORMAT, "segment address and file offset misaligned");
+    return fail(why, NX_ERR_BAD_FORMAT, "segment address and file offset misaligned");
   }
   if (vaddr < user_min || vaddr > user_max || memsz > user_max - vaddr) {
-    return fail(img, why, NX_ERR_OUT_OF_RANGE, "segment outside the user address range");
+    return fail(why, NX_ERR_OUT_OF_RANGE, "segment outside the user address range");
   }
   if ((perms & ELF_PERM_W) && (perms & ELF_PERM_X)) {
-    return fail(img, why, NX_ERR_NOT_SUPPORTED, "segment both writable and executable");
+    return fail(why, NX_ERR_NOT_SUPPORTED, "segment both writable and executable");
   }
   if ((perms & ELF_PERM_W) && !(perms & ELF_PERM_R)) {
-    return fail(img, why, NX_ERR_NOT_SUPPORTED, "segment writable but not readable");
+    return fail(why, NX_ERR_NOT_SUPPORTED, "segment writable but not readable");
   }
-  if (perms == 0) return fail(img, why, NX_ERR_NOT_SUPPORTED, "segment without permissions");
+  if (perms == 0) return fail(why, NX_ERR_NOT_SUPPORTED, "segment without permissions");
   if (img->segment_count == ELF_MAX_SEGMENTS) {
-    return fail(img, why, NX_ERR_NOT_SUPPORTED, "too many segments");
+    return fail(why, NX_ERR_NOT_SUPPORTED, "too many segments");
   }
 
   elf_segment_t *s = &img->segments[img->segment_count];
@@ -172,7 +170,7 @@ static int add_load(elf_image_t *img, const uint8_t *f, size_t size, const uint8
   s->perms = perms;
   for (uint32_t i = 0; i < img->segment_count; i++) {
     if (pages_overlap(&img->segments[i], s)) {
-      return fail(img, why, NX_ERR_BAD_FORMAT, "segments share a page");
+      return fail(why, NX_ERR_BAD_FORMAT, "segments share a page");
     }
   }
   img->segment_count++;
@@ -187,16 +185,17 @@ static bool entry_is_executable(const elf_image_t *img, uint64_t entry) {
   return false;
 }
 
-int elf_describe(elf_image_t *img, const void *file, size_t size, uint64_t user_min,
-                 uint64_t user_max, const char **why) {
+/* elf_describe() but for clearing the image when it refuses. */
+static int describe(elf_image_t *img, const void *file, size_t size, uint64_t user_min,
+                    uint64_t user_max, const char **why) {
   const uint8_t *f = file;
   img->segment_count = 0;
-  if (!f) return fail(img, why, NX_ERR_INVALID_ARGS, "no file");
+  if (!f) return fail(why, NX_ERR_INVALID_ARGS, "no file");
   if (user_min >= user_max || user_min % ELF_PAGE_SIZE != 0 || user_max % ELF_PAGE_SIZE != 0) {
-    return fail(img, why, NX_ERR_INVALID_ARGS, "bad user range");
+    return fail(why, NX_ERR_INVALID_ARGS, "bad user range");
   }
   header_t h;
-  int err = check_header(img, f, size, &h, why);
+  int err = check_header(f, size, &h, why);
   if (err != NX_OK) return err;
 
   for (uint32_t i = 0; i < h.phnum; i++) {
@@ -204,7 +203,7 @@ int elf_describe(elf_image_t *img, const void *file, size_t size, uint64_t user_
     uint32_t type = le32(ph + PH_TYPE);
     /* A program that needs a dynamic linker cannot run without one. */
     if (type == PT_INTERP || type == PT_DYNAMIC) {
-      return fail(img, why, NX_ERR_NOT_SUPPORTED, "dynamically linked");
+      return fail(why, NX_ERR_NOT_SUPPORTED, "dynamically linked");
     }
     /* Other types (PHDR, NOTE, TLS, GNU_STACK, GNU_RELRO, RISCV_ATTRIBUTES)
      * describe parts of the loaded segments or hints; none changes what is
@@ -213,12 +212,23 @@ int elf_describe(elf_image_t *img, const void *file, size_t size, uint64_t user_
     err = add_load(img, f, size, ph, user_min, user_max, why);
     if (err != NX_OK) return err;
   }
-  if (img->segment_count == 0) return fail(img, why, NX_ERR_BAD_FORMAT, "no loadable segment");
-  if (h.entry % 2 != 0) return fail(img, why, NX_ERR_BAD_FORMAT, "entry point misaligned");
+  if (img->segment_count == 0) return fail(why, NX_ERR_BAD_FORMAT, "no loadable segment");
+  if (h.entry % 2 != 0) return fail(why, NX_ERR_BAD_FORMAT, "entry point misaligned");
   if (!entry_is_executable(img, h.entry)) {
-    return fail(img, why, NX_ERR_BAD_FORMAT, "entry point outside executable segments");
+    return fail(why, NX_ERR_BAD_FORMAT, "entry point outside executable segments");
   }
   img->entry = h.entry;
   img->flags = h.flags;
   return NX_OK;
+}
+
+int elf_describe(elf_image_t *img, const void *file, size_t size, uint64_t user_min,
+                 uint64_t user_max, const char **why) {
+  int err = describe(img, file, size, user_min, user_max, why);
+  if (err != NX_OK) {
+    img->entry = 0;
+    img->flags = 0;
+    img->segment_count = 0;
+  }
+  return err;
 }

@@ -11,7 +11,9 @@
 
 /* ---- Queues: intrusive, doubly linked, so cancelling is O(1) ---- */
 
-static void queue_remove(ipc_queue_t *q, ipc_thread_t *t) {
+/* Not inlined: six slow paths share it (the fastpath unlinks the head in
+ * place). */
+__attribute__((noinline)) static void queue_remove(ipc_queue_t *q, ipc_thread_t *t) {
   if (t->prev) {
     t->prev->next = t->next;
   } else {

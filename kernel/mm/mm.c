@@ -21,7 +21,8 @@ int mm_alloc_pages(page_alloc_t *pa, quota_t *q, unsigned order, unsigned flags,
  * the quota is touched, and the quota before the caller frees, so that no
  * error leaves one changed without the other. Not inlined: both frees
  * share it. */
-__attribute__((noinline)) static int refund(page_alloc_t *pa, quota_t *q, uintptr_t addr, unsigned order) {
+__attribute__((noinline)) static int refund(page_alloc_t *pa, quota_t *q, uintptr_t addr,
+                                            unsigned order) {
   if (!pa || !q || order > page_alloc_max_order(pa) || (addr & ((MM_PAGE_SIZE << order) - 1))) {
     return NX_ERR_INVALID_ARGS;
   }

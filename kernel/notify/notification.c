@@ -58,7 +58,10 @@ void notify_enqueue(notification_t *n, notify_node_t *node) {
   n->queued++;
 }
 
-void notify_waiter_finish(notify_waiter_t *w, int result, uint64_t bits, uint32_t index) {
+/* Not inlined into this file's four callers: the ends of a wait are no
+ * hot path (notify_fast.S has its own). */
+__attribute__((noinline)) void notify_waiter_finish(notify_waiter_t *w, int result, uint64_t bits,
+                                                    uint32_t index) {
   /* Every node goes before anyone is told, so the notification whose signal
    * is completing w, and every other one w waits on, no longer sees it: this
    * is what makes a second wake-up impossible. */
@@ -78,8 +81,10 @@ void notify_waiter_finish(notify_waiter_t *w, int result, uint64_t bits, uint32_
 }
 
 /* The bits of n's pending ones that `node` waits for go to its waiter,
- * which is finished (IDLE, NX_OK) and returned; NULL if it takes none. */
-static notify_waiter_t *complete_node(notification_t *n, notify_node_t *node) {
+ * which is finished (IDLE, NX_OK) and returned; NULL if it takes none.
+ * Not inlined: a signal and a direct hand-over share it. */
+__attribute__((noinline)) static notify_waiter_t *complete_node(notification_t *n,
+                                                                notify_node_t *node) {
   uint64_t take = n->pending & node->mask;
   if (!take) return NULL;
   notify_waiter_t *w = node->waiter;

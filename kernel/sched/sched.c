@@ -184,7 +184,8 @@ int sched_preempt(sched_t *s, sched_entity_t *e, uint64_t now) {
   return NX_OK;
 }
 
-int sched_set_priority(sched_t *s, sched_entity_t *e, unsigned prio) {
+/* Not inlined into the two calls below: no hot path changes a priority. */
+__attribute__((noinline)) int sched_set_priority(sched_t *s, sched_entity_t *e, unsigned prio) {
   if (!valid(e) || e->state == SCHED_DEAD || prio > SCHED_PRIO_MAX) return NX_ERR_INVALID_ARGS;
   if (prio == e->prio) return NX_OK;
   if (e->state == SCHED_READY) {

@@ -134,8 +134,9 @@ typedef struct op {
   unsigned flush;  /* SV39_FLUSH_* to report */
 } op_t;
 
-/* Takes n zeroed pages charged to the space's quota into the pool, or none. */
-static int pool_fill(op_t *op, size_t n) {
+/* Takes n zeroed pages charged to the space's quota into the pool, or none.
+ * Not inlined: four operations share it. */
+__attribute__((noinline)) static int pool_fill(op_t *op, size_t n) {
   sv39_space_t *as = op->as;
   for (size_t i = 0; i < n; i++) {
     uintptr_t page = 0;
@@ -406,8 +407,10 @@ static bool in_kernel_window(const sv39_space_t *as, uint64_t va, uint64_t size)
   return window_contains(as->layout.kernel_base, as->layout.kernel_size, va, size);
 }
 
-/* The range is the space's own: no top-level entry of it is shared. */
-static bool range_owned(const sv39_space_t *as, uint64_t va, uint64_t size) {
+/* The range is the space's own: no top-level entry of it is shared. Not
+ * inlined: unmap, protect and the kernel's mappings share it. */
+__attribute__((noinline)) static bool range_owned(const sv39_space_t *as, uint64_t va,
+                                                  uint64_t size) {
   uint64_t last = va + (size - 1);
   for (unsigned i = root_first(va);; i++) {
     if (bit_test(as->shared, i)) return false;

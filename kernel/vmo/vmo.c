@@ -207,7 +207,8 @@ static int check_copy(const vmo_t *vmo, uint64_t offset, const void *buf, size_t
 /* Copies len bytes between the VMO at offset and buf (to_vmo: into the VMO),
  * one page at a time for a paged VMO, whose pages are scattered. Not
  * inlined: vmo_read() and vmo_write() share it. */
-__attribute__((noinline)) static void copy(vmo_t *vmo, uint64_t offset, uint8_t *buf, size_t len, bool to_vmo) {
+__attribute__((noinline)) static void copy(vmo_t *vmo, uint64_t offset, uint8_t *buf, size_t len,
+                                           bool to_vmo) {
   page_alloc_t *pa = vmo->sys->pa;
   while (len > 0) {
     size_t chunk = len;
