@@ -120,9 +120,8 @@ int64_t sys_vmo_unmap_invoke(thread_t *caller, const sys_vmo_unmap_args_t *args)
 
 /* ---- IPC ---- */
 
-/* Not inlined into the four IPC invokes here. */
-__attribute__((noinline)) void syscall_msg_to_ipc(const thread_t *caller, const uint64_t w[4],
-                                                  uint64_t info, ipc_msg_t *out) {
+void syscall_msg_to_ipc(const thread_t *caller, const uint64_t w[4], uint64_t info,
+                        ipc_msg_t *out) {
   for (uint32_t i = 0; i < NX_MSG_WORDS; i++) out->words[i] = w[i];
   out->word_count = NX_MSG_WORDS;
   out->handle_count = (uint32_t)(info & 0xff);

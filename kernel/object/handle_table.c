@@ -121,9 +121,11 @@ __attribute__((noinline)) int handle_lookup_during_revoke(handle_slot_t *s, uint
   return handle_check_slot(s, type, rights, out);
 }
 
-/* The one rights check (its code is handle_lookup_slot_inline's). */
-int handle_lookup_slot(const handle_table_t *t, nx_handle_value_t h, uint32_t type, uint32_t rights,
-                       handle_slot_t **out) {
+/* The one rights check (its code is handle_lookup_slot_inline's). Not
+ * inlined into handle_lookup() below, which calls it. */
+__attribute__((noinline)) int handle_lookup_slot(const handle_table_t *t, nx_handle_value_t h,
+                                                 uint32_t type, uint32_t rights,
+                                                 handle_slot_t **out) {
   return handle_lookup_slot_inline(t, h, type, rights, out);
 }
 
@@ -131,7 +133,7 @@ int handle_lookup(const handle_table_t *t, nx_handle_value_t h, uint32_t type, u
                   object_t **out) {
   if (type == HANDLE_ANY_TYPE) return NX_ERR_WRONG_TYPE; /* callers of this one name a type */
   handle_slot_t *s;
-  int err = handle_lookup_slot_inline(t, h, type, rights, &s);
+  int err = handle_lookup_slot(t, h, type, rights, &s);
   if (err == NX_OK) *out = s->object;
   return err;
 }

@@ -407,10 +407,8 @@ static bool in_kernel_window(const sv39_space_t *as, uint64_t va, uint64_t size)
   return window_contains(as->layout.kernel_base, as->layout.kernel_size, va, size);
 }
 
-/* The range is the space's own: no top-level entry of it is shared. Not
- * inlined: unmap, protect and the kernel's mappings share it. */
-__attribute__((noinline)) static bool range_owned(const sv39_space_t *as, uint64_t va,
-                                                  uint64_t size) {
+/* The range is the space's own: no top-level entry of it is shared. */
+static bool range_owned(const sv39_space_t *as, uint64_t va, uint64_t size) {
   uint64_t last = va + (size - 1);
   for (unsigned i = root_first(va);; i++) {
     if (bit_test(as->shared, i)) return false;
