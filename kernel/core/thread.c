@@ -177,10 +177,8 @@ uint64_t kernel_now(void) { return rdtime(); }
  * FP on with zeroed registers. From then on its registers are saved when it
  * is switched out having changed them (FS Dirty) and restored when it is
  * switched in; threads without FP neither save nor restore anything.
- * Not inlined: enter() is, in three switches, and calls it only for
- * threads that use FP.
  */
-__attribute__((noinline)) static void fp_switch(thread_t *prev, thread_t *next) {
+static void fp_switch(thread_t *prev, thread_t *next) {
   if (prev && prev->fp_used && (csr_read(sstatus) & SSTATUS_FS_MASK) == SSTATUS_FS_DIRTY) {
     fpu_save(&prev->fp);
   }
@@ -203,25 +201,17 @@ bool thread_fp_first_use(void) {
   return true;
 }
 
-/* switch_space()'s rare case: sv39_activate() assigns task's space an ASID
- * (a new one, or one of a new generation) and the hart may owe a flush.
- * Not inlined: enter() is, in three switches. */
-__attribute__((noinline)) static void activate_space(task_t *task) {
-  sv39_space_t *space = &task->space;
-  unsigned flags = 0;
-  if (sv39_activate(space, 0, &task->satp, &flags) != NX_OK) kpanic("no ASID");
-  task->satp_tag = space->asid_tag;
-  csr_write(satp, task->satp);
-  if (flags & ASID_FLUSH_LOCAL) __asm__ volatile("sfence.vma" ::: "memory");
-}
-
 /* Loads task's address space. The satp value is kept per task: while the
  * space keeps its ASID (same tag) and the ASID needs no flush, switching is
- * a CSR write (asid_switch_fast); otherwise activate_space(). */
-static inline __attribute__((always_inline)) void switch_space(task_t *task) {
-  if (task->satp_tag != task->space.asid_tag ||
-      !asid_switch_fast(&kernel.asids, 0, task->space.asid_tag)) {
-    activate_space(task);
+ * a CSR write (asid_switch_fast); otherwise sv39_activate() assigns one. */
+static void switch_space(task_t *task) {
+  sv39_space_t *space = &task->space;
+  if (task->satp_tag != space->asid_tag || !asid_switch_fast(&kernel.asids, 0, space->asid_tag)) {
+    unsigned flags = 0;
+    if (sv39_activate(space, 0, &task->satp, &flags) != NX_OK) kpanic("no ASID");
+    task->satp_tag = space->asid_tag;
+    csr_write(satp, task->satp);
+    if (flags & ASID_FLUSH_LOCAL) __asm__ volatile("sfence.vma" ::: "memory");
     return;
   }
   csr_write(satp, task->satp);
@@ -231,8 +221,9 @@ static inline __attribute__((always_inline)) void switch_space(task_t *task) {
  * runs: the user gp and tp (which the kernel leaves alone, so they are
  * still prev's), its FP state (nothing when neither uses FP: FS is Off
  * already, as prev never turned it on), `current`, its address space, the
- * counter. Inline: the yield and IPC fastpaths are made of it. */
-static inline __attribute__((always_inline)) void enter(thread_t *prev, thread_t *next) {
+ * counter. Not inlined into the three switches: the hot switches are the
+ * assembly fastpaths (switch_fast.h's ENTER_NEXT is this, in place). */
+__attribute__((noinline)) static void enter(thread_t *prev, thread_t *next) {
   if (prev)
     __asm__ volatile("sd gp, %0\n sd tp, %1" : "=m"(prev->frame->gp), "=m"(prev->frame->tp));
   __asm__ volatile("ld gp, %0\n ld tp, %1" : : "m"(next->frame->gp), "m"(next->frame->tp));
