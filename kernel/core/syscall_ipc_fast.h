@@ -1,8 +1,8 @@
 /*
  * The C halves of the IPC fastpath, for the invokes of ipc_call and
  * ipc_reply_recv (the cases kernel/arch/riscv64/ipc_fast.S leaves to the
- * dispatcher: FP state to move, an address space to switch with a new
- * ASID, an inherited priority, a timer to program): a words-only message
+ * dispatcher: an address space to switch with a new ASID, an inherited
+ * priority, a timer to program): a words-only message
  * that can be handed over directly goes into the other thread's saved
  * registers, and the kernel switches to it in user mode (never
  * returning). The caller's checks are the decoder's: a usable endpoint

@@ -177,8 +177,10 @@ uint64_t kernel_now(void) { return rdtime(); }
  * FP on with zeroed registers. From then on its registers are saved when it
  * is switched out having changed them (FS Dirty) and restored when it is
  * switched in; threads without FP neither save nor restore anything.
+ * Not inlined into enter(): ipc_fast.S calls it too, and one copy serves
+ * both.
  */
-static void fp_switch(thread_t *prev, thread_t *next) {
+__attribute__((noinline)) void thread_fp_switch(thread_t *prev, thread_t *next) {
   if (prev && prev->fp_used && (csr_read(sstatus) & SSTATUS_FS_MASK) == SSTATUS_FS_DIRTY) {
     fpu_save(&prev->fp);
   }
@@ -227,7 +229,7 @@ __attribute__((noinline)) static void enter(thread_t *prev, thread_t *next) {
   if (prev)
     __asm__ volatile("sd gp, %0\n sd tp, %1" : "=m"(prev->frame->gp), "=m"(prev->frame->tp));
   __asm__ volatile("ld gp, %0\n ld tp, %1" : : "m"(next->frame->gp), "m"(next->frame->tp));
-  if (!prev || prev->fp_used || next->fp_used) fp_switch(prev, next);
+  if (!prev || prev->fp_used || next->fp_used) thread_fp_switch(prev, next);
   current = next;
   if (!prev || prev->task != next->task) switch_space(next->task);
   kernel.stats.context_switches++;

@@ -2,14 +2,14 @@
  * The IPC fastpath's common cases in assembly (seL4's approach): a
  * words-only ipc_call handed to a waiting server, and a words-only
  * ipc_reply_recv handed back to its caller, with the direct switch in
- * user mode. It is the C fastpath (syscall_fastpath.c, with
+ * user mode. It is the C fastpath (the invokes', with
  * kernel/core/syscall_ipc_fast.h, neuron/fastpath.h and
  * thread_handoff_user) for the case where, besides its own conditions,
- * neither thread uses FP, the other thread's cached satp still holds, no
- * priority was inherited and the armed timer already covers what the
- * switch needs. Everything is checked before
- * anything changes; any other case goes to ipc_slow (trap.S), which runs
- * the C fastpath and then the dispatcher with nothing changed. The effects
+ * the other thread's cached satp still holds, no priority was inherited
+ * and the armed timer already covers what the switch needs; FP state, if
+ * either thread uses FP, moves through thread_fp_switch, in C. Everything
+ * is checked before anything changes; any other case goes to the
+ * dispatcher (syscall_general, trap.S) with nothing changed. The effects
  * are the C path's, in its order, but for two copies nothing reads: the
  * words go from the sender's registers straight back out in the other
  * thread's registers, without the staging copy ipc_call_fast and
@@ -19,8 +19,8 @@
  * Entered from trap.S for the IPC syscalls, with sp = the caller's trap
  * frame (a0..a5, a7 and s0-s11 saved there) and a1..a5, a7 still the
  * caller's, and ra = &kernel (for thread_offsets.h's KERNEL_*); every other
- * register is free (not s0-s11: a bail returns through the C path, which
- * leaves them as the caller had them). Throughout:
+ * register is free (s0-s11 only once committed: a bail returns through the
+ * C path, which leaves them as the caller had them). Throughout:
  * t0 = this thread, t2 = the endpoint, t3 = the other thread's
  * ipc_thread_t, t6 = the other thread, a1..a4 = the message's words, a5 =
  * the badge (then the other thread's result).
@@ -28,8 +28,8 @@
 #include "kernel/arch/riscv64/switch_fast.h"
 #include "neuron/syscall_numbers.h"
 
-/* The switch's conditions, for prev = t0 and next = t6: no FP on either
- * side and, for another task, a cached satp that still holds. (What
+/* The switch's conditions, for prev = t0 and next = t6: for another task,
+ * a cached satp that still holds. (What
  * sched_handoff() checks, prev RUNNING and next BLOCKED, and that next
  * resumes from its frame through syscall_resume, hold for every thread in
  * a syscall and every thread the IPC module has queued as a receiver or
@@ -46,7 +46,6 @@
  * next's slice left, a6 = next's task, a0 = its ASID tag (if another
  * task). */
 .macro SWITCH_CHECKS
-  NEITHER_USES_FP t0, t6, t4, t5, ipc_bail
   SPACE_STILL_VALID t0, t6, t4, a6, a0, t4, t5, ipc_bail
   /* sched_handoff()'s slice: the rest of prev's, donated, never extended
    * (a used-up or longer one replaced by next's own full slice). */
@@ -208,7 +207,13 @@ deliver:
   sb t5, SE_STATE(t6)
   sd t1, SE_SLICE_START(t6)
   RESUME_LATER_FROM_FRAME t0, t5
-  /* enter(): gp and tp, current, the address space, the counter. */
+  /* enter(): FP state if either thread uses FP (ipc_fp_switch, below), gp and
+   * tp, current, the address space, the counter. */
+  lbu t4, THREAD_FP_USED(t0)
+  lbu t5, THREAD_FP_USED(t6)
+  or t4, t4, t5
+  bnez t4, ipc_fp_switch
+ipc_fp_switched:
   ld t4, THREAD_TASK(t0)
   ENTER_NEXT t6, t4, a6, a0, t5, t4
   /* deliver_words(), in registers: next's syscall returns a5 (the badge, or
@@ -217,6 +222,35 @@ deliver:
   li a5, 0
   RESTORE_S_REGS
   RETURN_WITH_RESULTS
+
+/* enter()'s FP step for threads that use FP: thread_fp_switch(prev, next)
+ * in C, on prev's kernel stack below its frame, which nothing else uses
+ * now. What is live goes into s0-s8, which C keeps and which are free here
+ * (prev's are in its frame; next's are loaded from its frame last). */
+ipc_fp_switch:
+  mv s0, t0
+  mv s1, t6
+  mv s2, a6
+  mv s3, a0
+  mv s4, a5
+  mv s5, a1
+  mv s6, a2
+  mv s7, a3
+  mv s8, a4
+  mv a0, t0
+  mv a1, t6
+  call thread_fp_switch
+  mv t0, s0
+  mv t6, s1
+  mv a6, s2
+  mv a0, s3
+  mv a5, s4
+  mv a1, s5
+  mv a2, s6
+  mv a3, s7
+  mv a4, s8
+  lla ra, kernel
+  j ipc_fp_switched
 
 ipc_bail:
   j syscall_general

@@ -4,7 +4,9 @@
  * (a server waiting, words only, threads of one task that never use FP):
  * the answer must be the C path's (//tests/qemu:ipc_fast_refusals_test).
  * ipc_fast_test checks the cases the fastpath does take; dropping any one
- * of the checks below from ipc_fast.S fails this test.
+ * of the checks below from ipc_fast.S fails this test. Last, FP state,
+ * which the fastpath takes and must carry: without its FP step (in C,
+ * thread_fp_switch), the FP case below fails.
  *
  * All threads run at or below the task's priority, 10 (main's).
  */
@@ -314,7 +316,9 @@ static void not_reply_recv(void) {
   t_expect(P, "a receive while a reply is owed", g_recv_while_owing, NX_ERR_BUSY);
 }
 
-/* ---- FP state (the last case: the threads that use FP keep doing so) ---- */
+/* ---- FP state (the last case: the threads that use FP keep doing so) ----
+ * Both threads use FP, so every switch between them moves FP state: the
+ * fastpath takes these calls and replies and must save and load it. */
 
 #define SERVER_FS0 0x5eedf00dull
 static volatile uint32_t g_fp_wrong;

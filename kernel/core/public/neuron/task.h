@@ -216,6 +216,11 @@ void timer_rearm(void);
  * was a real illegal instruction). */
 bool thread_fp_first_use(void);
 
+/* A switch's FP step, for a `prev` (NULL at boot) or `next` that uses FP:
+ * saves prev's registers if it changed them, loads next's, and leaves FP
+ * off for a next that never used it. enter() and ipc_fast.S call it. */
+void thread_fp_switch(thread_t *prev, thread_t *next);
+
 /* The monotonic clock, in timer ticks (the `time` CSR). */
 uint64_t kernel_now(void);
 
