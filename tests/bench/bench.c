@@ -237,6 +237,98 @@ static int bench_call_same_as(void) {
   return err;
 }
 
+/* ---- IPC between threads that use FP ---- */
+
+/* Two threads of this task whose FP state the kernel keeps (each used FP,
+ * and each uses it again between messages, so it is dirty at every
+ * switch): the same round trip as same_as, with FP registers saved and
+ * loaded at both switches. The main thread never uses FP, so the other
+ * benchmarks keep their FP-free paths. What the two threads use lives in a
+ * VMO mapped for them at FP_BENCH_VA, not in the image: the 4k copy's cost
+ * depends on where the image's IPC buffers fall in their pages, which new
+ * variables here would move. */
+typedef struct fp_bench {
+  nx_ipc_buffer_t ipc[2]; /* the server's, the client's */
+  uint8_t stacks[2][STACK_BYTES] __attribute__((aligned(16)));
+  nx_handle_t ep, done;
+  int64_t err;
+  double sink; /* keeps the FP work from being optimized away */
+} fp_bench_t;
+
+#define FP_BENCH_VA 0x30000000ull
+#define FP_BENCH_SIZE ((sizeof(fp_bench_t) + SIZE_4K - 1) & ~(SIZE_4K - 1))
+
+/* Serves ECHO calls with an FP addition per message, until QUIT. */
+__attribute__((noreturn)) static void fp_server_thread(uint64_t arg) {
+  fp_bench_t *b = (fp_bench_t *)(uintptr_t)arg;
+  nx_ipc_words_t msg;
+  int64_t r = nx_thread_set_ipc_buffer((uintptr_t)&b->ipc[0]);
+  if (r >= 0) r = nx_ipc_recv(b->ep, &msg);
+  double acc = 0;
+  while (r >= 0 && msg.w0 != BENCH_OP_QUIT) {
+    acc += (double)msg.w1;
+    r = nx_ipc_reply_recv(b->ep, msg.w1 + 1, 0, 0, 0, 0, &msg);
+  }
+  if (r >= 0) nx_ipc_reply(msg.w1 + 1, 0, 0, 0, 0);
+  b->sink = acc;
+  nx_thread_exit(0);
+}
+
+/* Times the calls, with an FP addition before each (outside the sample). */
+__attribute__((noreturn)) static void fp_client_thread(uint64_t arg) {
+  fp_bench_t *b = (fp_bench_t *)(uintptr_t)arg;
+  int64_t err = nx_thread_set_ipc_buffer((uintptr_t)&b->ipc[1]);
+  double acc = 0;
+  for (int i = -WARMUP; err >= 0 && i < SAMPLES; i++) {
+    acc += (double)i;
+    b->sink = acc;
+    int64_t v = timed_call(b->ep, BENCH_OP_ECHO, (uint64_t)i + WARMUP, 0);
+    if (v < 0) err = v;
+    if (v >= 0 && i >= 0) g_samples[i] = (uint64_t)v;
+  }
+  b->err = err;
+  stop_server(b->ep);
+  nx_notification_signal(b->done, 1);
+  nx_thread_exit(0);
+}
+
+/* Runs the two threads on a fresh endpoint; the caller mapped b. */
+static int run_fp_threads(const char *name, fp_bench_t *b) {
+  uint64_t arg = (uint64_t)(uintptr_t)b;
+  int64_t t =
+      nx_thread_create((uint64_t)(uintptr_t)fp_server_thread, stack_top(b->stacks[0]), arg, PRIO);
+  if (t < 0) return skip(name, "thread_create", t);
+  nx_thread_yield(); /* the server reaches its receive */
+  t = nx_thread_create((uint64_t)(uintptr_t)fp_client_thread, stack_top(b->stacks[1]), arg, PRIO);
+  if (t < 0) return skip(name, "thread_create", t);
+  int64_t bits = nx_notification_wait(b->done, 1, NX_DEADLINE_NEVER);
+  if (bits < 0) return skip(name, "notification_wait (done)", bits);
+  if (b->err < 0) return skip(name, "ipc_call", b->err);
+  report(name, "instructions", g_samples, SAMPLES);
+  return 0;
+}
+
+static int bench_call_fp(void) {
+  const char *name = "ipc.call_reply.fp";
+  int64_t vmo = nx_vmo_create(FP_BENCH_SIZE, 0);
+  if (vmo < 0) return skip(name, "vmo_create", vmo);
+  int64_t err =
+      nx_vmo_map((nx_handle_t)vmo, FP_BENCH_VA, 0, FP_BENCH_SIZE, NX_RIGHT_READ | NX_RIGHT_WRITE);
+  if (err < 0) return skip(name, "vmo_map", err);
+  fp_bench_t *b = (fp_bench_t *)(uintptr_t)FP_BENCH_VA;
+  int64_t ep = nx_endpoint_create();
+  int64_t done = nx_notification_create();
+  if (ep < 0 || done < 0) return skip(name, "endpoint/notification_create", ep < 0 ? ep : done);
+  b->ep = (nx_handle_t)ep;
+  b->done = (nx_handle_t)done;
+  err = run_fp_threads(name, b);
+  nx_handle_close((nx_handle_t)ep);
+  nx_handle_close((nx_handle_t)done);
+  nx_vmo_unmap(FP_BENCH_VA);
+  nx_handle_close((nx_handle_t)vmo);
+  return (int)err;
+}
+
 /* Call and reply with app/bench_server, another task (address space):
  * words only on the fastpath, then 4 KiB each way. Also reports what the
  * kernel copied per round trip, from kernel_stats. */
@@ -444,6 +536,7 @@ int nx_main(const nx_start_info_t *start) {
   bench_signal_wait();
   bench_map_4k();
   bench_map_2m();
+  bench_call_fp();
 
   /* Idle: the other threads and tasks have ended (the peer after its
    * yields, the servers when told to stop, the notification threads after

@@ -33,6 +33,8 @@ DESCRIPTIONS = {
     "ipc.call_reply.same_as": "ipc_call round trip, 4 words in registers each way (fastpath), to a "
     "server thread of the same task looping on ipc_reply_recv; timed around ipc_call",
     "ipc.call_reply.cross_as": "the same, with the server in another task (address space)",
+    "ipc.call_reply.fp": "the same_as round trip between two threads that use FP (an FP addition "
+    "on each side per message, so their FP registers are saved and loaded at both switches)",
     "ipc.kernel_copy_bytes": "bytes the kernel copied between IPC buffers per fastpath round trip "
     "(kernel_stats ipc_copy_bytes; the words travel in registers and are not counted)",
     "ipc.call_reply.4k": "ipc_call round trip to the other task with 4096 bytes in the call and "

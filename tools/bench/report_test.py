@@ -92,6 +92,7 @@ class SkipTest(unittest.TestCase):
             "ipc.oneway",
             "ipc.call_reply.same_as",
             "ipc.call_reply.cross_as",
+            "ipc.call_reply.fp",
             "ipc.kernel_copy_bytes",
             "ipc.call_reply.4k",
             "ipc.kernel_copy_bytes_4k",
