@@ -59,7 +59,10 @@ int64_t sys_kernel_stats_invoke(thread_t *caller, const sys_kernel_stats_args_t 
   kernel.stats.vmo_copy_bytes = kernel.vmos.copy_bytes;
   kernel.stats.pages_free = page_alloc_free_pages(&kernel.pages);
   kernel.stats.pages_total = page_alloc_total_pages(&kernel.pages);
-  uint64_t n = args->len < sizeof kernel.stats ? args->len : sizeof kernel.stats;
-  user_copy_out(caller, args->buf, &kernel.stats, n);
+  nx_kernel_stats_t s = kernel.stats;
+  s.syscalls += kernel.fast_switches; /* each a syscall and a switch */
+  s.context_switches += kernel.fast_switches;
+  uint64_t n = args->len < sizeof s ? args->len : sizeof s;
+  user_copy_out(caller, args->buf, &s, n);
   return (int64_t)n;
 }

@@ -17,13 +17,17 @@
  * or the C path's trip through its trap frame.
  *
  * Entered from trap.S for the IPC syscalls, with sp = the caller's trap
- * frame (a0..a5, a7 and s0-s11 saved there) and a1..a5, a7 still the
- * caller's, and ra = &kernel (for thread_offsets.h's KERNEL_*); every other
- * register is free (s0-s11 only once committed: a bail returns through the
- * C path, which leaves them as the caller had them). Throughout:
- * t0 = this thread, t2 = the endpoint, t3 = the other thread's
- * ipc_thread_t, t6 = the other thread, a1..a4 = the message's words, a5 =
- * the badge (then the other thread's result).
+ * frame (a7 and s0-s11 saved there), its arguments in a0..a5 (not saved:
+ * a bail leaves them there for syscall_general, which saves them), and
+ * ra = &kernel (for thread_offsets.h's KERNEL_*). Free until the commit:
+ * t0-t6, a6, a7 and s11 (a bail loads the caller's s11 back); after it,
+ * every register. Throughout: t0 = this thread, t1 = the handle's slot,
+ * then the time, t2 = the endpoint, t3 = the badge (then the other thread's
+ * result), t6 = the other thread (its ipc_thread_t at THREAD_IPC from it),
+ * a1..a4 = the message's words, a5 = 0 (no handles, no bytes).
+ * The commit counts the syscall and the switch once, in
+ * kernel.fast_switches, and not in the IPC module's fastpath counters,
+ * which nothing in the kernel reads.
  */
 #include "kernel/arch/riscv64/switch_fast.h"
 #include "neuron/syscall_numbers.h"
@@ -43,10 +47,10 @@
  * timer_tick() leaves, never lasts until a syscall: the interrupt path
  * programs the timer before it returns to user mode); otherwise the C path
  * runs. Computes what sched_handoff() will store: leaves t1 = now, a7 =
- * next's slice left, a6 = next's task, a0 = its ASID tag (if another
+ * next's slice left, a6 = next's task, s11 = its ASID tag (if another
  * task). */
 .macro SWITCH_CHECKS
-  SPACE_STILL_VALID t0, t6, t4, a6, a0, t4, t5, ipc_bail
+  SPACE_STILL_VALID t0, t6, t4, a6, s11, t4, t5, ipc_bail
   /* sched_handoff()'s slice: the rest of prev's, donated, never extended
    * (a used-up or longer one replaced by next's own full slice). */
   rdtime t1
@@ -81,12 +85,11 @@ ipc_fast:
    * (LOOKUP_HANDLE refuses any other value). */
   ld t0, TF_THREAD(sp)
   bnez a5, ipc_bail
-  ld a0, TF_A0(sp)
   ld t4, THREAD_IPC_BUFFER(t0)
   beqz t4, ipc_bail
   LOOKUP_HANDLE a0, t0, OBJECT_TYPE_ENDPOINT, t1, t2, t4, t5, ipc_bail
   lwu t4, SLOT_RIGHTS(t1)
-  ld a5, SLOT_BADGE(t1)
+  ld t3, SLOT_BADGE(t1)
   li t5, NX_SYS_IPC_CALL
   beq a7, t5, call_fast
   li t5, NX_SYS_IPC_REPLY_RECV
@@ -96,18 +99,18 @@ ipc_fast:
 
   /* ---- reply_recv: syscall_reply_recv_fast() ---- */
   /* A caller to answer (the IPC module keeps one exactly while the reply
-   * is PENDING). */
-  addi t5, t0, THREAD_IPC /* this server's ipc_thread_t */
-  ld t3, IPCT_CALLER(t5)
-  beqz t3, ipc_bail
-  addi t6, t3, -THREAD_IPC /* the client */
+   * is PENDING). t5 = this server's ipc_thread_t. */
+  addi t5, t0, THREAD_IPC
+  ld t6, IPCT_CALLER(t5)
+  beqz t6, ipc_bail
+  addi t6, t6, -THREAD_IPC /* the client */
   /* client_runs_next(): nothing READY above the client's priority (a
    * 64-bit shift of the 32-bit bitmap: by 32 it leaves 0). */
   lbu t4, SE_PRIO(t6)
-  lwu a6, KERNEL_SCHED + SCHED_BITMAP(ra)
+  lwu a7, KERNEL_SCHED + SCHED_BITMAP(ra)
   addi t4, t4, 1
-  srl a6, a6, t4
-  bnez a6, ipc_bail
+  srl a7, a7, t4
+  bnez a7, ipc_bail
   /* ipc_reply_fast_check(), and no inherited priority to give back. (The
    * server is IPC_IDLE, as every thread in a syscall is, and the endpoint
    * open, as every endpoint a live handle names is: it closes only when
@@ -115,20 +118,17 @@ ipc_fast:
   ld t4, EP_CALLERS_HEAD(t2)
   bnez t4, ipc_bail
   lbu t4, IPCT_PRIO(t5)
-  lbu a6, IPCT_BASE_PRIO(t5)
-  bne t4, a6, ipc_bail
+  lbu a7, IPCT_BASE_PRIO(t5)
+  bne t4, a7, ipc_bail
   SWITCH_CHECKS
 
-  /* Commit: ipc_reply_recv_fast(). */
-  sb zero, IPCT_STATE(t3)
-  sd zero, IPCT_SERVER(t3)
+  /* Commit: ipc_reply_recv_fast(). t5 = this server's ipc_thread_t. */
   addi t5, t0, THREAD_IPC
+  sb zero, THREAD_IPC + IPCT_STATE(t6)
+  sd zero, THREAD_IPC + IPCT_SERVER(t6)
   sd zero, IPCT_CALLER(t5)
   sb zero, IPCT_REPLY(t5)
-  ld t4, EP_SYS(t2)
-  COUNT IPC_SYS_REPLIES_FAST, t4, t5
   /* The server waits again: the tail of the endpoint's server queue. */
-  addi t5, t0, THREAD_IPC
   ld t4, EP_SERVERS_TAIL(t2)
   sd t4, IPCT_PREV(t5)
   sd zero, IPCT_NEXT(t5)
@@ -149,7 +149,7 @@ ipc_fast:
   li t4, 1
   sb t4, THREAD_IPC_RECEIVING(t0)
   /* The client's call returns 0 with the reply. */
-  li a5, 0
+  li t3, 0
   j deliver
 
   /* ---- call: syscall_call_fast() ---- */
@@ -158,16 +158,16 @@ call_fast:
   beqz t4, ipc_bail
   /* ipc_fastpath_check(). (The caller is IPC_IDLE and the endpoint open,
    * as on the reply side.) */
-  ld t3, EP_SERVERS_HEAD(t2)
-  beqz t3, ipc_bail
-  lbu t4, IPCT_PRIO(t3)
+  ld t6, EP_SERVERS_HEAD(t2)
+  beqz t6, ipc_bail
+  lbu t4, IPCT_PRIO(t6)
   lbu t5, THREAD_IPC + IPCT_PRIO(t0)
   bltu t4, t5, ipc_bail
-  addi t6, t3, -THREAD_IPC /* the server */
+  addi t6, t6, -THREAD_IPC /* the server */
   SWITCH_CHECKS
 
   /* Commit: ipc_call_fast(). The server leaves the head of the queue. */
-  ld t4, IPCT_NEXT(t3)
+  ld t4, THREAD_IPC + IPCT_NEXT(t6)
   sd t4, EP_SERVERS_HEAD(t2)
   beqz t4, 4f
   sd zero, IPCT_PREV(t4)
@@ -178,26 +178,26 @@ call_fast:
   lw t4, EP_SERVERS_COUNT(t2)
   addiw t4, t4, -1
   sw t4, EP_SERVERS_COUNT(t2)
-  sd zero, IPCT_NEXT(t3)
-  sd zero, IPCT_QUEUED_ON(t3)
-  sb zero, IPCT_STATE(t3)
-  sd a5, IPCT_RECV_BADGE(t3)
+  sd zero, THREAD_IPC + IPCT_NEXT(t6)
+  sd zero, THREAD_IPC + IPCT_QUEUED_ON(t6)
+  sb zero, THREAD_IPC + IPCT_STATE(t6)
+  sd t3, THREAD_IPC + IPCT_RECV_BADGE(t6)
   addi t5, t0, THREAD_IPC
-  sd a5, IPCT_SEND_BADGE(t5)
+  sd t3, IPCT_SEND_BADGE(t5)
   li t4, IPC_STATE_REPLY_BLOCKED
   sb t4, IPCT_STATE(t5)
-  sd t3, IPCT_SERVER(t5)
+  addi t4, t6, THREAD_IPC
+  sd t4, IPCT_SERVER(t5)
   li t4, IPC_REPLY_STATE_PENDING
-  sb t4, IPCT_REPLY(t3)
-  sd t5, IPCT_CALLER(t3)
-  ld t4, EP_SYS(t2)
-  COUNT IPC_SYS_CALLS_FAST, t4, t5
+  sb t4, THREAD_IPC + IPCT_REPLY(t6)
+  sd t5, THREAD_IPC + IPCT_CALLER(t6)
   sw zero, THREAD_IPC_BUF_GOT(t0)
   sb zero, THREAD_IPC_RECEIVING(t0)
-  /* The server's receive returns the caller's badge, a5. */
+  /* The server's receive returns the caller's badge, t3. */
 
   /* ---- thread_handoff_user() and deliver_words() ---- */
 deliver:
+  COUNT_FAST_SWITCH t5
   /* sched_handoff(): prev BLOCKED, next RUNNING from now on the slice
    * SWITCH_CHECKS worked out. */
   li t5, SCHED_STATE_BLOCKED
@@ -208,49 +208,53 @@ deliver:
   sd t1, SE_SLICE_START(t6)
   RESUME_LATER_FROM_FRAME t0, t5
   /* enter(): FP state if either thread uses FP (ipc_fp_switch, below), gp and
-   * tp, current, the address space, the counter. */
+   * tp, current, the address space. */
   lbu t4, THREAD_FP_USED(t0)
   lbu t5, THREAD_FP_USED(t6)
   or t4, t4, t5
   bnez t4, ipc_fp_switch
 ipc_fp_switched:
   ld t4, THREAD_TASK(t0)
-  ENTER_NEXT t6, t4, a6, a0, t5, t4
-  /* deliver_words(), in registers: next's syscall returns a5 (the badge, or
-   * 0 for a reply) with the words in a1..a4, where they came, and a5 = 0. */
-  mv a0, a5
-  li a5, 0
+  ENTER_NEXT t6, t4, a6, s11, t5
+  /* deliver_words(), in registers: next's syscall returns t3 (the badge,
+   * or 0 for a reply) with the words in a1..a4, where they came, and
+   * a5 = 0 (it is: the message had no handles and no bytes). */
+  mv a0, t3
   RESTORE_S_REGS
   RETURN_WITH_RESULTS
 
 /* enter()'s FP step for threads that use FP: thread_fp_switch(prev, next)
  * in C, on prev's kernel stack below its frame, which nothing else uses
- * now. What is live goes into s0-s8, which C keeps and which are free here
- * (prev's are in its frame; next's are loaded from its frame last). */
+ * now. What is live goes into s0-s7, which C keeps and which are free here
+ * (prev's are in its frame; next's are loaded from its frame last); s11,
+ * the ASID tag, C keeps too, and a5 was 0. */
 ipc_fp_switch:
   mv s0, t0
   mv s1, t6
   mv s2, a6
-  mv s3, a0
-  mv s4, a5
-  mv s5, a1
-  mv s6, a2
-  mv s7, a3
-  mv s8, a4
+  mv s3, t3
+  mv s4, a1
+  mv s5, a2
+  mv s6, a3
+  mv s7, a4
   mv a0, t0
   mv a1, t6
   call thread_fp_switch
   mv t0, s0
   mv t6, s1
   mv a6, s2
-  mv a0, s3
-  mv a5, s4
-  mv a1, s5
-  mv a2, s6
-  mv a3, s7
-  mv a4, s8
+  mv t3, s3
+  mv a1, s4
+  mv a2, s5
+  mv a3, s6
+  mv a4, s7
+  li a5, 0
   lla ra, kernel
   j ipc_fp_switched
 
+/* Nothing has changed but s11, which SWITCH_CHECKS may have used for the
+ * ASID tag: the caller's comes back from the frame, and its arguments are
+ * still in a0-a5. */
 ipc_bail:
+  ld s11, TF_S0 + 88(sp)
   j syscall_general

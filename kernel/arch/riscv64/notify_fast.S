@@ -9,16 +9,17 @@
  * besides, neither thread uses FP, the waiter's cached satp still holds
  * (if it is of another task) and the signaller has some of its slice left.
  * Everything is checked before anything changes; any other case goes to
- * syscall_general (trap.S), the dispatcher, with nothing changed. The
+ * syscall_saved (trap.S), the dispatcher, with nothing changed. The
  * effects are the C path's, in its order.
  *
  * No timer work: the waiter runs with nothing READY at its level (the
  * signaller goes back to its own, lower one), so it needs no slice end,
  * and no sleeper changed; thread_run_woken does none either.
  *
- * Entered from trap.S with sp = the signaller's trap frame (a0..a5, a7 and
- * s0-s11 saved there) and ra = &kernel (for thread_offsets.h's KERNEL_*);
- * every other register is free. Throughout: t0 = the signaller, t2 = the
+ * Entered from trap.S with sp = the signaller's trap frame (a7 and s0-s11
+ * saved there), its arguments in a0..a5 (which it saves there first, for
+ * the dispatcher should it give up) and ra = &kernel (for
+ * thread_offsets.h's KERNEL_*); every other register is free. Throughout: t0 = the signaller, t2 = the
  * notification, t3 = the waiter's node, a2 = its notify_waiter_t, t6 = the
  * waiting thread, a1 = the bits signalled, a4 = the bits the waiter takes.
  */
@@ -30,8 +31,13 @@ notify_fast:
   /* The decode: bits of NX_SIGNAL_BITS (bits 0..62) and not 0, a
    * notification handle (LOOKUP_HANDLE refuses a value that is no 32-bit
    * handle) with the signal right. */
+  sd a0, TF_A0(sp)
+  sd a1, TF_A1(sp)
+  sd a2, TF_A2(sp)
+  sd a3, TF_A3(sp)
+  sd a4, TF_A4(sp)
+  sd a5, TF_A5(sp)
   ld t0, TF_THREAD(sp)
-  ld a0, TF_A0(sp)
   blez a1, notify_bail
   LOOKUP_HANDLE a0, t0, OBJECT_TYPE_NOTIFICATION, t1, t2, t4, t5, notify_bail
   lwu t4, SLOT_RIGHTS(t1)
@@ -134,8 +140,9 @@ notify_fast:
   sb t4, SE_STATE(t6)
   sd t1, SE_SLICE_START(t6)
   RESUME_LATER_FROM_FRAME t0, t4
+  COUNT_FAST_SWITCH t4
   ld t4, THREAD_TASK(t0)
-  ENTER_NEXT t6, t4, a6, a0, t5, t4
+  ENTER_NEXT t6, t4, a6, a0, t5
 
   /* The waiter's continuation, syscall_wait_complete(): it lets go of the
    * notification it held for the wait (never the last reference: the
@@ -150,4 +157,4 @@ notify_fast:
   RETURN_FROM_SYSCALL
 
 notify_bail:
-  j syscall_general
+  j syscall_saved

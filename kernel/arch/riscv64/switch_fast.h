@@ -52,6 +52,13 @@
   sd \tmp, \offset(\base)
 .endm
 
+/* A fastpath's syscall, completed with a switch to another thread: one
+ * count for both (kernel.fast_switches; kernel_stats adds it to the
+ * syscalls and to the context switches, which the C paths count). */
+.macro COUNT_FAST_SWITCH tmp
+  COUNT KERNEL_FAST_SWITCHES, ra, \tmp
+.endm
+
 /* `thread`, in a syscall with its trap frame at sp, will resume from that
  * frame when its turn comes: its saved context's continuation becomes
  * syscall_resume, as thread_block_ipc() and thread_block_wait() leave it. */
@@ -114,17 +121,15 @@
 /* The rest of enter() for a switch to `next` (of `next_task`) from a thread
  * of `prev_task` whose trap frame sp points to, with &kernel in ra: gp and
  * tp from that frame to next's, `current`, the address space if the task
- * changes (with the tag SATP_STILL_VALID left), the counter. Leaves sp =
- * next's frame. `tmp2` may be `prev_task`: it is written after the
- * compare. */
-.macro ENTER_NEXT next, prev_task, next_task, tag, tmp, tmp2
+ * changes (with the tag SATP_STILL_VALID left). Leaves sp = next's frame.
+ * The switch is counted apart (COUNT_FAST_SWITCH). */
+.macro ENTER_NEXT next, prev_task, next_task, tag, tmp
   sd \next, current, \tmp
   beq \prev_task, \next_task, 1f
   sd \tag, KERNEL_ASIDS + ASID_ACTIVE(ra)
   ld \tmp, TASK_SATP(\next_task)
   csrw satp, \tmp
 1:
-  COUNT (KERNEL_STATS + KSTATS_CONTEXT_SWITCHES), ra, \tmp2
   sd gp, TF_GP(sp)
   sd tp, TF_TP(sp)
   ld sp, THREAD_FRAME(\next)
@@ -133,8 +138,8 @@
 .endm
 
 /* ENTER_NEXT, then next returns to user mode from its frame. */
-.macro ENTER_AND_RESUME next, prev_task, next_task, tag, tmp, tmp2
-  ENTER_NEXT \next, \prev_task, \next_task, \tag, \tmp, \tmp2
+.macro ENTER_AND_RESUME next, prev_task, next_task, tag, tmp
+  ENTER_NEXT \next, \prev_task, \next_task, \tag, \tmp
   RESUME_FROM_FRAME
 .endm
 

@@ -50,15 +50,11 @@
 #define IPC_REPLY_STATE_NONE 0
 #define IPC_REPLY_STATE_PENDING 1
 
-/* ipc_endpoint_t (a kendpoint_t starts with it, and with its object), and
- * the ipc_system_t counters it points to. */
-#define EP_SYS 8
+/* ipc_endpoint_t (a kendpoint_t starts with it, and with its object). */
 #define EP_CALLERS_HEAD 16
 #define EP_SERVERS_HEAD 40
 #define EP_SERVERS_TAIL 48
 #define EP_SERVERS_COUNT 56
-#define IPC_SYS_CALLS_FAST 24
-#define IPC_SYS_REPLIES_FAST 48
 
 /* task_t's handle table and its slots. */
 #define TASK_HANDLES 336
@@ -110,20 +106,21 @@
 
 /* kernel_t, reached from &kernel (in ra on a fastpath; every offset below
  * from it fits an instruction's 12-bit immediate): the counters, the
- * scheduler (its run queue's levels first, 16 bytes each), the ASID
+ * fastpaths' count, the scheduler (its run queue's levels first, 16 bytes each), the ASID
  * allocator. */
 #define KERNEL_STATS 0
-#define KERNEL_SCHED 96
+#define KERNEL_FAST_SWITCHES 96
+#define KERNEL_SCHED 104
 #define SCHED_BITMAP 512
 #define SCHED_RQ_COUNT 516
-#define KERNEL_ASIDS 712
+#define KERNEL_ASIDS 720
 #define ASID_FAST_GENERATION 40 /* hart 0's */
 #define ASID_ACTIVE 552         /* hart 0's */
 #define ASID_TAG_SHIFT_ASM 16
 
 /* nx_kernel_stats_t */
 #define KSTATS_CONTEXT_SWITCHES 24
-#define KSTATS_SYSCALLS 32 /* trap.S counts every syscall */
+#define KSTATS_SYSCALLS 32 /* trap.S counts every syscall the dispatcher takes */
 #define KSTATS_WAKEUPS 56
 
 #endif

@@ -8,10 +8,13 @@
  * S-mode is therefore a kernel bug and goes to trap_kernel_fault().
  *
  * Syscalls take a short path (see trap_frame.h for what the ABI keeps):
- * save the arguments, call syscall_dispatch(thread, a7, &frame->a0), and
- * return with a1..a5 from the frame (a syscall's register outputs) and the
- * other registers C may clobber zeroed, so no kernel value reaches user
- * space. Everything else saves and restores them all.
+ * with t0 as the one scratch register (saved, for a trap that is no
+ * syscall), the assembly fastpaths first where they apply, which read the
+ * arguments in a0-a5; else save the arguments, call
+ * syscall_dispatch(thread, a7, &frame->a0), and return with a1..a5 from
+ * the frame (a syscall's register outputs) and the other registers C may
+ * clobber zeroed, so no kernel value reaches user space. Everything else
+ * saves and restores them all.
  */
 #include "kernel/arch/riscv64/switch_fast.h"
 #include "neuron/syscall_numbers.h"
@@ -25,44 +28,52 @@ trap_entry:
   csrrw sp, sscratch, sp
   beqz sp, from_kernel
 
+  /* t0 is the entry's scratch: a syscall may clobber it, an interrupt or a
+   * fault gets it back. A syscall's arguments stay in a0-a5 for the
+   * fastpaths, which read them there; the dispatcher's path stores them. */
+  sd t0, TF_T0(sp)
+  csrrw t0, sscratch, zero
+  sd t0, TF_SP(sp)
+  csrr t0, scause
+  addi t0, t0, -SCAUSE_ECALL_U
+  bnez t0, not_syscall
+
+  /* Syscall: resume after the ecall. */
+  csrr t0, sepc
+  addi t0, t0, 4
+  sd t0, TF_SEPC(sp)
+  /* ra (which a syscall returns as 0) holds &kernel from here on, for the
+   * counters and for the fastpaths (thread_offsets.h). */
+  lla ra, kernel
+  /* thread_yield (0) and the syscalls that may end with a continuation
+   * (1 .. NX_SYS_WAITSET_WAIT: the four IPC calls, notification_signal and
+   * the two waits; trap.c checks the numbering) keep s0-s11 in the frame,
+   * for it. Yield, the IPC calls and the signal try their fastpath first.
+   * The fastpaths (yield_fast.S, ipc_fast.S and notify_fast.S) either
+   * switch to another thread in user mode and never come back (counting
+   * the syscall and the switch in kernel.fast_switches), or go to the
+   * dispatcher having changed nothing. kernel.ld puts them within a
+   * conditional branch's reach. */
+  beqz a7, 2f
+  sltiu t0, a7, NX_SYS_WAITSET_WAIT + 1
+  beqz t0, 1f
+  SAVE_S_REGS
+  sd a7, TF_A7(sp)
+  sltiu t0, a7, NX_SYS_IPC_REPLY_RECV + 1
+  bnez t0, ipc_fast /* ipc_fast.S: its common cases, else syscall_general */
+  li t0, NX_SYS_NOTIFICATION_SIGNAL
+  beq a7, t0, notify_fast /* notify_fast.S: its common case, else syscall_saved */
+1:
   sd a0, TF_A0(sp)
   sd a1, TF_A1(sp)
   sd a2, TF_A2(sp)
   sd a3, TF_A3(sp)
   sd a4, TF_A4(sp)
   sd a5, TF_A5(sp)
-  csrrw a0, sscratch, zero
-  sd a0, TF_SP(sp)
-  csrr a0, scause
-  addi a0, a0, -SCAUSE_ECALL_U
-  bnez a0, not_syscall
-
-  /* Syscall: resume after the ecall. */
-  csrr a0, sepc
-  addi a0, a0, 4
-  sd a0, TF_SEPC(sp)
-  /* ra (which a syscall returns as 0) holds &kernel from here on, for the
-   * counter and for the fastpaths (thread_offsets.h). */
-  lla ra, kernel
-  COUNT (KERNEL_STATS + KSTATS_SYSCALLS), ra, a0
-  /* thread_yield (0) and the syscalls that may end with a continuation
-   * (1 .. NX_SYS_WAITSET_WAIT: the four IPC calls, notification_signal and
-   * the two waits; trap.c checks the numbering) keep s0-s11 in the frame,
-   * for it. Yield, the IPC calls and the signal try their fastpath first.
-   * The fastpaths (yield_fast.S, ipc_fast.S and notify_fast.S) either
-   * switch to another thread in user mode and never come back, or return
-   * having changed nothing. kernel.ld puts them within a conditional
-   * branch's reach. */
-  beqz a7, 2f
-  sltiu a0, a7, NX_SYS_WAITSET_WAIT + 1
-  beqz a0, 1f
-  SAVE_S_REGS
-  sd a7, TF_A7(sp)
-  sltiu a0, a7, NX_SYS_IPC_REPLY_RECV + 1
-  bnez a0, ipc_fast /* ipc_fast.S: its common cases, else syscall_general */
-  li a0, NX_SYS_NOTIFICATION_SIGNAL
-  beq a7, a0, notify_fast /* notify_fast.S: its common case, else syscall_general */
-1:
+  /* The dispatcher, for a syscall whose arguments are in the frame. */
+  .globl syscall_saved
+syscall_saved:
+  COUNT (KERNEL_STATS + KSTATS_SYSCALLS), ra, t0
   ld a0, TF_THREAD(sp)
   mv a1, a7
   addi a2, sp, TF_A0
@@ -76,6 +87,14 @@ syscall_return:
   RETURN_FROM_SYSCALL
 
 2:
+  /* Yield has no arguments, and no outputs but a0 (thread_yield sets it):
+   * a1-a5 go back as they came, from the frame, whichever path resumes the
+   * yielder; a0-a5 are yield_fast's to use. */
+  sd a1, TF_A1(sp)
+  sd a2, TF_A2(sp)
+  sd a3, TF_A3(sp)
+  sd a4, TF_A4(sp)
+  sd a5, TF_A5(sp)
   SAVE_S_REGS
   ld a0, TF_THREAD(sp)
   j yield_fast /* yield_fast.S: its common case, else yield_slow */
@@ -83,9 +102,9 @@ syscall_return:
 yield_slow:
   li a7, NX_SYS_THREAD_YIELD
   sd a7, TF_A7(sp)
-  j syscall_general
-  /* The dispatcher for a syscall whose number is in the frame (a fastpath
-   * gave up on it). */
+  j syscall_saved
+  /* The dispatcher for a syscall whose number is in the frame and whose
+   * arguments are still in a0-a5 (a fastpath gave up on it). */
   .globl syscall_general
 syscall_general:
   ld a7, TF_A7(sp)
@@ -94,9 +113,14 @@ syscall_general:
 not_syscall:
   /* An interrupt or a fault: save the rest of what C may clobber. */
   sd ra, TF_RA(sp)
-  sd t0, TF_T0(sp)
   sd t1, TF_T1(sp)
   sd t2, TF_T2(sp)
+  sd a0, TF_A0(sp)
+  sd a1, TF_A1(sp)
+  sd a2, TF_A2(sp)
+  sd a3, TF_A3(sp)
+  sd a4, TF_A4(sp)
+  sd a5, TF_A5(sp)
   sd a6, TF_A6(sp)
   sd a7, TF_A7(sp)
   sd t3, TF_T3(sp)

@@ -63,6 +63,7 @@ _Static_assert(offsetof(task_t, space.asid_tag) == TASK_ASID_TAG, "task layout")
 _Static_assert(offsetof(task_t, satp) == TASK_SATP, "task layout");
 _Static_assert(offsetof(task_t, satp_tag) == TASK_SATP_TAG, "task layout");
 _Static_assert(offsetof(kernel_t, stats) == KERNEL_STATS, "kernel layout");
+_Static_assert(offsetof(kernel_t, fast_switches) == KERNEL_FAST_SWITCHES, "kernel layout");
 _Static_assert(offsetof(kernel_t, sched) == KERNEL_SCHED, "kernel layout");
 _Static_assert(offsetof(sched_t, rq.bitmap) == SCHED_BITMAP &&
                    sizeof(((sched_t *)0)->rq.bitmap) == 4 && RUNQ_LEVELS == 32,
@@ -75,7 +76,7 @@ _Static_assert(offsetof(asid_alloc_t, active) == ASID_ACTIVE, "ASID allocator la
 _Static_assert(KERNEL_ASIDS + ASID_ACTIVE + 8 <= 2048 &&
                    KERNEL_SCHED + SCHED_RQ_COUNT + 4 <= 2048 &&
                    KERNEL_SCHED + sizeof(runq_link_t) * (SCHED_PRIO_MAX + 1) <= 2048 &&
-                   KERNEL_STATS + sizeof(nx_kernel_stats_t) <= 2048,
+                   KERNEL_FAST_SWITCHES + 8 <= 2048,
                "the fastpaths' part of kernel_t fits 12-bit offsets");
 _Static_assert(ASID_TAG_SHIFT == ASID_TAG_SHIFT_ASM, "ASID tags");
 _Static_assert(offsetof(nx_kernel_stats_t, context_switches) == KSTATS_CONTEXT_SWITCHES,
@@ -111,16 +112,12 @@ _Static_assert(IPC_REPLY_NONE == IPC_REPLY_STATE_NONE &&
                "IPC reply states");
 _Static_assert(offsetof(kendpoint_t, ep) == 0 && offsetof(ipc_endpoint_t, obj) == 0,
                "an endpoint object is its ipc_endpoint_t");
-_Static_assert(offsetof(ipc_endpoint_t, sys) == EP_SYS, "endpoint layout");
 _Static_assert(offsetof(ipc_endpoint_t, callers.head) == EP_CALLERS_HEAD, "endpoint layout");
 _Static_assert(offsetof(ipc_endpoint_t, servers.head) == EP_SERVERS_HEAD, "endpoint layout");
 _Static_assert(offsetof(ipc_endpoint_t, servers.tail) == EP_SERVERS_TAIL, "endpoint layout");
 _Static_assert(offsetof(ipc_endpoint_t, servers.count) == EP_SERVERS_COUNT &&
                    sizeof(((ipc_queue_t *)0)->count) == 4,
                "endpoint layout");
-_Static_assert(offsetof(ipc_system_t, counters.calls_fast) == IPC_SYS_CALLS_FAST, "IPC counters");
-_Static_assert(offsetof(ipc_system_t, counters.replies_fast) == IPC_SYS_REPLIES_FAST,
-               "IPC counters");
 _Static_assert(offsetof(task_t, handles) == TASK_HANDLES && offsetof(handle_table_t, slots) == 0,
                "task layout");
 _Static_assert(sizeof(handle_slot_t) == HANDLE_SLOT_SIZE &&

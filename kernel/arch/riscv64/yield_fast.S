@@ -66,7 +66,8 @@ yield_fast:
   sd zero, TF_A0(sp)
   sd a2, THREAD_CTX_RA(a0) /* a2: syscall_resume */
   sd sp, THREAD_CTX_SP(a0)
-  ENTER_AND_RESUME a5, t3, t4, t6, t2, t3
+  COUNT_FAST_SWITCH t2
+  ENTER_AND_RESUME a5, t3, t4, t6, t2
 
 yield_bail:
   j yield_slow

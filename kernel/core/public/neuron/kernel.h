@@ -32,6 +32,10 @@ typedef struct kernel {
    * they reach all of it from one base register (trap.S leaves &kernel in
    * ra for them) with no address to build. */
   kernel_counters_t stats;
+  /* Syscalls the assembly fastpaths completed with a switch to another
+   * thread: each is a syscall and a context switch, which kernel_stats adds
+   * to those counters (the fastpaths count once, the C paths count each). */
+  uint64_t fast_switches;
   sched_t sched;
   asid_alloc_t asids; /* its hot fields first, its ASID bitmap last */
   platform_t platform;

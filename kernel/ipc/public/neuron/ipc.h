@@ -112,7 +112,9 @@ typedef struct ipc_ops {
   void (*copy)(void *ctx, ipc_thread_t *dst, ipc_thread_t *src, size_t len);
 } ipc_ops_t;
 
-/* Counters for benchmarks and tests. */
+/* Counters for benchmarks and tests. The fastpath ones count ipc_call_fast
+ * and ipc_reply_recv_fast; the kernel's assembly fastpath, which does their
+ * work in place, counts its hand-overs in kernel.fast_switches instead. */
 typedef struct ipc_counters {
   uint64_t copied_bytes;    /* bytes ops->copy was asked to move, ever */
   uint64_t calls_fast;      /* calls handed off on the fastpath */

@@ -2,11 +2,14 @@
  * What the trap entry saves of a user thread, at the top of the thread's
  * kernel stack.
  *
- * A syscall saves only a0-a5 (its arguments), sp and sepc: the ABI keeps
- * what the C calling convention keeps (s0-s11, sp, gp, tp, FP state), and
- * the kernel's C code preserves s0-s11 on its own, also across context
- * switches; a1-a5 go back from the frame (a syscall with register outputs
- * writes them there), ra, t0-t6, a6 and a7 as zero. The kernel never uses
+ * A syscall saves only sp, sepc and a0-a5 (its arguments; the IPC
+ * fastpath, which reads them in registers and hands its outputs over in
+ * registers, saves none of them, and yield, which has none, saves a1-a5 to
+ * give them back): the ABI keeps what the C calling convention keeps
+ * (s0-s11, sp, gp, tp, FP state), and the kernel's C code preserves s0-s11
+ * on its own, also across context switches; a1-a5 go back from the frame
+ * (a syscall with register outputs writes them there), ra, t0-t6, a6 and
+ * a7 as zero. The kernel never uses
  * gp and tp (no TLS, no linker relaxation), so while a thread is in the
  * kernel they still hold its user values; every switch to another thread
  * stores them in the frame of the thread it leaves and loads those of the
