@@ -26,12 +26,8 @@
 _Static_assert((1 << KSTACK_ORDER) == KSTACK_PAGES, "kernel stack order and pages disagree");
 _Static_assert(KSTACK_SLOTS *KSTACK_SLOT_SIZE <= KSTACK_WINDOW_SIZE, "stack window too small");
 
-thread_t *current;
 static thread_t *zombie; /* the last thread that died, freed by the next one */
 static uint64_t stack_slots[KSTACK_SLOTS / 64];
-/* The deadline the timer is armed for (SCHED_TIME_NONE: none). Not static:
- * the yield fastpath in assembly (yield_fast.S) reads it. */
-uint64_t thread_armed_deadline = SCHED_TIME_NONE;
 static uint32_t next_thread_id = 1;
 static arch_context_t boot_context; /* where kmain's stack is parked for good */
 static uint32_t live_threads;
@@ -132,7 +128,7 @@ __attribute__((noinline)) static void detach(thread_t *t) {
 }
 
 void reap_zombie(void) {
-  if (zombie && zombie != current) {
+  if (zombie && zombie != kernel.current) {
     thread_t *z = zombie;
     zombie = 0; /* first: reaping may switch threads, and another may die */
     reap(z);
@@ -147,13 +143,13 @@ void reap_zombie(void) {
  * has no timer armed. Not inlined: five paths share it. */
 __attribute__((noinline)) static void timer_program(bool exact) {
   uint64_t now = rdtime();
-  uint64_t deadline =
-      sched_next_deadline(&kernel.sched, now, current ? &current->sched : (sched_entity_t *)0);
-  if (deadline == thread_armed_deadline ||
-      (!exact && thread_armed_deadline && thread_armed_deadline < deadline)) {
+  uint64_t deadline = sched_next_deadline(
+      &kernel.sched, now, kernel.current ? &kernel.current->sched : (sched_entity_t *)0);
+  if (deadline == kernel.armed_deadline ||
+      (!exact && kernel.armed_deadline && kernel.armed_deadline < deadline)) {
     return;
   }
-  thread_armed_deadline = deadline;
+  kernel.armed_deadline = deadline;
   kernel.stats.timer_programs++;
   sbi_set_timer(deadline); /* SCHED_TIME_NONE (UINT64_MAX) disarms it */
 }
@@ -166,7 +162,7 @@ void timer_rearm(void) { timer_program(true); }
  * timer_program(), without reading the clock). */
 static bool slice_end_covered(const thread_t *t) {
   const sched_entity_t *e = &t->sched;
-  return thread_armed_deadline && thread_armed_deadline <= e->slice_start + e->slice_left;
+  return kernel.armed_deadline && kernel.armed_deadline <= e->slice_start + e->slice_left;
 }
 
 uint64_t kernel_now(void) { return rdtime(); }
@@ -194,10 +190,11 @@ __attribute__((noinline)) void thread_fp_switch(thread_t *prev, thread_t *next) 
 }
 
 bool thread_fp_first_use(void) {
-  if (!current || current->fp_used || (csr_read(sstatus) & SSTATUS_FS_MASK) != SSTATUS_FS_OFF) {
+  if (!kernel.current || kernel.current->fp_used ||
+      (csr_read(sstatus) & SSTATUS_FS_MASK) != SSTATUS_FS_OFF) {
     return false;
   }
-  current->fp_used = true;
+  kernel.current->fp_used = true;
   csr_set(sstatus, SSTATUS_FS_INITIAL);
   fpu_zero();
   return true;
@@ -230,7 +227,7 @@ __attribute__((noinline)) static void enter(thread_t *prev, thread_t *next) {
     __asm__ volatile("sd gp, %0\n sd tp, %1" : "=m"(prev->frame->gp), "=m"(prev->frame->tp));
   __asm__ volatile("ld gp, %0\n ld tp, %1" : : "m"(next->frame->gp), "m"(next->frame->tp));
   if (!prev || prev->fp_used || next->fp_used) thread_fp_switch(prev, next);
-  current = next;
+  kernel.current = next;
   if (!prev || prev->task != next->task) switch_space(next->task);
   kernel.stats.context_switches++;
 }
@@ -257,7 +254,7 @@ __attribute__((noinline)) static bool timer_tick(sched_entity_t *running, uint64
   kernel.stats.timer_irqs++;
   /* It fired and stays pending until the timer is written again, so the
    * next timer_rearm() must write it even to disarm it. */
-  thread_armed_deadline = 0;
+  kernel.armed_deadline = 0;
   uint64_t before = kernel.sched.counters.woken;
   *now = rdtime();
   bool resched = sched_tick(&kernel.sched, *now, running);
@@ -288,22 +285,22 @@ static void idle_wait(void) {
  * *save; returns when that context is resumed, or at once if the current
  * thread is picked again. */
 static void schedule_saving(arch_context_t *save) {
-  thread_t *prev = current;
+  thread_t *prev = kernel.current;
   sched_entity_t *e;
   while (!(e = sched_pick(&kernel.sched, rdtime()))) {
-    current = 0;
+    kernel.current = 0;
     idle_wait();
   }
   thread_t *next = (thread_t *)e;
   if (next == prev) {
-    current = prev;
+    kernel.current = prev;
     timer_program(false);
     return;
   }
   switch_to(prev, next, save, true);
 }
 
-void schedule(void) { schedule_saving(current ? &current->context : &boot_context); }
+void schedule(void) { schedule_saving(kernel.current ? &kernel.current->context : &boot_context); }
 
 /* Resuming `t` runs `continuation` on its trap frame, whatever its kernel
  * stack holds: syscall_resume returns to user mode with the frame as it is
@@ -315,7 +312,7 @@ static void set_continuation(thread_t *t, void (*continuation)(void)) {
 }
 
 void thread_run_woken(thread_t *woken) {
-  thread_t *prev = current;
+  thread_t *prev = kernel.current;
   kernel.stats.wakeups++;
   sched_wake_preempting(&kernel.sched, &prev->sched, &woken->sched, rdtime());
   set_continuation(prev, syscall_resume); /* its syscall's result is in its frame already */
@@ -331,7 +328,7 @@ void thread_run_woken(thread_t *woken) {
  * thread: back to the head of its level keeping its slice; returns when it
  * runs again. */
 static void thread_preempt_current(void) {
-  thread_t *prev = current;
+  thread_t *prev = kernel.current;
   uint64_t now = rdtime();
   sched_preempt(&kernel.sched, &prev->sched, now);
   thread_t *next = (thread_t *)sched_pick(&kernel.sched, now); /* prev at least */
@@ -354,7 +351,7 @@ __attribute__((noinline)) static void preempt_or_arm(thread_t *t) {
 }
 
 void kernel_preempt_check(void) {
-  thread_t *t = current;
+  thread_t *t = kernel.current;
   /* t is RUNNING (in a syscall, or interrupted). Nothing to do when no
    * thread at or above its level is READY, or only peers at its level and
    * its slice end is armed already. */
@@ -370,7 +367,7 @@ static arch_context_t discarded_context;
 /* Blocks the current thread with `continuation` (which completes its
  * syscall and returns to user mode from its frame) and runs others. */
 __attribute__((noreturn)) static void block_leaving(void (*continuation)(void)) {
-  thread_t *self = current;
+  thread_t *self = kernel.current;
   set_continuation(self, continuation);
   schedule_saving(&discarded_context);
   /* self was picked again at once (woken while this stack idled): its
@@ -392,7 +389,7 @@ void thread_yield(thread_t *self) {
 }
 
 void thread_handoff_user(thread_t *next) {
-  thread_t *prev = current;
+  thread_t *prev = kernel.current;
   sched_handoff(&prev->sched, &next->sched, rdtime());
   set_continuation(prev, syscall_resume);
   enter(prev, next);
@@ -405,13 +402,13 @@ void thread_handoff_user(thread_t *next) {
 }
 
 void scheduler_run(void) {
-  current = 0;
+  kernel.current = 0;
   schedule();
   kpanic("the boot context was resumed");
 }
 
 void timer_interrupt(void) {
-  sched_entity_t *running = current ? &current->sched : (sched_entity_t *)0;
+  sched_entity_t *running = kernel.current ? &kernel.current->sched : (sched_entity_t *)0;
   uint64_t now;
   bool resched = timer_tick(running, &now);
   if (resched && running) {
@@ -451,7 +448,7 @@ static void reap_all(thread_t *victims) {
 }
 
 void task_exit_current(int64_t code) {
-  thread_t *self = current;
+  thread_t *self = kernel.current;
   /* The others are READY or blocked inside a syscall: their kernel stacks
    * can go at once. */
   reap_all(detach_all_but(self->task, self));
@@ -467,7 +464,7 @@ void task_kill(task_t *task, int64_t code) {
 }
 
 void thread_exit_current(int64_t code) {
-  thread_t *t = current;
+  thread_t *t = kernel.current;
   task_t *task = t->task;
   reap_zombie();
   detach(t);

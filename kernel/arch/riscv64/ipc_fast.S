@@ -17,7 +17,7 @@
  * or the C path's trip through its trap frame.
  *
  * Entered from trap.S for the IPC syscalls, with sp = the caller's trap
- * frame (a7 and s0-s11 saved there), its arguments in a0..a5 (not saved:
+ * frame (where it saves s0-s11 and a7 first), its arguments in a0..a5 (not saved:
  * a bail leaves them there for syscall_general, which saves them), and
  * ra = &kernel (for thread_offsets.h's KERNEL_*). Free until the commit:
  * t0-t6, a6, a7 and s11 (a bail loads the caller's s11 back); after it,
@@ -72,7 +72,7 @@
   srlw t5, t5, t4
   andi t5, t5, 1
   beqz t5, 5f
-  ld t4, thread_armed_deadline
+  ld t4, KERNEL_ARMED_DEADLINE(ra)
   add t5, t1, a7
   bltu t5, t4, ipc_bail
 5:
@@ -81,6 +81,9 @@
   .section .text.ipc_fast, "ax"
   .globl ipc_fast
 ipc_fast:
+  /* As trap.S does for every syscall that may end with a continuation. */
+  SAVE_S_REGS
+  sd a7, TF_A7(sp)
   /* syscall_fastpath(): words only, an IPC buffer, a 32-bit handle
    * (LOOKUP_HANDLE refuses any other value). */
   ld t0, TF_THREAD(sp)

@@ -124,7 +124,7 @@
  * changes (with the tag SATP_STILL_VALID left). Leaves sp = next's frame.
  * The switch is counted apart (COUNT_FAST_SWITCH). */
 .macro ENTER_NEXT next, prev_task, next_task, tag, tmp
-  sd \next, current, \tmp
+  sd \next, KERNEL_CURRENT(ra)
   beq \prev_task, \next_task, 1f
   sd \tag, KERNEL_ASIDS + ASID_ACTIVE(ra)
   ld \tmp, TASK_SATP(\next_task)

@@ -48,19 +48,20 @@ trap_entry:
   /* thread_yield (0) and the syscalls that may end with a continuation
    * (1 .. NX_SYS_WAITSET_WAIT: the four IPC calls, notification_signal and
    * the two waits; trap.c checks the numbering) keep s0-s11 in the frame,
-   * for it. Yield, the IPC calls and the signal try their fastpath first.
-   * The fastpaths (yield_fast.S, ipc_fast.S and notify_fast.S) either
-   * switch to another thread in user mode and never come back (counting
-   * the syscall and the switch in kernel.fast_switches), or go to the
-   * dispatcher having changed nothing. kernel.ld puts them within a
-   * conditional branch's reach. */
+   * for it. Yield, the IPC calls and the signal try their fastpath first,
+   * the IPC calls (1 .. NX_SYS_IPC_REPLY_RECV) with the fewest branches.
+   * The fastpaths (yield_fast.S, ipc_fast.S and notify_fast.S) save s0-s11
+   * and a7 as the others here do, then either switch to another thread in
+   * user mode and never come back (counting the syscall and the switch in
+   * kernel.fast_switches), or go to the dispatcher having changed nothing.
+   * kernel.ld puts them within a conditional branch's reach. */
   beqz a7, 2f
+  sltiu t0, a7, NX_SYS_IPC_REPLY_RECV + 1
+  bnez t0, ipc_fast /* ipc_fast.S: its common cases, else syscall_general */
   sltiu t0, a7, NX_SYS_WAITSET_WAIT + 1
   beqz t0, 1f
   SAVE_S_REGS
   sd a7, TF_A7(sp)
-  sltiu t0, a7, NX_SYS_IPC_REPLY_RECV + 1
-  bnez t0, ipc_fast /* ipc_fast.S: its common cases, else syscall_general */
   li t0, NX_SYS_NOTIFICATION_SIGNAL
   beq a7, t0, notify_fast /* notify_fast.S: its common case, else syscall_saved */
 1:

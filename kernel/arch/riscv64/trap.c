@@ -64,6 +64,8 @@ _Static_assert(offsetof(task_t, satp) == TASK_SATP, "task layout");
 _Static_assert(offsetof(task_t, satp_tag) == TASK_SATP_TAG, "task layout");
 _Static_assert(offsetof(kernel_t, stats) == KERNEL_STATS, "kernel layout");
 _Static_assert(offsetof(kernel_t, fast_switches) == KERNEL_FAST_SWITCHES, "kernel layout");
+_Static_assert(offsetof(kernel_t, current) == KERNEL_CURRENT, "kernel layout");
+_Static_assert(offsetof(kernel_t, armed_deadline) == KERNEL_ARMED_DEADLINE, "kernel layout");
 _Static_assert(offsetof(kernel_t, sched) == KERNEL_SCHED, "kernel layout");
 _Static_assert(offsetof(sched_t, rq.bitmap) == SCHED_BITMAP &&
                    sizeof(((sched_t *)0)->rq.bitmap) == 4 && RUNQ_LEVELS == 32,
@@ -76,7 +78,7 @@ _Static_assert(offsetof(asid_alloc_t, active) == ASID_ACTIVE, "ASID allocator la
 _Static_assert(KERNEL_ASIDS + ASID_ACTIVE + 8 <= 2048 &&
                    KERNEL_SCHED + SCHED_RQ_COUNT + 4 <= 2048 &&
                    KERNEL_SCHED + sizeof(runq_link_t) * (SCHED_PRIO_MAX + 1) <= 2048 &&
-                   KERNEL_FAST_SWITCHES + 8 <= 2048,
+                   KERNEL_ARMED_DEADLINE + 8 <= 2048,
                "the fastpaths' part of kernel_t fits 12-bit offsets");
 _Static_assert(ASID_TAG_SHIFT == ASID_TAG_SHIFT_ASM, "ASID tags");
 _Static_assert(offsetof(nx_kernel_stats_t, context_switches) == KSTATS_CONTEXT_SWITCHES,
@@ -216,10 +218,10 @@ void trap_user(trap_frame_t *tf, uint64_t scause, uint64_t stval) {
   if (scause == EXC_ILLEGAL_INSN && thread_fp_first_use()) return; /* retry with FP on */
   kernel.stats.user_faults++;
   kprintf("NEURON: task %s thread %u: %s (scause %lu) at pc %#lx, address %#lx; thread ended\n",
-          current->task->name, current->id, exception_name(scause), (unsigned long)scause,
-          (unsigned long)tf->sepc, (unsigned long)stval);
+          kernel.current->task->name, kernel.current->id, exception_name(scause),
+          (unsigned long)scause, (unsigned long)tf->sepc, (unsigned long)stval);
   /* The task ends with a fault if this is its last thread (task_exit_status). */
-  if (current->task->live_threads == 1) current->task->faulted = true;
+  if (kernel.current->task->live_threads == 1) kernel.current->task->faulted = true;
   thread_exit_current(-1);
 }
 

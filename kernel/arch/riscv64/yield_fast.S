@@ -40,7 +40,7 @@ yield_fast:
   rdtime t5
   ld a4, SE_SLICE_LEFT(a5)
   add a4, a4, t5
-  ld a6, thread_armed_deadline
+  ld a6, KERNEL_ARMED_DEADLINE(ra)
   bltu a4, a6, yield_bail
 
   /* Commit. The peer leaves the head of the level, the yielder joins its

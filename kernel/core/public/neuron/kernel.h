@@ -36,6 +36,8 @@ typedef struct kernel {
    * thread: each is a syscall and a context switch, which kernel_stats adds
    * to those counters (the fastpaths count once, the C paths count each). */
   uint64_t fast_switches;
+  struct thread *current;  /* the running thread (NULL while the idle loop runs) */
+  uint64_t armed_deadline; /* what the timer is armed for (SCHED_TIME_NONE: none) */
   sched_t sched;
   asid_alloc_t asids; /* its hot fields first, its ASID bitmap last */
   platform_t platform;

@@ -124,9 +124,6 @@ typedef struct thread {
 /* The thread that embeds an IPC or notify part. */
 #define THREAD_OF(ptr, member) ((thread_t *)(void *)((char *)(ptr)-offsetof(thread_t, member)))
 
-/* The running thread (NULL while the idle loop runs). */
-extern thread_t *current;
-
 /*
  * Creates a NEW task named `name` (up to TASK_NAME_MAX - 1 bytes) from the
  * ELF executable `image` (validated here; *why says what is wrong with a
@@ -202,10 +199,6 @@ void schedule(void);
 
 /* The idle loop: runs threads until none is left, then powers off. */
 __attribute__((noreturn)) void scheduler_run(void);
-
-/* The deadline the timer is armed for (SCHED_TIME_NONE: none); read by the
- * assembly yield fastpath, written only by thread.c. */
-extern uint64_t thread_armed_deadline;
 
 /* Re-arms (or disarms) the timer for the scheduler's next deadline. */
 void timer_rearm(void);
