@@ -20,7 +20,7 @@
  * frame (where it saves s0-s11 and a7 first), its arguments in a0..a5 (not saved:
  * a bail leaves them there for syscall_general, which saves them), and
  * ra = &kernel (for thread_offsets.h's KERNEL_*). Free until the commit:
- * t0-t6, a6, a7 and s11 (a bail loads the caller's s11 back); after it,
+ * t0-t6, a6, a7 and s8-s11 (a bail loads the caller's back); after it,
  * every register. Throughout: t0 = this thread, t1 = the handle's slot,
  * then the time, t2 = the endpoint, t3 = the badge (then the other thread's
  * result), t6 = the other thread (its ipc_thread_t at THREAD_IPC from it),
@@ -39,8 +39,9 @@
  * a syscall and every thread the IPC module has queued as a receiver or
  * holds as a pending reply's caller: they blocked through
  * thread_block_ipc() or this path. The C fastpath relies on the same.) Then
- * thread_handoff_user's timer rule: with a READY peer at next's priority,
- * next's slice end must be armed. The armed deadline is never later than a
+ * thread_handoff_user's timer rule: with a READY peer at next's priority
+ * (`peer`, 1 or 0, which the caller worked out), next's slice end must be
+ * armed. The armed deadline is never later than a
  * sleeper's (every sleep arms the timer at least that early), so the C
  * path's timer_program() changes nothing exactly when the deadline armed
  * is no later than next's slice end (none armed is UINT64_MAX; 0, the mark
@@ -48,33 +49,26 @@
  * programs the timer before it returns to user mode); otherwise the C path
  * runs. Computes what sched_handoff() will store: leaves t1 = now, a7 =
  * next's slice left, a6 = next's task, s11 = its ASID tag (if another
- * task). */
-.macro SWITCH_CHECKS
-  SPACE_STILL_VALID t0, t6, t4, a6, s11, t4, t5, ipc_bail
+ * task). Uses s8 and s9, and no other register. */
+.macro SWITCH_CHECKS peer
+  SPACE_STILL_VALID t0, t6, s8, a6, s11, s8, s9, ipc_bail
   /* sched_handoff()'s slice: the rest of prev's, donated, never extended
    * (a used-up or longer one replaced by next's own full slice). */
   rdtime t1
-  ld t4, SE_SLICE_START(t0)
-  sub t4, t1, t4
-  ld t5, SE_SLICE_LEFT(t0)
-  li a7, 0
-  bgeu t4, t5, 7f
-  sub a7, t5, t4
-7:
-  ld t5, SE_SLICE(t6)
-  beqz a7, 6f
-  bgeu t5, a7, 9f
+  ld s8, SE_SLICE_START(t0)
+  sub s8, t1, s8 /* what prev used of it */
+  ld a7, SE_SLICE_LEFT(t0)
+  ld s9, SE_SLICE(t6)
+  bgeu s8, a7, 6f
+  sub a7, a7, s8
+  bgeu s9, a7, 9f
 6:
-  mv a7, t5
+  mv a7, s9
 9:
-  lbu t4, SE_PRIO(t6)
-  lw t5, KERNEL_SCHED + SCHED_BITMAP(ra)
-  srlw t5, t5, t4
-  andi t5, t5, 1
-  beqz t5, 5f
-  ld t4, KERNEL_ARMED_DEADLINE(ra)
-  add t5, t1, a7
-  bltu t5, t4, ipc_bail
+  beqz \peer, 5f
+  ld s8, KERNEL_ARMED_DEADLINE(ra)
+  add s9, t1, a7
+  bltu s9, s8, ipc_bail
 5:
 .endm
 
@@ -107,13 +101,14 @@ ipc_fast:
   ld t6, IPCT_CALLER(t5)
   beqz t6, ipc_bail
   addi t6, t6, -THREAD_IPC /* the client */
-  /* client_runs_next(): nothing READY above the client's priority (a
-   * 64-bit shift of the 32-bit bitmap: by 32 it leaves 0). */
+  /* client_runs_next(): nothing READY above the client's priority: the
+   * bitmap's bits from the client's level up are 0 or 1, which says
+   * whether a peer is READY at its level (for SWITCH_CHECKS). */
   lbu t4, SE_PRIO(t6)
-  lwu a7, KERNEL_SCHED + SCHED_BITMAP(ra)
-  addi t4, t4, 1
-  srl a7, a7, t4
-  bnez a7, ipc_bail
+  lwu s10, KERNEL_SCHED + SCHED_BITMAP(ra)
+  srl s10, s10, t4
+  sltiu t4, s10, 2
+  beqz t4, ipc_bail
   /* ipc_reply_fast_check(), and no inherited priority to give back. (The
    * server is IPC_IDLE, as every thread in a syscall is, and the endpoint
    * open, as every endpoint a live handle names is: it closes only when
@@ -123,10 +118,9 @@ ipc_fast:
   lbu t4, IPCT_PRIO(t5)
   lbu a7, IPCT_BASE_PRIO(t5)
   bne t4, a7, ipc_bail
-  SWITCH_CHECKS
+  SWITCH_CHECKS s10
 
   /* Commit: ipc_reply_recv_fast(). t5 = this server's ipc_thread_t. */
-  addi t5, t0, THREAD_IPC
   sb zero, THREAD_IPC + IPCT_STATE(t6)
   sd zero, THREAD_IPC + IPCT_SERVER(t6)
   sd zero, IPCT_CALLER(t5)
@@ -167,7 +161,12 @@ call_fast:
   lbu t5, THREAD_IPC + IPCT_PRIO(t0)
   bltu t4, t5, ipc_bail
   addi t6, t6, -THREAD_IPC /* the server */
-  SWITCH_CHECKS
+  /* A READY peer at the server's level? */
+  lbu t4, SE_PRIO(t6)
+  lw s10, KERNEL_SCHED + SCHED_BITMAP(ra)
+  srlw s10, s10, t4
+  andi s10, s10, 1
+  SWITCH_CHECKS s10
 
   /* Commit: ipc_call_fast(). The server leaves the head of the queue. */
   ld t4, THREAD_IPC + IPCT_NEXT(t6)
@@ -255,9 +254,11 @@ ipc_fp_switch:
   lla ra, kernel
   j ipc_fp_switched
 
-/* Nothing has changed but s11, which SWITCH_CHECKS may have used for the
- * ASID tag: the caller's comes back from the frame, and its arguments are
- * still in a0-a5. */
+/* Nothing has changed but s8-s11, which the checks use: the caller's come
+ * back from the frame, and its arguments are still in a0-a5. */
 ipc_bail:
+  ld s8, TF_S0 + 64(sp)
+  ld s9, TF_S0 + 72(sp)
+  ld s10, TF_S0 + 80(sp)
   ld s11, TF_S0 + 88(sp)
   j syscall_general
