@@ -6,8 +6,9 @@
  * direct case (sys_notification_signal_invoke: notification_direct_waiter,
  * sched_wake_would_preempt, notification_signal_to, thread_run_woken, then
  * the waiter's continuation, syscall_wait_complete) for the case where,
- * besides, neither thread uses FP, the waiter's cached satp still holds
- * (if it is of another task) and the signaller has some of its slice left.
+ * besides, the waiter's cached satp still holds (if it is of another task)
+ * and the signaller has some of its slice left; FP state, if either thread
+ * uses FP, moves through thread_fp_switch, in C.
  * Everything is checked before anything changes; any other case goes to
  * syscall_saved (trap.S), the dispatcher, with nothing changed. The
  * effects are the C path's, in its order.
@@ -19,9 +20,10 @@
  * Entered from trap.S with sp = the signaller's trap frame (a7 and s0-s11
  * saved there), its arguments in a0..a5 (which it saves there first, for
  * the dispatcher should it give up) and ra = &kernel (for
- * thread_offsets.h's KERNEL_*); every other register is free. Throughout: t0 = the signaller, t2 = the
- * notification, t3 = the waiter's node, a2 = its notify_waiter_t, t6 = the
- * waiting thread, a1 = the bits signalled, a4 = the bits the waiter takes.
+ * thread_offsets.h's KERNEL_*); every other register is free.
+ * Throughout: t0 = the signaller, t2 = the notification, t3 = the
+ * waiter's node, a2 = its notify_waiter_t, t6 = the waiting thread, a1 =
+ * the bits signalled, a4 = the bits the waiter takes.
  */
 #include "kernel/arch/riscv64/switch_fast.h"
 
@@ -73,10 +75,9 @@ notify_fast:
   lbu t5, SE_PRIO(t0)
   bgeu t5, t4, notify_bail
 
-  /* The switch: no FP on either side, and for another task a cached satp
-   * that still holds. (The waiter resumes through its wait's continuation,
-   * wait_resume: it blocked through thread_block_wait().) */
-  NEITHER_USES_FP t0, t6, t4, t5, notify_bail
+  /* The switch: for another task, a cached satp that still holds. (The
+   * waiter resumes through its wait's continuation, wait_resume: it
+   * blocked through thread_block_wait().) */
   SPACE_STILL_VALID t0, t6, t4, a6, a0, t4, t5, notify_bail
   /* sched_preempt()'s common case: the signaller keeps the rest of its
    * slice (a used-up one, back at the tail with a new one, is the C
@@ -141,6 +142,10 @@ notify_fast:
   sd t1, SE_SLICE_START(t6)
   RESUME_LATER_FROM_FRAME t0, t4
   COUNT_FAST_SWITCH t4
+  /* enter(): FP state if either thread uses FP (notify_fp_switch, below),
+   * then the rest. */
+  IF_EITHER_USES_FP t0, t6, t4, t5, notify_fp_switch
+notify_fp_switched:
   ld t4, THREAD_TASK(t0)
   ENTER_NEXT t6, t4, a6, a0, t5
 
@@ -155,6 +160,28 @@ notify_fast:
   RESTORE_S_REGS
   mv a0, a4
   RETURN_FROM_SYSCALL
+
+/* enter()'s FP step for threads that use FP: thread_fp_switch(prev, next)
+ * in C, on the signaller's kernel stack below its frame, which nothing
+ * else uses now. What is live goes into s0-s4, which C keeps and which are
+ * free here (the signaller's are in its frame; the waiter's are loaded
+ * from its frame last). */
+notify_fp_switch:
+  mv s0, t0
+  mv s1, t6
+  mv s2, a6
+  mv s3, a0
+  mv s4, a4
+  mv a0, t0
+  mv a1, t6
+  call thread_fp_switch
+  mv t0, s0
+  mv t6, s1
+  mv a6, s2
+  mv a0, s3
+  mv a4, s4
+  lla ra, kernel
+  j notify_fp_switched
 
 notify_bail:
   j syscall_saved

@@ -68,27 +68,25 @@
   sd sp, THREAD_CTX_SP(\thread)
 .endm
 
-/* Neither `prev` nor `next` uses FP (enter() would move FP state); else
- * jumps to `bail`. */
-.macro NEITHER_USES_FP prev, next, tmp, tmp2, bail
+/* Jumps to `fp_step` if `prev` or `next` uses FP (enter() moves their FP
+ * state: thread_fp_switch). */
+.macro IF_EITHER_USES_FP prev, next, tmp, tmp2, fp_step
   lbu \tmp, THREAD_FP_USED(\prev)
   lbu \tmp2, THREAD_FP_USED(\next)
   or \tmp, \tmp, \tmp2
-  bnez \tmp, \bail
+  bnez \tmp, \fp_step
 .endm
 
-/* `next` resumes from its trap frame (its continuation is syscall_resume,
- * whose address is left in `resume` unless `tmp2` is `resume`) and neither
- * thread uses FP; else jumps to `bail`. For a yield's peer, which may have
- * been preempted anywhere; a thread blocked in IPC or in a wait always
- * has its syscall's continuation (thread_block_ipc, thread_block_wait, or
- * a fastpath that did the same), which ipc_fast.S and notify_fast.S rely
- * on, as the C fastpaths do. */
-.macro RESUMABLE_WITHOUT_FP prev, next, resume, tmp, tmp2, bail
+/* `next` resumes from its trap frame: its continuation is syscall_resume,
+ * whose address is left in `resume`; else jumps to `bail`. For a yield's
+ * peer, which may have been preempted anywhere; a thread blocked in IPC or
+ * in a wait always has its syscall's continuation (thread_block_ipc,
+ * thread_block_wait, or a fastpath that did the same), which ipc_fast.S
+ * and notify_fast.S rely on, as the C fastpaths do. */
+.macro RESUMES_FROM_FRAME next, resume, tmp, bail
   ld \tmp, THREAD_CTX_RA(\next)
   lla \resume, syscall_resume
   bne \tmp, \resume, \bail
-  NEITHER_USES_FP \prev, \next, \tmp, \tmp2, \bail
 .endm
 
 /* asid_switch_fast()'s condition for `task`'s address space, with &kernel

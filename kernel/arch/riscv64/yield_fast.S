@@ -1,16 +1,17 @@
 /*
  * thread_yield's fastpath, in assembly (seL4's approach to its fastpaths):
  * its common case, a thread yielding to a peer of its priority that
- * yielded or blocked the same way, with no FP state to move, a cached satp
- * that is still valid and an armed timer that already covers the peer's
- * slice. Everything is checked before anything changes; any other case
+ * yielded or blocked the same way, with a cached satp that is still valid
+ * and an armed timer that already covers the peer's slice; FP state, if
+ * either thread uses FP, moves through thread_fp_switch, in C. Everything is checked before anything changes; any other case
  * jumps to yield_slow (trap.S), which hands the yield to the dispatcher
  * with nothing changed (thread_yield: sched_relinquish, then schedule).
  * The effects are that path's: the yielder goes to the tail of its level
  * with a full slice and the peer at the head runs from now (done here as
  * one O(1) rotation of the level, which stays non-empty), the yielder's
- * continuation and result, gp and tp, `current`, the address space, the
- * counter; then the peer returns to user mode from its trap frame.
+ * continuation and result, the counter, FP state, gp and tp, `current`,
+ * the address space; then the peer returns to user mode from its trap
+ * frame.
  *
  * Entered from trap.S with a0 = the yielding thread (current), sp = its
  * trap frame, its s0-s11 saved there, and ra = &kernel (for
@@ -30,7 +31,7 @@ yield_fast:
   slli a3, a1, 4
   add a3, a3, t1         /* the level's sentinel */
   ld a5, 8(a3)           /* its head: the peer */
-  RESUMABLE_WITHOUT_FP a0, a5, a2, t2, t3, yield_bail
+  RESUMES_FROM_FRAME a5, a2, t2, yield_bail
   SPACE_STILL_VALID a0, a5, t3, t4, t6, a4, a6, yield_bail
   /* The armed deadline must already cover the peer's slice end (none armed
    * is SCHED_TIME_NONE, the largest value: it fails this too). It does
@@ -67,7 +68,30 @@ yield_fast:
   sd a2, THREAD_CTX_RA(a0) /* a2: syscall_resume */
   sd sp, THREAD_CTX_SP(a0)
   COUNT_FAST_SWITCH t2
+  /* enter(): FP state if either thread uses FP (yield_fp_switch, below),
+   * then the rest. */
+  IF_EITHER_USES_FP a0, a5, t2, a1, yield_fp_switch
+yield_fp_switched:
   ENTER_AND_RESUME a5, t3, t4, t6, t2
+
+/* enter()'s FP step for threads that use FP: thread_fp_switch(prev, next)
+ * in C, on the yielder's kernel stack below its frame, which nothing else
+ * uses now. What is live goes into s0-s3, which C keeps and which are free
+ * here (the yielder's are in its frame; the peer's are loaded from its
+ * frame last). */
+yield_fp_switch:
+  mv s0, a5
+  mv s1, t3
+  mv s2, t4
+  mv s3, t6
+  mv a1, a5 /* a0: the yielder */
+  call thread_fp_switch
+  mv a5, s0
+  mv t3, s1
+  mv t4, s2
+  mv t6, s3
+  lla ra, kernel
+  j yield_fp_switched
 
 yield_bail:
   j yield_slow

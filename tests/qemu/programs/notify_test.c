@@ -2,13 +2,14 @@
  * A signal that wakes a more urgent thread runs it before the signal
  * returns (//tests/qemu:notify_test), through each path the kernel has:
  * the direct one (the notification's only waiter, waiting on it alone, with
- * no deadline: no run-queue trip), in assembly (notify_fast.S), in C for a
- * waiter that uses FP (thread_run_woken), and to a waiter in another task
- * (app/notify_child); and the general ones (a wait with a deadline, a wait
- * through a wait set). The woken thread gets exactly the bits of its mask,
- * the rest stay pending, and both threads keep every register the ABI
- * keeps across the switch, the waiter's FP registers included. A waiter
- * only as urgent as the signaller runs at its next yield, not before.
+ * no deadline: no run-queue trip), in assembly (notify_fast.S), also for a
+ * waiter that uses FP (its FP step, thread_fp_switch: without it that case
+ * fails), and to a waiter in another task (app/notify_child); and the
+ * general ones (a wait with a deadline, a wait through a wait set). The
+ * woken thread gets exactly the bits of its mask, the rest stay pending,
+ * and both threads keep every register the ABI keeps across the switch,
+ * the waiter's FP registers included. A waiter only as urgent as the
+ * signaller runs at its next yield, not before.
  */
 #include "keep_regs.h"
 #include "neuron/syscall_numbers.h"
@@ -32,8 +33,8 @@ static uint64_t g_stacks[3][1024] __attribute__((aligned(16)));
 static nx_ipc_buffer_t g_ipc[3];
 
 /* ecall_keeping with fs0 loaded too: the waiter of DIRECT_FP has FP state
- * (the assembly path leaves that case to C), and an FP register the ABI
- * keeps must come back. A function of its own: saving the caller's fs0 is
+ * (which the switch must move), and an FP register the ABI keeps must come
+ * back. A function of its own: saving the caller's fs0 is
  * the thread's first FP instruction, which must not come before this mode
  * (the waiter would use FP from its first instruction). */
 __attribute__((noinline)) static uint32_t ecall_keeping_fp(uint64_t nr, const uint64_t in[6],

@@ -3,9 +3,11 @@
  * (//tests/qemu:yield_test): turns strictly alternate, and every register
  * the ABI keeps (s0-s11, gp, tp, and a1-a5 for a syscall without outputs)
  * comes back from each yield as it was, whether the switch took the
- * assembly fastpath (yield_fast.S) or, for a thread that used FP, the C
- * path. Then two threads spin on one priority with their own gp and tp
- * until the timer has switched between them: a preemption keeps them too.
+ * assembly fastpath (yield_fast.S) or the C path. Then two threads spin on
+ * one priority with their own gp and tp until the timer has switched
+ * between them: a preemption keeps them too. Last, two threads that use FP
+ * yield to each other: the fastpath moves their FP state (thread_fp_switch),
+ * and an FP register the ABI keeps comes back on both sides.
  */
 #include "keep_regs.h"
 #include "neuron/syscall_numbers.h"
@@ -40,6 +42,49 @@ static void other(void *arg) {
     g_turn = 0;
     g_changed += (uint32_t)yield_keeping(1000 + i);
   }
+}
+
+/* ---- Threads that use FP (last: a thread that used FP keeps FP state) ---- */
+
+static uint64_t g_fp_stack[1024] __attribute__((aligned(16)));
+static nx_ipc_buffer_t g_fp_ipc;
+static volatile uint32_t g_fp_changed;
+
+/* yield_keeping with fs0 loaded too, and checked after the yield. A
+ * function of its own: saving the caller's fs0 is the thread's first FP
+ * instruction, which must not come before the FP part of the test. */
+__attribute__((noinline)) static uint32_t yield_keeping_fp(uint64_t seed) {
+  uint64_t want = 0xf00d0000u + seed;
+  __asm__ volatile("fmv.d.x fs0, %0" : : "r"(want) : "fs0");
+  uint32_t changed = (uint32_t)yield_keeping(seed);
+  uint64_t got;
+  __asm__ volatile("fmv.x.d %0, fs0" : "=r"(got));
+  return changed + (got != want);
+}
+
+static void fp_other(void *arg) {
+  (void)arg;
+  for (uint32_t i = 0; i < ROUNDS; i++) {
+    if (g_turn != 1) g_out_of_turn++;
+    g_turn = 0;
+    g_fp_changed += yield_keeping_fp(7000 + i);
+  }
+}
+
+/* This thread and fp_other, both using FP, take turns; returns whether
+ * they alternated with every register kept. */
+static int fp_yields(void) {
+  g_out_of_turn = 0;
+  t_ok(P, "FP thread", nx_thread_start(fp_other, 0, g_fp_stack, sizeof g_fp_stack, &g_fp_ipc, 10));
+  for (uint32_t i = 0; i < ROUNDS; i++) {
+    g_turn = 1;
+    g_fp_changed += yield_keeping_fp(9000 + i);
+    if (g_turn != 0) g_out_of_turn++;
+  }
+  nx_thread_yield(); /* let the other thread finish */
+  t_say(P ": %u yields between two threads that use FP: %u out of turn, %u registers changed\n",
+        (unsigned)(2 * ROUNDS), (unsigned)g_out_of_turn, (unsigned)g_fp_changed);
+  return g_out_of_turn == 0 && g_fp_changed == 0;
 }
 
 static volatile uint32_t g_spinner_started, g_spinner_done;
@@ -81,5 +126,6 @@ int nx_main(const nx_start_info_t *start) {
   while (!g_spinner_done) nx_thread_yield();
   t_say(P ": two spinning threads, preempted %s: %u and %u rounds with gp or tp changed\n",
         preempted ? "yes" : "no", (unsigned)bad, (unsigned)g_spinner_bad);
-  return g_out_of_turn || g_changed || changed || !preempted || bad || g_spinner_bad;
+  int failed = g_out_of_turn || g_changed || changed || !preempted || bad || g_spinner_bad;
+  return !fp_yields() || failed;
 }
