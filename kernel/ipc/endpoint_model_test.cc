@@ -311,6 +311,11 @@ class Model {
       ASSERT_EQ(t->state, kState[static_cast<int>(x.st)]);
       EXPECT_EQ(k.Blocked(t), x.st != St::kIdle);
       EXPECT_EQ(t->queued_on, x.ep >= 0 ? &eps[x.ep] : nullptr);
+      if (x.ep < 0) {
+        // On no queue, no links (ipc_fast.S relies on it).
+        EXPECT_EQ(t->next, nullptr);
+        EXPECT_EQ(t->prev, nullptr);
+      }
       EXPECT_EQ(t->server, x.server >= 0 ? T(x.server) : nullptr);
       EXPECT_EQ(t->caller, x.serving >= 0 ? T(x.serving) : nullptr);
       EXPECT_EQ(t->reply, x.serving >= 0 ? IPC_REPLY_PENDING

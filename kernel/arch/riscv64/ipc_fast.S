@@ -124,12 +124,12 @@ ipc_fast:
   sb zero, THREAD_IPC + IPCT_STATE(t6)
   sd zero, THREAD_IPC + IPCT_SERVER(t6)
   sd zero, IPCT_CALLER(t5)
-  sb zero, IPCT_REPLY(t5)
-  /* The server waits again: the tail of the endpoint's server queue. */
+  /* The server waits again: the tail of the endpoint's server queue. Its
+   * links are 0 (a thread on no queue has none), as they stay with an
+   * empty queue. */
   ld t4, EP_SERVERS_TAIL(t2)
-  sd t4, IPCT_PREV(t5)
-  sd zero, IPCT_NEXT(t5)
   beqz t4, 2f
+  sd t4, IPCT_PREV(t5)
   sd t5, IPCT_NEXT(t4)
   j 3f
 2:
@@ -140,11 +140,12 @@ ipc_fast:
   addiw t4, t4, 1
   sw t4, EP_SERVERS_COUNT(t2)
   sd t2, IPCT_QUEUED_ON(t5)
-  li t4, IPC_STATE_RECV_BLOCKED
-  sb t4, IPCT_STATE(t5)
-  sw zero, THREAD_IPC_BUF_GOT(t0)
+  /* Its state RECV_BLOCKED and its reply state NONE, one halfword. */
+  li t4, IPC_STATE_RECV_BLOCKED | (IPC_REPLY_STATE_NONE << 8)
+  sh t4, IPCT_STATE(t5)
+  /* Receiving, and no bytes yet (one doubleword: trap.c). */
   li t4, 1
-  sb t4, THREAD_IPC_RECEIVING(t0)
+  sd t4, THREAD_IPC_RECEIVING(t0)
   /* The client's call returns 0 with the reply. */
   li t3, 0
   j deliver
@@ -168,11 +169,13 @@ call_fast:
   andi s10, s10, 1
   SWITCH_CHECKS s10
 
-  /* Commit: ipc_call_fast(). The server leaves the head of the queue. */
+  /* Commit: ipc_call_fast(). The server leaves the head of the queue with
+   * no links (its prev is 0 already; its next too, if it was alone). */
   ld t4, THREAD_IPC + IPCT_NEXT(t6)
   sd t4, EP_SERVERS_HEAD(t2)
   beqz t4, 4f
   sd zero, IPCT_PREV(t4)
+  sd zero, THREAD_IPC + IPCT_NEXT(t6)
   j 5f
 4:
   sd zero, EP_SERVERS_TAIL(t2)
@@ -180,9 +183,10 @@ call_fast:
   lw t4, EP_SERVERS_COUNT(t2)
   addiw t4, t4, -1
   sw t4, EP_SERVERS_COUNT(t2)
-  sd zero, THREAD_IPC + IPCT_NEXT(t6)
   sd zero, THREAD_IPC + IPCT_QUEUED_ON(t6)
-  sb zero, THREAD_IPC + IPCT_STATE(t6)
+  /* The server's state IDLE and its reply state PENDING, one halfword. */
+  li t4, IPC_STATE_IDLE | (IPC_REPLY_STATE_PENDING << 8)
+  sh t4, THREAD_IPC + IPCT_STATE(t6)
   sd t3, THREAD_IPC + IPCT_RECV_BADGE(t6)
   addi t5, t0, THREAD_IPC
   sd t3, IPCT_SEND_BADGE(t5)
@@ -190,11 +194,9 @@ call_fast:
   sb t4, IPCT_STATE(t5)
   addi t4, t6, THREAD_IPC
   sd t4, IPCT_SERVER(t5)
-  li t4, IPC_REPLY_STATE_PENDING
-  sb t4, THREAD_IPC + IPCT_REPLY(t6)
   sd t5, THREAD_IPC + IPCT_CALLER(t6)
-  sw zero, THREAD_IPC_BUF_GOT(t0)
-  sb zero, THREAD_IPC_RECEIVING(t0)
+  /* Not receiving, and no bytes yet (one doubleword: trap.c). */
+  sd zero, THREAD_IPC_RECEIVING(t0)
   /* The server's receive returns the caller's badge, t3. */
 
   /* ---- thread_handoff_user() and deliver_words() ---- */

@@ -29,8 +29,7 @@
  * thread's at -THREAD_IPC). */
 #define THREAD_IPC 520
 #define THREAD_IPC_BUFFER 800
-#define THREAD_IPC_BUF_GOT 808
-#define THREAD_IPC_RECEIVING 812
+#define THREAD_IPC_RECEIVING 808 /* then THREAD_IPC_BUF_GOT, in one doubleword */
 #define IPCT_NEXT 0
 #define IPCT_PREV 8
 #define IPCT_QUEUED_ON 16

@@ -88,11 +88,12 @@ _Static_assert(offsetof(nx_kernel_stats_t, context_switches) == KSTATS_CONTEXT_S
 _Static_assert(SCHED_BLOCKED == SCHED_STATE_BLOCKED, "sched states");
 _Static_assert(offsetof(thread_t, ipc) == THREAD_IPC, "thread layout");
 _Static_assert(offsetof(thread_t, ipc_buffer) == THREAD_IPC_BUFFER, "thread layout");
-_Static_assert(offsetof(thread_t, ipc_buf_got) == THREAD_IPC_BUF_GOT &&
-                   sizeof(((thread_t *)0)->ipc_buf_got) == 4,
-               "thread layout");
+/* ipc_receiving, padding and ipc_buf_got fill one doubleword, which
+ * ipc_fast.S writes with one store (ipc_receiving in its low byte). */
 _Static_assert(offsetof(thread_t, ipc_receiving) == THREAD_IPC_RECEIVING &&
-                   sizeof(((thread_t *)0)->ipc_receiving) == 1,
+                   sizeof(((thread_t *)0)->ipc_receiving) == 1 &&
+                   offsetof(thread_t, ipc_buf_got) == THREAD_IPC_RECEIVING + 4 &&
+                   sizeof(((thread_t *)0)->ipc_buf_got) == 4 && THREAD_IPC_RECEIVING % 8 == 0,
                "thread layout");
 _Static_assert(offsetof(ipc_thread_t, next) == IPCT_NEXT &&
                    offsetof(ipc_thread_t, prev) == IPCT_PREV,
@@ -103,7 +104,10 @@ _Static_assert(offsetof(ipc_thread_t, caller) == IPCT_CALLER, "IPC thread layout
 _Static_assert(offsetof(ipc_thread_t, send_badge) == IPCT_SEND_BADGE, "IPC thread layout");
 _Static_assert(offsetof(ipc_thread_t, recv_badge) == IPCT_RECV_BADGE, "IPC thread layout");
 _Static_assert(offsetof(ipc_thread_t, state) == IPCT_STATE, "IPC thread layout");
-_Static_assert(offsetof(ipc_thread_t, reply) == IPCT_REPLY, "IPC thread layout");
+_Static_assert(offsetof(ipc_thread_t, reply) == IPCT_REPLY && IPCT_REPLY == IPCT_STATE + 1 &&
+                   sizeof(((ipc_thread_t *)0)->state) == 1 &&
+                   sizeof(((ipc_thread_t *)0)->reply) == 1,
+               "IPC thread layout: state and reply, one halfword (ipc_fast.S)");
 _Static_assert(offsetof(ipc_thread_t, base_prio) == IPCT_BASE_PRIO, "IPC thread layout");
 _Static_assert(offsetof(ipc_thread_t, prio) == IPCT_PRIO, "IPC thread layout");
 _Static_assert(IPC_IDLE == IPC_STATE_IDLE && IPC_RECV_BLOCKED == IPC_STATE_RECV_BLOCKED &&

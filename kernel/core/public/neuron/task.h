@@ -105,8 +105,8 @@ typedef struct thread {
   notify_waiter_t waiter;                   /* notification and wait-set waits (kernel/notify) */
   cap_revoke_t revoke;                      /* handle_revoke in progress */
   uint64_t ipc_buffer;                      /* its IPC buffer (user address; 0: none) */
-  uint32_t ipc_buf_got;                     /* bytes the last message put in it */
   bool ipc_receiving;                       /* blocked in a receive (else in a call) */
+  uint32_t ipc_buf_got;                     /* bytes the last message put in it */
   nx_handle_t send_handles[NX_MSG_HANDLES]; /* what its current send decoded */
   /* The notification or wait set a blocking wait holds a reference on (its
    * handle may be closed meanwhile); NULL when not waiting. A thread that
