@@ -70,6 +70,7 @@ int thread_create(task_t *task, uint64_t entry, uint64_t user_sp, uint64_t arg, 
   t->frame->sp = user_sp;
   t->frame->a[0] = arg;
   t->frame->thread = (uint64_t)(uintptr_t)t;
+  t->frame->kernel = (uint64_t)(uintptr_t)&kernel;
   t->context.ra = (uint64_t)(uintptr_t)user_thread_start;
   t->context.sp = (uint64_t)(uintptr_t)t->frame;
   ipc_thread_init(&t->ipc, &task->handles, priority);

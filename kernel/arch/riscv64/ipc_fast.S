@@ -48,27 +48,27 @@
  * timer_tick() leaves, never lasts until a syscall: the interrupt path
  * programs the timer before it returns to user mode); otherwise the C path
  * runs. Computes what sched_handoff() will store: leaves t1 = now, a7 =
- * next's slice left, a6 = next's task, s11 = its ASID tag (if another
- * task). Uses s8 and s9, and no other register. */
+ * next's slice left, s8 = prev's task, a6 = next's task, s11 = its ASID
+ * tag (if another task). Uses t4 and s9 besides. */
 .macro SWITCH_CHECKS peer
-  SPACE_STILL_VALID t0, t6, s8, a6, s11, s8, s9, ipc_bail
+  SPACE_STILL_VALID t0, t6, s8, a6, s11, t4, s9, ipc_bail
   /* sched_handoff()'s slice: the rest of prev's, donated, never extended
    * (a used-up or longer one replaced by next's own full slice). */
   rdtime t1
-  ld s8, SE_SLICE_START(t0)
-  sub s8, t1, s8 /* what prev used of it */
+  ld t4, SE_SLICE_START(t0)
+  sub t4, t1, t4 /* what prev used of it */
   ld a7, SE_SLICE_LEFT(t0)
   ld s9, SE_SLICE(t6)
-  bgeu s8, a7, 6f
-  sub a7, a7, s8
+  bgeu t4, a7, 6f
+  sub a7, a7, t4
   bgeu s9, a7, 9f
 6:
   mv a7, s9
 9:
   beqz \peer, 5f
-  ld s8, KERNEL_ARMED_DEADLINE(ra)
+  ld t4, KERNEL_ARMED_DEADLINE(ra)
   add s9, t1, a7
-  bltu s9, s8, ipc_bail
+  bltu s9, t4, ipc_bail
 5:
 .endm
 
@@ -218,8 +218,7 @@ deliver:
   or t4, t4, t5
   bnez t4, ipc_fp_switch
 ipc_fp_switched:
-  ld t4, THREAD_TASK(t0)
-  ENTER_NEXT t6, t4, a6, s11, t5
+  ENTER_NEXT t6, s8, a6, s11, t5
   /* deliver_words(), in registers: next's syscall returns t3 (the badge,
    * or 0 for a reply) with the words in a1..a4, where they came, and
    * a5 = 0 (it is: the message had no handles and no bytes). */
@@ -253,7 +252,7 @@ ipc_fp_switch:
   mv a3, s6
   mv a4, s7
   li a5, 0
-  lla ra, kernel
+  ld ra, TF_KERNEL(sp)
   j ipc_fp_switched
 
 /* Nothing has changed but s8-s11, which the checks use: the caller's come

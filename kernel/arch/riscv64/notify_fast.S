@@ -180,7 +180,7 @@ notify_fp_switch:
   mv a6, s2
   mv a0, s3
   mv a4, s4
-  lla ra, kernel
+  ld ra, TF_KERNEL(sp)
   j notify_fp_switched
 
 notify_bail:

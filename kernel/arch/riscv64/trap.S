@@ -44,7 +44,7 @@ trap_entry:
   sd t0, TF_SEPC(sp)
   /* ra (which a syscall returns as 0) holds &kernel from here on, for the
    * counters and for the fastpaths (thread_offsets.h). */
-  lla ra, kernel
+  ld ra, TF_KERNEL(sp)
   /* thread_yield (0) and the syscalls that may end with a continuation
    * (1 .. NX_SYS_WAITSET_WAIT: the four IPC calls, notification_signal and
    * the two waits; trap.c checks the numbering) keep s0-s11 in the frame,

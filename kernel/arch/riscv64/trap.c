@@ -25,6 +25,7 @@ _Static_assert(offsetof(trap_frame_t, a) == TF_A0, "trap frame layout");
 _Static_assert(offsetof(trap_frame_t, t3) == TF_T3, "trap frame layout");
 _Static_assert(offsetof(trap_frame_t, sepc) == TF_SEPC, "trap frame layout");
 _Static_assert(offsetof(trap_frame_t, thread) == TF_THREAD, "trap frame layout");
+_Static_assert(offsetof(trap_frame_t, kernel) == TF_KERNEL, "trap frame layout");
 _Static_assert(offsetof(trap_frame_t, s) == TF_S0, "trap frame layout");
 _Static_assert(offsetof(trap_frame_t, gp) == TF_GP, "trap frame layout");
 _Static_assert(offsetof(trap_frame_t, tp) == TF_TP, "trap frame layout");

@@ -90,7 +90,7 @@ yield_fp_switch:
   mv t3, s1
   mv t4, s2
   mv t6, s3
-  lla ra, kernel
+  ld ra, TF_KERNEL(sp)
   j yield_fp_switched
 
 yield_bail:

@@ -46,6 +46,7 @@
 #define TF_T6 128
 #define TF_SEPC 136
 #define TF_THREAD 144 /* the thread this frame belongs to */
+#define TF_KERNEL 152 /* &kernel, for the trap entry (one load, not an address to build) */
 #define TF_S0 160     /* s0..s11: saved by the syscalls with continuations only (see above) */
 #define TF_GP 256     /* gp and tp: saved when another thread runs */
 #define TF_TP 264
@@ -61,7 +62,7 @@ typedef struct trap_frame {
   uint64_t t3, t4, t5, t6;
   uint64_t sepc;
   uint64_t thread; /* struct thread *, for the syscall path */
-  uint64_t pad;
+  uint64_t kernel; /* &kernel, for the trap entry */
   uint64_t s[12];  /* s0..s11 of a syscall with a continuation (which restores them) */
   uint64_t gp, tp; /* while another thread runs */
 } trap_frame_t;
