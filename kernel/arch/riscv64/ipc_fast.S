@@ -17,17 +17,17 @@
  * or the C path's trip through its trap frame.
  *
  * Entered from trap.S for the IPC syscalls, with sp = the caller's trap
- * frame (where it saves s0-s11 and a7 first), its arguments in a0..a5 (not saved:
- * a bail leaves them there for syscall_general, which saves them), and
- * ra = &kernel (for thread_offsets.h's KERNEL_*). Free until the commit:
- * t0-t6, a6, a7 and s8-s11 (a bail loads the caller's back); after it,
- * every register. Throughout: t0 = this thread, t1 = the handle's slot,
- * then the time, t2 = the endpoint, t3 = the badge (then the other thread's
- * result), t6 = the other thread (its ipc_thread_t at THREAD_IPC from it),
- * a1..a4 = the message's words, a5 = 0 (no handles, no bytes).
- * The commit counts the syscall and the switch once, in
- * kernel.fast_switches, and not in the IPC module's fastpath counters,
- * which nothing in the kernel reads.
+ * frame (where it saves s0-s11 first), its arguments in a0..a5 and the
+ * syscall number in a7 (none saved: a bail leaves them there for
+ * syscall_general, which saves the arguments), and ra = &kernel (for
+ * thread_offsets.h's KERNEL_*). Free until the commit: t0-t6, a6 and
+ * s7-s11 (a bail loads the caller's back); after it, every register.
+ * Throughout: t0 = this thread, t1 = the handle's slot, then the time,
+ * t2 = the endpoint, t3 = the badge (then the other thread's result), t6 =
+ * the other thread (its ipc_thread_t at THREAD_IPC from it), a1..a4 = the
+ * message's words, a5 = 0 (no handles, no bytes). The commit counts the
+ * syscall and the switch once, in kernel.fast_switches, and not in the IPC
+ * module's fastpath counters, which nothing in the kernel reads.
  */
 #include "kernel/arch/riscv64/switch_fast.h"
 #include "neuron/syscall_numbers.h"
@@ -47,7 +47,7 @@
  * is no later than next's slice end (none armed is UINT64_MAX; 0, the mark
  * timer_tick() leaves, never lasts until a syscall: the interrupt path
  * programs the timer before it returns to user mode); otherwise the C path
- * runs. Computes what sched_handoff() will store: leaves t1 = now, a7 =
+ * runs. Computes what sched_handoff() will store: leaves t1 = now, s7 =
  * next's slice left, s8 = prev's task, a6 = next's task, s11 = its ASID
  * tag (if another task). Uses t4 and s9 besides. */
 .macro SWITCH_CHECKS peer
@@ -57,17 +57,17 @@
   rdtime t1
   ld t4, SE_SLICE_START(t0)
   sub t4, t1, t4 /* what prev used of it */
-  ld a7, SE_SLICE_LEFT(t0)
+  ld s7, SE_SLICE_LEFT(t0)
   ld s9, SE_SLICE(t6)
-  bgeu t4, a7, 6f
-  sub a7, a7, t4
-  bgeu s9, a7, 9f
+  bgeu t4, s7, 6f
+  sub s7, s7, t4
+  bgeu s9, s7, 9f
 6:
-  mv a7, s9
+  mv s7, s9
 9:
   beqz \peer, 5f
   ld t4, KERNEL_ARMED_DEADLINE(ra)
-  add s9, t1, a7
+  add s9, t1, s7
   bltu s9, t4, ipc_bail
 5:
 .endm
@@ -77,7 +77,6 @@
 ipc_fast:
   /* As trap.S does for every syscall that may end with a continuation. */
   SAVE_S_REGS
-  sd a7, TF_A7(sp)
   /* syscall_fastpath(): words only, an IPC buffer, a 32-bit handle
    * (LOOKUP_HANDLE refuses any other value). */
   ld t0, TF_THREAD(sp)
@@ -116,8 +115,8 @@ ipc_fast:
   ld t4, EP_CALLERS_HEAD(t2)
   bnez t4, ipc_bail
   lbu t4, IPCT_PRIO(t5)
-  lbu a7, IPCT_BASE_PRIO(t5)
-  bne t4, a7, ipc_bail
+  lbu s9, IPCT_BASE_PRIO(t5)
+  bne t4, s9, ipc_bail
   SWITCH_CHECKS s10
 
   /* Commit: ipc_reply_recv_fast(). t5 = this server's ipc_thread_t. */
@@ -206,7 +205,7 @@ deliver:
    * SWITCH_CHECKS worked out. */
   li t5, SCHED_STATE_BLOCKED
   sb t5, SE_STATE(t0)
-  sd a7, SE_SLICE_LEFT(t6)
+  sd s7, SE_SLICE_LEFT(t6)
   li t5, SCHED_STATE_RUNNING
   sb t5, SE_STATE(t6)
   sd t1, SE_SLICE_START(t6)
@@ -255,9 +254,11 @@ ipc_fp_switch:
   ld ra, TF_KERNEL(sp)
   j ipc_fp_switched
 
-/* Nothing has changed but s8-s11, which the checks use: the caller's come
- * back from the frame, and its arguments are still in a0-a5. */
+/* Nothing has changed but s7-s11, which the checks use: the caller's come
+ * back from the frame, and its arguments are still in a0-a5, the syscall
+ * number in a7. */
 ipc_bail:
+  ld s7, TF_S0 + 56(sp)
   ld s8, TF_S0 + 64(sp)
   ld s9, TF_S0 + 72(sp)
   ld s10, TF_S0 + 80(sp)

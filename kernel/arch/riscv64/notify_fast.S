@@ -17,10 +17,11 @@
  * signaller goes back to its own, lower one), so it needs no slice end,
  * and no sleeper changed; thread_run_woken does none either.
  *
- * Entered from trap.S with sp = the signaller's trap frame (a7 and s0-s11
- * saved there), its arguments in a0..a5 (which it saves there first, for
- * the dispatcher should it give up) and ra = &kernel (for
- * thread_offsets.h's KERNEL_*); every other register is free.
+ * Entered from trap.S with sp = the signaller's trap frame (s0-s11 saved
+ * there), its arguments in a0..a5 (which it saves there first, for the
+ * dispatcher should it give up), the syscall number in a7 (which it keeps
+ * for that) and ra = &kernel (for thread_offsets.h's KERNEL_*); every
+ * other register is free.
  * Throughout: t0 = the signaller, t2 = the notification, t3 = the
  * waiter's node, a2 = its notify_waiter_t, t6 = the waiting thread, a1 =
  * the bits signalled, a4 = the bits the waiter takes.

@@ -51,20 +51,24 @@ trap_entry:
    * for it. Yield, the IPC calls and the signal try their fastpath first,
    * the IPC calls (1 .. NX_SYS_IPC_REPLY_RECV) with the fewest branches.
    * The fastpaths (yield_fast.S, ipc_fast.S and notify_fast.S) save s0-s11
-   * and a7 as the others here do, then either switch to another thread in
-   * user mode and never come back (counting the syscall and the switch in
-   * kernel.fast_switches), or go to the dispatcher having changed nothing.
-   * kernel.ld puts them within a conditional branch's reach. */
+   * as the others here do, then either switch to another thread in user
+   * mode and never come back (counting the syscall and the switch in
+   * kernel.fast_switches), or go to the dispatcher having changed nothing
+   * (the syscall number still in a7). kernel.ld puts them within a
+   * conditional branch's reach. */
   beqz a7, 2f
   sltiu t0, a7, NX_SYS_IPC_REPLY_RECV + 1
   bnez t0, ipc_fast /* ipc_fast.S: its common cases, else syscall_general */
   sltiu t0, a7, NX_SYS_WAITSET_WAIT + 1
   beqz t0, 1f
   SAVE_S_REGS
-  sd a7, TF_A7(sp)
   li t0, NX_SYS_NOTIFICATION_SIGNAL
   beq a7, t0, notify_fast /* notify_fast.S: its common case, else syscall_saved */
 1:
+  /* The dispatcher, for a syscall whose number is in a7 and whose arguments
+   * are in a0-a5 (also where a fastpath gave up on it). */
+  .globl syscall_general
+syscall_general:
   sd a0, TF_A0(sp)
   sd a1, TF_A1(sp)
   sd a2, TF_A2(sp)
@@ -102,14 +106,7 @@ syscall_return:
   .globl yield_slow
 yield_slow:
   li a7, NX_SYS_THREAD_YIELD
-  sd a7, TF_A7(sp)
   j syscall_saved
-  /* The dispatcher for a syscall whose number is in the frame and whose
-   * arguments are still in a0-a5 (a fastpath gave up on it). */
-  .globl syscall_general
-syscall_general:
-  ld a7, TF_A7(sp)
-  j 1b
 
 not_syscall:
   /* An interrupt or a fault: save the rest of what C may clobber. */
