@@ -202,14 +202,15 @@ bool thread_fp_first_use(void) {
 }
 
 /* Loads task's address space. The satp value is kept per task: while the
- * space keeps its ASID (same tag) and the ASID needs no flush, switching is
- * a CSR write (asid_switch_fast); otherwise sv39_activate() assigns one. */
+ * space's ASID tag is of the current generation and the ASID needs no
+ * flush, switching is a CSR write (asid_switch_fast); otherwise
+ * sv39_activate() assigns one, which is the only change a live space's tag
+ * sees (asid_switch() through it), and satp is made again for it. */
 static void switch_space(task_t *task) {
   sv39_space_t *space = &task->space;
-  if (task->satp_tag != space->asid_tag || !asid_switch_fast(&kernel.asids, 0, space->asid_tag)) {
+  if (!asid_switch_fast(&kernel.asids, 0, space->asid_tag)) {
     unsigned flags = 0;
     if (sv39_activate(space, 0, &task->satp, &flags) != NX_OK) kpanic("no ASID");
-    task->satp_tag = space->asid_tag;
     csr_write(satp, task->satp);
     if (flags & ASID_FLUSH_LOCAL) __asm__ volatile("sfence.vma" ::: "memory");
     return;

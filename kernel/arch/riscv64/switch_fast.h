@@ -90,14 +90,12 @@
 .endm
 
 /* asid_switch_fast()'s condition for `task`'s address space, with &kernel
- * in ra: its cached satp was made for the ASID tag it has now, whose
- * generation is this hart's fast_generation (ASIDs exist, the tag is
- * current, the hart owes no flush). Leaves the tag in `tag`; else jumps to
- * `bail`. */
+ * in ra: its ASID tag's generation is this hart's fast_generation (ASIDs
+ * exist, the tag is current, the hart owes no flush), so its cached satp
+ * holds (switch_space() made it with that tag). Leaves the tag in `tag`;
+ * else jumps to `bail`. */
 .macro SATP_STILL_VALID task, tag, tmp, tmp2, bail
   ld \tag, TASK_ASID_TAG(\task)
-  ld \tmp, TASK_SATP_TAG(\task)
-  bne \tmp, \tag, \bail
   ld \tmp, KERNEL_ASIDS + ASID_FAST_GENERATION(ra)
   srli \tmp2, \tag, ASID_TAG_SHIFT_ASM
   bne \tmp, \tmp2, \bail

@@ -56,7 +56,7 @@
 #define EP_SERVERS_COUNT 56
 
 /* task_t's handle table and its slots. */
-#define TASK_HANDLES 336
+#define TASK_HANDLES 328
 #define HANDLE_SLOT_SIZE 72
 #define HANDLE_SLOT_OBJECT 0
 #define HANDLE_SLOT_BADGE 48
@@ -101,7 +101,6 @@
 /* task_t */
 #define TASK_ASID_TAG 112 /* space.asid_tag */
 #define TASK_SATP 296
-#define TASK_SATP_TAG 304
 
 /* kernel_t, reached from &kernel (in ra on a fastpath; every offset below
  * from it fits an instruction's 12-bit immediate): the counters, the

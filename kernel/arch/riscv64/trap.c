@@ -62,7 +62,6 @@ _Static_assert(SCHED_RUNNING == SCHED_STATE_RUNNING && SCHED_READY == SCHED_STAT
                "sched states");
 _Static_assert(offsetof(task_t, space.asid_tag) == TASK_ASID_TAG, "task layout");
 _Static_assert(offsetof(task_t, satp) == TASK_SATP, "task layout");
-_Static_assert(offsetof(task_t, satp_tag) == TASK_SATP_TAG, "task layout");
 _Static_assert(offsetof(kernel_t, stats) == KERNEL_STATS, "kernel layout");
 _Static_assert(offsetof(kernel_t, fast_switches) == KERNEL_FAST_SWITCHES, "kernel layout");
 _Static_assert(offsetof(kernel_t, current) == KERNEL_CURRENT, "kernel layout");

@@ -73,9 +73,11 @@ typedef struct task {
   uint64_t entry;   /* where its first thread starts */
   quota_t quota;
   sv39_space_t space;
-  uint64_t satp;       /* what switching to space loads, valid while ... */
-  asid_tag_t satp_tag; /* ... space.asid_tag is still this */
-  vmo_space_t vmos;    /* the VMO mappings in space */
+  /* What switching to space loads: made by switch_space() with the ASID
+   * tag the space has, which changes only there (or at the task's end), so
+   * it holds while the tag is of the current generation. */
+  uint64_t satp;
+  vmo_space_t vmos; /* the VMO mappings in space */
   handle_table_t handles;
   task_region_t regions[TASK_MAX_REGIONS];
   uint32_t region_count;
