@@ -7,6 +7,8 @@
 #include "neuron/revoke.h"
 #include "neuron/rights.h"
 
+_Static_assert(NX_RIGHTS_ALL <= UINT16_MAX, "rights fit a slot's 16 bits");
+
 /* Capability serials: one counter for the whole kernel, never reused (64
  * bits do not wrap in the machine's lifetime), so every child's serial is
  * above its ancestors'. */
@@ -23,7 +25,6 @@ void handle_table_init(handle_table_t *t) {
     s->generation = 1;
     s->next_free = (uint16_t)(i + 1);
     s->index = (uint16_t)i;
-    s->flags = 0;
   }
   t->free_head = 0;
   t->used = 0;
@@ -55,7 +56,7 @@ handle_slot_t *handle_slot_take(handle_table_t *t, object_t *obj, uint32_t right
   t->free_head = s->next_free;
   t->used++;
   s->object = obj;
-  s->rights = rights;
+  s->rights = (uint16_t)rights; /* a subset of NX_RIGHTS_ALL: the callers check */
   s->serial = next_serial++;
   s->badge = 0;
   s->flags = 0;
@@ -67,7 +68,6 @@ void handle_slot_free(handle_slot_t *s) {
   s->object = 0;
   s->rights = 0;
   s->badge = 0;
-  s->flags = 0;
   /* Skip generation 0 when wrapping, so 0 stays an invalid handle. */
   uint16_t next = (uint16_t)(s->generation + 1);
   s->generation = next ? next : 1;

@@ -84,7 +84,7 @@ ipc_fast:
   ld t4, THREAD_IPC_BUFFER(t0)
   beqz t4, ipc_bail
   LOOKUP_HANDLE a0, t0, OBJECT_TYPE_ENDPOINT, t1, t2, t4, t5, ipc_bail
-  lwu t4, SLOT_RIGHTS(t1)
+  lhu t4, SLOT_RIGHTS(t1)
   ld t3, SLOT_BADGE(t1)
   li t5, NX_SYS_IPC_CALL
   beq a7, t5, call_fast

@@ -43,7 +43,7 @@ notify_fast:
   ld t0, TF_THREAD(sp)
   blez a1, notify_bail
   LOOKUP_HANDLE a0, t0, OBJECT_TYPE_NOTIFICATION, t1, t2, t4, t5, notify_bail
-  lwu t4, SLOT_RIGHTS(t1)
+  lhu t4, SLOT_RIGHTS(t1)
   andi t4, t4, RIGHT_SIGNAL_ASM
   beqz t4, notify_bail
 

@@ -28,8 +28,7 @@
  * compare. */
 .macro LOOKUP_HANDLE handle, thread, type, slot, obj, tmp, tmp2, bail
   andi \slot, \handle, HANDLE_TABLE_SLOTS_ASM - 1
-  li \tmp, HANDLE_SLOT_SIZE
-  mul \slot, \slot, \tmp
+  slli \slot, \slot, HANDLE_SLOT_SHIFT
   ld \tmp, THREAD_TASK(\thread)
   add \slot, \slot, \tmp
   ld \obj, SLOT_OBJECT(\slot)

@@ -57,14 +57,14 @@
 
 /* task_t's handle table and its slots. */
 #define TASK_HANDLES 328
-#define HANDLE_SLOT_SIZE 72
+#define HANDLE_SLOT_SHIFT 6 /* a slot is 64 bytes */
 #define HANDLE_SLOT_OBJECT 0
 #define HANDLE_SLOT_BADGE 48
-#define HANDLE_SLOT_RIGHTS 56
-#define HANDLE_SLOT_GENERATION 60
+#define HANDLE_SLOT_RIGHTS 56 /* 16 bits */
+#define HANDLE_SLOT_GENERATION 58
 #define HANDLE_TABLE_SLOTS_ASM 256
 /* A slot's fields from the address LOOKUP_HANDLE leaves (task + index *
- * HANDLE_SLOT_SIZE). */
+ * 64). */
 #define SLOT_OBJECT (TASK_HANDLES + HANDLE_SLOT_OBJECT)
 #define SLOT_BADGE (TASK_HANDLES + HANDLE_SLOT_BADGE)
 #define SLOT_RIGHTS (TASK_HANDLES + HANDLE_SLOT_RIGHTS)

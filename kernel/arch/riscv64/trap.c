@@ -126,12 +126,14 @@ _Static_assert(offsetof(ipc_endpoint_t, servers.count) == EP_SERVERS_COUNT &&
                "endpoint layout");
 _Static_assert(offsetof(task_t, handles) == TASK_HANDLES && offsetof(handle_table_t, slots) == 0,
                "task layout");
-_Static_assert(sizeof(handle_slot_t) == HANDLE_SLOT_SIZE &&
+_Static_assert(sizeof(handle_slot_t) == 1 << HANDLE_SLOT_SHIFT &&
                    HANDLE_TABLE_SLOTS == HANDLE_TABLE_SLOTS_ASM && HANDLE_SLOT_BITS == 16,
                "handle slots");
 _Static_assert(offsetof(handle_slot_t, object) == HANDLE_SLOT_OBJECT, "handle slot layout");
 _Static_assert(offsetof(handle_slot_t, badge) == HANDLE_SLOT_BADGE, "handle slot layout");
-_Static_assert(offsetof(handle_slot_t, rights) == HANDLE_SLOT_RIGHTS, "handle slot layout");
+_Static_assert(offsetof(handle_slot_t, rights) == HANDLE_SLOT_RIGHTS &&
+                   sizeof(((handle_slot_t *)0)->rights) == 2,
+               "handle slot layout");
 _Static_assert(offsetof(handle_slot_t, generation) == HANDLE_SLOT_GENERATION &&
                    sizeof(((handle_slot_t *)0)->generation) == 2,
                "handle slot layout");

@@ -62,12 +62,18 @@ typedef struct handle_slot {
   struct handle_slot *prev_sibling;
   uint64_t serial; /* creation order; a child's is always above its ancestors' */
   uint64_t badge;  /* 0: unbadged; set once, at a mint (see above) */
-  uint32_t rights;
+  uint16_t rights; /* NX_RIGHT_* (NX_RIGHTS_ALL fits 16 bits) */
   uint16_t generation;
-  uint16_t next_free; /* free-list link (slot index), valid when free */
-  uint16_t index;     /* this slot's index in its table (finds the table) */
-  uint16_t flags;     /* HANDLE_SLOT_* */
+  uint16_t index; /* this slot's index in its table (finds the table) */
+  union {
+    uint16_t next_free; /* free: the free list's link (a slot index) */
+    uint16_t flags;     /* live: HANDLE_SLOT_* */
+  };
 } handle_slot_t;
+
+/* 64 bytes, so that a slot's address is the table's plus index << 6 (the
+ * assembly fastpaths' lookup shifts, where it would multiply). */
+_Static_assert(sizeof(handle_slot_t) == 64, "handle slot size");
 
 typedef struct handle_table {
   handle_slot_t slots[HANDLE_TABLE_SLOTS]; /* first: handle_slot_table relies on it */
