@@ -38,11 +38,11 @@ extern "C" {
 // not (invoke alone), X(name, NAME, OUT) for one that takes arguments and
 // returns an `out` struct in a1.. (its invoke calls sys_<name>_set_out()).
 #define SYSCALLS(X)                                     \
-  X(thread_yield, THREAD_YIELD, NO_ARGS)                \
   X(ipc_call, IPC_CALL, OUT)                            \
   X(ipc_recv, IPC_RECV, OUT)                            \
   X(ipc_reply, IPC_REPLY, ARGS)                         \
   X(ipc_reply_recv, IPC_REPLY_RECV, OUT)                \
+  X(thread_yield, THREAD_YIELD, NO_ARGS)                \
   X(notification_signal, NOTIFICATION_SIGNAL, ARGS)     \
   X(notification_wait, NOTIFICATION_WAIT, ARGS)         \
   X(waitset_wait, WAITSET_WAIT, ARGS)                   \
@@ -109,7 +109,7 @@ constexpr bool numbered_in_order() {
   return true;
 }
 
-static_assert(NX_ABI_VERSION == 4, "ABI version");
+static_assert(NX_ABI_VERSION == 5, "ABI version");
 static_assert(NX_SYS_COUNT == kSyscallCount,
               "a new syscall: add it to SYSCALLS (and to testdata/stubs_user.c)");
 static_assert(numbered_in_order(), "SYSCALLS is in number order and numbers have no gaps");

@@ -59,17 +59,18 @@ class OutputTest(unittest.TestCase):
 
     def test_real_schema(self):
         names = [s.name for s in self.schema.syscalls]
-        # The first eight are the ones trap.S sorts out by number (yield at
-        # 0, then those that may end with a continuation, ABI version 4);
-        # numbers stay as they are, new syscalls only add to the end.
+        # The first eight are the ones trap.S sorts out by number (those
+        # that may end with a continuation, the IPC calls first, ipc_call at
+        # 0: ABI version 5); numbers stay as they are, new syscalls only add
+        # to the end.
         self.assertEqual(
             names[:9],
             [
-                "thread_yield",
                 "ipc_call",
                 "ipc_recv",
                 "ipc_reply",
                 "ipc_reply_recv",
+                "thread_yield",
                 "notification_signal",
                 "notification_wait",
                 "waitset_wait",
@@ -106,10 +107,11 @@ class OutputTest(unittest.TestCase):
     def test_numbers(self):
         text = self.out["numbers_h"]
         self.assertIn("#define NX_DEBUG_WRITE_MAX 256\n", text)
-        self.assertIn("#define NX_SYS_THREAD_YIELD 0\n", text)
+        self.assertIn("#define NX_SYS_IPC_CALL 0\n", text)
+        self.assertIn("#define NX_SYS_THREAD_YIELD 4\n", text)
         self.assertIn("#define NX_SYS_KERNEL_STATS 14\n", text)
         self.assertIn(f"#define NX_SYS_COUNT {len(self.schema.syscalls)}\n", text)
-        self.assertIn("#define NX_ABI_VERSION 4\n", text)
+        self.assertIn("#define NX_ABI_VERSION 5\n", text)
         for c in self.schema.constants:
             self.assertEqual(eval_define(text, f"NX_{c.name}"), c.value, c.name)
             if c.value >= 2**31:

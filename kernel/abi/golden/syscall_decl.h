@@ -38,10 +38,6 @@ extern "C" {
 
 struct thread;
 
-/* ---- thread_yield (NX_SYS_THREAD_YIELD) ---- */
-
-int64_t sys_thread_yield_invoke(struct thread *caller);
-
 /* ---- ipc_call (NX_SYS_IPC_CALL) ---- */
 
 /* The decoded arguments of ipc_call. */
@@ -194,6 +190,10 @@ static inline int sys_ipc_reply_recv_unpack(const uint64_t raw[6], sys_ipc_reply
 int sys_ipc_reply_recv_decode(struct thread *caller, const uint64_t raw[6],
                               sys_ipc_reply_recv_args_t *out);
 int64_t sys_ipc_reply_recv_invoke(struct thread *caller, const sys_ipc_reply_recv_args_t *args);
+
+/* ---- thread_yield (NX_SYS_THREAD_YIELD) ---- */
+
+int64_t sys_thread_yield_invoke(struct thread *caller);
 
 /* ---- notification_signal (NX_SYS_NOTIFICATION_SIGNAL) ---- */
 

@@ -9,8 +9,6 @@
 
 int64_t syscall_dispatch(struct thread *caller, uint64_t number, const uint64_t raw[6]) {
   switch (number) {
-    case NX_SYS_THREAD_YIELD:
-      return sys_thread_yield_invoke(caller);
     case NX_SYS_IPC_CALL: {
       sys_ipc_call_args_t args;
       int err = sys_ipc_call_decode(caller, raw, &args);
@@ -35,6 +33,8 @@ int64_t syscall_dispatch(struct thread *caller, uint64_t number, const uint64_t 
       if (err != NX_OK) return err;
       return sys_ipc_reply_recv_invoke(caller, &args);
     }
+    case NX_SYS_THREAD_YIELD:
+      return sys_thread_yield_invoke(caller);
     case NX_SYS_NOTIFICATION_SIGNAL: {
       sys_notification_signal_args_t args;
       int err = sys_notification_signal_decode(caller, raw, &args);
@@ -262,8 +262,6 @@ int64_t syscall_dispatch(struct thread *caller, uint64_t number, const uint64_t 
 
 const char *syscall_name(uint64_t number) {
   switch (number) {
-    case NX_SYS_THREAD_YIELD:
-      return "thread_yield";
     case NX_SYS_IPC_CALL:
       return "ipc_call";
     case NX_SYS_IPC_RECV:
@@ -272,6 +270,8 @@ const char *syscall_name(uint64_t number) {
       return "ipc_reply";
     case NX_SYS_IPC_REPLY_RECV:
       return "ipc_reply_recv";
+    case NX_SYS_THREAD_YIELD:
+      return "thread_yield";
     case NX_SYS_NOTIFICATION_SIGNAL:
       return "notification_signal";
     case NX_SYS_NOTIFICATION_WAIT:

@@ -7,13 +7,13 @@
 #define NEURON_SYSCALL_NUMBERS_H
 
 /* The ABI version: raised on every incompatible change. */
-#define NX_ABI_VERSION 4
+#define NX_ABI_VERSION 5
 
-#define NX_SYS_THREAD_YIELD 0
-#define NX_SYS_IPC_CALL 1
-#define NX_SYS_IPC_RECV 2
-#define NX_SYS_IPC_REPLY 3
-#define NX_SYS_IPC_REPLY_RECV 4
+#define NX_SYS_IPC_CALL 0
+#define NX_SYS_IPC_RECV 1
+#define NX_SYS_IPC_REPLY 2
+#define NX_SYS_IPC_REPLY_RECV 3
+#define NX_SYS_THREAD_YIELD 4
 #define NX_SYS_NOTIFICATION_SIGNAL 5
 #define NX_SYS_NOTIFICATION_WAIT 6
 #define NX_SYS_WAITSET_WAIT 7

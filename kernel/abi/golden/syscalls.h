@@ -49,25 +49,6 @@ extern "C" {
 #if defined(__riscv)
 
 /*
- * Gives up the rest of the caller's time slice: the caller goes to the back of
- * its priority's run queue and the highest-priority ready thread runs.
- *
- * Returns: 0, once the caller runs again.
- * Errors: none.
- * Blocks: no.
- */
-static inline int64_t nx_thread_yield(void) {
-  register uint64_t a0 __asm__("a0");
-  register uint64_t a7 __asm__("a7") = NX_SYS_THREAD_YIELD;
-  __asm__ volatile("ecall"
-                   : "=r"(a0), "+r"(a7)
-                   :
-                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
-                     "a6", "memory");
-  return (int64_t)a0;
-}
-
-/*
  * Sends a message to whoever receives on the endpoint and blocks until the
  * reply, which comes back in *out (its handles and bytes in the caller's IPC
  * buffer). A words-only message (info 0) to a waiting server of at least the
@@ -225,6 +206,25 @@ static inline int64_t nx_ipc_reply_recv(nx_handle_t ep, uint64_t w0, uint64_t w1
   out->w2 = a3;
   out->w3 = a4;
   out->info = a5;
+  return (int64_t)a0;
+}
+
+/*
+ * Gives up the rest of the caller's time slice: the caller goes to the back of
+ * its priority's run queue and the highest-priority ready thread runs.
+ *
+ * Returns: 0, once the caller runs again.
+ * Errors: none.
+ * Blocks: no.
+ */
+static inline int64_t nx_thread_yield(void) {
+  register uint64_t a0 __asm__("a0");
+  register uint64_t a7 __asm__("a7") = NX_SYS_THREAD_YIELD;
+  __asm__ volatile("ecall"
+                   : "=r"(a0), "+r"(a7)
+                   :
+                   : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5",
+                     "a6", "memory");
   return (int64_t)a0;
 }
 
@@ -1255,13 +1255,13 @@ static inline int64_t nx_task_kill(nx_handle_t task, int64_t code) {
 
 #else /* !__riscv: declarations only */
 
-int64_t nx_thread_yield(void);
 int64_t nx_ipc_call(nx_handle_t ep, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
                     uint64_t info, nx_ipc_words_t *out);
 int64_t nx_ipc_recv(nx_handle_t ep, nx_ipc_words_t *out);
 int64_t nx_ipc_reply(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t info);
 int64_t nx_ipc_reply_recv(nx_handle_t ep, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
                           uint64_t info, nx_ipc_words_t *out);
+int64_t nx_thread_yield(void);
 int64_t nx_notification_signal(nx_handle_t n, uint64_t bits);
 int64_t nx_notification_wait(nx_handle_t n, uint64_t mask, uint64_t deadline_ns);
 int64_t nx_waitset_wait(nx_handle_t ws, uint64_t deadline_ns, uintptr_t bits);

@@ -86,8 +86,7 @@ ipc_fast:
   LOOKUP_HANDLE a0, t0, OBJECT_TYPE_ENDPOINT, t1, t2, t4, t5, ipc_bail
   lhu t4, SLOT_RIGHTS(t1)
   ld t3, SLOT_BADGE(t1)
-  li t5, NX_SYS_IPC_CALL
-  beq a7, t5, call_fast
+  beqz a7, call_fast /* NX_SYS_IPC_CALL is 0 (trap.c) */
   li t5, NX_SYS_IPC_REPLY_RECV
   bne a7, t5, ipc_bail
   andi t4, t4, RIGHT_READ_ASM

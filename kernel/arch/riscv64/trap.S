@@ -45,22 +45,22 @@ trap_entry:
   /* ra (which a syscall returns as 0) holds &kernel from here on, for the
    * counters and for the fastpaths (thread_offsets.h). */
   ld ra, TF_KERNEL(sp)
-  /* thread_yield (0) and the syscalls that may end with a continuation
-   * (1 .. NX_SYS_WAITSET_WAIT: the four IPC calls, notification_signal and
-   * the two waits; trap.c checks the numbering) keep s0-s11 in the frame,
-   * for it. Yield, the IPC calls and the signal try their fastpath first,
-   * the IPC calls (1 .. NX_SYS_IPC_REPLY_RECV) with the fewest branches.
-   * The fastpaths (yield_fast.S, ipc_fast.S and notify_fast.S) save s0-s11
-   * as the others here do, then either switch to another thread in user
-   * mode and never come back (counting the syscall and the switch in
-   * kernel.fast_switches), or go to the dispatcher having changed nothing
-   * (the syscall number still in a7). kernel.ld puts them within a
-   * conditional branch's reach. */
-  beqz a7, 2f
+  /* The syscalls that may end with a continuation (0 .. NX_SYS_WAITSET_WAIT:
+   * the four IPC calls, thread_yield, notification_signal and the two
+   * waits; trap.c checks the numbering) keep s0-s11 in the frame, for it,
+   * and try their fastpaths first: the IPC calls (0 .. 3) with the fewest
+   * branches, then yield, then the signal. The fastpaths (ipc_fast.S,
+   * yield_fast.S and notify_fast.S) save s0-s11 as the others here do,
+   * then either switch to another thread in user mode and never come back
+   * (counting the syscall and the switch in kernel.fast_switches), or go
+   * to the dispatcher having changed nothing (the syscall number still in
+   * a7). kernel.ld puts them within a conditional branch's reach. */
   sltiu t0, a7, NX_SYS_IPC_REPLY_RECV + 1
   bnez t0, ipc_fast /* ipc_fast.S: its common cases, else syscall_general */
   sltiu t0, a7, NX_SYS_WAITSET_WAIT + 1
   beqz t0, 1f
+  li t0, NX_SYS_THREAD_YIELD
+  beq a7, t0, yield_entry
   SAVE_S_REGS
   li t0, NX_SYS_NOTIFICATION_SIGNAL
   beq a7, t0, notify_fast /* notify_fast.S: its common case, else syscall_saved */
@@ -91,7 +91,7 @@ syscall_saved:
 syscall_return:
   RETURN_FROM_SYSCALL
 
-2:
+yield_entry:
   /* Yield has no arguments, and no outputs but a0 (thread_yield sets it):
    * a1-a5 go back as they came, from the frame, whichever path resumes the
    * yielder; a0-a5 are yield_fast's to use. */

@@ -30,12 +30,12 @@ _Static_assert(offsetof(trap_frame_t, s) == TF_S0, "trap frame layout");
 _Static_assert(offsetof(trap_frame_t, gp) == TF_GP, "trap frame layout");
 _Static_assert(offsetof(trap_frame_t, tp) == TF_TP, "trap frame layout");
 _Static_assert(sizeof(trap_frame_t) == TF_SIZE && TF_SIZE % 16 == 0, "trap frame size");
-/* trap.S tells thread_yield (0) and the syscalls that may end with a
- * continuation (the IPC calls, 1 .. 4, then notification_signal and the
- * two waits, up to NX_SYS_WAITSET_WAIT) from the others by their numbers,
- * and saves s0-s11 for them. */
-_Static_assert(NX_SYS_THREAD_YIELD == 0 && NX_SYS_IPC_CALL == 1 && NX_SYS_IPC_RECV == 2 &&
-                   NX_SYS_IPC_REPLY == 3 && NX_SYS_IPC_REPLY_RECV == 4 &&
+/* trap.S tells the syscalls that may end with a continuation (the IPC
+ * calls, 0 .. 3, then thread_yield, notification_signal and the two waits,
+ * up to NX_SYS_WAITSET_WAIT) from the others by their numbers, and saves
+ * s0-s11 for them; ipc_fast.S tells ipc_call by its 0. */
+_Static_assert(NX_SYS_IPC_CALL == 0 && NX_SYS_IPC_RECV == 1 && NX_SYS_IPC_REPLY == 2 &&
+                   NX_SYS_IPC_REPLY_RECV == 3 && NX_SYS_THREAD_YIELD == 4 &&
                    NX_SYS_NOTIFICATION_SIGNAL == 5 && NX_SYS_NOTIFICATION_WAIT == 6 &&
                    NX_SYS_WAITSET_WAIT == 7,
                "the syscalls with continuations are numbered first");
