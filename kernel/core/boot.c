@@ -160,6 +160,7 @@ void kmain(unsigned long hartid, uint64_t dtb_phys, uint64_t entry_instret) {
   kprintf("NEURON: %u ASID bits\n", asid_bits);
   sched_init(&kernel.sched);
   kernel.armed_deadline = SCHED_TIME_NONE; /* nothing armed yet */
+  kernel.syscall_resume = (uint64_t)(uintptr_t)syscall_resume;
   csr_write(scounteren, SCOUNTEREN_CY_TM_IR);
   csr_clear(sstatus, SSTATUS_FS_MASK); /* FP off until a thread uses it */
   csr_write(sie, SIE_STIE | (irq_controller() ? SIE_SEIE : 0));

@@ -62,7 +62,7 @@
  * frame when its turn comes: its saved context's continuation becomes
  * syscall_resume, as thread_block_ipc() and thread_block_wait() leave it. */
 .macro RESUME_LATER_FROM_FRAME thread, tmp
-  lla \tmp, syscall_resume
+  ld \tmp, KERNEL_SYSCALL_RESUME(ra)
   sd \tmp, THREAD_CTX_RA(\thread)
   sd sp, THREAD_CTX_SP(\thread)
 .endm
@@ -84,7 +84,7 @@
  * and notify_fast.S rely on, as the C fastpaths do. */
 .macro RESUMES_FROM_FRAME next, resume, tmp, bail
   ld \tmp, THREAD_CTX_RA(\next)
-  lla \resume, syscall_resume
+  ld \resume, KERNEL_SYSCALL_RESUME(ra)
   bne \tmp, \resume, \bail
 .endm
 

@@ -104,16 +104,18 @@
 
 /* kernel_t, reached from &kernel (in ra on a fastpath; every offset below
  * from it fits an instruction's 12-bit immediate): the counters, the
- * fastpaths' count, the running thread, the armed deadline, the scheduler (its run queue's levels
+ * fastpaths' count, the running thread, the armed deadline,
+ * &syscall_resume, the scheduler (its run queue's levels
  * first, 16 bytes each), the ASID allocator. */
 #define KERNEL_STATS 0
 #define KERNEL_FAST_SWITCHES 96
 #define KERNEL_CURRENT 104
 #define KERNEL_ARMED_DEADLINE 112
-#define KERNEL_SCHED 120
+#define KERNEL_SYSCALL_RESUME 120
+#define KERNEL_SCHED 128
 #define SCHED_BITMAP 512
 #define SCHED_RQ_COUNT 516
-#define KERNEL_ASIDS 736
+#define KERNEL_ASIDS 744
 #define ASID_FAST_GENERATION 40 /* hart 0's */
 #define ASID_ACTIVE 552         /* hart 0's */
 #define ASID_TAG_SHIFT_ASM 16

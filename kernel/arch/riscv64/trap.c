@@ -66,6 +66,7 @@ _Static_assert(offsetof(kernel_t, stats) == KERNEL_STATS, "kernel layout");
 _Static_assert(offsetof(kernel_t, fast_switches) == KERNEL_FAST_SWITCHES, "kernel layout");
 _Static_assert(offsetof(kernel_t, current) == KERNEL_CURRENT, "kernel layout");
 _Static_assert(offsetof(kernel_t, armed_deadline) == KERNEL_ARMED_DEADLINE, "kernel layout");
+_Static_assert(offsetof(kernel_t, syscall_resume) == KERNEL_SYSCALL_RESUME, "kernel layout");
 _Static_assert(offsetof(kernel_t, sched) == KERNEL_SCHED, "kernel layout");
 _Static_assert(offsetof(sched_t, rq.bitmap) == SCHED_BITMAP &&
                    sizeof(((sched_t *)0)->rq.bitmap) == 4 && RUNQ_LEVELS == 32,

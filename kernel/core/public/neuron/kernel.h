@@ -38,6 +38,9 @@ typedef struct kernel {
   uint64_t fast_switches;
   struct thread *current;  /* the running thread (NULL while the idle loop runs) */
   uint64_t armed_deadline; /* what the timer is armed for (SCHED_TIME_NONE: none) */
+  /* &syscall_resume, the continuation a thread blocked in a syscall gets:
+   * the fastpaths load it with one instruction instead of building it. */
+  uint64_t syscall_resume;
   sched_t sched;
   asid_alloc_t asids; /* its hot fields first, its ASID bitmap last */
   platform_t platform;
