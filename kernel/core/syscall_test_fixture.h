@@ -92,7 +92,12 @@ inline std::string ObjectState(const object_t *o) {
     }
     case OBJ_ENDPOINT: {
       const ipc_endpoint_t *e = reinterpret_cast<const ipc_endpoint_t *>(o);
-      s << " callers " << e->callers.count << " servers " << e->servers.count << " closed "
+      auto length = [](const ipc_queue_t &q) {  // by the links: a queue keeps no count
+        size_t n = 0;
+        for (const ipc_thread_t *t = q.head; t; t = t->next) n++;
+        return n;
+      };
+      s << " callers " << length(e->callers) << " servers " << length(e->servers) << " closed "
         << e->closed;
       break;
     }

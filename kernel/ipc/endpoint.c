@@ -25,7 +25,6 @@ __attribute__((noinline)) static void queue_remove(ipc_queue_t *q, ipc_thread_t 
     q->tail = t->prev;
   }
   t->next = t->prev = 0;
-  q->count--;
 }
 
 /* Inserts `t` after `after` (NULL: at the head). */
@@ -42,7 +41,6 @@ static void queue_insert_after(ipc_queue_t *q, ipc_thread_t *after, ipc_thread_t
   } else {
     q->head = t;
   }
-  q->count++;
 }
 
 /* Callers: behind every caller of the same or a higher priority, so equal
@@ -248,23 +246,24 @@ void ipc_thread_cancel(ipc_system_t *sys, ipc_thread_t *t) {
   t->prio = t->base_prio; /* no op: the kernel is ending it */
 }
 
+/* Walks q: every node's prev is the node before it (so a link that loops
+ * back fails at the first node seen twice, whose prev is the node before
+ * its first visit), its state `state` and its endpoint ep; the tail is the
+ * last node. */
 static int check_queue(const ipc_endpoint_t *ep, const ipc_queue_t *q, uint8_t state) {
-  uint32_t n = 0;
   const ipc_thread_t *prev = 0;
   for (const ipc_thread_t *t = q->head; t; prev = t, t = t->next) {
-    if (++n > q->count || t->prev != prev || t->state != state || t->queued_on != ep) {
-      return NX_ERR_BAD_FORMAT;
-    }
+    if (t->prev != prev || t->state != state || t->queued_on != ep) return NX_ERR_BAD_FORMAT;
     if (state == IPC_SEND_BLOCKED && prev && prev->queue_prio < t->queue_prio) {
       return NX_ERR_BAD_FORMAT;
     }
   }
-  return n == q->count && q->tail == prev ? NX_OK : NX_ERR_BAD_FORMAT;
+  return q->tail == prev ? NX_OK : NX_ERR_BAD_FORMAT;
 }
 
 int ipc_endpoint_check(const ipc_endpoint_t *ep) {
   if (!ep) return NX_ERR_INVALID_ARGS;
-  if (ep->callers.count && ep->servers.count) return NX_ERR_BAD_FORMAT;
+  if (ep->callers.head && ep->servers.head) return NX_ERR_BAD_FORMAT;
   int err = check_queue(ep, &ep->callers, IPC_SEND_BLOCKED);
   return err != NX_OK ? err : check_queue(ep, &ep->servers, IPC_RECV_BLOCKED);
 }

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <utility>
+
 #include "kernel/ipc/fake_kernel.h"
 #include "neuron/cap_transfer.h"
 #include "neuron/errors.h"
@@ -16,6 +18,13 @@ namespace {
 using ipc_fake::Event;
 using ipc_fake::Thread;
 using ipc_fake::Words;
+
+// A queue's length, by its links (ipc_queue_t keeps no count).
+size_t Length(const ipc_queue_t &q) {
+  size_t n = 0;
+  for (const ipc_thread_t *t = q.head; t; t = t->next) n++;
+  return n;
+}
 
 class EndpointTest : public ::testing::Test {
  protected:
@@ -83,7 +92,7 @@ TEST_F(EndpointTest, CallThenReceive) {
   EXPECT_EQ(Call(c, 5, Words({9, 8})), IPC_PENDING);
   EXPECT_TRUE(k.Blocked(&c->ipc));
   EXPECT_EQ(c->ipc.state, IPC_SEND_BLOCKED);
-  EXPECT_EQ(ep.callers.count, 1u);
+  EXPECT_EQ(Length(ep.callers), 1u);
   EXPECT_EQ(ipc_receive(&ep, &s->ipc), NX_OK);  // no blocking: a caller waited
   EXPECT_FALSE(k.Blocked(&s->ipc));
   EXPECT_EQ(s->ipc.msg.word_count, 2u);
@@ -91,10 +100,55 @@ TEST_F(EndpointTest, CallThenReceive) {
   EXPECT_EQ(s->ipc.recv_badge, 5u);
   EXPECT_EQ(c->ipc.state, IPC_REPLY_BLOCKED);
   EXPECT_TRUE(k.Blocked(&c->ipc));
-  EXPECT_EQ(ep.callers.count, 0u);
+  EXPECT_EQ(Length(ep.callers), 0u);
   ipc_msg_t r = Words({});
   EXPECT_EQ(ipc_reply(&k.sys, &s->ipc, &r), NX_OK);
   EXPECT_EQ(k.LastWake(&c->ipc), NX_OK);
+  EXPECT_EQ(ipc_endpoint_check(&ep), NX_OK);
+}
+
+// ipc_endpoint_check() refuses each way a queue can be broken; a loop in
+// the links ends the walk (each node's prev must be the node before it).
+TEST_F(EndpointTest, CheckRefusesBrokenQueues) {
+  Thread *a = k.NewThread("a", 9), *b = k.NewThread("b", 5), *s = k.NewThread("s", 10);
+  EXPECT_EQ(Call(a, 0, Slow(1)), IPC_PENDING);
+  EXPECT_EQ(Call(b, 0, Slow(2)), IPC_PENDING);
+  ASSERT_EQ(ipc_endpoint_check(&ep), NX_OK);
+  ASSERT_EQ(Length(ep.callers), 2u);
+  ipc_thread_t *first = ep.callers.head, *second = first->next;
+
+  second->next = first;  // a loop back to the head
+  EXPECT_EQ(ipc_endpoint_check(&ep), NX_ERR_BAD_FORMAT);
+  second->next = second;  // a loop onto itself
+  EXPECT_EQ(ipc_endpoint_check(&ep), NX_ERR_BAD_FORMAT);
+  second->next = nullptr;
+  ASSERT_EQ(ipc_endpoint_check(&ep), NX_OK);
+
+  second->prev = nullptr;  // a prev that is not the node before
+  EXPECT_EQ(ipc_endpoint_check(&ep), NX_ERR_BAD_FORMAT);
+  second->prev = first;
+  ep.callers.tail = first;  // a tail that is not the last node
+  EXPECT_EQ(ipc_endpoint_check(&ep), NX_ERR_BAD_FORMAT);
+  ep.callers.tail = second;
+  second->state = IPC_RECV_BLOCKED;  // a caller in a server's state
+  EXPECT_EQ(ipc_endpoint_check(&ep), NX_ERR_BAD_FORMAT);
+  second->state = IPC_SEND_BLOCKED;
+  second->queued_on = nullptr;  // queued here, but says elsewhere
+  EXPECT_EQ(ipc_endpoint_check(&ep), NX_ERR_BAD_FORMAT);
+  second->queued_on = &ep;
+  std::swap(first->queue_prio, second->queue_prio);  // out of priority order
+  EXPECT_EQ(ipc_endpoint_check(&ep), NX_ERR_BAD_FORMAT);
+  std::swap(first->queue_prio, second->queue_prio);
+  ASSERT_EQ(ipc_endpoint_check(&ep), NX_OK);
+
+  // Callers and servers both queued: a receive would have taken a caller.
+  ep.servers.head = ep.servers.tail = &s->ipc;
+  s->ipc.state = IPC_RECV_BLOCKED;
+  s->ipc.queued_on = &ep;
+  EXPECT_EQ(ipc_endpoint_check(&ep), NX_ERR_BAD_FORMAT);
+  ep.servers.head = ep.servers.tail = nullptr;
+  s->ipc.state = IPC_IDLE;
+  s->ipc.queued_on = nullptr;
   EXPECT_EQ(ipc_endpoint_check(&ep), NX_OK);
 }
 
@@ -120,7 +174,7 @@ TEST_F(EndpointTest, CallersQueueByPriorityThenFifoAndBadgesFollow) {
   EXPECT_EQ(order, (std::vector<uint64_t>{2, 4, 1, 3, 5}));
   for (Thread *t : {a, b, c, d, e}) EXPECT_EQ(k.LastWake(&t->ipc), NX_OK) << t->name;
   EXPECT_TRUE(k.Blocked(&s->ipc));
-  EXPECT_EQ(ep.servers.count, 1u);
+  EXPECT_EQ(Length(ep.servers), 1u);
 }
 
 TEST_F(EndpointTest, ServersQueueFifo) {
@@ -222,7 +276,7 @@ TEST_F(EndpointTest, FastpathTruthTable) {
   EXPECT_EQ(ipc_fastpath_check(&ep, &c->ipc, &regs), IPC_FAST_INVALID);
   c->ipc.state = IPC_IDLE;
   EXPECT_EQ(ipc_call_fast(&ep, &hi->ipc, 0, &regs), nullptr);  // not eligible: nothing done
-  EXPECT_EQ(ep.servers.count, 1u);
+  EXPECT_EQ(Length(ep.servers), 1u);
   EXPECT_EQ(k.log.size(), 1u);
 
   // The hand-off: no callback at all, the server returned.
@@ -459,7 +513,7 @@ TEST_F(EndpointTest, InvalidArguments) {
   EXPECT_EQ(ipc_call(&ep, &c->ipc, 0, &m, &n), IPC_PENDING);
   EXPECT_EQ(ipc_call(&ep, &c->ipc, 0, &m, &n), NX_ERR_INVALID_ARGS);
   EXPECT_EQ(ipc_receive(&ep, &c->ipc), NX_ERR_INVALID_ARGS);
-  EXPECT_EQ(ep.callers.count, 1u);
+  EXPECT_EQ(Length(ep.callers), 1u);
 }
 
 TEST_F(EndpointTest, ReceiveWhileOwingAReplyIsBusy) {
@@ -468,7 +522,7 @@ TEST_F(EndpointTest, ReceiveWhileOwingAReplyIsBusy) {
   EXPECT_EQ(Call(c2, 0, Words({})), IPC_PENDING);
   EXPECT_EQ(ipc_receive(&ep, &s->ipc), NX_OK);
   EXPECT_EQ(ipc_receive(&ep, &s->ipc), NX_ERR_BUSY);
-  EXPECT_EQ(ep.callers.count, 1u);
+  EXPECT_EQ(Length(ep.callers), 1u);
   EXPECT_EQ(s->ipc.caller, &c->ipc);
 }
 
@@ -495,7 +549,7 @@ TEST_F(EndpointTest, ClosedEndpoint) {
   EXPECT_EQ(ipc_receive(&ep2, &s->ipc), IPC_PENDING);
   ipc_endpoint_close(&ep2);
   EXPECT_EQ(k.LastWake(&s->ipc), NX_ERR_BAD_HANDLE);
-  EXPECT_EQ(ep2.servers.count, 0u);
+  EXPECT_EQ(Length(ep2.servers), 0u);
 }
 
 TEST_F(EndpointTest, CallerKilledWhileQueued) {
@@ -507,10 +561,10 @@ TEST_F(EndpointTest, CallerKilledWhileQueued) {
   ipc_thread_cancel(&k.sys, &b->ipc);  // from the middle
   EXPECT_EQ(k.log.size(), events);     // no op on a dying thread
   EXPECT_EQ(ipc_endpoint_check(&ep), NX_OK);
-  EXPECT_EQ(ep.callers.count, 2u);
+  EXPECT_EQ(Length(ep.callers), 2u);
   ipc_thread_cancel(&k.sys, &c->ipc);  // the tail
   ipc_thread_cancel(&k.sys, &a->ipc);  // the head
-  EXPECT_EQ(ep.callers.count, 0u);
+  EXPECT_EQ(Length(ep.callers), 0u);
   EXPECT_EQ(ep.callers.head, nullptr);
   EXPECT_EQ(ep.callers.tail, nullptr);
   EXPECT_EQ(b->ipc.state, IPC_IDLE);

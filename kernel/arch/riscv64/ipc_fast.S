@@ -134,9 +134,6 @@ ipc_fast:
   sd t5, EP_SERVERS_HEAD(t2)
 3:
   sd t5, EP_SERVERS_TAIL(t2)
-  lw t4, EP_SERVERS_COUNT(t2)
-  addiw t4, t4, 1
-  sw t4, EP_SERVERS_COUNT(t2)
   sd t2, IPCT_QUEUED_ON(t5)
   /* Its state RECV_BLOCKED and its reply state NONE, one halfword. */
   li t4, IPC_STATE_RECV_BLOCKED | (IPC_REPLY_STATE_NONE << 8)
@@ -178,9 +175,6 @@ call_fast:
 4:
   sd zero, EP_SERVERS_TAIL(t2)
 5:
-  lw t4, EP_SERVERS_COUNT(t2)
-  addiw t4, t4, -1
-  sw t4, EP_SERVERS_COUNT(t2)
   sd zero, THREAD_IPC + IPCT_QUEUED_ON(t6)
   /* The server's state IDLE and its reply state PENDING, one halfword. */
   li t4, IPC_STATE_IDLE | (IPC_REPLY_STATE_PENDING << 8)

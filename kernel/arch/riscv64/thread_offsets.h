@@ -51,9 +51,8 @@
 
 /* ipc_endpoint_t (a kendpoint_t starts with it, and with its object). */
 #define EP_CALLERS_HEAD 16
-#define EP_SERVERS_HEAD 40
-#define EP_SERVERS_TAIL 48
-#define EP_SERVERS_COUNT 56
+#define EP_SERVERS_HEAD 32
+#define EP_SERVERS_TAIL 40
 
 /* task_t's handle table and its slots. */
 #define TASK_HANDLES 328

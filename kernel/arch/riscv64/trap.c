@@ -122,9 +122,6 @@ _Static_assert(offsetof(kendpoint_t, ep) == 0 && offsetof(ipc_endpoint_t, obj) =
 _Static_assert(offsetof(ipc_endpoint_t, callers.head) == EP_CALLERS_HEAD, "endpoint layout");
 _Static_assert(offsetof(ipc_endpoint_t, servers.head) == EP_SERVERS_HEAD, "endpoint layout");
 _Static_assert(offsetof(ipc_endpoint_t, servers.tail) == EP_SERVERS_TAIL, "endpoint layout");
-_Static_assert(offsetof(ipc_endpoint_t, servers.count) == EP_SERVERS_COUNT &&
-                   sizeof(((ipc_queue_t *)0)->count) == 4,
-               "endpoint layout");
 _Static_assert(offsetof(task_t, handles) == TASK_HANDLES && offsetof(handle_table_t, slots) == 0,
                "task layout");
 _Static_assert(sizeof(handle_slot_t) == 1 << HANDLE_SLOT_SHIFT &&

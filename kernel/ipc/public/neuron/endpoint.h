@@ -63,10 +63,12 @@
 extern "C" {
 #endif
 
-/* A doubly linked queue of threads (through ipc_thread_t.next/prev). */
+/* A doubly linked queue of threads (through ipc_thread_t.next/prev). No
+ * count: nothing decides by one, and ipc_endpoint_check() walks the links
+ * (each node's prev must be the node before it, which also ends the walk
+ * of a queue whose links loop). */
 typedef struct ipc_queue {
   ipc_thread_t *head, *tail;
-  uint32_t count;
 } ipc_queue_t;
 
 /* Read-only outside kernel/ipc. */

@@ -96,7 +96,6 @@ static inline __attribute__((always_inline)) void ipc_fast_server_enqueue(ipc_en
     q->head = server;
   }
   q->tail = server;
-  q->count++;
   server->queued_on = ep;
   server->state = IPC_RECV_BLOCKED;
 }
@@ -141,7 +140,6 @@ static inline __attribute__((always_inline)) ipc_thread_t *ipc_call_fast(ipc_end
   } else {
     ep->servers.tail = 0;
   }
-  ep->servers.count--;
   server->next = 0;
   server->queued_on = 0;
   server->state = IPC_IDLE;
