@@ -23,9 +23,10 @@
  * thread_offsets.h's KERNEL_*). Free until the commit: t0-t6, a6 and
  * s7-s11 (a bail loads the caller's back); after it, every register.
  * Throughout: t0 = this thread, t1 = the handle's slot, then the time,
- * t2 = the endpoint, t3 = the badge (then the other thread's result), t6 =
- * the other thread (its ipc_thread_t at THREAD_IPC from it), a1..a4 = the
- * message's words, a5 = 0 (no handles, no bytes). The commit counts the
+ * t2 = the endpoint, t3 = a call's badge, t6 = the other thread (its
+ * ipc_thread_t at THREAD_IPC from it), a1..a4 = the message's words, a5 =
+ * 0 (no handles, no bytes); a0, the handle until the commit, then the other
+ * thread's result. The commit counts the
  * syscall and the switch once, in kernel.fast_switches, and not in the IPC
  * module's fastpath counters, which nothing in the kernel reads.
  */
@@ -85,7 +86,6 @@ ipc_fast:
   beqz t4, ipc_bail
   LOOKUP_HANDLE a0, t0, OBJECT_TYPE_ENDPOINT, t1, t2, t4, t5, ipc_bail
   lhu t4, SLOT_RIGHTS(t1)
-  ld t3, SLOT_BADGE(t1)
   beqz a7, call_fast /* NX_SYS_IPC_CALL is 0 (trap.c) */
   li t5, NX_SYS_IPC_REPLY_RECV
   bne a7, t5, ipc_bail
@@ -142,11 +142,12 @@ ipc_fast:
   li t4, 1
   sd t4, THREAD_IPC_RECEIVING(t0)
   /* The client's call returns 0 with the reply. */
-  li t3, 0
+  li a0, 0
   j deliver
 
   /* ---- call: syscall_call_fast() ---- */
 call_fast:
+  ld t3, SLOT_BADGE(t1)
   andi t4, t4, RIGHT_WRITE_ASM
   beqz t4, ipc_bail
   /* ipc_fastpath_check(). (The caller is IPC_IDLE and the endpoint open,
@@ -189,7 +190,8 @@ call_fast:
   sd t5, THREAD_IPC + IPCT_CALLER(t6)
   /* Not receiving, and no bytes yet (one doubleword: trap.c). */
   sd zero, THREAD_IPC_RECEIVING(t0)
-  /* The server's receive returns the caller's badge, t3. */
+  /* The server's receive returns the caller's badge. */
+  mv a0, t3
 
   /* ---- thread_handoff_user() and deliver_words() ---- */
 deliver:
@@ -211,23 +213,22 @@ deliver:
   bnez t4, ipc_fp_switch
 ipc_fp_switched:
   ENTER_NEXT t6, s8, a6, s11, t5
-  /* deliver_words(), in registers: next's syscall returns t3 (the badge,
+  /* deliver_words(), in registers: next's syscall returns a0 (the badge,
    * or 0 for a reply) with the words in a1..a4, where they came, and
    * a5 = 0 (it is: the message had no handles and no bytes). */
-  mv a0, t3
   RESTORE_S_REGS
   RETURN_WITH_RESULTS
 
 /* enter()'s FP step for threads that use FP: thread_fp_switch(prev, next)
  * in C, on prev's kernel stack below its frame, which nothing else uses
  * now. What is live goes into s0-s7, which C keeps and which are free here
- * (prev's are in its frame; next's are loaded from its frame last); s11,
- * the ASID tag, C keeps too, and a5 was 0. */
+ * (prev's are in its frame; next's are loaded from its frame last); s8
+ * (prev's task) and s11 (the ASID tag) C keeps too, and a5 was 0. */
 ipc_fp_switch:
   mv s0, t0
   mv s1, t6
   mv s2, a6
-  mv s3, t3
+  mv s3, a0
   mv s4, a1
   mv s5, a2
   mv s6, a3
@@ -238,7 +239,7 @@ ipc_fp_switch:
   mv t0, s0
   mv t6, s1
   mv a6, s2
-  mv t3, s3
+  mv a0, s3
   mv a1, s4
   mv a2, s5
   mv a3, s6
