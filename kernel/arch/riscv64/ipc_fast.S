@@ -48,11 +48,12 @@
  * is no later than next's slice end (none armed is UINT64_MAX; 0, the mark
  * timer_tick() leaves, never lasts until a syscall: the interrupt path
  * programs the timer before it returns to user mode); otherwise the C path
- * runs. Computes what sched_handoff() will store: leaves t1 = now, s7 =
- * next's slice left, s8 = prev's task, a6 = next's task, s11 = its ASID
- * tag (if another task). Uses t4 and s9 besides. */
+ * runs. With s8 = prev's task (LOOKUP_HANDLE left it), computes what
+ * sched_handoff() will store: leaves t1 = now, s7 = next's slice left, a6 =
+ * next's task, s11 = its ASID tag (if another task). Uses t4 and s9
+ * besides. */
 .macro SWITCH_CHECKS peer
-  SPACE_STILL_VALID t0, t6, s8, a6, s11, t4, s9, ipc_bail
+  SPACE_STILL_VALID s8, t6, a6, s11, t4, s9, ipc_bail
   /* sched_handoff()'s slice: the rest of prev's, donated, never extended
    * (a used-up or longer one replaced by next's own full slice). */
   rdtime t1
@@ -84,7 +85,7 @@ ipc_fast:
   bnez a5, ipc_bail
   ld t4, THREAD_IPC_BUFFER(t0)
   beqz t4, ipc_bail
-  LOOKUP_HANDLE a0, t0, OBJECT_TYPE_ENDPOINT, t1, t2, t4, t5, ipc_bail
+  LOOKUP_HANDLE a0, t0, OBJECT_TYPE_ENDPOINT, t1, t2, s8, t4, t5, ipc_bail
   lhu t4, SLOT_RIGHTS(t1)
   beqz a7, call_fast /* NX_SYS_IPC_CALL is 0 (trap.c) */
   li t5, NX_SYS_IPC_REPLY_RECV

@@ -24,7 +24,8 @@
  * other register is free.
  * Throughout: t0 = the signaller, t2 = the notification, t3 = the
  * waiter's node, a2 = its notify_waiter_t, t6 = the waiting thread, a1 =
- * the bits signalled, a4 = the bits the waiter takes.
+ * the bits signalled, a4 = the bits the waiter takes, a5 = the signaller's
+ * task.
  */
 #include "kernel/arch/riscv64/switch_fast.h"
 
@@ -42,7 +43,7 @@ notify_fast:
   sd a5, TF_A5(sp)
   ld t0, TF_THREAD(sp)
   blez a1, notify_bail
-  LOOKUP_HANDLE a0, t0, OBJECT_TYPE_NOTIFICATION, t1, t2, t4, t5, notify_bail
+  LOOKUP_HANDLE a0, t0, OBJECT_TYPE_NOTIFICATION, t1, t2, a5, t4, t5, notify_bail
   lhu t4, SLOT_RIGHTS(t1)
   andi t4, t4, RIGHT_SIGNAL_ASM
   beqz t4, notify_bail
@@ -79,7 +80,7 @@ notify_fast:
   /* The switch: for another task, a cached satp that still holds. (The
    * waiter resumes through its wait's continuation, wait_resume: it
    * blocked through thread_block_wait().) */
-  SPACE_STILL_VALID t0, t6, t4, a6, a0, t4, t5, notify_bail
+  SPACE_STILL_VALID a5, t6, a6, a0, t4, t5, notify_bail
   /* sched_preempt()'s common case: the signaller keeps the rest of its
    * slice (a used-up one, back at the tail with a new one, is the C
    * path's). t5 = what it keeps. */
@@ -147,8 +148,7 @@ notify_fast:
    * then the rest. */
   IF_EITHER_USES_FP t0, t6, t4, t5, notify_fp_switch
 notify_fp_switched:
-  ld t4, THREAD_TASK(t0)
-  ENTER_NEXT t6, t4, a6, a0, t5
+  ENTER_NEXT t6, a5, a6, a0, t5
 
   /* The waiter's continuation, syscall_wait_complete(): it lets go of the
    * notification it held for the wait (never the last reference: the
@@ -164,7 +164,7 @@ notify_fp_switched:
 
 /* enter()'s FP step for threads that use FP: thread_fp_switch(prev, next)
  * in C, on the signaller's kernel stack below its frame, which nothing
- * else uses now. What is live goes into s0-s4, which C keeps and which are
+ * else uses now. What is live goes into s0-s5, which C keeps and which are
  * free here (the signaller's are in its frame; the waiter's are loaded
  * from its frame last). */
 notify_fp_switch:
@@ -173,6 +173,7 @@ notify_fp_switch:
   mv s2, a6
   mv s3, a0
   mv s4, a4
+  mv s5, a5
   mv a0, t0
   mv a1, t6
   call thread_fp_switch
@@ -181,6 +182,7 @@ notify_fp_switch:
   mv a6, s2
   mv a0, s3
   mv a4, s4
+  mv a5, s5
   ld ra, TF_KERNEL(sp)
   j notify_fp_switched
 

@@ -17,8 +17,8 @@
  * `handle` in `thread`'s task: a live slot whose generation matches, no
  * revoke running anywhere (the C path handles that case), an object of
  * type `type`. Leaves in `slot` the
- * slot's address less TASK_HANDLES (its fields are at SLOT_* below) and its
- * object in `obj`; else jumps to `bail`.
+ * slot's address less TASK_HANDLES (its fields are at SLOT_* below), its
+ * object in `obj` and `thread`'s task in `task`; else jumps to `bail`.
  *
  * The slot read is the one the handle's low 8 bits name (always inside the
  * 256-slot table); the value is then exactly (generation << 16) | index
@@ -26,11 +26,11 @@
  * checks the generation, that bits 8..15 (an index of 256 or more) are 0
  * and that bits 32..63 (a value that is no 32-bit handle) are 0 in one
  * compare. */
-.macro LOOKUP_HANDLE handle, thread, type, slot, obj, tmp, tmp2, bail
+.macro LOOKUP_HANDLE handle, thread, type, slot, obj, task, tmp, tmp2, bail
   andi \slot, \handle, HANDLE_TABLE_SLOTS_ASM - 1
   slli \slot, \slot, HANDLE_SLOT_SHIFT
-  ld \tmp, THREAD_TASK(\thread)
-  add \slot, \slot, \tmp
+  ld \task, THREAD_TASK(\thread)
+  add \slot, \slot, \task
   ld \obj, SLOT_OBJECT(\slot)
   beqz \obj, \bail
   lhu \tmp, SLOT_GENERATION(\slot)
@@ -100,14 +100,13 @@
   bne \tmp, \tmp2, \bail
 .endm
 
-/* The address space a switch from `prev` to `next` enters is usable at
- * once: the same task's, or another task's whose cached satp still holds
- * (SATP_STILL_VALID). Leaves the tasks in `prev_task` (unless `tmp` is
- * `prev_task`: it is written after the compare) and `next_task`, and, for
- * another task, its tag in `tag`; else jumps to `bail`. */
-.macro SPACE_STILL_VALID prev, next, prev_task, next_task, tag, tmp, tmp2, bail
+/* The address space a switch from a thread of `prev_task` to `next`
+ * enters is usable at once: the same task's, or another task's whose
+ * cached satp still holds (SATP_STILL_VALID). Leaves next's task in
+ * `next_task` and, for another task, its tag in `tag`; else jumps to
+ * `bail`. */
+.macro SPACE_STILL_VALID prev_task, next, next_task, tag, tmp, tmp2, bail
   ld \next_task, THREAD_TASK(\next)
-  ld \prev_task, THREAD_TASK(\prev)
   beq \prev_task, \next_task, 1f
   SATP_STILL_VALID \next_task, \tag, \tmp, \tmp2, \bail
 1:

@@ -32,7 +32,8 @@ yield_fast:
   add a3, a3, t1         /* the level's sentinel */
   ld a5, 8(a3)           /* its head: the peer */
   RESUMES_FROM_FRAME a5, a2, t2, yield_bail
-  SPACE_STILL_VALID a0, a5, t3, t4, t6, a4, a6, yield_bail
+  ld t3, THREAD_TASK(a0)
+  SPACE_STILL_VALID t3, a5, t4, t6, a4, a6, yield_bail
   /* The armed deadline must already cover the peer's slice end (none armed
    * is SCHED_TIME_NONE, the largest value: it fails this too). It does
    * whenever the yielder's slice end is armed, as every path that leaves a
