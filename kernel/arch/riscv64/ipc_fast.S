@@ -220,11 +220,10 @@ ipc_fp_switched:
   RESTORE_S_REGS
   RETURN_WITH_RESULTS
 
-/* enter()'s FP step for threads that use FP: thread_fp_switch(prev, next)
- * in C, on prev's kernel stack below its frame, which nothing else uses
- * now. What is live goes into s0-s7, which C keeps and which are free here
- * (prev's are in its frame; next's are loaded from its frame last); s8
- * (prev's task) and s11 (the ASID tag) C keeps too, and a5 was 0. */
+/* enter()'s FP step for threads that use FP (CALL_FP_SWITCH). What is live
+ * goes into s0-s7, free here (prev's are in its frame; next's are loaded
+ * from its frame last); s8 (prev's task) and s11 (the ASID tag) C keeps
+ * too, and a5 was 0. */
 ipc_fp_switch:
   mv s0, t0
   mv s1, t6
@@ -234,9 +233,7 @@ ipc_fp_switch:
   mv s5, a2
   mv s6, a3
   mv s7, a4
-  mv a0, t0
-  mv a1, t6
-  call thread_fp_switch
+  CALL_FP_SWITCH t0, t6
   mv t0, s0
   mv t6, s1
   mv a6, s2
@@ -246,7 +243,6 @@ ipc_fp_switch:
   mv a3, s6
   mv a4, s7
   li a5, 0
-  ld ra, TF_KERNEL(sp)
   j ipc_fp_switched
 
 /* Nothing has changed but s7-s11, which the checks use: the caller's come

@@ -35,12 +35,7 @@ notify_fast:
   /* The decode: bits of NX_SIGNAL_BITS (bits 0..62) and not 0, a
    * notification handle (LOOKUP_HANDLE refuses a value that is no 32-bit
    * handle) with the signal right. */
-  sd a0, TF_A0(sp)
-  sd a1, TF_A1(sp)
-  sd a2, TF_A2(sp)
-  sd a3, TF_A3(sp)
-  sd a4, TF_A4(sp)
-  sd a5, TF_A5(sp)
+  SAVE_ARGS
   ld t0, TF_THREAD(sp)
   blez a1, notify_bail
   LOOKUP_HANDLE a0, t0, OBJECT_TYPE_NOTIFICATION, t1, t2, a5, t4, t5, notify_bail
@@ -162,11 +157,9 @@ notify_fp_switched:
   mv a0, a4
   RETURN_FROM_SYSCALL
 
-/* enter()'s FP step for threads that use FP: thread_fp_switch(prev, next)
- * in C, on the signaller's kernel stack below its frame, which nothing
- * else uses now. What is live goes into s0-s5, which C keeps and which are
- * free here (the signaller's are in its frame; the waiter's are loaded
- * from its frame last). */
+/* enter()'s FP step for threads that use FP (CALL_FP_SWITCH). What is live
+ * goes into s0-s5, free here (the signaller's are in its frame; the
+ * waiter's are loaded from its frame last). */
 notify_fp_switch:
   mv s0, t0
   mv s1, t6
@@ -174,16 +167,13 @@ notify_fp_switch:
   mv s3, a0
   mv s4, a4
   mv s5, a5
-  mv a0, t0
-  mv a1, t6
-  call thread_fp_switch
+  CALL_FP_SWITCH t0, t6
   mv t0, s0
   mv t6, s1
   mv a6, s2
   mv a0, s3
   mv a4, s4
   mv a5, s5
-  ld ra, TF_KERNEL(sp)
   j notify_fp_switched
 
 notify_bail:

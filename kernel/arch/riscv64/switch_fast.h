@@ -76,6 +76,17 @@
   bnez \tmp, \fp_step
 .endm
 
+/* enter()'s FP step, thread_fp_switch(prev, next), in C, on the kernel
+ * stack below the trap frame at sp (nothing else uses it now). What the
+ * caller keeps live must be in s0-s11, which C keeps; ra gets &kernel
+ * back. */
+.macro CALL_FP_SWITCH prev, next
+  mv a0, \prev
+  mv a1, \next
+  call thread_fp_switch
+  ld ra, TF_KERNEL(sp)
+.endm
+
 /* `next` resumes from its trap frame: its continuation is syscall_resume,
  * whose address is left in `resume`; else jumps to `bail`. For a yield's
  * peer, which may have been preempted anywhere; a thread blocked in IPC or

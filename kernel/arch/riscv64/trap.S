@@ -69,12 +69,7 @@ trap_entry:
    * are in a0-a5 (also where a fastpath gave up on it). */
   .globl syscall_general
 syscall_general:
-  sd a0, TF_A0(sp)
-  sd a1, TF_A1(sp)
-  sd a2, TF_A2(sp)
-  sd a3, TF_A3(sp)
-  sd a4, TF_A4(sp)
-  sd a5, TF_A5(sp)
+  SAVE_ARGS
   /* The dispatcher, for a syscall whose arguments are in the frame. */
   .globl syscall_saved
 syscall_saved:
@@ -113,12 +108,7 @@ not_syscall:
   sd ra, TF_RA(sp)
   sd t1, TF_T1(sp)
   sd t2, TF_T2(sp)
-  sd a0, TF_A0(sp)
-  sd a1, TF_A1(sp)
-  sd a2, TF_A2(sp)
-  sd a3, TF_A3(sp)
-  sd a4, TF_A4(sp)
-  sd a5, TF_A5(sp)
+  SAVE_ARGS
   sd a6, TF_A6(sp)
   sd a7, TF_A7(sp)
   sd t3, TF_T3(sp)

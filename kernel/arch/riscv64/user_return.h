@@ -29,6 +29,17 @@
   sd s11, TF_S0 + 88(sp)
 .endm
 
+/* A syscall's arguments, a0-a5, into the trap frame at sp (for the
+ * dispatcher, which reads them there). */
+.macro SAVE_ARGS
+  sd a0, TF_A0(sp)
+  sd a1, TF_A1(sp)
+  sd a2, TF_A2(sp)
+  sd a3, TF_A3(sp)
+  sd a4, TF_A4(sp)
+  sd a5, TF_A5(sp)
+.endm
+
 /* And back from the trap frame at sp (RESTORE_S_REGS). */
 .macro RESTORE_S_REGS
   ld s0, TF_S0 + 0(sp)

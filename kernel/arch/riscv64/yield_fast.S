@@ -75,23 +75,19 @@ yield_fast:
 yield_fp_switched:
   ENTER_AND_RESUME a5, t3, t4, t6, t2
 
-/* enter()'s FP step for threads that use FP: thread_fp_switch(prev, next)
- * in C, on the yielder's kernel stack below its frame, which nothing else
- * uses now. What is live goes into s0-s3, which C keeps and which are free
- * here (the yielder's are in its frame; the peer's are loaded from its
- * frame last). */
+/* enter()'s FP step for threads that use FP (CALL_FP_SWITCH). What is live
+ * goes into s0-s3, free here (the yielder's are in its frame; the peer's
+ * are loaded from its frame last). */
 yield_fp_switch:
   mv s0, a5
   mv s1, t3
   mv s2, t4
   mv s3, t6
-  mv a1, a5 /* a0: the yielder */
-  call thread_fp_switch
+  CALL_FP_SWITCH a0, a5
   mv a5, s0
   mv t3, s1
   mv t4, s2
   mv t6, s3
-  ld ra, TF_KERNEL(sp)
   j yield_fp_switched
 
 yield_bail:
