@@ -9,7 +9,8 @@ Programs go in two directories of the archive: bin/ holds the ones the
 kernel starts at boot (`programs`), app/ the ones only a running program
 starts, through task_create with the boot archive's handle (`apps`).
 With a `manifest` (nx_system_manifest, //tools/manifest), the archive also
-holds init's boot plan as etc/bootplan.
+holds init's boot plan as etc/bootplan. `kernel_args` are the kernel's boot
+arguments (QEMU's -append, /chosen's bootargs), e.g. neuron.asid_bits=2.
 """
 
 load("//tools/manifest:manifest.bzl", "NxBootPlanInfo")
@@ -26,6 +27,7 @@ NeuronImageInfo = provider(
     fields = {
         "archive": "File: the boot archive (cpio newc)",
         "kernel": "File: the kernel ELF",
+        "kernel_args": "string: the kernel's boot arguments (empty: none)",
     },
 )
 
@@ -65,7 +67,7 @@ def _neuron_image_impl(ctx):
     files = [kernel, archive]
     return [
         DefaultInfo(files = depset(files), runfiles = ctx.runfiles(files = files)),
-        NeuronImageInfo(kernel = kernel, archive = archive),
+        NeuronImageInfo(kernel = kernel, archive = archive, kernel_args = ctx.attr.kernel_args),
     ]
 
 neuron_image = rule(
@@ -76,6 +78,9 @@ neuron_image = rule(
             default = "//kernel:neuron",
             executable = True,
             doc = "The kernel binary.",
+        ),
+        "kernel_args": attr.string(
+            doc = "The kernel's boot arguments (/chosen bootargs), e.g. neuron.asid_bits=2.",
         ),
         "apps": attr.label_list(
             cfg = riscv64_user_transition,

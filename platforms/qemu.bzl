@@ -65,7 +65,9 @@ def _launcher(ctx, mode, extra):
         image.kernel.short_path,
         "--initrd",
         image.archive.short_path,
-    ] + (["--icount"] if ctx.attr.icount else []) + extra + ["--"] + QEMU_MACHINE
+    ] + (["--icount"] if ctx.attr.icount else []) + (
+        ["--append", image.kernel_args] if image.kernel_args else []
+    ) + extra + ["--"] + QEMU_MACHINE
     ctx.actions.write(
         output = script,
         is_executable = True,

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs an Open Nexus image in QEMU. Called by the launchers that qemu.bzl
 # writes, from the runfiles directory:
-#   qemu.sh run  --qemu Q --bios B --kernel K --initrd I [--icount] -- MACHINE... [--gdb] [--display]
-#   qemu.sh test --qemu Q --bios B --kernel K --initrd I [--icount] --markers F --timeout S
-#                [--input LINES --script serial_script.py] -- MACHINE...
+#   qemu.sh run  --qemu Q --bios B --kernel K --initrd I [--icount] [--append ARGS]
+#                -- MACHINE... [--gdb] [--display]
+#   qemu.sh test --qemu Q --bios B --kernel K --initrd I [--icount] [--append ARGS]
+#                --markers F --timeout S [--input LINES --script serial_script.py] -- MACHINE...
+# ARGS are the kernel's boot arguments (/chosen bootargs).
 # With --input, each line of LINES is typed into the serial console after
 # the shell's prompt (serial_script.py).
 set -euo pipefail
@@ -11,6 +13,7 @@ set -euo pipefail
 mode=$1
 shift
 icount=()
+append=()
 gdb=()
 display=(-nographic)
 markers="" timeout=60 input="" script=""
@@ -21,6 +24,7 @@ while [ $# -gt 0 ]; do
     --kernel) kernel=$2; shift 2 ;;
     --initrd) initrd=$2; shift 2 ;;
     --icount) icount=(-icount shift=0); shift ;;
+    --append) append=(-append "$2"); shift 2 ;;
     --markers) markers=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
     --input) input=$2; shift 2 ;;
@@ -41,7 +45,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-cmd=("$qemu" "${machine[@]}" -bios "$bios" -kernel "$kernel" -initrd "$initrd" "${icount[@]}")
+cmd=("$qemu" "${machine[@]}" -bios "$bios" -kernel "$kernel" -initrd "$initrd" "${icount[@]}" "${append[@]}")
 
 if [ "$mode" = run ]; then
   exec "${cmd[@]}" "${display[@]}" "${gdb[@]}"

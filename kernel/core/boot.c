@@ -146,10 +146,16 @@ void kmain(unsigned long hartid, uint64_t dtb_phys, uint64_t entry_instret) {
   /* Find how many ASID bits the hart implements: write all ones, read back. */
   uint64_t satp = csr_read(satp);
   csr_write(satp, satp | ASID_SATP_MASK);
-  unsigned asid_bits = asid_bits_from_satp(csr_read(satp));
+  unsigned hart_asid_bits = asid_bits_from_satp(csr_read(satp));
   csr_write(satp, satp);
-  if (asid_init(&kernel.asids, asid_bits, 1) != NX_OK ||
-      slab_cache_init(&kernel.tasks, &kernel.pages, "task", sizeof(task_t), 16) != NX_OK ||
+  /* Fewer if the boot arguments say so (neuron.asid_bits). */
+  unsigned asid_bits = hart_asid_bits < kernel.platform.asid_bits_max
+                           ? hart_asid_bits
+                           : (unsigned)kernel.platform.asid_bits_max;
+  if (asid_init(&kernel.asids, asid_bits, 1) != NX_OK) {
+    kpanic("too few ASIDs for the harts (neuron.asid_bits: 0, or 2 and more)");
+  }
+  if (slab_cache_init(&kernel.tasks, &kernel.pages, "task", sizeof(task_t), 16) != NX_OK ||
       slab_cache_init(&kernel.threads, &kernel.pages, "thread", sizeof(thread_t), 16) != NX_OK ||
       kobject_init() != NX_OK || vmo_system_init(&kernel.vmos, &kernel.pages) != NX_OK) {
     kpanic("cannot set up the kernel object caches");
@@ -157,7 +163,12 @@ void kmain(unsigned long hartid, uint64_t dtb_phys, uint64_t entry_instret) {
   if (irq_init(&kernel.platform) != NX_OK) kpanic("cannot set up the PLIC");
   wait_init();
   make_boot_objects();
-  kprintf("NEURON: %u ASID bits\n", asid_bits);
+  if (asid_bits == hart_asid_bits) {
+    kprintf("NEURON: %u ASID bits\n", asid_bits);
+  } else {
+    kprintf("NEURON: %u ASID bits (neuron.asid_bits; the hart has %u)\n", asid_bits,
+            hart_asid_bits);
+  }
   sched_init(&kernel.sched);
   kernel.armed_deadline = SCHED_TIME_NONE; /* nothing armed yet */
   kernel.syscall_resume = (uint64_t)(uintptr_t)syscall_resume;

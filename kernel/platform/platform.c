@@ -34,6 +34,53 @@ static int read_initrd(const fdt_t *fdt, int chosen, platform_t *p) {
   return NX_OK;
 }
 
+/* The kernel's boot arguments: the words of /chosen's bootargs (QEMU's
+ * -append). One is known, neuron.asid_bits=N; any other neuron.* word is
+ * refused (a typo must not go unnoticed), words of other owners skipped. */
+static const char ASID_BITS_ARG[] = "neuron.asid_bits=";
+
+static bool starts_with(const char *s, const char *prefix) {
+  while (*prefix) {
+    if (*s++ != *prefix++) return false;
+  }
+  return true;
+}
+
+/* The number in s up to its end or a space: digits only, at most `max`. */
+static bool read_number(const char *s, uint32_t max, uint32_t *out) {
+  uint32_t v = 0;
+  int digits = 0;
+  for (; *s && *s != ' '; s++, digits++) {
+    if (*s < '0' || *s > '9' || digits == 3) return false;
+    v = v * 10 + (uint32_t)(*s - '0');
+  }
+  if (digits == 0 || v > max) return false;
+  *out = v;
+  return true;
+}
+
+static int read_bootargs(const fdt_t *fdt, int chosen, platform_t *p) {
+  p->asid_bits_max = PLATFORM_ASID_BITS_ANY;
+  uint32_t len;
+  const char *args = chosen >= 0 ? fdt_prop(fdt, chosen, "bootargs", &len) : 0;
+  if (!args) return NX_OK;
+  if (len == 0 || args[len - 1] != 0) return NX_ERR_BAD_FORMAT;
+  for (const char *w = args; *w;) {
+    if (*w == ' ') {
+      w++;
+      continue;
+    }
+    if (starts_with(w, "neuron.")) {
+      if (!starts_with(w, ASID_BITS_ARG) ||
+          !read_number(w + sizeof ASID_BITS_ARG - 1, PLATFORM_ASID_BITS_MAX, &p->asid_bits_max)) {
+        return NX_ERR_BAD_FORMAT;
+      }
+    }
+    while (*w && *w != ' ') w++;
+  }
+  return NX_OK;
+}
+
 /* stdout-path's node path, ':' options and all (see console_pos), or NULL. */
 static const char *stdout_path(const fdt_t *fdt, int chosen) {
   uint32_t len;
@@ -271,6 +318,9 @@ int platform_from_fdt(const fdt_t *fdt, platform_t *out, const char **why) {
   p.timebase_hz = hz;
   if (read_initrd(fdt, chosen, &p) != NX_OK) {
     return fail(why, "bad linux,initrd-start/end in /chosen", NX_ERR_BAD_FORMAT);
+  }
+  if (read_bootargs(fdt, chosen, &p) != NX_OK) {
+    return fail(why, "bad bootargs in /chosen (known: neuron.asid_bits=0..16)", NX_ERR_BAD_FORMAT);
   }
   if (w.bad_plic) {
     return fail(why, "riscv,plic0 without riscv,ndev or <phandle irq> interrupts-extended",

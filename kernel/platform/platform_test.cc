@@ -281,6 +281,60 @@ TEST(Platform, RefusesABrokenInitrd) {
   EXPECT_EQ(Parse(TreeWithInitrd({0x84, 0, 0, 0}, {0x85, 0, 0}), &p, &why), NX_ERR_BAD_FORMAT);
 }
 
+// The essentials with /chosen's bootargs as `args` (raw bytes: a test can
+// leave the terminating 0 out).
+std::vector<uint8_t> TreeWithBootargs(const std::vector<uint8_t> &args) {
+  Builder b;
+  b.Begin("").PropCells("#address-cells", {2}).PropCells("#size-cells", {2});
+  b.Begin("chosen").PropString("stdout-path", "/uart@1000").Prop("bootargs", args).End();
+  Essentials(b);
+  b.End();
+  return b.Finish();
+}
+
+std::vector<uint8_t> Str(const std::string &s) {
+  return std::vector<uint8_t>(s.c_str(), s.c_str() + s.size() + 1);
+}
+
+TEST(Platform, ReadsTheAsidLimitFromTheBootArguments) {
+  platform_t p;
+  const char *why = nullptr;
+  ASSERT_EQ(Parse(Tree(true, true, true), &p, &why), NX_OK) << why;
+  EXPECT_EQ(p.asid_bits_max, PLATFORM_ASID_BITS_ANY);  // no bootargs
+  const struct {
+    const char *args;
+    uint32_t bits;
+  } cases[] = {
+      {"", PLATFORM_ASID_BITS_ANY},
+      {"console=ttyS0 quiet", PLATFORM_ASID_BITS_ANY},  // not the kernel's
+      {"neuron.asid_bits=2", 2},
+      {"  quiet neuron.asid_bits=0  ", 0},
+      {"neuron.asid_bits=16 console=ttyS0", 16},
+  };
+  for (const auto &c : cases) {
+    ASSERT_EQ(Parse(TreeWithBootargs(Str(c.args)), &p, &why), NX_OK) << c.args << ": " << why;
+    EXPECT_EQ(p.asid_bits_max, c.bits) << c.args;
+  }
+}
+
+TEST(Platform, RefusesBadBootArguments) {
+  const char *reason = "bad bootargs in /chosen (known: neuron.asid_bits=0..16)";
+  for (const char *args :
+       {"neuron.asid_bits=17", "neuron.asid_bits=", "neuron.asid_bits=2x", "neuron.asid_bits=-1",
+        "neuron.asid_bits=9999", "neuron.asid_bit=2", "quiet neuron.verbose"}) {
+    platform_t p;
+    const char *why = nullptr;
+    EXPECT_EQ(Parse(TreeWithBootargs(Str(args)), &p, &why), NX_ERR_BAD_FORMAT) << args;
+    EXPECT_STREQ(why, reason) << args;
+  }
+  // Not a string: no terminating 0, or empty.
+  platform_t p;
+  const char *why = nullptr;
+  EXPECT_EQ(Parse(TreeWithBootargs({'n', 'e'}), &p, &why), NX_ERR_BAD_FORMAT);
+  EXPECT_STREQ(why, reason);
+  EXPECT_EQ(Parse(TreeWithBootargs({}), &p, &why), NX_ERR_BAD_FORMAT);
+}
+
 // The essentials and a PLIC node; a property is left out when its cells
 // are empty (`interrupts` holds the raw interrupts-extended bytes).
 std::vector<uint8_t> TreeWithPlic(std::vector<uint32_t> ndev, std::vector<uint8_t> interrupts) {

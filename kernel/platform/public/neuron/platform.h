@@ -20,6 +20,11 @@ extern "C" {
  * of a second, which must be at least one tick. */
 #define PLATFORM_MIN_TIMEBASE_HZ 100u
 
+/* platform_t.asid_bits_max when the boot arguments set no limit. */
+#define PLATFORM_ASID_BITS_ANY 0xffu
+/* The most a limit can be: satp's ASID field. */
+#define PLATFORM_ASID_BITS_MAX 16u
+
 typedef struct platform_region {
   uint64_t base;
   uint64_t size;
@@ -40,12 +45,20 @@ typedef struct platform {
   uint32_t virtio_count;
   platform_region_t virtio[PLATFORM_MAX_VIRTIO];
   uint32_t virtio_irq[PLATFORM_MAX_VIRTIO];
+  /* The most ASID bits to use (the hart may implement more): the boot
+   * argument neuron.asid_bits=N, 0..16; PLATFORM_ASID_BITS_ANY without
+   * one. A test boots with few, so that address spaces share ASIDs and the
+   * allocator rolls its generations over. */
+  uint32_t asid_bits_max;
 } platform_t;
 
 /* Fills *out from a validated tree. Missing essentials (memory, console,
  * timebase) give NX_ERR_NOT_FOUND and a reason in *why; a timebase below
  * PLATFORM_MIN_TIMEBASE_HZ, a broken initrd or PLIC node (no riscv,ndev,
- * interrupts-extended not in <phandle irq> pairs) NX_ERR_BAD_FORMAT. */
+ * interrupts-extended not in <phandle irq> pairs) or bootargs (not a
+ * string, or a neuron.asid_bits= that is no number in 0..16)
+ * NX_ERR_BAD_FORMAT. The bootargs words that do not start with "neuron."
+ * are not the kernel's and are skipped. */
 int platform_from_fdt(const fdt_t *fdt, platform_t *out, const char **why);
 
 #ifdef __cplusplus
