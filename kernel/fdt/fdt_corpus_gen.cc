@@ -74,6 +74,22 @@ std::vector<std::pair<std::string, std::vector<uint8_t>>> Seeds() {
   }
   seeds.emplace_back("virt-like", fdt_test::VirtLikeTree("/soc/serial@10000000:115200n8"));
   {
+    // The essentials with the kernel's boot arguments among another
+    // owner's (platform_from_fdt reads /chosen's bootargs).
+    Builder b;
+    b.Begin("").PropCells("#address-cells", {2}).PropCells("#size-cells", {2});
+    b.Begin("chosen").PropString("stdout-path", "/uart@1000");
+    b.PropString("bootargs", "console=ttyS0 neuron.asid_bits=2").End();
+    b.Begin("memory@80000000").PropString("device_type", "memory");
+    b.PropCells("reg", {0, 0x80000000, 0, 0x1000000}).End();
+    b.Begin("uart@1000").PropString("compatible", "ns16550a").PropCells("reg", {0, 0x1000, 0, 8});
+    b.End();
+    b.Begin("cpus").PropCells("timebase-frequency", {1000000});
+    b.Begin("cpu@0").PropString("device_type", "cpu").End().End();
+    b.End();
+    seeds.emplace_back("bootargs", b.Finish());
+  }
+  {
     // Buses with every cell size the reg decoder meets, good and bad.
     Builder b;
     b.Begin("");
