@@ -37,7 +37,7 @@ void Harness::CheckTable(const MTable &t) {
     const MCap &c = caps[kv.second];
     const handle_slot_t *s = &t.kt->slots[kv.first & 0xffff];
     auto where = [&kv] { return "handle " + std::to_string(kv.first) + ": "; };
-    if (!s->object || s->generation != (kv.first >> 16)) Fail(where() + "not live");
+    if (!s->object || s->value != kv.first) Fail(where() + "not live");
     if (s->object != objs[c.obj].ptr) Fail(where() + "names another object");
     if (s->rights != c.rights) Fail(where() + "rights differ");
     if (s->badge != c.badge) Fail(where() + "badge differs");

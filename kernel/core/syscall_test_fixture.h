@@ -149,7 +149,7 @@ inline Snapshot Take(const std::vector<FakeTask *> &tasks) {
     for (uint32_t cursor = 0;;) {
       const handle_slot_t *s = handle_table_next(&t->task.handles, &cursor);
       if (!s) break;
-      add(name + " slot " + std::to_string(s->index), ObjectState(s->object));
+      add(name + " slot " + std::to_string(handle_slot_index(s)), ObjectState(s->object));
     }
   }
   add("root quota", std::to_string(quota_used(&kernel.root_quota)));

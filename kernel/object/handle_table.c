@@ -22,9 +22,8 @@ void handle_table_init(handle_table_t *t) {
     s->serial = 0;
     s->badge = 0;
     s->rights = 0;
-    s->generation = 1;
+    s->value = (1u << HANDLE_SLOT_BITS) | i; /* generation 1 */
     s->next_free = (uint16_t)(i + 1);
-    s->index = (uint16_t)i;
   }
   t->free_head = 0;
   t->used = 0;
@@ -32,11 +31,8 @@ void handle_table_init(handle_table_t *t) {
 
 handle_table_t *handle_slot_table(const handle_slot_t *s) {
   /* slots[] is the table's first member, so slot 0's address is the table's. */
-  return (handle_table_t *)((uintptr_t)(s - s->index) - offsetof(handle_table_t, slots));
-}
-
-nx_handle_value_t handle_slot_value(const handle_slot_t *s) {
-  return ((nx_handle_value_t)s->generation << HANDLE_SLOT_BITS) | s->index;
+  return (handle_table_t *)((uintptr_t)(s - handle_slot_index(s)) -
+                            offsetof(handle_table_t, slots));
 }
 
 uint32_t handle_table_free_slots(const handle_table_t *t) { return HANDLE_TABLE_SLOTS - t->used; }
@@ -69,10 +65,11 @@ void handle_slot_free(handle_slot_t *s) {
   s->rights = 0;
   s->badge = 0;
   /* Skip generation 0 when wrapping, so 0 stays an invalid handle. */
-  uint16_t next = (uint16_t)(s->generation + 1);
-  s->generation = next ? next : 1;
+  uint32_t index = handle_slot_index(s);
+  uint16_t next = (uint16_t)((s->value >> HANDLE_SLOT_BITS) + 1);
+  s->value = ((uint32_t)(next ? next : 1) << HANDLE_SLOT_BITS) | index;
   s->next_free = t->free_head;
-  t->free_head = s->index;
+  t->free_head = (uint16_t)index;
   t->used--;
 }
 

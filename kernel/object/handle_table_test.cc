@@ -109,9 +109,9 @@ TEST(HandleTable, NextVisitsEachLiveSlotOnceInIndexOrder) {
   std::vector<uint32_t> seen;
   cursor = 0;
   while (const handle_slot_t *s = handle_table_next(&t, &cursor)) {
-    EXPECT_EQ(cursor, s->index + 1u) << "just past the slot returned";
-    EXPECT_EQ(handle_slot_value(s), h[s->index]);
-    seen.push_back(s->index);
+    EXPECT_EQ(cursor, handle_slot_index(s) + 1u) << "just past the slot returned";
+    EXPECT_EQ(handle_slot_value(s), h[handle_slot_index(s)]);
+    seen.push_back(handle_slot_index(s));
   }
   EXPECT_EQ(seen, (std::vector<uint32_t>{0, 3, 4, HANDLE_TABLE_SLOTS - 1}));
   EXPECT_EQ(handle_table_next(&t, &cursor), nullptr) << "stays at the end";

@@ -21,11 +21,10 @@
  * object in `obj` and `thread`'s task in `task`; else jumps to `bail`.
  *
  * The slot read is the one the handle's low 8 bits name (always inside the
- * 256-slot table); the value is then exactly (generation << 16) | index
- * if and only if value >> 8 equals generation << 8 (at most 24 bits), which
- * checks the generation, that bits 8..15 (an index of 256 or more) are 0
- * and that bits 32..63 (a value that is no 32-bit handle) are 0 in one
- * compare. */
+ * 256-slot table), and the handle must equal the slot's own (its value,
+ * zero-extended): one compare checks the generation, that bits 8..15 (an
+ * index of 256 or more) are 0 and that bits 32..63 (a value that is no
+ * 32-bit handle) are 0. */
 .macro LOOKUP_HANDLE handle, thread, type, slot, obj, task, tmp, tmp2, bail
   andi \slot, \handle, HANDLE_TABLE_SLOTS_ASM - 1
   slli \slot, \slot, HANDLE_SLOT_SHIFT
@@ -33,10 +32,8 @@
   add \slot, \slot, \task
   ld \obj, SLOT_OBJECT(\slot)
   beqz \obj, \bail
-  lhu \tmp, SLOT_GENERATION(\slot)
-  slli \tmp, \tmp, 8
-  srli \tmp2, \handle, 8
-  bne \tmp, \tmp2, \bail
+  lwu \tmp, SLOT_VALUE(\slot)
+  bne \tmp, \handle, \bail
   ld \tmp, cap_revokes_active
   bnez \tmp, \bail
   lw \tmp, OBJECT_TYPE(\obj)

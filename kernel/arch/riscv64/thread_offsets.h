@@ -59,15 +59,15 @@
 #define HANDLE_SLOT_SHIFT 6 /* a slot is 64 bytes */
 #define HANDLE_SLOT_OBJECT 0
 #define HANDLE_SLOT_BADGE 48
-#define HANDLE_SLOT_RIGHTS 56 /* 16 bits */
-#define HANDLE_SLOT_GENERATION 58
+#define HANDLE_SLOT_VALUE 56  /* 32 bits: the slot's handle */
+#define HANDLE_SLOT_RIGHTS 60 /* 16 bits */
 #define HANDLE_TABLE_SLOTS_ASM 256
 /* A slot's fields from the address LOOKUP_HANDLE leaves (task + index *
  * 64). */
 #define SLOT_OBJECT (TASK_HANDLES + HANDLE_SLOT_OBJECT)
 #define SLOT_BADGE (TASK_HANDLES + HANDLE_SLOT_BADGE)
 #define SLOT_RIGHTS (TASK_HANDLES + HANDLE_SLOT_RIGHTS)
-#define SLOT_GENERATION (TASK_HANDLES + HANDLE_SLOT_GENERATION)
+#define SLOT_VALUE (TASK_HANDLES + HANDLE_SLOT_VALUE)
 #define OBJECT_TYPE 0
 #define OBJECT_REFS 4
 #define OBJECT_TYPE_NOTIFICATION 3 /* object_type_t */

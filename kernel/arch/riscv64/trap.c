@@ -132,8 +132,8 @@ _Static_assert(offsetof(handle_slot_t, badge) == HANDLE_SLOT_BADGE, "handle slot
 _Static_assert(offsetof(handle_slot_t, rights) == HANDLE_SLOT_RIGHTS &&
                    sizeof(((handle_slot_t *)0)->rights) == 2,
                "handle slot layout");
-_Static_assert(offsetof(handle_slot_t, generation) == HANDLE_SLOT_GENERATION &&
-                   sizeof(((handle_slot_t *)0)->generation) == 2,
+_Static_assert(offsetof(handle_slot_t, value) == HANDLE_SLOT_VALUE &&
+                   sizeof(((handle_slot_t *)0)->value) == 4,
                "handle slot layout");
 _Static_assert(offsetof(object_t, type) == OBJECT_TYPE && sizeof(((object_t *)0)->type) == 4,
                "object layout");

@@ -62,9 +62,11 @@ typedef struct handle_slot {
   struct handle_slot *prev_sibling;
   uint64_t serial; /* creation order; a child's is always above its ancestors' */
   uint64_t badge;  /* 0: unbadged; set once, at a mint (see above) */
+  /* The handle that names this slot: (generation << 16) | index, the index
+   * finding the table (handle_slot_table). A lookup compares the whole
+   * handle with it: generation, index and no bits above. */
+  uint32_t value;
   uint16_t rights; /* NX_RIGHT_* (NX_RIGHTS_ALL fits 16 bits) */
-  uint16_t generation;
-  uint16_t index; /* this slot's index in its table (finds the table) */
   union {
     uint16_t next_free; /* free: the free list's link (a slot index) */
     uint16_t flags;     /* live: HANDLE_SLOT_* */
@@ -114,7 +116,7 @@ static inline handle_slot_t *handle_live_slot(const handle_table_t *t, nx_handle
   uint32_t index = h & ((1u << HANDLE_SLOT_BITS) - 1);
   if (index >= HANDLE_TABLE_SLOTS) return 0;
   const handle_slot_t *s = &t->slots[index];
-  if (!s->object || s->generation != (h >> HANDLE_SLOT_BITS)) return 0;
+  if (!s->object || s->value != h) return 0;
   return (handle_slot_t *)s;
 }
 
@@ -170,7 +172,12 @@ const handle_slot_t *handle_table_next(const handle_table_t *t, uint32_t *cursor
 handle_table_t *handle_slot_table(const handle_slot_t *s);
 
 /* The handle value naming live slot `s`. */
-nx_handle_value_t handle_slot_value(const handle_slot_t *s);
+static inline nx_handle_value_t handle_slot_value(const handle_slot_t *s) { return s->value; }
+
+/* Where `s` is in its table. */
+static inline uint32_t handle_slot_index(const handle_slot_t *s) {
+  return s->value & ((1u << HANDLE_SLOT_BITS) - 1);
+}
 
 /* Takes the first free slot of `t` (the caller checked there is one) and
  * gives it `obj`, `rights`, a fresh serial and no badge, with no tree links
