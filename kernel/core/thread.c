@@ -163,7 +163,7 @@ void timer_rearm(void) { timer_program(true); }
  * timer_program(), without reading the clock). */
 static bool slice_end_covered(const thread_t *t) {
   const sched_entity_t *e = &t->sched;
-  return kernel.armed_deadline && kernel.armed_deadline <= e->slice_start + e->slice_left;
+  return kernel.armed_deadline && kernel.armed_deadline <= e->slice_end;
 }
 
 uint64_t kernel_now(void) { return rdtime(); }

@@ -29,16 +29,6 @@ static bool in_state(const sched_entity_t *e, sched_state_t st) {
   return valid(e) && e->state == st;
 }
 
-/* a + b, or SCHED_TIME_NONE if it overflows: a slice of SCHED_TIME_NONE
- * never ends. */
-static uint64_t add_sat(uint64_t a, uint64_t b) {
-  return b > SCHED_TIME_NONE - a ? SCHED_TIME_NONE : a + b;
-}
-
-static uint64_t slice_end(const sched_entity_t *e) {
-  return add_sat(e->slice_start, e->slice_left);
-}
-
 /* Links a READY entity into its level. */
 static void enqueue(sched_t *s, sched_entity_t *e, bool at_head) {
   e->state = SCHED_READY;
@@ -76,7 +66,7 @@ int sched_entity_init(sched_entity_t *e, unsigned prio, uint64_t slice) {
   e->sleep = (sleepq_node_t){0};
   e->slice = slice;
   e->slice_left = slice;
-  e->slice_start = 0;
+  e->slice_end = 0;
   e->state = SCHED_BLOCKED;
   e->base_prio = (uint8_t)prio;
   e->prio = (uint8_t)prio;
@@ -160,7 +150,7 @@ sched_entity_t *sched_pick(sched_t *s, uint64_t now) {
   }
   runq_remove(&s->rq, &e->rq_link, e->prio);
   e->state = SCHED_RUNNING;
-  e->slice_start = now;
+  e->slice_end = sched_time_after(now, e->slice_left);
   return e;
 }
 
@@ -172,13 +162,14 @@ int sched_relinquish(sched_t *s, sched_entity_t *e) {
 
 int sched_preempt(sched_t *s, sched_entity_t *e, uint64_t now) {
   if (!in_state(e, SCHED_RUNNING)) return NX_ERR_INVALID_ARGS;
-  /* A clock read before the pick (it cannot happen with a monotonic
-   * timebase) charges nothing rather than wrapping around. */
-  uint64_t ran = now > e->slice_start ? now - e->slice_start : 0;
-  if (ran >= e->slice_left) {
+  /* What is left of its turn, until its end; never more than a full slice
+   * (which only a clock read before the pick could give: the timebase is
+   * monotonic). */
+  if (now >= e->slice_end) {
     enqueue_fresh(s, e);
   } else {
-    e->slice_left -= ran;
+    uint64_t rest = e->slice_end - now;
+    e->slice_left = rest < e->slice ? rest : e->slice;
     enqueue(s, e, true);
   }
   return NX_OK;
@@ -228,8 +219,7 @@ uint64_t sched_next_deadline(const sched_t *s, uint64_t now, const sched_entity_
    * a more urgent READY entity is not a timer matter (the caller preempts at
    * once, see sched_preempt_needed()), and a less urgent one waits anyway. */
   if (running && !runq_level_empty(&s->rq, running->prio)) {
-    uint64_t end = slice_end(running);
-    if (end < next) next = end;
+    if (running->slice_end < next) next = running->slice_end;
   }
   if (next != SCHED_TIME_NONE && next < now) next = now;
   return next;
@@ -241,15 +231,14 @@ bool sched_tick(sched_t *s, uint64_t now, sched_entity_t *running) {
   size_t woken = expire_due(s, now);
   if (!in_state(running, SCHED_RUNNING)) running = NULL;
   bool resched = false;
-  if (running && now >= slice_end(running)) {
+  if (running && now >= running->slice_end) {
     c->slice_expiries++;
     if (!runq_level_empty(&s->rq, running->prio)) {
       resched = true; /* sched_preempt() will send it to the tail */
     } else {
       /* Nobody to take turns with: a new slice, so that a peer arriving
        * later gets the CPU one full slice from now, not at once. */
-      running->slice_start = now;
-      running->slice_left = running->slice;
+      running->slice_end = sched_time_after(now, running->slice);
     }
   }
   if (sched_preempt_needed(s, running)) resched = true;

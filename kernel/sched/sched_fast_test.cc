@@ -43,8 +43,11 @@ TEST_F(SchedTest, WakePreemptingIsWakePreemptAndPick) {
     for (int i = 0; i < 4; i++) {
       SCOPED_TRACE(i);
       EXPECT_EQ(a[i].state, b[i].state);
-      EXPECT_EQ(a[i].slice_left, b[i].slice_left);
-      EXPECT_EQ(a[i].slice_start, b[i].slice_start);
+      if (a[i].state == SCHED_RUNNING) {
+        EXPECT_EQ(a[i].slice_end, b[i].slice_end);
+      } else {
+        EXPECT_EQ(a[i].slice_left, b[i].slice_left);
+      }
     }
     EXPECT_EQ(s_.rq.bitmap, other.rq.bitmap);
     // The same order afterwards: the running one back first (or last, its
@@ -97,9 +100,8 @@ TEST_F(SchedTest, HandoffDonatesTheRestOfTheSlice) {
   ASSERT_EQ(sched_handoff(from, to, 104), NX_OK);
   EXPECT_EQ(from->state, SCHED_BLOCKED);
   EXPECT_EQ(to->state, SCHED_RUNNING);
-  EXPECT_EQ(to->slice_start, 104u);
-  EXPECT_EQ(to->slice_left, kSlice - 4);
-  EXPECT_EQ(peer->state, SCHED_READY);  // untouched, still queued
+  EXPECT_EQ(to->slice_end, 100 + kSlice);  // from's turn's end: 104 + (kSlice - 4)
+  EXPECT_EQ(peer->state, SCHED_READY);     // untouched, still queued
   EXPECT_EQ(sched_peek(&s_), peer);
 }
 
@@ -107,12 +109,12 @@ TEST_F(SchedTest, HandoffOfAUsedUpSliceGivesAFullOne) {
   sched_entity_t *from = Running(0, 5, /*now=*/0);
   sched_entity_t *to = New(1, 5, /*slice=*/3);
   ASSERT_EQ(sched_handoff(from, to, kSlice + 1), NX_OK);
-  EXPECT_EQ(to->slice_left, 3u);
+  EXPECT_EQ(to->slice_end, kSlice + 1 + 3);  // to's own slice from now
   // A longer remainder than to's own slice is capped at to's slice.
   ASSERT_EQ(sched_block(&s_, to), NX_OK);
   sched_entity_t *again = Running(2, 5, /*now=*/50);
   ASSERT_EQ(sched_handoff(again, to, 50), NX_OK);
-  EXPECT_EQ(to->slice_left, 3u);
+  EXPECT_EQ(to->slice_end, 50u + 3);
 }
 
 TEST_F(SchedTest, HandoffRefusesWrongStates) {

@@ -24,7 +24,7 @@ constexpr uint64_t kNone = SCHED_TIME_NONE;
 struct M {
   int state = 0;
   unsigned prio = 0, base = 0;
-  uint64_t slice = 0, slice_left = 0, slice_start = 0;
+  uint64_t slice = 0, slice_left = 0, slice_end = 0;
   uint64_t deadline = 0, seq = 0;
 };
 
@@ -61,10 +61,8 @@ struct Model {
     }
     return -1;
   }
-  uint64_t SliceEnd(int i) const {
-    const M &m = e[i];
-    return m.slice_left > kNone - m.slice_start ? kNone : m.slice_start + m.slice_left;
-  }
+  // t + d, or kNone past the end of time: a turn that never ends.
+  static uint64_t After(uint64_t t, uint64_t d) { return d > kNone - t ? kNone : t + d; }
 
   int Wake(int i) {
     if (e[i].state != SCHED_BLOCKED) return NX_ERR_INVALID_ARGS;
@@ -110,11 +108,10 @@ struct Model {
     preemptions++;
     running = -1;
     M &m = e[i];
-    uint64_t ran = now > m.slice_start ? now - m.slice_start : 0;
-    if (ran >= m.slice_left) {
+    if (now >= m.slice_end) {
       PushFresh(i);
     } else {
-      m.slice_left -= ran;
+      m.slice_left = std::min(m.slice_end - now, m.slice);
       m.state = SCHED_READY;
       ready[m.prio].push_front(i);
     }
@@ -153,7 +150,7 @@ struct Model {
     int i = ready[p].front();
     ready[p].pop_front();
     e[i].state = SCHED_RUNNING;
-    e[i].slice_start = now;
+    e[i].slice_end = After(now, e[i].slice_left);
     running = i;
     return i;
   }
@@ -187,13 +184,12 @@ struct Model {
     c.ticks++;
     size_t woken = Expire(now);
     bool resched = false;
-    if (running >= 0 && now >= SliceEnd(running)) {
+    if (running >= 0 && now >= e[running].slice_end) {
       c.slice_expiries++;
       if (!ready[e[running].prio].empty()) {
         resched = true;
       } else {
-        e[running].slice_start = now;
-        e[running].slice_left = e[running].slice;
+        e[running].slice_end = After(now, e[running].slice);
       }
     }
     if (PreemptNeeded(running)) resched = true;
@@ -207,7 +203,7 @@ struct Model {
   uint64_t NextDeadline(uint64_t now, int run) const {
     uint64_t next = kNone;
     for (int i : sleepers) next = std::min(next, e[i].deadline);
-    if (run >= 0 && !ready[e[run].prio].empty()) next = std::min(next, SliceEnd(run));
+    if (run >= 0 && !ready[e[run].prio].empty()) next = std::min(next, e[run].slice_end);
     if (next != kNone && next < now) next = now;
     return next;
   }
@@ -247,10 +243,8 @@ class SchedModelTest : public ::testing::Test {
       ASSERT_EQ(e_[i].prio, m.prio) << "entity " << i;
       ASSERT_EQ(e_[i].base_prio, m.base) << "entity " << i;
       ASSERT_EQ(e_[i].slice, m.slice) << "entity " << i;
-      if (m.state == SCHED_READY || m.state == SCHED_RUNNING) {
-        ASSERT_EQ(e_[i].slice_left, m.slice_left) << "entity " << i;
-      }
-      if (m.state == SCHED_RUNNING) ASSERT_EQ(e_[i].slice_start, m.slice_start) << "entity " << i;
+      if (m.state == SCHED_READY) ASSERT_EQ(e_[i].slice_left, m.slice_left) << "entity " << i;
+      if (m.state == SCHED_RUNNING) ASSERT_EQ(e_[i].slice_end, m.slice_end) << "entity " << i;
       if (m.state == SCHED_SLEEPING) ASSERT_EQ(e_[i].sleep.deadline, m.deadline) << "entity " << i;
     }
     ASSERT_EQ(sleepq_count(&s_.sleepq), m_.sleepers.size());

@@ -49,28 +49,27 @@
  * timer_tick() leaves, never lasts until a syscall: the interrupt path
  * programs the timer before it returns to user mode); otherwise the C path
  * runs. With s8 = prev's task (LOOKUP_HANDLE left it), computes what
- * sched_handoff() will store: leaves t1 = now, s7 = next's slice left, a6 =
- * next's task, s11 = its ASID tag (if another task). Uses t4 and s9
+ * sched_handoff() will store: leaves s7 = the end of next's turn, a6 =
+ * next's task, s11 = its ASID tag (if another task). Uses t1, t4 and s9
  * besides. */
 .macro SWITCH_CHECKS peer
   SPACE_STILL_VALID s8, t6, a6, s11, t4, s9, ipc_bail
   /* sched_handoff()'s slice: the rest of prev's, donated, never extended
-   * (a used-up or longer one replaced by next's own full slice). */
+   * (next's turn ends when prev's would have), or, for a used-up or longer
+   * one, next's own full slice from now (a thread's slice is a hundredth of
+   * a second: now plus it does not overflow). */
   rdtime t1
-  ld t4, SE_SLICE_START(t0)
-  sub t4, t1, t4 /* what prev used of it */
-  ld s7, SE_SLICE_LEFT(t0)
+  ld s7, SE_SLICE_END(t0)
   ld s9, SE_SLICE(t6)
-  bgeu t4, s7, 6f
-  sub s7, s7, t4
-  bgeu s9, s7, 9f
+  bgeu t1, s7, 6f
+  sub t4, s7, t1 /* what is left of it */
+  bgeu s9, t4, 9f
 6:
-  mv s7, s9
+  add s7, t1, s9
 9:
   beqz \peer, 5f
   ld t4, KERNEL_ARMED_DEADLINE(ra)
-  add s9, t1, s7
-  bltu s9, t4, ipc_bail
+  bltu s7, t4, ipc_bail
 5:
 .endm
 
@@ -197,14 +196,13 @@ call_fast:
   /* ---- thread_handoff_user() and deliver_words() ---- */
 deliver:
   COUNT_FAST_SWITCH t5
-  /* sched_handoff(): prev BLOCKED, next RUNNING from now on the slice
+  /* sched_handoff(): prev BLOCKED, next RUNNING until the end of its turn
    * SWITCH_CHECKS worked out. */
   li t5, SCHED_STATE_BLOCKED
   sb t5, SE_STATE(t0)
-  sd s7, SE_SLICE_LEFT(t6)
   li t5, SCHED_STATE_RUNNING
   sb t5, SE_STATE(t6)
-  sd t1, SE_SLICE_START(t6)
+  sd s7, SE_SLICE_END(t6)
   RESUME_LATER_FROM_FRAME t0, t5
   /* enter(): FP state if either thread uses FP (ipc_fp_switch, below), gp and
    * tp, current, the address space. */

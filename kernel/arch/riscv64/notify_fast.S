@@ -80,11 +80,9 @@ notify_fast:
    * slice (a used-up one, back at the tail with a new one, is the C
    * path's). t5 = what it keeps. */
   rdtime t1
-  ld t4, SE_SLICE_START(t0)
-  sub t4, t1, t4
-  ld t5, SE_SLICE_LEFT(t0)
-  bgeu t4, t5, notify_bail
-  sub t5, t5, t4
+  ld t5, SE_SLICE_END(t0)
+  bgeu t1, t5, notify_bail
+  sub t5, t5, t1
 
   /* Commit: notification_signal_to(). The waiter takes a4, the rest stays
    * pending; its node leaves the queue, which it was alone on. */
@@ -132,11 +130,11 @@ notify_fast:
   lw t5, KERNEL_SCHED + SCHED_RQ_COUNT(ra)
   addiw t5, t5, 1
   sw t5, KERNEL_SCHED + SCHED_RQ_COUNT(ra)
-  ld t4, SE_SLICE(t6)
-  sd t4, SE_SLICE_LEFT(t6)
   li t4, SCHED_STATE_RUNNING
   sb t4, SE_STATE(t6)
-  sd t1, SE_SLICE_START(t6)
+  ld t4, SE_SLICE(t6)
+  add t4, t4, t1 /* a full turn from now (a hundredth of a second) */
+  sd t4, SE_SLICE_END(t6)
   RESUME_LATER_FROM_FRAME t0, t4
   COUNT_FAST_SWITCH t4
   /* enter(): FP state if either thread uses FP (notify_fp_switch, below),

@@ -16,7 +16,7 @@
 #define THREAD_FP_USED 240
 #define SE_SLICE 56
 #define SE_SLICE_LEFT 64
-#define SE_SLICE_START 72
+#define SE_SLICE_END 72
 #define SE_STATE 80
 #define SE_PRIO 82
 

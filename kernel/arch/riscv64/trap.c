@@ -55,7 +55,7 @@ _Static_assert(offsetof(thread_t, task) == THREAD_TASK, "thread layout");
 _Static_assert(offsetof(thread_t, fp_used) == THREAD_FP_USED, "thread layout");
 _Static_assert(offsetof(sched_entity_t, slice) == SE_SLICE, "sched entity layout");
 _Static_assert(offsetof(sched_entity_t, slice_left) == SE_SLICE_LEFT, "sched entity layout");
-_Static_assert(offsetof(sched_entity_t, slice_start) == SE_SLICE_START, "sched entity layout");
+_Static_assert(offsetof(sched_entity_t, slice_end) == SE_SLICE_END, "sched entity layout");
 _Static_assert(offsetof(sched_entity_t, state) == SE_STATE, "sched entity layout");
 _Static_assert(offsetof(sched_entity_t, prio) == SE_PRIO, "sched entity layout");
 _Static_assert(SCHED_RUNNING == SCHED_STATE_RUNNING && SCHED_READY == SCHED_STATE_READY,

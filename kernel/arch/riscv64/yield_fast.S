@@ -41,7 +41,7 @@ yield_fast:
    * has a full slice (docs/kernel.md, the yield). */
   rdtime t5
   ld a4, SE_SLICE_LEFT(a5)
-  add a4, a4, t5
+  add a4, a4, t5 /* the end of the peer's turn */
   ld a6, KERNEL_ARMED_DEADLINE(ra)
   bltu a4, a6, yield_bail
 
@@ -63,7 +63,7 @@ yield_fast:
   sd t2, SE_SLICE_LEFT(a0)
   li t2, SCHED_STATE_RUNNING
   sb t2, SE_STATE(a5)
-  sd t5, SE_SLICE_START(a5)
+  sd a4, SE_SLICE_END(a5)
   /* The yielder's syscall returns 0 when it resumes from its frame. */
   sd zero, TF_A0(sp)
   sd a2, THREAD_CTX_RA(a0) /* a2: syscall_resume */

@@ -75,6 +75,12 @@ extern "C" {
 #define SCHED_PRIO_MAX (SCHED_PRIORITIES - 1)
 #define SCHED_TIME_NONE UINT64_MAX
 
+/* t + d, or SCHED_TIME_NONE if that overflows: a slice of SCHED_TIME_NONE
+ * never ends. */
+static inline uint64_t sched_time_after(uint64_t t, uint64_t d) {
+  return d > SCHED_TIME_NONE - t ? SCHED_TIME_NONE : t + d;
+}
+
 /* Entity states. Zero is not a state, so an entity that was never passed to
  * sched_entity_init() (zeroed memory) is refused by every call. */
 typedef enum sched_state {
@@ -88,14 +94,14 @@ typedef enum sched_state {
 /* The part of a thread the scheduler owns. Read-only outside sched.c,
  * except through the functions below. */
 typedef struct sched_entity {
-  runq_link_t rq_link;  /* run queue links, while READY */
-  sleepq_node_t sleep;  /* sleep queue node and deadline, while SLEEPING */
-  uint64_t slice;       /* length of a full slice, in time units (> 0) */
-  uint64_t slice_left;  /* what is left of the current slice (READY, RUNNING) */
-  uint64_t slice_start; /* when it was last picked (RUNNING) */
-  uint8_t state;        /* a sched_state_t */
-  uint8_t base_prio;    /* its own priority */
-  uint8_t prio;         /* effective priority: base, or inherited (IPC) */
+  runq_link_t rq_link; /* run queue links, while READY */
+  sleepq_node_t sleep; /* sleep queue node and deadline, while SLEEPING */
+  uint64_t slice;      /* length of a full slice, in time units (> 0) */
+  uint64_t slice_left; /* what is left of its slice for its next turn (not RUNNING) */
+  uint64_t slice_end;  /* RUNNING: when its turn ends (SCHED_TIME_NONE: never) */
+  uint8_t state;       /* a sched_state_t */
+  uint8_t base_prio;   /* its own priority */
+  uint8_t prio;        /* effective priority: base, or inherited (IPC) */
 } sched_entity_t;
 
 /* Counters for benchmarks and tests. "Expiry passes" are sched_expire()
@@ -198,12 +204,12 @@ static inline int sched_handoff(sched_entity_t *from, sched_entity_t *to, uint64
     return NX_ERR_INVALID_ARGS;
   }
   from->state = SCHED_BLOCKED;
-  /* The rest of from's slice: donated, never extended. */
-  uint64_t used = now - from->slice_start;
-  uint64_t left = from->slice_left > used ? from->slice_left - used : 0;
-  to->slice_left = left == 0 || left > to->slice ? to->slice : left;
+  /* The rest of from's slice: donated, never extended (to's turn ends when
+   * from's would have), or to's own full slice from now. */
+  uint64_t left = from->slice_end > now ? from->slice_end - now : 0;
+  to->slice_end =
+      left == 0 || left > to->slice ? sched_time_after(now, to->slice) : from->slice_end;
   to->state = SCHED_RUNNING;
-  to->slice_start = now;
   return NX_OK;
 }
 
@@ -235,9 +241,8 @@ static inline bool sched_wake_would_preempt(const sched_t *s, const sched_entity
 static inline void sched_wake_preempting(sched_t *s, sched_entity_t *running, sched_entity_t *woken,
                                          uint64_t now) {
   sched_preempt(s, running, now);
-  woken->slice_left = woken->slice;
   woken->state = SCHED_RUNNING;
-  woken->slice_start = now;
+  woken->slice_end = sched_time_after(now, woken->slice);
 }
 
 /* Sets the effective priority (the hook for priority inheritance: a server
