@@ -8,6 +8,8 @@
 #include "neuron/rights.h"
 
 _Static_assert(NX_RIGHTS_ALL <= UINT16_MAX, "rights fit a slot's 16 bits");
+_Static_assert(HANDLE_TABLE_SLOTS - 1 <= HANDLE_FREE_FLIP,
+               "flipping an index's low 8 bits makes it another slot's");
 
 /* Capability serials: one counter for the whole kernel, never reused (64
  * bits do not wrap in the machine's lifetime), so every child's serial is
@@ -22,7 +24,7 @@ void handle_table_init(handle_table_t *t) {
     s->serial = 0;
     s->badge = 0;
     s->rights = 0;
-    s->value = (1u << HANDLE_SLOT_BITS) | i; /* generation 1 */
+    s->value = (1u << HANDLE_SLOT_BITS) | (i ^ HANDLE_FREE_FLIP); /* generation 1, free */
     s->next_free = (uint16_t)(i + 1);
   }
   t->free_head = 0;
@@ -51,6 +53,7 @@ handle_slot_t *handle_slot_take(handle_table_t *t, object_t *obj, uint32_t right
   handle_slot_t *s = &t->slots[t->free_head];
   t->free_head = s->next_free;
   t->used++;
+  s->value ^= HANDLE_FREE_FLIP; /* live: its handle */
   s->object = obj;
   s->rights = (uint16_t)rights; /* a subset of NX_RIGHTS_ALL: the callers check */
   s->serial = next_serial++;
@@ -67,7 +70,7 @@ void handle_slot_free(handle_slot_t *s) {
   /* Skip generation 0 when wrapping, so 0 stays an invalid handle. */
   uint32_t index = handle_slot_index(s);
   uint16_t next = (uint16_t)((s->value >> HANDLE_SLOT_BITS) + 1);
-  s->value = ((uint32_t)(next ? next : 1) << HANDLE_SLOT_BITS) | index;
+  s->value = ((uint32_t)(next ? next : 1) << HANDLE_SLOT_BITS) | (index ^ HANDLE_FREE_FLIP);
   s->next_free = t->free_head;
   t->free_head = (uint16_t)index;
   t->used--;

@@ -168,6 +168,17 @@ TEST(HandleTable, RandomOperationsMatchTheModel) {
           ASSERT_EQ(handle_lookup(&t, h, OBJ_DEBUG_LOG, 0, &out), NX_ERR_BAD_HANDLE);
       }
     }
+    // No handle that reaches a free slot (its index in the low 8 bits)
+    // equals the slot's value: the assembly lookup's one compare relies on
+    // it; a live slot's value is its handle.
+    for (uint32_t i = 0; i < HANDLE_TABLE_SLOTS; i++) {
+      const handle_slot_t *s = &t.slots[i];
+      if (s->object) {
+        ASSERT_EQ(live.count(s->value), 1u) << i;
+      } else {
+        ASSERT_NE(s->value & 0xffu, i) << i;
+      }
+    }
     uint32_t refs[4] = {0, 0, 0, 0};
     for (auto &[h, v] : live) refs[v.first]++;
     for (int o = 0; o < 4; o++) ASSERT_EQ(objs[o].refs, refs[o]);

@@ -23,17 +23,17 @@
  * The slot read is the one the handle's low 8 bits name (always inside the
  * 256-slot table), and the handle must equal the slot's own (its value,
  * zero-extended): one compare checks the generation, that bits 8..15 (an
- * index of 256 or more) are 0 and that bits 32..63 (a value that is no
- * 32-bit handle) are 0. */
+ * index of 256 or more) are 0, that bits 32..63 (a value that is no 32-bit
+ * handle) are 0 and that the slot is live (a free one's value has its
+ * index's low 8 bits flipped: no handle that reaches it equals it). */
 .macro LOOKUP_HANDLE handle, thread, type, slot, obj, task, tmp, tmp2, bail
   andi \slot, \handle, HANDLE_TABLE_SLOTS_ASM - 1
   slli \slot, \slot, HANDLE_SLOT_SHIFT
   ld \task, THREAD_TASK(\thread)
   add \slot, \slot, \task
-  ld \obj, SLOT_OBJECT(\slot)
-  beqz \obj, \bail
   lwu \tmp, SLOT_VALUE(\slot)
   bne \tmp, \handle, \bail
+  ld \obj, SLOT_OBJECT(\slot)
   ld \tmp, cap_revokes_active
   bnez \tmp, \bail
   lw \tmp, OBJECT_TYPE(\obj)

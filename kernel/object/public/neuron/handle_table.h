@@ -64,7 +64,10 @@ typedef struct handle_slot {
   uint64_t badge;  /* 0: unbadged; set once, at a mint (see above) */
   /* The handle that names this slot: (generation << 16) | index, the index
    * finding the table (handle_slot_table). A lookup compares the whole
-   * handle with it: generation, index and no bits above. */
+   * handle with it: generation, index and no bits above. While the slot is
+   * free, its index's low 8 bits are flipped (HANDLE_FREE_FLIP): no handle
+   * equals it, since a handle reaches slot i only with i in its low 8 bits
+   * (the assembly lookup relies on it and does not test the object). */
   uint32_t value;
   uint16_t rights; /* NX_RIGHT_* (NX_RIGHTS_ALL fits 16 bits) */
   union {
@@ -72,6 +75,8 @@ typedef struct handle_slot {
     uint16_t flags;     /* live: HANDLE_SLOT_* */
   };
 } handle_slot_t;
+
+#define HANDLE_FREE_FLIP 0xffu
 
 /* 64 bytes, so that a slot's address is the table's plus index << 6 (the
  * assembly fastpaths' lookup shifts, where it would multiply). */
