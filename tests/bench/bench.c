@@ -252,7 +252,8 @@ typedef struct fp_bench {
   uint8_t stacks[2][STACK_BYTES] __attribute__((aligned(16)));
   nx_handle_t ep, done;
   int64_t err;
-  double sink; /* keeps the FP work from being optimized away */
+  double sink;       /* keeps the FP work from being optimized away */
+  volatile int stop; /* the yield benchmark's end */
 } fp_bench_t;
 
 #define FP_BENCH_VA 0x30000000ull
@@ -327,6 +328,66 @@ static int bench_call_fp(void) {
   nx_vmo_unmap(FP_BENCH_VA);
   nx_handle_close((nx_handle_t)vmo);
   return (int)err;
+}
+
+/* Two threads of this task that use FP yield to each other: each sample is
+ * a yield that runs the peer (which adds and yields straight back), two
+ * switches with FP state saved and loaded at each, as sched.yield_switch
+ * is without FP. */
+__attribute__((noreturn)) static void fp_yield_peer(uint64_t arg) {
+  fp_bench_t *b = (fp_bench_t *)(uintptr_t)arg;
+  double acc = 0;
+  while (!b->stop) {
+    acc += 1.0;
+    b->sink = acc;
+    nx_thread_yield();
+  }
+  nx_thread_exit(0);
+}
+
+__attribute__((noreturn)) static void fp_yield_timer(uint64_t arg) {
+  fp_bench_t *b = (fp_bench_t *)(uintptr_t)arg;
+  double acc = 0;
+  for (int i = -WARMUP; i < SAMPLES; i++) {
+    acc += (double)i;
+    b->sink = acc;
+    barrier();
+    uint64_t t0 = nx_rdinstret();
+    nx_thread_yield();
+    uint64_t t1 = nx_rdinstret();
+    if (i >= 0) g_samples[i] = (t1 - t0 - g_overhead) / 2;
+  }
+  b->stop = 1;
+  nx_thread_yield(); /* the peer sees stop and ends */
+  nx_notification_signal(b->done, 1);
+  nx_thread_exit(0);
+}
+
+static int bench_yield_fp(void) {
+  const char *name = "sched.yield_switch.fp";
+  int64_t vmo = nx_vmo_create(FP_BENCH_SIZE, 0);
+  if (vmo < 0) return skip(name, "vmo_create", vmo);
+  int64_t err =
+      nx_vmo_map((nx_handle_t)vmo, FP_BENCH_VA, 0, FP_BENCH_SIZE, NX_RIGHT_READ | NX_RIGHT_WRITE);
+  if (err < 0) return skip(name, "vmo_map", err);
+  fp_bench_t *b = (fp_bench_t *)(uintptr_t)FP_BENCH_VA;
+  int64_t done = nx_notification_create();
+  if (done < 0) return skip(name, "notification_create", done);
+  b->done = (nx_handle_t)done;
+  uint64_t arg = (uint64_t)(uintptr_t)b;
+  int64_t t =
+      nx_thread_create((uint64_t)(uintptr_t)fp_yield_peer, stack_top(b->stacks[0]), arg, PRIO);
+  if (t >= 0) {
+    t = nx_thread_create((uint64_t)(uintptr_t)fp_yield_timer, stack_top(b->stacks[1]), arg, PRIO);
+  }
+  if (t < 0) return skip(name, "thread_create", t);
+  int64_t bits = nx_notification_wait(b->done, 1, NX_DEADLINE_NEVER);
+  if (bits < 0) return skip(name, "notification_wait (done)", bits);
+  nx_handle_close((nx_handle_t)done);
+  nx_vmo_unmap(FP_BENCH_VA);
+  nx_handle_close((nx_handle_t)vmo);
+  report(name, "instructions", g_samples, SAMPLES);
+  return 0;
 }
 
 /* Call and reply with app/bench_server, another task (address space):
@@ -537,6 +598,7 @@ int nx_main(const nx_start_info_t *start) {
   bench_map_4k();
   bench_map_2m();
   bench_call_fp();
+  bench_yield_fp();
 
   /* Idle: the other threads and tasks have ended (the peer after its
    * yields, the servers when told to stop, the notification threads after

@@ -26,6 +26,8 @@ import sys
 # rdinstret deltas under -icount shift=0, minus the cost of the two reads.
 DESCRIPTIONS = {
     "sched.yield_switch": "one thread switch: half a thread_yield to a peer task that yields back",
+    "sched.yield_switch.fp": "the same between two threads of one task that use FP (an FP "
+    "addition on each side per yield, so their FP registers are saved and loaded at each switch)",
     "syscall.null": "null syscall round trip, user to user",
     "handle.dup_close": "handle_dup of a notification handle plus handle_close of the copy",
     "ipc.oneway": "one channel_send of a message of 4 words (in registers, no handles) into an "

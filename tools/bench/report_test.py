@@ -87,6 +87,7 @@ class SkipTest(unittest.TestCase):
     def test_every_benchmark_the_guest_prints_is_described(self):
         for name in (
             "sched.yield_switch",
+            "sched.yield_switch.fp",
             "syscall.null",
             "handle.dup_close",
             "ipc.oneway",
