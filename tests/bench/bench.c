@@ -454,9 +454,21 @@ static volatile int g_stop;
 static volatile int64_t g_notify_err;
 static const char *g_notify_what;
 
-/* Priority PRIO: waits, records when it woke, waits again. */
-__attribute__((noreturn)) static void waiter_thread(uint64_t arg) {
-  (void)arg;
+/* x + 1 as a double, in its bits: an FP addition, out of line so that a
+ * caller that does not call it executes no FP instruction. */
+__attribute__((noinline)) static uint64_t fp_add_one(uint64_t x) {
+  double d;
+  __builtin_memcpy(&d, &x, sizeof d);
+  d += 1.0;
+  __builtin_memcpy(&x, &d, sizeof x);
+  return x;
+}
+
+/* Priority PRIO: waits, records when it woke, waits again; with `fp` set,
+ * it also adds in an FP register after each wake (a thread that uses FP,
+ * whose FP registers every switch to it loads). */
+__attribute__((noreturn)) static void waiter_thread(uint64_t fp) {
+  volatile uint64_t acc = 0; /* volatile: the additions are not optimized away */
   for (;;) {
     int64_t bits = nx_notification_wait(g_note, 1, NX_DEADLINE_NEVER);
     g_woke_at = nx_rdinstret();
@@ -467,6 +479,7 @@ __attribute__((noreturn)) static void waiter_thread(uint64_t arg) {
     }
     g_wakes++;
     if (g_stop) break;
+    if (fp) acc = fp_add_one(acc);
   }
   nx_thread_exit(0);
 }
@@ -497,26 +510,52 @@ __attribute__((noreturn)) static void signaller_thread(uint64_t arg) {
 
 /* A signal that wakes a more urgent waiting thread, through the switch to
  * it: from before notification_signal to the waiter's first instruction
- * after its notification_wait returns. */
-static int bench_signal_wait(void) {
-  const char *name = "notify.signal_wait";
+ * after its notification_wait returns. The two threads run on the stacks
+ * given (which no thread may still be using); `fp`: the waiter uses FP. */
+static int run_signal_wait(const char *name, uint8_t *waiter_stack, uint8_t *signaller_stack,
+                           uint64_t fp) {
   int64_t note = nx_notification_create();
   int64_t done = nx_notification_create();
   if (note < 0 || done < 0) return skip(name, "notification_create", note < 0 ? note : done);
   g_note = (nx_handle_t)note;
   g_done = (nx_handle_t)done;
+  g_wakes = 0;
+  g_stop = 0;
+  g_notify_err = 0;
   int64_t t =
-      nx_thread_create((uint64_t)(uintptr_t)waiter_thread, stack_top(g_waiter_stack), 0, PRIO);
+      nx_thread_create((uint64_t)(uintptr_t)waiter_thread, stack_top(waiter_stack), fp, PRIO);
   if (t < 0) return skip(name, "thread_create", t);
-  t = nx_thread_create((uint64_t)(uintptr_t)signaller_thread, stack_top(g_signaller_stack), 0,
+  t = nx_thread_create((uint64_t)(uintptr_t)signaller_thread, stack_top(signaller_stack), 0,
                        PRIO - 1);
   if (t < 0) return skip(name, "thread_create", t);
   /* Blocking here lets the waiter reach its wait, then the signaller run. */
   int64_t bits = nx_notification_wait(g_done, 1, NX_DEADLINE_NEVER);
   if (bits < 0) return skip(name, "notification_wait (done)", bits);
   if (g_notify_err) return skip(name, g_notify_what, g_notify_err);
+  nx_handle_close(g_note);
+  nx_handle_close(g_done);
   report(name, "instructions", g_samples, SAMPLES);
   return 0;
+}
+
+static int bench_signal_wait(void) {
+  return run_signal_wait("notify.signal_wait", g_waiter_stack, g_signaller_stack, 0);
+}
+
+/* The same to a waiter that uses FP, on stacks in a VMO (the image's are
+ * the threads' above, which may not have ended yet). */
+static int bench_signal_wait_fp(void) {
+  const char *name = "notify.signal_wait.fp";
+  int64_t vmo = nx_vmo_create(FP_BENCH_SIZE, 0);
+  if (vmo < 0) return skip(name, "vmo_create", vmo);
+  int64_t err =
+      nx_vmo_map((nx_handle_t)vmo, FP_BENCH_VA, 0, FP_BENCH_SIZE, NX_RIGHT_READ | NX_RIGHT_WRITE);
+  if (err < 0) return skip(name, "vmo_map", err);
+  fp_bench_t *b = (fp_bench_t *)(uintptr_t)FP_BENCH_VA;
+  err = run_signal_wait(name, b->stacks[0], b->stacks[1], 1);
+  nx_vmo_unmap(FP_BENCH_VA);
+  nx_handle_close((nx_handle_t)vmo);
+  return (int)err;
 }
 
 /* ---- VMOs ---- */
@@ -599,6 +638,7 @@ int nx_main(const nx_start_info_t *start) {
   bench_map_2m();
   bench_call_fp();
   bench_yield_fp();
+  bench_signal_wait_fp();
 
   /* Idle: the other threads and tasks have ended (the peer after its
    * yields, the servers when told to stop, the notification threads after

@@ -45,6 +45,8 @@ DESCRIPTIONS = {
     "ipc.kernel_copy_bytes_4k": "bytes the kernel copied per 4k round trip (4096 each way)",
     "notify.signal_wait": "notification_signal waking a more urgent thread blocked in "
     "notification_wait (no deadline), through the switch, to its first instruction after the wait",
+    "notify.signal_wait.fp": "the same to a waiter that uses FP (an FP addition after each wake, "
+    "so the switch to it loads its FP registers)",
     "vmo.map_4k": "vmo_map of a 4 KiB VMO (read, write)",
     "vmo.unmap_4k": "vmo_unmap of that mapping",
     "vmo.map_2m": "vmo_map of a 2 MiB contiguous VMO at a 2 MiB-aligned address (one 2 MiB leaf)",

@@ -98,6 +98,7 @@ class SkipTest(unittest.TestCase):
             "ipc.call_reply.4k",
             "ipc.kernel_copy_bytes_4k",
             "notify.signal_wait",
+            "notify.signal_wait.fp",
             "vmo.map_4k",
             "vmo.unmap_4k",
             "vmo.map_2m",
