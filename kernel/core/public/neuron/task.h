@@ -194,8 +194,8 @@ __attribute__((noreturn)) void task_exit_current(int64_t code);
  * at once (none of its threads is running). */
 void task_kill(task_t *task, int64_t code);
 
-/* Runs the highest-priority ready thread; returns when `current` runs
- * again. Called with `current` no longer RUNNING in the scheduler (it
+/* Runs the highest-priority ready thread; returns when `kernel.current` runs
+ * again. Called with `kernel.current` no longer RUNNING in the scheduler (it
  * yielded, blocked, slept or died). */
 void schedule(void);
 
