@@ -73,22 +73,24 @@
 5:
 .endm
 
-  .section .text.ipc_fast, "ax"
-  .globl ipc_fast
-ipc_fast:
-  /* As trap.S does for every syscall that may end with a continuation. */
+/* What both entries do first: s0-s11 saved, as trap.S does for every
+ * syscall that may end with a continuation; then syscall_fastpath()'s
+ * decode: words only, an IPC buffer, a 32-bit endpoint handle (LOOKUP_HANDLE
+ * refuses any other value). Leaves t4 = the handle's rights. */
+.macro IPC_DECODE
   SAVE_S_REGS
-  /* syscall_fastpath(): words only, an IPC buffer, a 32-bit handle
-   * (LOOKUP_HANDLE refuses any other value). */
   ld t0, TF_THREAD(sp)
   bnez a5, ipc_bail
   ld t4, THREAD_IPC_BUFFER(t0)
   beqz t4, ipc_bail
   LOOKUP_HANDLE a0, t0, OBJECT_TYPE_ENDPOINT, t1, t2, s8, t4, t5, ipc_bail
   lhu t4, SLOT_RIGHTS(t1)
-  beqz a7, call_fast /* NX_SYS_IPC_CALL is 0 (trap.c) */
-  li t5, NX_SYS_IPC_REPLY_RECV
-  bne a7, t5, ipc_bail
+.endm
+
+  .section .text.ipc_fast, "ax"
+  .globl ipc_fast_reply_recv
+ipc_fast_reply_recv:
+  IPC_DECODE
   andi t4, t4, RIGHT_READ_ASM
   beqz t4, ipc_bail
 
@@ -146,7 +148,9 @@ ipc_fast:
   j deliver
 
   /* ---- call: syscall_call_fast() ---- */
-call_fast:
+  .globl ipc_fast_call
+ipc_fast_call:
+  IPC_DECODE
   ld t3, SLOT_BADGE(t1)
   andi t4, t4, RIGHT_WRITE_ASM
   beqz t4, ipc_bail

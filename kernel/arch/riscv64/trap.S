@@ -48,15 +48,17 @@ trap_entry:
   /* The syscalls that may end with a continuation (0 .. NX_SYS_WAITSET_WAIT:
    * the four IPC calls, thread_yield, notification_signal and the two
    * waits; trap.c checks the numbering) keep s0-s11 in the frame, for it,
-   * and try their fastpaths first: the IPC calls (0 .. 3) with the fewest
-   * branches, then yield, then the signal. The fastpaths (ipc_fast.S,
+   * and try their fastpaths first: ipc_call (0) and ipc_reply_recv (3)
+   * with the fewest branches, then yield, then the signal (ipc_recv and
+   * ipc_reply have none). The fastpaths (ipc_fast.S,
    * yield_fast.S and notify_fast.S) save s0-s11 as the others here do,
    * then either switch to another thread in user mode and never come back
    * (counting the syscall and the switch in kernel.fast_switches), or go
    * to the dispatcher having changed nothing (the syscall number still in
    * a7). kernel.ld puts them within a conditional branch's reach. */
-  sltiu t0, a7, NX_SYS_IPC_REPLY_RECV + 1
-  bnez t0, ipc_fast /* ipc_fast.S: its common cases, else syscall_general */
+  beqz a7, ipc_fast_call /* ipc_fast.S: its common case, else syscall_general */
+  addi t0, a7, -NX_SYS_IPC_REPLY_RECV
+  beqz t0, ipc_fast_reply_recv /* the same */
   sltiu t0, a7, NX_SYS_WAITSET_WAIT + 1
   beqz t0, 1f
   li t0, NX_SYS_THREAD_YIELD
