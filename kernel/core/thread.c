@@ -392,7 +392,7 @@ void thread_yield(thread_t *self) {
 
 void thread_handoff_user(thread_t *next) {
   thread_t *prev = kernel.current;
-  sched_handoff(&prev->sched, &next->sched, rdtime());
+  sched_handoff(&prev->sched, &next->sched);
   set_continuation(prev, syscall_resume);
   enter(prev, next);
   /* Only a READY peer at next's priority can need a new deadline (a

@@ -91,41 +91,45 @@ TEST_F(SchedTest, WakeWouldPreemptOnlyAMoreUrgentBlockedEntityWithNothingReadyAt
 
 // ---- Hand-off, the bitmap ----
 
-// The fastpath's direct switch: from blocks, to runs on from's remaining
-// slice, and no run queue is touched.
-TEST_F(SchedTest, HandoffDonatesTheRestOfTheSlice) {
+// The fastpath's direct switch: from blocks, to runs on the rest of from's
+// turn, and no run queue is touched.
+TEST_F(SchedTest, HandoffDonatesTheRestOfTheTurn) {
   sched_entity_t *from = Running(0, 5, /*now=*/100);
   sched_entity_t *to = New(1, 7);
   sched_entity_t *peer = Ready(2, 5);
-  ASSERT_EQ(sched_handoff(from, to, 104), NX_OK);
+  ASSERT_EQ(sched_handoff(from, to), NX_OK);
   EXPECT_EQ(from->state, SCHED_BLOCKED);
   EXPECT_EQ(to->state, SCHED_RUNNING);
-  EXPECT_EQ(to->slice_end, 100 + kSlice);  // from's turn's end: 104 + (kSlice - 4)
+  EXPECT_EQ(to->slice_end, 100 + kSlice);  // from's turn's end
   EXPECT_EQ(peer->state, SCHED_READY);     // untouched, still queued
   EXPECT_EQ(sched_peek(&s_), peer);
 }
 
-TEST_F(SchedTest, HandoffOfAUsedUpSliceGivesAFullOne) {
+// The turn is donated as it is: to's own slice neither caps a longer rest
+// nor renews a used-up one, which the next tick then ends (a peer waits).
+TEST_F(SchedTest, HandoffKeepsTheTurnsEnd) {
   sched_entity_t *from = Running(0, 5, /*now=*/0);
   sched_entity_t *to = New(1, 5, /*slice=*/3);
-  ASSERT_EQ(sched_handoff(from, to, kSlice + 1), NX_OK);
-  EXPECT_EQ(to->slice_end, kSlice + 1 + 3);  // to's own slice from now
-  // A longer remainder than to's own slice is capped at to's slice.
-  ASSERT_EQ(sched_block(&s_, to), NX_OK);
-  sched_entity_t *again = Running(2, 5, /*now=*/50);
-  ASSERT_EQ(sched_handoff(again, to, 50), NX_OK);
-  EXPECT_EQ(to->slice_end, 50u + 3);
+  ASSERT_EQ(sched_handoff(from, to), NX_OK);
+  EXPECT_EQ(to->slice_end, kSlice);  // not 3: a longer rest is not capped
+  // Back to from, after the turn ran out: the end stays where it was.
+  sched_entity_t *peer = Ready(2, 5);
+  ASSERT_EQ(sched_handoff(to, from), NX_OK);
+  EXPECT_EQ(from->slice_end, kSlice);
+  EXPECT_TRUE(sched_tick(&s_, kSlice + 1, from));  // used up, a peer waits
+  ASSERT_EQ(sched_preempt(&s_, from, kSlice + 1), NX_OK);
+  EXPECT_EQ(sched_pick(&s_, kSlice + 1), peer);
 }
 
 TEST_F(SchedTest, HandoffRefusesWrongStates) {
   sched_entity_t *running = Running(0, 5);
   sched_entity_t *ready = Ready(1, 5);
   sched_entity_t *blocked = New(2, 5);
-  EXPECT_EQ(sched_handoff(ready, blocked, 0), NX_ERR_INVALID_ARGS);
-  EXPECT_EQ(sched_handoff(running, ready, 0), NX_ERR_INVALID_ARGS);
-  EXPECT_EQ(sched_handoff(running, running, 0), NX_ERR_INVALID_ARGS);
-  EXPECT_EQ(sched_handoff(nullptr, blocked, 0), NX_ERR_INVALID_ARGS);
-  EXPECT_EQ(sched_handoff(running, nullptr, 0), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(sched_handoff(ready, blocked), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(sched_handoff(running, ready), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(sched_handoff(running, running), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(sched_handoff(nullptr, blocked), NX_ERR_INVALID_ARGS);
+  EXPECT_EQ(sched_handoff(running, nullptr), NX_ERR_INVALID_ARGS);
   EXPECT_EQ(running->state, SCHED_RUNNING);
   EXPECT_EQ(blocked->state, SCHED_BLOCKED);
 }

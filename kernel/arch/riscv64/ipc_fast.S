@@ -22,7 +22,7 @@
  * syscall_general, which saves the arguments), and ra = &kernel (for
  * thread_offsets.h's KERNEL_*). Free until the commit: t0-t6, a6 and
  * s7-s11 (a bail loads the caller's back); after it, every register.
- * Throughout: t0 = this thread, t1 = the handle's slot, then the time,
+ * Throughout: t0 = this thread, t1 = the handle's slot,
  * t2 = the endpoint, t3 = a call's badge, t6 = the other thread (its
  * ipc_thread_t at THREAD_IPC from it), a1..a4 = the message's words, a5 =
  * 0 (no handles, no bytes); a0, the handle until the commit, then the other
@@ -39,38 +39,21 @@
  * resumes from its frame through syscall_resume, hold for every thread in
  * a syscall and every thread the IPC module has queued as a receiver or
  * holds as a pending reply's caller: they blocked through
- * thread_block_ipc() or this path. The C fastpath relies on the same.) Then
- * thread_handoff_user's timer rule: with a READY peer at next's priority
- * (`peer`, 1 or 0, which the caller worked out), next's slice end must be
- * armed. The armed deadline is never later than a
- * sleeper's (every sleep arms the timer at least that early), so the C
- * path's timer_program() changes nothing exactly when the deadline armed
- * is no later than next's slice end (none armed is UINT64_MAX; 0, the mark
- * timer_tick() leaves, never lasts until a syscall: the interrupt path
- * programs the timer before it returns to user mode); otherwise the C path
- * runs. With s8 = prev's task (LOOKUP_HANDLE left it), computes what
- * sched_handoff() will store: leaves s7 = the end of next's turn, a6 =
- * next's task, s11 = its ASID tag (if another task). Uses t1, t4 and s9
- * besides. */
-.macro SWITCH_CHECKS peer
-  SPACE_STILL_VALID s8, t6, a6, s11, t4, s9, ipc_bail
-  /* sched_handoff()'s slice: the rest of prev's, donated, never extended
-   * (next's turn ends when prev's would have), or, for a used-up or longer
-   * one, next's own full slice from now (a thread's slice is a hundredth of
-   * a second: now plus it does not overflow). */
-  rdtime t1
+ * thread_block_ipc() or this path. The C fastpath relies on the same.)
+ * With s8 = prev's task (LOOKUP_HANDLE left it), leaves a6 = next's task,
+ * s11 = its ASID tag (if another task) and s7 = the end of next's turn:
+ * sched_handoff() donates prev's, as it is. Uses t5 and s9 besides.
+ *
+ * The timer needs nothing when both threads are of one level: the
+ * scheduler's rule (kernel_preempt_check(), the switches, the fastpaths)
+ * is that the running thread's turn end is armed whenever a peer waits at
+ * its level, and next's turn end is prev's. A call to a more urgent server
+ * has no peer at the server's level either: prev ran, so nothing READY is
+ * above its level. Only a reply to a less urgent client can need the
+ * timer (reply_to_lower_level). */
+.macro SWITCH_CHECKS
+  SPACE_STILL_VALID s8, t6, a6, s11, t5, s9, ipc_bail
   ld s7, SE_SLICE_END(t0)
-  ld s9, SE_SLICE(t6)
-  bgeu t1, s7, 6f
-  sub t4, s7, t1 /* what is left of it */
-  bgeu s9, t4, 9f
-6:
-  add s7, t1, s9
-9:
-  beqz \peer, 5f
-  ld t4, KERNEL_ARMED_DEADLINE(ra)
-  bltu s7, t4, ipc_bail
-5:
 .endm
 
 /* What both entries do first: s0-s11 saved, as trap.S does for every
@@ -96,31 +79,30 @@ ipc_fast_reply_recv:
 
   /* ---- reply_recv: syscall_reply_recv_fast() ---- */
   /* A caller to answer (the IPC module keeps one exactly while the reply
-   * is PENDING). t5 = this server's ipc_thread_t. */
-  addi t5, t0, THREAD_IPC
-  ld t6, IPCT_CALLER(t5)
+   * is PENDING). */
+  ld t6, THREAD_IPC + IPCT_CALLER(t0)
   beqz t6, ipc_bail
   addi t6, t6, -THREAD_IPC /* the client */
-  /* client_runs_next(): nothing READY above the client's priority: the
-   * bitmap's bits from the client's level up are 0 or 1, which says
-   * whether a peer is READY at its level (for SWITCH_CHECKS). */
-  lbu t4, SE_PRIO(t6)
-  lwu s10, KERNEL_SCHED + SCHED_BITMAP(ra)
-  srl s10, s10, t4
-  sltiu t4, s10, 2
-  beqz t4, ipc_bail
   /* ipc_reply_fast_check(), and no inherited priority to give back. (The
    * server is IPC_IDLE, as every thread in a syscall is, and the endpoint
    * open, as every endpoint a live handle names is: it closes only when
    * its last reference goes.) */
   ld t4, EP_CALLERS_HEAD(t2)
   bnez t4, ipc_bail
-  lbu t4, IPCT_PRIO(t5)
-  lbu s9, IPCT_BASE_PRIO(t5)
+  lbu t4, THREAD_IPC + IPCT_PRIO(t0)
+  lbu s9, THREAD_IPC + IPCT_BASE_PRIO(t0)
   bne t4, s9, ipc_bail
-  SWITCH_CHECKS s10
+  SWITCH_CHECKS
+  /* client_runs_next(): nothing READY above the client's level. It holds
+   * for a client of the server's level (nothing READY is above a running
+   * thread's), which needs no timer either (SWITCH_CHECKS). */
+  lbu t4, SE_PRIO(t6)
+  lbu t5, SE_PRIO(t0)
+  bne t4, t5, reply_to_lower_level
+reply_checked:
 
   /* Commit: ipc_reply_recv_fast(). t5 = this server's ipc_thread_t. */
+  addi t5, t0, THREAD_IPC
   sb zero, THREAD_IPC + IPCT_STATE(t6)
   sd zero, THREAD_IPC + IPCT_SERVER(t6)
   sd zero, IPCT_CALLER(t5)
@@ -155,19 +137,16 @@ ipc_fast_call:
   andi t4, t4, RIGHT_WRITE_ASM
   beqz t4, ipc_bail
   /* ipc_fastpath_check(). (The caller is IPC_IDLE and the endpoint open,
-   * as on the reply side.) */
+   * as on the reply side.) A server of the caller's level or a more
+   * urgent one: the scheduler's levels, which are the IPC module's (an
+   * inherited priority changes both). */
   ld t6, EP_SERVERS_HEAD(t2)
   beqz t6, ipc_bail
-  lbu t4, IPCT_PRIO(t6)
-  lbu t5, THREAD_IPC + IPCT_PRIO(t0)
-  bltu t4, t5, ipc_bail
   addi t6, t6, -THREAD_IPC /* the server */
-  /* A READY peer at the server's level? */
   lbu t4, SE_PRIO(t6)
-  lw s10, KERNEL_SCHED + SCHED_BITMAP(ra)
-  srlw s10, s10, t4
-  andi s10, s10, 1
-  SWITCH_CHECKS s10
+  lbu t5, SE_PRIO(t0)
+  bltu t4, t5, ipc_bail
+  SWITCH_CHECKS
 
   /* Commit: ipc_call_fast(). The server leaves the head of the queue with
    * no links (its prev is 0 already; its next too, if it was alone). */
@@ -246,6 +225,24 @@ ipc_fp_switch:
   mv a4, s7
   li a5, 0
   j ipc_fp_switched
+
+/* A reply to a client less urgent than the server (t4 = its level): the
+ * bitmap's bits from the client's level up must be 0 or 1 (nothing READY
+ * above it; whether a peer is READY at its level), and with a peer there
+ * the armed deadline must be no later than the client's turn end, s7 (the
+ * C path's timer_program() would change nothing; none armed is
+ * UINT64_MAX; 0, the mark timer_tick() leaves, never lasts until a
+ * syscall: the interrupt path programs the timer before it returns to user
+ * mode). */
+reply_to_lower_level:
+  lwu s10, KERNEL_SCHED + SCHED_BITMAP(ra)
+  srl s10, s10, t4
+  sltiu t5, s10, 2
+  beqz t5, ipc_bail
+  beqz s10, reply_checked
+  ld t5, KERNEL_ARMED_DEADLINE(ra)
+  bltu s7, t5, ipc_bail
+  j reply_checked
 
 /* Nothing has changed but s7-s11, which the checks use: the caller's come
  * back from the frame, and its arguments are still in a0-a5, the syscall

@@ -289,6 +289,50 @@ static void slice_timer(uint64_t deadline, const char *what) {
   t_say(P ": %s: the caller's peer ran\n", what);
 }
 
+/* ---- The donated turn, at one level (a peer of that level waits) ---- */
+
+static volatile int g_peer_ran_in_call;
+
+/* Priority 8: serves one call, spinning (at most 500 ms) until the
+ * caller's peer has run: the caller's turn, which the call donated, must
+ * end on time. The fastpath arms nothing for it: the timer the scheduler
+ * armed for the caller's turn (a peer waits at its level) is the
+ * server's. */
+static void turn_server(void *arg) {
+  (void)arg;
+  nx_ipc_words_t m;
+  int64_t badge = nx_ipc_recv(g_ep, &m);
+  uint32_t seen = g_peer_spins;
+  uint64_t until = (uint64_t)nx_clock_get() + 500 * MS;
+  while (g_peer_spins == seen && (uint64_t)nx_clock_get() < until) {
+  }
+  g_peer_ran_in_call = g_peer_spins != seen;
+  serve_from(badge, &m);
+}
+
+/* Priority 8: calls while its peer is READY (it ran first). */
+static void turn_caller(void *arg) {
+  (void)arg;
+  while (g_peer_spins == 0) {
+  }
+  t_expect(P, "the call of a donated turn", inc(g_ep, 11), 1);
+  g_stop = 1;
+  quit(g_ep);
+  nx_notification_signal(g_done, 1);
+}
+
+static void donated_turn(void) {
+  g_ep = (nx_handle_t)t_ok(P, "endpoint", nx_endpoint_create());
+  g_stop = 0;
+  g_peer_spins = 0;
+  start(turn_server, 8);
+  start(peer, 8);
+  start(turn_caller, 8);
+  wait_done(3, NEVER); /* the server waits, the peer spins, the caller calls */
+  t_expect(P, "the caller's peer ran while the server had the caller's turn", g_peer_ran_in_call,
+           1);
+}
+
 /* ---- reply and recv are not reply_recv ---- */
 
 static volatile int64_t g_recv_while_owing;
@@ -375,6 +419,7 @@ int nx_main(const nx_start_info_t *start_info) {
   inheritance();
   slice_timer(NEVER, "no deadline armed");
   slice_timer((uint64_t)nx_clock_get() + 1000000 * MS, "a deadline far away armed");
+  donated_turn();
   not_reply_recv();
   fp_state();
   t_say(P ": done, %d failures\n", t_failures);

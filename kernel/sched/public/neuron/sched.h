@@ -192,23 +192,25 @@ sched_entity_t *sched_pick(sched_t *s, uint64_t now);
 
 /* A direct switch (the IPC fastpath): `from` (RUNNING) becomes BLOCKED and
  * `to` (BLOCKED) becomes RUNNING at once, bypassing the run queues. `to`
- * runs on what is left of from's slice (donated; a used-up or longer one
- * is replaced by to's own full slice), starting at `now`. Only correct when
- * nothing READY is more urgent than `to`, which the caller guarantees (the
- * fastpath requires to's priority >= from's, and from was running).
- * NX_ERR_INVALID_ARGS (nothing changed) for any other pair of states. */
-static inline int sched_handoff(sched_entity_t *from, sched_entity_t *to, uint64_t now) {
+ * runs on the rest of from's turn: the turn is donated, its end kept
+ * (neither extended nor cut to to's own slice), so a chain of calls and
+ * replies takes turns with its peers as one thread would. A used-up turn
+ * stays used up: the timer, armed for it if a peer waits at from's level
+ * (the scheduler's rule: the running thread's turn end is armed whenever a
+ * peer waits at its level), ends it at once. Only correct when nothing
+ * READY is more urgent than `to`, which the caller guarantees (the
+ * fastpath requires to's priority >= from's, and from was running), and
+ * the assembly fastpath relies on the same rule to skip the timer when
+ * both are of one level. NX_ERR_INVALID_ARGS (nothing changed) for any
+ * other pair of states. */
+static inline int sched_handoff(sched_entity_t *from, sched_entity_t *to) {
   /* Inline, checking only the states: it is on the IPC fastpath, and a
    * RUNNING or BLOCKED entity was initialized (its priorities are valid). */
   if (!from || !to || from->state != SCHED_RUNNING || to->state != SCHED_BLOCKED) {
     return NX_ERR_INVALID_ARGS;
   }
   from->state = SCHED_BLOCKED;
-  /* The rest of from's slice: donated, never extended (to's turn ends when
-   * from's would have), or to's own full slice from now. */
-  uint64_t left = from->slice_end > now ? from->slice_end - now : 0;
-  to->slice_end =
-      left == 0 || left > to->slice ? sched_time_after(now, to->slice) : from->slice_end;
+  to->slice_end = from->slice_end;
   to->state = SCHED_RUNNING;
   return NX_OK;
 }
