@@ -49,6 +49,31 @@ const handle_slot_t *handle_table_next(const handle_table_t *t, uint32_t *cursor
   return 0;
 }
 
+/* The checks behind the HANDLE_FAST_* bits. */
+static const struct {
+  uint32_t type;
+  uint32_t rights;
+  uint8_t bit;
+} fast_checks[] = {
+    {OBJ_ENDPOINT, NX_RIGHT_WRITE, HANDLE_FAST_ENDPOINT_WRITE},
+    {OBJ_ENDPOINT, NX_RIGHT_READ, HANDLE_FAST_ENDPOINT_READ},
+    {OBJ_NOTIFICATION, NX_RIGHT_SIGNAL, HANDLE_FAST_NOTIFICATION_SIGNAL},
+};
+
+uint8_t handle_fast_bits(uint32_t type, uint32_t rights) {
+  /* A slot of that object and rights, for handle_check_slot() to judge. */
+  object_t obj = {.type = type};
+  handle_slot_t s = {.object = &obj, .rights = (uint16_t)rights};
+  handle_slot_t *unused;
+  uint8_t bits = 0;
+  for (size_t i = 0; i < sizeof fast_checks / sizeof fast_checks[0]; i++) {
+    if (handle_check_slot(&s, fast_checks[i].type, fast_checks[i].rights, &unused) == NX_OK) {
+      bits |= fast_checks[i].bit;
+    }
+  }
+  return bits;
+}
+
 handle_slot_t *handle_slot_take(handle_table_t *t, object_t *obj, uint32_t rights) {
   handle_slot_t *s = &t->slots[t->free_head];
   t->free_head = s->next_free;
@@ -59,6 +84,7 @@ handle_slot_t *handle_slot_take(handle_table_t *t, object_t *obj, uint32_t right
   s->serial = next_serial++;
   s->badge = 0;
   s->flags = 0;
+  s->fast = handle_fast_bits(obj->type, rights);
   return s;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "neuron/errors.h"
+#include "neuron/rights.h"
 
 namespace {
 
@@ -184,6 +185,44 @@ TEST(HandleTable, RandomOperationsMatchTheModel) {
     for (int o = 0; o < 4; o++) ASSERT_EQ(objs[o].refs, refs[o]);
     ASSERT_EQ(t.used, live.size());
   }
+}
+
+// A slot's fast bits are the lookup's verdicts: for every object type and
+// every rights mask, each bit is set exactly when handle_lookup_slot()
+// passes the check it stands for (the assembly fastpaths test the bit in
+// its place).
+TEST(HandleTable, FastBitsAreTheLookupsVerdicts) {
+  struct Check {
+    uint32_t type, rights, bit;
+  };
+  const Check checks[] = {
+      {OBJ_ENDPOINT, NX_RIGHT_WRITE, HANDLE_FAST_ENDPOINT_WRITE},
+      {OBJ_ENDPOINT, NX_RIGHT_READ, HANDLE_FAST_ENDPOINT_READ},
+      {OBJ_NOTIFICATION, NX_RIGHT_SIGNAL, HANDLE_FAST_NOTIFICATION_SIGNAL},
+  };
+  handle_table_t t;
+  handle_table_init(&t);
+  int set = 0;
+  for (uint32_t type = OBJ_NONE + 1; type < OBJ_TYPE_COUNT; type++) {
+    for (uint32_t rights = 0; rights <= NX_RIGHTS_ALL; rights++) {
+      object_t obj = {type, 0};
+      nx_handle_value_t h = 0;
+      ASSERT_EQ(handle_install(&t, &obj, rights, &h), NX_OK);
+      handle_slot_t *s = nullptr;
+      ASSERT_EQ(handle_lookup_slot(&t, h, HANDLE_ANY_TYPE, 0, &s), NX_OK);
+      uint32_t expected = 0;
+      for (const Check &c : checks) {
+        handle_slot_t *unused = nullptr;
+        if (handle_lookup_slot(&t, h, c.type, c.rights, &unused) == NX_OK) expected |= c.bit;
+      }
+      EXPECT_EQ(s->fast, expected) << "type " << type << " rights " << rights;
+      set += __builtin_popcount(expected);
+      ASSERT_EQ(handle_close(&t, h), NX_OK);
+    }
+  }
+  // Each bit is set for half the masks, of its type only: each check can
+  // both fail and pass.
+  EXPECT_EQ(set, 3 * (NX_RIGHTS_ALL + 1) / 2);
 }
 
 }  // namespace

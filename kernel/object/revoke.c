@@ -71,7 +71,7 @@ __attribute__((noinline)) static void finish(cap_revoke_t *r) {
       break;
     }
   }
-  r->root->flags &= (uint16_t)~HANDLE_SLOT_REVOKING;
+  r->root->flags &= (uint8_t)~HANDLE_SLOT_REVOKING;
   r->root = 0;
   r->next = 0;
   recompute_min();

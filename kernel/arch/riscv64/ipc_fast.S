@@ -58,24 +58,21 @@
 
 /* What both entries do first: s0-s11 saved, as trap.S does for every
  * syscall that may end with a continuation; then syscall_fastpath()'s
- * decode: words only, an IPC buffer, a 32-bit endpoint handle (LOOKUP_HANDLE
- * refuses any other value). Leaves t4 = the handle's rights. */
-.macro IPC_DECODE
+ * decode: words only, an IPC buffer, a 32-bit handle of an endpoint with
+ * the right the call needs (`fast`, LOOKUP_HANDLE's check). */
+.macro IPC_DECODE fast
   SAVE_S_REGS
   ld t0, TF_THREAD(sp)
   bnez a5, ipc_bail
   ld t4, THREAD_IPC_BUFFER(t0)
   beqz t4, ipc_bail
-  LOOKUP_HANDLE a0, t0, OBJECT_TYPE_ENDPOINT, t1, t2, s8, t4, t5, ipc_bail
-  lhu t4, SLOT_RIGHTS(t1)
+  LOOKUP_HANDLE a0, t0, \fast, t1, t2, s8, t4, ipc_bail
 .endm
 
   .section .text.ipc_fast, "ax"
   .globl ipc_fast_reply_recv
 ipc_fast_reply_recv:
-  IPC_DECODE
-  andi t4, t4, RIGHT_READ_ASM
-  beqz t4, ipc_bail
+  IPC_DECODE FAST_ENDPOINT_READ
 
   /* ---- reply_recv: syscall_reply_recv_fast() ---- */
   /* A caller to answer (the IPC module keeps one exactly while the reply
@@ -132,10 +129,8 @@ reply_checked:
   /* ---- call: syscall_call_fast() ---- */
   .globl ipc_fast_call
 ipc_fast_call:
-  IPC_DECODE
+  IPC_DECODE FAST_ENDPOINT_WRITE
   ld t3, SLOT_BADGE(t1)
-  andi t4, t4, RIGHT_WRITE_ASM
-  beqz t4, ipc_bail
   /* ipc_fastpath_check(). (The caller is IPC_IDLE and the endpoint open,
    * as on the reply side.) A server of the caller's level or a more
    * urgent one: the scheduler's levels, which are the IPC module's (an

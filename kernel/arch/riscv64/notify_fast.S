@@ -38,10 +38,7 @@ notify_fast:
   SAVE_ARGS
   ld t0, TF_THREAD(sp)
   blez a1, notify_bail
-  LOOKUP_HANDLE a0, t0, OBJECT_TYPE_NOTIFICATION, t1, t2, a5, t4, t5, notify_bail
-  lhu t4, SLOT_RIGHTS(t1)
-  andi t4, t4, RIGHT_SIGNAL_ASM
-  beqz t4, notify_bail
+  LOOKUP_HANDLE a0, t0, FAST_NOTIFICATION_SIGNAL, t1, t2, a5, t4, notify_bail
 
   /* notification_direct_waiter(): one node queued, its waiter's own (a
    * wait on this notification alone: the waiter's address, self being its

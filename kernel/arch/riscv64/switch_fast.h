@@ -15,30 +15,33 @@
 
 /* handle_lookup_slot_inline()'s common case for the 64-bit register value
  * `handle` in `thread`'s task: a live slot whose generation matches, no
- * revoke running anywhere (the C path handles that case), an object of
- * type `type`. Leaves in `slot` the
- * slot's address less TASK_HANDLES (its fields are at SLOT_* below), its
- * object in `obj` and `thread`'s task in `task`; else jumps to `bail`.
+ * revoke running anywhere (the C path handles that case), and the check
+ * `fast` (a HANDLE_FAST_* bit: an object type and a right) passes. Leaves
+ * in `slot` the slot's address less TASK_HANDLES (its fields are at SLOT_*
+ * below), its object in `obj` and `thread`'s task in `task`; else jumps to
+ * `bail`.
  *
  * The slot read is the one the handle's low 8 bits name (always inside the
  * 256-slot table), and the handle must equal the slot's own (its value,
  * zero-extended): one compare checks the generation, that bits 8..15 (an
  * index of 256 or more) are 0, that bits 32..63 (a value that is no 32-bit
  * handle) are 0 and that the slot is live (a free one's value has its
- * index's low 8 bits flipped: no handle that reaches it equals it). */
-.macro LOOKUP_HANDLE handle, thread, type, slot, obj, task, tmp, tmp2, bail
+ * index's low 8 bits flipped: no handle that reaches it equals it). The
+ * type and the right are the slot's `fast` bit, handle_check_slot()'s
+ * verdict worked out when the slot got its object and rights. */
+.macro LOOKUP_HANDLE handle, thread, fast, slot, obj, task, tmp, bail
   andi \slot, \handle, HANDLE_TABLE_SLOTS_ASM - 1
   slli \slot, \slot, HANDLE_SLOT_SHIFT
   ld \task, THREAD_TASK(\thread)
   add \slot, \slot, \task
   lwu \tmp, SLOT_VALUE(\slot)
   bne \tmp, \handle, \bail
-  ld \obj, SLOT_OBJECT(\slot)
   ld \tmp, cap_revokes_active
   bnez \tmp, \bail
-  lw \tmp, OBJECT_TYPE(\obj)
-  li \tmp2, \type
-  bne \tmp, \tmp2, \bail
+  lbu \tmp, SLOT_FAST(\slot)
+  andi \tmp, \tmp, \fast
+  beqz \tmp, \bail
+  ld \obj, SLOT_OBJECT(\slot)
 .endm
 
 /* Adds one to the 64-bit counter at byte `offset` from `base`. */

@@ -59,25 +59,23 @@
 #define HANDLE_SLOT_SHIFT 6 /* a slot is 64 bytes */
 #define HANDLE_SLOT_OBJECT 0
 #define HANDLE_SLOT_BADGE 48
-#define HANDLE_SLOT_VALUE 56  /* 32 bits: the slot's handle */
-#define HANDLE_SLOT_RIGHTS 60 /* 16 bits */
+#define HANDLE_SLOT_VALUE 56 /* 32 bits: the slot's handle */
+#define HANDLE_SLOT_FAST 63  /* 8 bits: HANDLE_FAST_* */
 #define HANDLE_TABLE_SLOTS_ASM 256
 /* A slot's fields from the address LOOKUP_HANDLE leaves (task + index *
  * 64). */
 #define SLOT_OBJECT (TASK_HANDLES + HANDLE_SLOT_OBJECT)
 #define SLOT_BADGE (TASK_HANDLES + HANDLE_SLOT_BADGE)
-#define SLOT_RIGHTS (TASK_HANDLES + HANDLE_SLOT_RIGHTS)
+#define SLOT_FAST (TASK_HANDLES + HANDLE_SLOT_FAST)
 #define SLOT_VALUE (TASK_HANDLES + HANDLE_SLOT_VALUE)
-#define OBJECT_TYPE 0
 #define OBJECT_REFS 4
-#define OBJECT_TYPE_NOTIFICATION 3 /* object_type_t */
-#define OBJECT_TYPE_ENDPOINT 6
 
-/* NX_RIGHT_READ, NX_RIGHT_WRITE and NX_RIGHT_SIGNAL, as plain numbers for
- * the assembler. */
-#define RIGHT_READ_ASM 1
-#define RIGHT_WRITE_ASM 2
-#define RIGHT_SIGNAL_ASM 64
+/* HANDLE_FAST_*, as plain numbers for the assembler: an endpoint with
+ * NX_RIGHT_WRITE (ipc_call), with NX_RIGHT_READ (ipc_reply_recv), a
+ * notification with NX_RIGHT_SIGNAL. */
+#define FAST_ENDPOINT_WRITE 1
+#define FAST_ENDPOINT_READ 2
+#define FAST_NOTIFICATION_SIGNAL 4
 
 /* A notification (a knotification_t starts with it), its waiters' nodes
  * and the notify_waiter_t in thread_t (at THREAD_WAITER; its own node,

@@ -129,24 +129,22 @@ _Static_assert(sizeof(handle_slot_t) == 1 << HANDLE_SLOT_SHIFT &&
                "handle slots");
 _Static_assert(offsetof(handle_slot_t, object) == HANDLE_SLOT_OBJECT, "handle slot layout");
 _Static_assert(offsetof(handle_slot_t, badge) == HANDLE_SLOT_BADGE, "handle slot layout");
-_Static_assert(offsetof(handle_slot_t, rights) == HANDLE_SLOT_RIGHTS &&
-                   sizeof(((handle_slot_t *)0)->rights) == 2,
+_Static_assert(offsetof(handle_slot_t, fast) == HANDLE_SLOT_FAST &&
+                   sizeof(((handle_slot_t *)0)->fast) == 1,
                "handle slot layout");
 _Static_assert(offsetof(handle_slot_t, value) == HANDLE_SLOT_VALUE &&
                    sizeof(((handle_slot_t *)0)->value) == 4,
                "handle slot layout");
-_Static_assert(offsetof(object_t, type) == OBJECT_TYPE && sizeof(((object_t *)0)->type) == 4,
-               "object layout");
-_Static_assert(OBJ_ENDPOINT == OBJECT_TYPE_ENDPOINT && OBJ_NOTIFICATION == OBJECT_TYPE_NOTIFICATION,
-               "object types");
-_Static_assert(NX_RIGHT_READ == RIGHT_READ_ASM && NX_RIGHT_WRITE == RIGHT_WRITE_ASM &&
-                   NX_RIGHT_SIGNAL == RIGHT_SIGNAL_ASM,
-               "rights");
+_Static_assert(HANDLE_FAST_ENDPOINT_WRITE == FAST_ENDPOINT_WRITE &&
+                   HANDLE_FAST_ENDPOINT_READ == FAST_ENDPOINT_READ &&
+                   HANDLE_FAST_NOTIFICATION_SIGNAL == FAST_NOTIFICATION_SIGNAL,
+               "the fastpaths' checks");
 /* NOLINTBEGIN(misc-redundant-expression): the rights syscalls.toml gives
  * expand to these macros today; the assertion catches the day they do not. */
 _Static_assert(SYS_IPC_CALL_EP_RIGHTS == NX_RIGHT_WRITE &&
-                   SYS_IPC_REPLY_RECV_EP_RIGHTS == NX_RIGHT_READ,
-               "the rights the IPC fastpath checks");
+                   SYS_IPC_REPLY_RECV_EP_RIGHTS == NX_RIGHT_READ &&
+                   SYS_NOTIFICATION_SIGNAL_N_RIGHTS == NX_RIGHT_SIGNAL,
+               "the rights the fastpaths check");
 /* NOLINTEND(misc-redundant-expression) */
 
 /* What notify_fast.S reads and writes (thread_offsets.h). */

@@ -52,6 +52,17 @@ typedef uint32_t nx_handle_value_t;
 /* Slot flags. */
 #define HANDLE_SLOT_REVOKING 1u /* the root of a revoke in progress */
 
+/* A live slot's `fast`: handle_check_slot()'s verdict for the three checks
+ * the assembly fastpaths make (ipc_call, ipc_reply_recv,
+ * notification_signal), worked out once when the slot gets its object and
+ * rights (handle_slot_take(), with handle_fast_bits()), which never change
+ * while it lives. A bit is set exactly when the check passes: the object
+ * is of that type and the rights hold that right. So the fastpaths test
+ * one bit where the lookup loads the object's type and the rights. */
+#define HANDLE_FAST_ENDPOINT_WRITE 1u      /* OBJ_ENDPOINT, NX_RIGHT_WRITE */
+#define HANDLE_FAST_ENDPOINT_READ 2u       /* OBJ_ENDPOINT, NX_RIGHT_READ */
+#define HANDLE_FAST_NOTIFICATION_SIGNAL 4u /* OBJ_NOTIFICATION, NX_RIGHT_SIGNAL */
+
 /* Read-only outside kernel/object. */
 typedef struct handle_slot {
   object_t *object; /* NULL when free */
@@ -72,7 +83,10 @@ typedef struct handle_slot {
   uint16_t rights; /* NX_RIGHT_* (NX_RIGHTS_ALL fits 16 bits) */
   union {
     uint16_t next_free; /* free: the free list's link (a slot index) */
-    uint16_t flags;     /* live: HANDLE_SLOT_* */
+    struct {
+      uint8_t flags; /* live: HANDLE_SLOT_* */
+      uint8_t fast;  /* live: HANDLE_FAST_* */
+    };
   };
 } handle_slot_t;
 
@@ -124,6 +138,10 @@ static inline handle_slot_t *handle_live_slot(const handle_table_t *t, nx_handle
   if (!s->object || s->value != h) return 0;
   return (handle_slot_t *)s;
 }
+
+/* The HANDLE_FAST_* bits of a slot holding an object of `type` with
+ * `rights`: handle_check_slot()'s verdicts, as its code gives them. */
+uint8_t handle_fast_bits(uint32_t type, uint32_t rights);
 
 /* Type and rights of a live, usable slot. */
 static inline int handle_check_slot(handle_slot_t *s, uint32_t type, uint32_t rights,
