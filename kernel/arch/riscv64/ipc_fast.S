@@ -10,11 +10,14 @@
  * either thread uses FP, moves through thread_fp_switch, in C. Everything
  * is checked before anything changes; any other case goes to the
  * dispatcher (syscall_general, trap.S) with nothing changed. The effects
- * are the C path's, in its order, but for two copies nothing reads: the
+ * are the C path's, in its order, but for copies nothing reads: the
  * words go from the sender's registers straight back out in the other
  * thread's registers, without the staging copy ipc_call_fast and
  * ipc_reply_recv_fast leave in its ipc_thread_t (scratch once delivered)
- * or the C path's trip through its trap frame.
+ * or the C path's trip through its trap frame; and a call's badge goes to
+ * the server in a0 only, not also to its recv_badge (which a receive reads
+ * only when the kernel completes it later, syscall_ipc_complete(), and
+ * the server's next receive writes first).
  *
  * Entered from trap.S for the IPC syscalls, with sp = the caller's trap
  * frame (where it saves s0-s11 first), its arguments in a0..a5 and the
@@ -135,9 +138,9 @@ ipc_fast_call:
    * as on the reply side.) A server of the caller's level or a more
    * urgent one: the scheduler's levels, which are the IPC module's (an
    * inherited priority changes both). */
-  ld t6, EP_SERVERS_HEAD(t2)
-  beqz t6, ipc_bail
-  addi t6, t6, -THREAD_IPC /* the server */
+  ld s10, EP_SERVERS_HEAD(t2) /* the server's ipc_thread_t */
+  beqz s10, ipc_bail
+  addi t6, s10, -THREAD_IPC /* the server */
   lbu t4, SE_PRIO(t6)
   lbu t5, SE_PRIO(t0)
   bltu t4, t5, ipc_bail
@@ -158,13 +161,10 @@ ipc_fast_call:
   /* The server's state IDLE and its reply state PENDING, one halfword. */
   li t4, IPC_STATE_IDLE | (IPC_REPLY_STATE_PENDING << 8)
   sh t4, THREAD_IPC + IPCT_STATE(t6)
-  sd t3, THREAD_IPC + IPCT_RECV_BADGE(t6)
   addi t5, t0, THREAD_IPC
-  sd t3, IPCT_SEND_BADGE(t5)
   li t4, IPC_STATE_REPLY_BLOCKED
   sb t4, IPCT_STATE(t5)
-  addi t4, t6, THREAD_IPC
-  sd t4, IPCT_SERVER(t5)
+  sd s10, IPCT_SERVER(t5)
   sd t5, THREAD_IPC + IPCT_CALLER(t6)
   /* Not receiving, and no bytes yet (one doubleword: trap.c). */
   sd zero, THREAD_IPC_RECEIVING(t0)

@@ -102,8 +102,6 @@ _Static_assert(offsetof(ipc_thread_t, next) == IPCT_NEXT &&
 _Static_assert(offsetof(ipc_thread_t, queued_on) == IPCT_QUEUED_ON, "IPC thread layout");
 _Static_assert(offsetof(ipc_thread_t, server) == IPCT_SERVER, "IPC thread layout");
 _Static_assert(offsetof(ipc_thread_t, caller) == IPCT_CALLER, "IPC thread layout");
-_Static_assert(offsetof(ipc_thread_t, send_badge) == IPCT_SEND_BADGE, "IPC thread layout");
-_Static_assert(offsetof(ipc_thread_t, recv_badge) == IPCT_RECV_BADGE, "IPC thread layout");
 _Static_assert(offsetof(ipc_thread_t, state) == IPCT_STATE, "IPC thread layout");
 _Static_assert(offsetof(ipc_thread_t, reply) == IPCT_REPLY && IPCT_REPLY == IPCT_STATE + 1 &&
                    sizeof(((ipc_thread_t *)0)->state) == 1 &&

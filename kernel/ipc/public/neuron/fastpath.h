@@ -149,7 +149,7 @@ static inline __attribute__((always_inline)) ipc_thread_t *ipc_call_fast(ipc_end
   server->msg.buf_len = 0;
   server->msg.handle_count = 0;
   server->recv_badge = badge;
-  caller->send_badge = badge;
+  /* Not caller->send_badge: only a queued caller's is read (take_call). */
   caller->state = IPC_REPLY_BLOCKED;
   caller->server = server;
   server->reply = IPC_REPLY_PENDING;
