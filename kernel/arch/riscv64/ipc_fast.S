@@ -125,8 +125,10 @@ reply_checked:
   /* Receiving, and no bytes yet (one doubleword: trap.c). */
   li t4, 1
   sd t4, THREAD_IPC_RECEIVING(t0)
-  /* The client's call returns 0 with the reply. */
+  /* The client's call returns 0 with the reply; a7 goes back 0, as it
+   * came with the call (RETURN_WITH_RESULTS_A7_ZERO). */
   li a0, 0
+  li a7, 0
   j deliver
 
   /* ---- call: syscall_call_fast() ---- */
@@ -194,12 +196,12 @@ ipc_fp_switched:
    * or 0 for a reply) with the words in a1..a4, where they came, and
    * a5 = 0 (it is: the message had no handles and no bytes). */
   RESTORE_S_REGS
-  RETURN_WITH_RESULTS
+  RETURN_WITH_RESULTS_A7_ZERO
 
 /* enter()'s FP step for threads that use FP (CALL_FP_SWITCH). What is live
  * goes into s0-s7, free here (prev's are in its frame; next's are loaded
  * from its frame last); s8 (prev's task) and s11 (the ASID tag) C keeps
- * too, and a5 was 0. */
+ * too, and a5 and a7 were 0. */
 ipc_fp_switch:
   mv s0, t0
   mv s1, t6
@@ -219,6 +221,7 @@ ipc_fp_switch:
   mv a3, s6
   mv a4, s7
   li a5, 0
+  li a7, 0
   j ipc_fp_switched
 
 /* A reply to a client less urgent than the server (t4 = its level): the

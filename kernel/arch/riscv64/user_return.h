@@ -57,9 +57,10 @@
 .endm
 
 /* Returns to user mode from the trap frame at sp with a0..a5 as the
- * syscall's results, already in place; the other registers C may clobber
- * go back as zero, so no kernel value reaches user space. */
-.macro RETURN_WITH_RESULTS
+ * syscall's results, already in place, and a7 already 0 (the IPC
+ * fastpath's call comes with it); the other registers C may clobber go
+ * back as zero, so no kernel value reaches user space. */
+.macro RETURN_WITH_RESULTS_A7_ZERO
   ld t0, TF_SEPC(sp)
   csrw sepc, t0
   csrw sscratch, sp
@@ -72,9 +73,14 @@
   li t5, 0
   li t6, 0
   li a6, 0
-  li a7, 0
   ld sp, TF_SP(sp)
   sret
+.endm
+
+/* The same with a7 zeroed too. */
+.macro RETURN_WITH_RESULTS
+  li a7, 0
+  RETURN_WITH_RESULTS_A7_ZERO
 .endm
 
 /* The same with a0 as the result and a1..a5 from the frame (a syscall's
