@@ -14,10 +14,14 @@
  * words go from the sender's registers straight back out in the other
  * thread's registers, without the staging copy ipc_call_fast and
  * ipc_reply_recv_fast leave in its ipc_thread_t (scratch once delivered)
- * or the C path's trip through its trap frame; and a call's badge goes to
+ * or the C path's trip through its trap frame; a call's badge goes to
  * the server in a0 only, not also to its recv_badge (which a receive reads
  * only when the kernel completes it later, syscall_ipc_complete(), and
- * the server's next receive writes first).
+ * the server's next receive writes first); and the links that mean
+ * something only in a state the thread leaves are not cleared: a
+ * server's queued_on (SEND_ or RECV_BLOCKED) and a client's server
+ * (REPLY_BLOCKED), as neuron/ipc.h defines them, which nothing reads in
+ * another state and every entry into one writes.
  *
  * Entered from trap.S for the IPC syscalls, with sp = the caller's trap
  * frame (where it saves s0-s11 first), its arguments in a0..a5 and the
@@ -104,7 +108,6 @@ reply_checked:
   /* Commit: ipc_reply_recv_fast(). t5 = this server's ipc_thread_t. */
   addi t5, t0, THREAD_IPC
   sb zero, THREAD_IPC + IPCT_STATE(t6)
-  sd zero, THREAD_IPC + IPCT_SERVER(t6)
   sd zero, IPCT_CALLER(t5)
   /* The server waits again: the tail of the endpoint's server queue. Its
    * links are 0 (a thread on no queue has none), as they stay with an
@@ -159,7 +162,6 @@ ipc_fast_call:
 4:
   sd zero, EP_SERVERS_TAIL(t2)
 5:
-  sd zero, THREAD_IPC + IPCT_QUEUED_ON(t6)
   /* The server's state IDLE and its reply state PENDING, one halfword. */
   li t4, IPC_STATE_IDLE | (IPC_REPLY_STATE_PENDING << 8)
   sh t4, THREAD_IPC + IPCT_STATE(t6)
