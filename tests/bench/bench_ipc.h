@@ -4,7 +4,8 @@
  *
  * A call carries its operation in w0 and a value in w1 (every message
  * carries four words, in registers); the reply carries w1 + 1 in w0 (so the
- * client can check it got its own answer) and sends back the bytes the call
+ * client can check it got its own answer; an echo of words only carries the
+ * call's w1..w3 back in w1..w3, the others zeros) and sends back the bytes the call
  * brought (nx_msg_bytes(info) of them, in the server's IPC buffer), so a
  * call with 4 KiB is copied once each way, IPC buffer to IPC buffer.
  * BENCH_OP_INVERT inverts those bytes before sending them back (the client
@@ -31,9 +32,10 @@ static inline int64_t bench_serve(nx_handle_t ep, nx_ipc_buffer_t *ipcb) {
   int64_t r = nx_ipc_recv(ep, &msg); /* the badge (0), or an error */
   while (r >= 0) {
     /* The common case first, as a server's dispatch would have it: an echo
-     * of words only goes straight back. */
+     * of words only goes straight back, w0 answered, the others as they
+     * came. */
     if (msg.w0 == BENCH_OP_ECHO && msg.info == 0) {
-      r = nx_ipc_reply_recv(ep, msg.w1 + 1, 0, 0, 0, 0, &msg);
+      r = nx_ipc_reply_recv(ep, msg.w1 + 1, msg.w1, msg.w2, msg.w3, 0, &msg);
       continue;
     }
     uint64_t op = msg.w0;
