@@ -60,7 +60,9 @@ static const struct {
     {OBJ_NOTIFICATION, NX_RIGHT_SIGNAL, HANDLE_FAST_NOTIFICATION_SIGNAL},
 };
 
-uint8_t handle_fast_bits(uint32_t type, uint32_t rights) {
+/* The HANDLE_FAST_* bits of a slot holding an object of `type` with
+ * `rights`: handle_check_slot()'s verdicts, as its code gives them. */
+static uint8_t handle_fast_bits(uint32_t type, uint32_t rights) {
   /* A slot of that object and rights, for handle_check_slot() to judge. */
   object_t obj = {.type = type};
   handle_slot_t s = {.object = &obj, .rights = (uint16_t)rights};

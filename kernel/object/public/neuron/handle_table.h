@@ -139,10 +139,6 @@ static inline handle_slot_t *handle_live_slot(const handle_table_t *t, nx_handle
   return (handle_slot_t *)s;
 }
 
-/* The HANDLE_FAST_* bits of a slot holding an object of `type` with
- * `rights`: handle_check_slot()'s verdicts, as its code gives them. */
-uint8_t handle_fast_bits(uint32_t type, uint32_t rights);
-
 /* Type and rights of a live, usable slot. */
 static inline int handle_check_slot(handle_slot_t *s, uint32_t type, uint32_t rights,
                                     handle_slot_t **out) {
