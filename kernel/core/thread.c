@@ -44,6 +44,24 @@ static int slot_alloc(void) {
 
 static void slot_free(uint32_t i) { stack_slots[i / 64] &= ~(1ull << (i % 64)); }
 
+/* Resuming `t` runs `continuation` on its trap frame, whatever its kernel
+ * stack holds: syscall_resume returns to user mode with the frame as it is
+ * (the syscall's results already in it), wait_resume first completes a
+ * notification or wait-set wait (both in trap.S).
+ *
+ * The rule the switches keep (seL4's: a thread in user mode has no kernel
+ * context): every thread that is not switched out in the middle of kernel
+ * work has the continuation syscall_resume. A new thread gets it; one that
+ * runs again after a switch (switch_to) or after its wait's continuation
+ * (wait_resume, notify_fast.S) gets it back. So a thread that enters a
+ * syscall has it already, and a switch that leaves the thread to resume
+ * from its frame (the IPC hand-offs, a wake that preempts, the assembly
+ * fastpaths) sets nothing. */
+static void set_continuation(thread_t *t, void (*continuation)(void)) {
+  t->context.ra = (uint64_t)(uintptr_t)continuation;
+  t->context.sp = (uint64_t)(uintptr_t)t->frame;
+}
+
 int thread_create(task_t *task, uint64_t entry, uint64_t user_sp, uint64_t arg, unsigned priority,
                   thread_t **out) {
   thread_t *t = slab_alloc(&kernel.threads, SLAB_ZERO);
@@ -71,8 +89,7 @@ int thread_create(task_t *task, uint64_t entry, uint64_t user_sp, uint64_t arg, 
   t->frame->a[0] = arg;
   t->frame->thread = (uint64_t)(uintptr_t)t;
   t->frame->kernel = (uint64_t)(uintptr_t)&kernel;
-  t->context.ra = (uint64_t)(uintptr_t)user_thread_start;
-  t->context.sp = (uint64_t)(uintptr_t)t->frame;
+  set_continuation(t, syscall_resume); /* its first run: to user mode, from the frame */
   ipc_thread_init(&t->ipc, &task->handles, priority);
   notify_waiter_init(&t->waiter);
   t->task_next = task->threads;
@@ -245,6 +262,9 @@ static void switch_to(thread_t *prev, thread_t *next, arch_context_t *save, bool
     kernel.stats.boot_instret = rdinstret() - kernel.entry_instret;
   }
   context_switch(save, &next->context);
+  /* This thread runs again: its saved context is spent, and it resumes from
+   * its frame if it leaves again without one (set_continuation's rule). */
+  set_continuation(kernel.current, syscall_resume);
   reap_zombie();
 }
 
@@ -304,20 +324,12 @@ static void schedule_saving(arch_context_t *save) {
 
 void schedule(void) { schedule_saving(kernel.current ? &kernel.current->context : &boot_context); }
 
-/* Resuming `t` runs `continuation` on its trap frame, whatever its kernel
- * stack holds: syscall_resume returns to user mode with the frame as it is
- * (the syscall's results already in it), wait_resume first completes a
- * notification or wait-set wait (both in trap.S). */
-static void set_continuation(thread_t *t, void (*continuation)(void)) {
-  t->context.ra = (uint64_t)(uintptr_t)continuation;
-  t->context.sp = (uint64_t)(uintptr_t)t->frame;
-}
-
 void thread_run_woken(thread_t *woken) {
   thread_t *prev = kernel.current;
   kernel.stats.wakeups++;
+  /* prev resumes from its frame, where its syscall's result is already
+   * (its continuation is syscall_resume: set_continuation's rule). */
   sched_wake_preempting(&kernel.sched, &prev->sched, &woken->sched, rdtime());
-  set_continuation(prev, syscall_resume); /* its syscall's result is in its frame already */
   enter(prev, woken);
   /* No timer work: no sleeper changed, and woken needs no slice end, as
    * nothing is READY at its level (sched_wake_would_preempt held, and prev
@@ -392,8 +404,7 @@ void thread_yield(thread_t *self) {
 
 void thread_handoff_user(thread_t *next) {
   thread_t *prev = kernel.current;
-  sched_handoff(&prev->sched, &next->sched);
-  set_continuation(prev, syscall_resume);
+  sched_handoff(&prev->sched, &next->sched); /* prev resumes from its frame */
   enter(prev, next);
   /* Only a READY peer at next's priority can need a new deadline (a
    * round-robin slice end): the sleepers did not change, and next runs on

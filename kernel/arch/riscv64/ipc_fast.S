@@ -30,7 +30,7 @@
  * thread_offsets.h's KERNEL_*). Free until the commit: t0-t6, a6 and
  * s7-s11 (a bail loads the caller's back); after it, every register.
  * Throughout: t0 = this thread, t1 = the handle's slot,
- * t2 = the endpoint, t3 = a call's badge, t6 = the other thread (its
+ * t2 = the endpoint, t6 = the other thread (its
  * ipc_thread_t at THREAD_IPC from it), a1..a4 = the message's words, a5 =
  * 0 (no handles, no bytes); a0, the handle until the commit, then the other
  * thread's result. The commit counts the
@@ -122,11 +122,13 @@ reply_checked:
 3:
   sd t5, EP_SERVERS_TAIL(t2)
   sd t2, IPCT_QUEUED_ON(t5)
-  /* Its state RECV_BLOCKED and its reply state NONE, one halfword. */
-  li t4, IPC_STATE_RECV_BLOCKED | (IPC_REPLY_STATE_NONE << 8)
-  sh t4, IPCT_STATE(t5)
-  /* Receiving, and no bytes yet (one doubleword: trap.c). */
+  /* Its state RECV_BLOCKED and its reply state NONE, one halfword; then
+   * receiving, and no bytes yet, one doubleword (trap.c): both are 1. */
+  .if (IPC_STATE_RECV_BLOCKED | (IPC_REPLY_STATE_NONE << 8)) != 1
+  .error "the server's IPC states are not the doubleword 1"
+  .endif
   li t4, 1
+  sh t4, IPCT_STATE(t5)
   sd t4, THREAD_IPC_RECEIVING(t0)
   /* The client's call returns 0 with the reply; a7 goes back 0, as it
    * came with the call (RETURN_WITH_RESULTS_A7_ZERO). */
@@ -138,7 +140,6 @@ reply_checked:
   .globl ipc_fast_call
 ipc_fast_call:
   IPC_DECODE FAST_ENDPOINT_WRITE
-  ld t3, SLOT_BADGE(t1)
   /* ipc_fastpath_check(). (The caller is IPC_IDLE and the endpoint open,
    * as on the reply side.) A server of the caller's level or a more
    * urgent one: the scheduler's levels, which are the IPC module's (an
@@ -151,8 +152,11 @@ ipc_fast_call:
   bltu t4, t5, ipc_bail
   SWITCH_CHECKS
 
-  /* Commit: ipc_call_fast(). The server leaves the head of the queue with
-   * no links (its prev is 0 already; its next too, if it was alone). */
+  /* Commit: ipc_call_fast(). The server's receive returns the caller's
+   * badge (a0 held the handle until now, for a bail). The server leaves
+   * the head of the queue with no links (its prev is 0 already; its next
+   * too, if it was alone). */
+  ld a0, SLOT_BADGE(t1)
   ld t4, THREAD_IPC + IPCT_NEXT(t6)
   sd t4, EP_SERVERS_HEAD(t2)
   beqz t4, 4f
@@ -172,8 +176,6 @@ ipc_fast_call:
   sd t5, THREAD_IPC + IPCT_CALLER(t6)
   /* Not receiving, and no bytes yet (one doubleword: trap.c). */
   sd zero, THREAD_IPC_RECEIVING(t0)
-  /* The server's receive returns the caller's badge. */
-  mv a0, t3
 
   /* ---- thread_handoff_user() and deliver_words() ---- */
 deliver:
@@ -185,7 +187,6 @@ deliver:
   li t5, SCHED_STATE_RUNNING
   sb t5, SE_STATE(t6)
   sd s7, SE_SLICE_END(t6)
-  RESUME_LATER_FROM_FRAME t0, t5
   /* enter(): FP state if either thread uses FP (ipc_fp_switch, below), gp and
    * tp, current, the address space. */
   lbu t4, THREAD_FP_USED(t0)

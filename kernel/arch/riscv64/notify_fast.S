@@ -104,8 +104,8 @@ notify_fast:
   sd zero, TF_A0(sp)
   /* thread_run_woken(): the counter, sched_wake_preempting() (the
    * signaller READY at the head of its level with what is left of its
-   * slice, the waiter RUNNING from now with a full one), the signaller's
-   * continuation, enter(). */
+   * slice, the waiter RUNNING from now with a full one), enter(); and
+   * what wait_resume does first, the waiter's continuation. */
   COUNT (KERNEL_STATS + KSTATS_WAKEUPS), ra, t4
   sd t5, SE_SLICE_LEFT(t0)
   li t4, SCHED_STATE_READY
@@ -132,7 +132,12 @@ notify_fast:
   ld t4, SE_SLICE(t6)
   add t4, t4, t1 /* a full turn from now (a hundredth of a second) */
   sd t4, SE_SLICE_END(t6)
-  RESUME_LATER_FROM_FRAME t0, t4
+  /* The signaller resumes from its frame (its continuation,
+   * syscall_resume, as every thread's in a syscall); the waiter, which
+   * runs again, gets that continuation back in place of wait_resume
+   * (set_continuation()'s rule, thread.c). */
+  ld t4, KERNEL_SYSCALL_RESUME(ra)
+  sd t4, THREAD_CTX_RA(t6)
   COUNT_FAST_SWITCH t4
   /* enter(): FP state if either thread uses FP (notify_fp_switch, below),
    * then the rest. */

@@ -58,15 +58,6 @@
   COUNT KERNEL_FAST_SWITCHES, ra, \tmp
 .endm
 
-/* `thread`, in a syscall with its trap frame at sp, will resume from that
- * frame when its turn comes: its saved context's continuation becomes
- * syscall_resume, as thread_block_ipc() and thread_block_wait() leave it. */
-.macro RESUME_LATER_FROM_FRAME thread, tmp
-  ld \tmp, KERNEL_SYSCALL_RESUME(ra)
-  sd \tmp, THREAD_CTX_RA(\thread)
-  sd sp, THREAD_CTX_SP(\thread)
-.endm
-
 /* Jumps to `fp_step` if `prev` or `next` uses FP (enter() moves their FP
  * state: thread_fp_switch). */
 .macro IF_EITHER_USES_FP prev, next, tmp, tmp2, fp_step
@@ -91,7 +82,8 @@
  * whose address is left in `resume`; else jumps to `bail`. For a yield's
  * peer, which may have been preempted anywhere; a thread blocked in IPC or
  * in a wait always has its syscall's continuation (thread_block_ipc,
- * thread_block_wait, or a fastpath that did the same), which ipc_fast.S
+ * thread_block_wait, or a fastpath, which leaves the one every thread in a
+ * syscall has: set_continuation()'s rule, thread.c), which ipc_fast.S
  * and notify_fast.S rely on, as the C fastpaths do. */
 .macro RESUMES_FROM_FRAME next, resume, tmp, bail
   ld \tmp, THREAD_CTX_RA(\next)

@@ -42,7 +42,7 @@
 
 /* ipc_state_t, ipc_reply_state_t */
 #define IPC_STATE_IDLE 0
-#define IPC_STATE_RECV_BLOCKED 2
+#define IPC_STATE_RECV_BLOCKED 1
 #define IPC_STATE_REPLY_BLOCKED 3
 #define IPC_REPLY_STATE_NONE 0
 #define IPC_REPLY_STATE_PENDING 1

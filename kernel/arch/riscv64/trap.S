@@ -178,27 +178,26 @@ syscall_resume:
  * waitset_wait (thread_block_wait): on its own kernel stack, empty below
  * the frame at sp, the wait's end (a signal, its deadline) becomes the
  * syscall's result in the frame (syscall_wait_complete), then back to user
- * mode. */
+ * mode. The thread runs again, so its continuation is syscall_resume again
+ * (the rule of set_continuation(), thread.c). */
   .globl wait_resume
 wait_resume:
   ld a0, TF_THREAD(sp)
+  lla t0, syscall_resume
+  sd t0, THREAD_CTX_RA(a0)
   call syscall_wait_complete
   RESUME_FROM_FRAME
 
 /* context_continue(ctx): runs the continuation in *ctx (its ra on the
  * stack sp, a trap frame) without loading s0-s11, which a continuation
- * does not use: the ones above, or a new thread's user_thread_start. */
+ * does not use: the ones above (a new thread's first is syscall_resume,
+ * on the frame thread_create() filled: zeroes but for entry, stack and
+ * argument). */
   .globl context_continue
 context_continue:
   ld ra, 0(a0)
   ld sp, 8(a0)
   ret
-
-/* A new thread's first switch lands here with sp = its trap frame, which
- * thread_create() filled (zeroes but for entry, stack and argument). */
-  .globl user_thread_start
-user_thread_start:
-  j trap_return
 
 /* context_switch(from, to): swap the callee-saved kernel state. */
   .globl context_switch

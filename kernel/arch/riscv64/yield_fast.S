@@ -64,10 +64,10 @@ yield_fast:
   li t2, SCHED_STATE_RUNNING
   sb t2, SE_STATE(a5)
   sd a4, SE_SLICE_END(a5)
-  /* The yielder's syscall returns 0 when it resumes from its frame. */
+  /* The yielder's syscall returns 0 when it resumes from its frame (its
+   * continuation, syscall_resume, as every thread's in a syscall:
+   * set_continuation(), thread.c). */
   sd zero, TF_A0(sp)
-  sd a2, THREAD_CTX_RA(a0) /* a2: syscall_resume */
-  sd sp, THREAD_CTX_SP(a0)
   COUNT_FAST_SWITCH t2
   /* enter(): FP state if either thread uses FP (yield_fp_switch, below),
    * then the rest. */

@@ -58,8 +58,9 @@ typedef struct ipc_msg {
 /* What a thread is doing in IPC. */
 typedef enum ipc_state {
   IPC_IDLE = 0,      /* not in IPC (running, or blocked elsewhere) */
+  IPC_RECV_BLOCKED,  /* a server queued on an endpoint, no caller yet (1:
+                        ipc_fast.S stores it with a 1 it stores beside) */
   IPC_SEND_BLOCKED,  /* a caller queued on an endpoint, no server yet */
-  IPC_RECV_BLOCKED,  /* a server queued on an endpoint, no caller yet */
   IPC_REPLY_BLOCKED, /* a caller whose message a server took; awaits reply */
 } ipc_state_t;
 

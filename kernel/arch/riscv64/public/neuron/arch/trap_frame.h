@@ -85,10 +85,6 @@ void fpu_zero(void);
 /* Saves the current kernel context into *from and resumes *to. */
 void context_switch(arch_context_t *from, const arch_context_t *to);
 
-/* Where a new user thread's first context_switch() lands: it returns to
- * user mode through the normal trap exit with its trap frame. */
-void user_thread_start(void);
-
 /* A blocked thread's continuation (its saved context's ra, with sp = its
  * trap frame): back to user mode with the results in the frame. */
 void syscall_resume(void);
