@@ -29,16 +29,22 @@
  * syscall_general, which saves the arguments), and ra = &kernel (for
  * thread_offsets.h's KERNEL_*). Free until the commit: t0-t6, a6 and
  * s7-s11 (a bail loads the caller's back); after it, every register.
- * Throughout: t0 = this thread, t1 = the handle's slot,
- * t2 = the endpoint, t6 = the other thread (its
- * ipc_thread_t at THREAD_IPC from it), a1..a4 = the message's words, a5 =
- * 0 (no handles, no bytes); a0, the handle until the commit, then the other
- * thread's result. The commit counts the
+ * Throughout: t0 = this thread's IPC part (its ipc_thread_t, at
+ * THREAD_IPC in it, which the trap frame holds too: TF_IPC), t6 = the
+ * other thread's, t1 = the handle's slot, t2 = the endpoint, a1..a4 = the
+ * message's words, a5 = 0 (no handles, no bytes); a0, the handle until
+ * the commit, then the other thread's result. The IPC parts are what the
+ * commit links and stores, so the threads are reached from them (their
+ * fields at FROM_IPC offsets); only the switch needs the other thread
+ * itself (t3). The commit counts the
  * syscall and the switch once, in kernel.fast_switches, and not in the IPC
  * module's fastpath counters, which nothing in the kernel reads.
  */
 #include "kernel/arch/riscv64/switch_fast.h"
 #include "neuron/syscall_numbers.h"
+
+/* A thread's field at byte `field` of it, from its IPC part. */
+#define FROM_IPC(field) ((field) - THREAD_IPC)
 
 /* The switch's conditions, for prev = t0 and next = t6: for another task,
  * a cached satp that still holds. (What
@@ -59,8 +65,8 @@
  * above its level. Only a reply to a less urgent client can need the
  * timer (reply_to_lower_level). */
 .macro SWITCH_CHECKS
-  SPACE_STILL_VALID s8, t6, a6, s11, t5, s9, ipc_bail
-  ld s7, SE_SLICE_END(t0)
+  SPACE_STILL_VALID s8, t6, a6, s11, t5, s9, ipc_bail, THREAD_IPC
+  ld s7, FROM_IPC(SE_SLICE_END)(t0)
 .endm
 
 /* What both entries do first: s0-s11 saved, as trap.S does for every
@@ -69,11 +75,11 @@
  * the right the call needs (`fast`, LOOKUP_HANDLE's check). */
 .macro IPC_DECODE fast
   SAVE_S_REGS
-  ld t0, TF_THREAD(sp)
+  ld t0, TF_IPC(sp)
   bnez a5, ipc_bail
-  ld t4, THREAD_IPC_BUFFER(t0)
+  ld t4, FROM_IPC(THREAD_IPC_BUFFER)(t0)
   beqz t4, ipc_bail
-  LOOKUP_HANDLE a0, t0, \fast, t1, t2, s8, t4, ipc_bail
+  LOOKUP_HANDLE a0, t0, \fast, t1, t2, s8, t4, ipc_bail, THREAD_IPC
 .endm
 
   .section .text.ipc_fast, "ax"
@@ -84,52 +90,51 @@ ipc_fast_reply_recv:
   /* ---- reply_recv: syscall_reply_recv_fast() ---- */
   /* A caller to answer (the IPC module keeps one exactly while the reply
    * is PENDING). */
-  ld t6, THREAD_IPC + IPCT_CALLER(t0)
+  ld t6, IPCT_CALLER(t0)
   beqz t6, ipc_bail
-  addi t6, t6, -THREAD_IPC /* the client */
-  /* ipc_reply_fast_check(), and no inherited priority to give back. (The
-   * server is IPC_IDLE, as every thread in a syscall is, and the endpoint
-   * open, as every endpoint a live handle names is: it closes only when
-   * its last reference goes.) */
+  /* ipc_reply_fast_check(), and no inherited priority to give back: the
+   * server's level (t3), which is its IPC priority (an inherited priority
+   * changes both), is its base priority. (The server is IPC_IDLE, as
+   * every thread in a syscall is, and the endpoint open, as every endpoint
+   * a live handle names is: it closes only when its last reference
+   * goes.) */
   ld t4, EP_CALLERS_HEAD(t2)
   bnez t4, ipc_bail
-  lbu t4, THREAD_IPC + IPCT_PRIO(t0)
-  lbu s9, THREAD_IPC + IPCT_BASE_PRIO(t0)
-  bne t4, s9, ipc_bail
+  lbu t3, FROM_IPC(SE_PRIO)(t0)
+  lbu t4, IPCT_BASE_PRIO(t0)
+  bne t3, t4, ipc_bail
   SWITCH_CHECKS
   /* client_runs_next(): nothing READY above the client's level. It holds
    * for a client of the server's level (nothing READY is above a running
    * thread's), which needs no timer either (SWITCH_CHECKS). */
-  lbu t4, SE_PRIO(t6)
-  lbu t5, SE_PRIO(t0)
-  bne t4, t5, reply_to_lower_level
+  lbu t4, FROM_IPC(SE_PRIO)(t6)
+  bne t4, t3, reply_to_lower_level
 reply_checked:
 
-  /* Commit: ipc_reply_recv_fast(). t5 = this server's ipc_thread_t. */
-  addi t5, t0, THREAD_IPC
-  sb zero, THREAD_IPC + IPCT_STATE(t6)
-  sd zero, IPCT_CALLER(t5)
+  /* Commit: ipc_reply_recv_fast(). */
+  sb zero, IPCT_STATE(t6)
+  sd zero, IPCT_CALLER(t0)
   /* The server waits again: the tail of the endpoint's server queue. Its
    * links are 0 (a thread on no queue has none), as they stay with an
    * empty queue. */
   ld t4, EP_SERVERS_TAIL(t2)
   beqz t4, 2f
-  sd t4, IPCT_PREV(t5)
-  sd t5, IPCT_NEXT(t4)
+  sd t4, IPCT_PREV(t0)
+  sd t0, IPCT_NEXT(t4)
   j 3f
 2:
-  sd t5, EP_SERVERS_HEAD(t2)
+  sd t0, EP_SERVERS_HEAD(t2)
 3:
-  sd t5, EP_SERVERS_TAIL(t2)
-  sd t2, IPCT_QUEUED_ON(t5)
+  sd t0, EP_SERVERS_TAIL(t2)
+  sd t2, IPCT_QUEUED_ON(t0)
   /* Its state RECV_BLOCKED and its reply state NONE, one halfword; then
    * receiving, and no bytes yet, one doubleword (trap.c): both are 1. */
   .if (IPC_STATE_RECV_BLOCKED | (IPC_REPLY_STATE_NONE << 8)) != 1
   .error "the server's IPC states are not the doubleword 1"
   .endif
   li t4, 1
-  sh t4, IPCT_STATE(t5)
-  sd t4, THREAD_IPC_RECEIVING(t0)
+  sh t4, IPCT_STATE(t0)
+  sd t4, FROM_IPC(THREAD_IPC_RECEIVING)(t0)
   /* The client's call returns 0 with the reply; a7 goes back 0, as it
    * came with the call (RETURN_WITH_RESULTS_A7_ZERO). */
   li a0, 0
@@ -144,11 +149,10 @@ ipc_fast_call:
    * as on the reply side.) A server of the caller's level or a more
    * urgent one: the scheduler's levels, which are the IPC module's (an
    * inherited priority changes both). */
-  ld s10, EP_SERVERS_HEAD(t2) /* the server's ipc_thread_t */
-  beqz s10, ipc_bail
-  addi t6, s10, -THREAD_IPC /* the server */
-  lbu t4, SE_PRIO(t6)
-  lbu t5, SE_PRIO(t0)
+  ld t6, EP_SERVERS_HEAD(t2)
+  beqz t6, ipc_bail
+  lbu t4, FROM_IPC(SE_PRIO)(t6)
+  lbu t5, FROM_IPC(SE_PRIO)(t0)
   bltu t4, t5, ipc_bail
   SWITCH_CHECKS
 
@@ -157,25 +161,24 @@ ipc_fast_call:
    * the head of the queue with no links (its prev is 0 already; its next
    * too, if it was alone). */
   ld a0, SLOT_BADGE(t1)
-  ld t4, THREAD_IPC + IPCT_NEXT(t6)
+  ld t4, IPCT_NEXT(t6)
   sd t4, EP_SERVERS_HEAD(t2)
   beqz t4, 4f
   sd zero, IPCT_PREV(t4)
-  sd zero, THREAD_IPC + IPCT_NEXT(t6)
+  sd zero, IPCT_NEXT(t6)
   j 5f
 4:
   sd zero, EP_SERVERS_TAIL(t2)
 5:
   /* The server's state IDLE and its reply state PENDING, one halfword. */
   li t4, IPC_STATE_IDLE | (IPC_REPLY_STATE_PENDING << 8)
-  sh t4, THREAD_IPC + IPCT_STATE(t6)
-  addi t5, t0, THREAD_IPC
+  sh t4, IPCT_STATE(t6)
   li t4, IPC_STATE_REPLY_BLOCKED
-  sb t4, IPCT_STATE(t5)
-  sd s10, IPCT_SERVER(t5)
-  sd t5, THREAD_IPC + IPCT_CALLER(t6)
+  sb t4, IPCT_STATE(t0)
+  sd t6, IPCT_SERVER(t0)
+  sd t0, IPCT_CALLER(t6)
   /* Not receiving, and no bytes yet (one doubleword: trap.c). */
-  sd zero, THREAD_IPC_RECEIVING(t0)
+  sd zero, FROM_IPC(THREAD_IPC_RECEIVING)(t0)
 
   /* ---- thread_handoff_user() and deliver_words() ---- */
 deliver:
@@ -183,18 +186,16 @@ deliver:
   /* sched_handoff(): prev BLOCKED, next RUNNING until the end of its turn
    * SWITCH_CHECKS worked out. */
   li t5, SCHED_STATE_BLOCKED
-  sb t5, SE_STATE(t0)
+  sb t5, FROM_IPC(SE_STATE)(t0)
   li t5, SCHED_STATE_RUNNING
-  sb t5, SE_STATE(t6)
-  sd s7, SE_SLICE_END(t6)
+  sb t5, FROM_IPC(SE_STATE)(t6)
+  sd s7, FROM_IPC(SE_SLICE_END)(t6)
   /* enter(): FP state if either thread uses FP (ipc_fp_switch, below), gp and
-   * tp, current, the address space. */
-  lbu t4, THREAD_FP_USED(t0)
-  lbu t5, THREAD_FP_USED(t6)
-  or t4, t4, t5
-  bnez t4, ipc_fp_switch
+   * tp, current, the address space. t3 = next, the thread. */
+  addi t3, t6, -THREAD_IPC
+  IF_EITHER_USES_FP t0, t6, t4, t5, ipc_fp_switch, THREAD_IPC
 ipc_fp_switched:
-  ENTER_NEXT t6, s8, a6, s11, t5
+  ENTER_NEXT t3, s8, a6, s11, t5
   /* deliver_words(), in registers: next's syscall returns a0 (the badge,
    * or 0 for a reply) with the words in a1..a4, where they came, and
    * a5 = 0 (it is: the message had no handles and no bytes). */
@@ -202,27 +203,25 @@ ipc_fp_switched:
   RETURN_WITH_RESULTS_A7_ZERO
 
 /* enter()'s FP step for threads that use FP (CALL_FP_SWITCH). What is live
- * goes into s0-s7, free here (prev's are in its frame; next's are loaded
+ * goes into s0-s6, free here (prev's are in its frame; next's are loaded
  * from its frame last); s8 (prev's task) and s11 (the ASID tag) C keeps
  * too, and a5 and a7 were 0. */
 ipc_fp_switch:
-  mv s0, t0
-  mv s1, t6
-  mv s2, a6
-  mv s3, a0
-  mv s4, a1
-  mv s5, a2
-  mv s6, a3
-  mv s7, a4
-  CALL_FP_SWITCH t0, t6
-  mv t0, s0
-  mv t6, s1
-  mv a6, s2
-  mv a0, s3
-  mv a1, s4
-  mv a2, s5
-  mv a3, s6
-  mv a4, s7
+  mv s0, t3
+  mv s1, a6
+  mv s2, a0
+  mv s3, a1
+  mv s4, a2
+  mv s5, a3
+  mv s6, a4
+  CALL_FP_SWITCH t0, t3, THREAD_IPC
+  mv t3, s0
+  mv a6, s1
+  mv a0, s2
+  mv a1, s3
+  mv a2, s4
+  mv a3, s5
+  mv a4, s6
   li a5, 0
   li a7, 0
   j ipc_fp_switched

@@ -5,6 +5,10 @@
  * a direct switch from one thread to another and its last steps (enter()
  * and switch_space() in kernel/core/thread.c for the common case, in its
  * order).
+ *
+ * A macro's `thread` register may point inside its thread instead, at byte
+ * `at` of it (ipc_fast.S keeps the threads' IPC parts, at THREAD_IPC):
+ * the thread's fields are then at their offset less `at`.
  */
 #ifndef KERNEL_ARCH_RISCV64_SWITCH_FAST_H
 #define KERNEL_ARCH_RISCV64_SWITCH_FAST_H
@@ -14,7 +18,7 @@
 #include "neuron/arch/trap_frame.h"
 
 /* handle_lookup_slot_inline()'s common case for the 64-bit register value
- * `handle` in `thread`'s task: a live slot whose generation matches, no
+ * `handle` in `thread`'s task (`thread` at its byte `at`): a live slot whose generation matches, no
  * revoke running anywhere (the C path handles that case), and the check
  * `fast` (a HANDLE_FAST_* bit: an object type and a right) passes. Leaves
  * in `slot` the slot's address less TASK_HANDLES (its fields are at SLOT_*
@@ -29,10 +33,10 @@
  * index's low 8 bits flipped: no handle that reaches it equals it). The
  * type and the right are the slot's `fast` bit, handle_check_slot()'s
  * verdict worked out when the slot got its object and rights. */
-.macro LOOKUP_HANDLE handle, thread, fast, slot, obj, task, tmp, bail
+.macro LOOKUP_HANDLE handle, thread, fast, slot, obj, task, tmp, bail, at=0
   andi \slot, \handle, HANDLE_TABLE_SLOTS_ASM - 1
   slli \slot, \slot, HANDLE_SLOT_SHIFT
-  ld \task, THREAD_TASK(\thread)
+  ld \task, THREAD_TASK - \at(\thread)
   add \slot, \slot, \task
   lwu \tmp, SLOT_VALUE(\slot)
   bne \tmp, \handle, \bail
@@ -58,21 +62,21 @@
   COUNT KERNEL_FAST_SWITCHES, ra, \tmp
 .endm
 
-/* Jumps to `fp_step` if `prev` or `next` uses FP (enter() moves their FP
- * state: thread_fp_switch). */
-.macro IF_EITHER_USES_FP prev, next, tmp, tmp2, fp_step
-  lbu \tmp, THREAD_FP_USED(\prev)
-  lbu \tmp2, THREAD_FP_USED(\next)
+/* Jumps to `fp_step` if `prev` or `next` (both at their byte `at`) uses
+ * FP (enter() moves their FP state: thread_fp_switch). */
+.macro IF_EITHER_USES_FP prev, next, tmp, tmp2, fp_step, at=0
+  lbu \tmp, THREAD_FP_USED - \at(\prev)
+  lbu \tmp2, THREAD_FP_USED - \at(\next)
   or \tmp, \tmp, \tmp2
   bnez \tmp, \fp_step
 .endm
 
 /* enter()'s FP step, thread_fp_switch(prev, next), in C, on the kernel
- * stack below the trap frame at sp (nothing else uses it now). What the
- * caller keeps live must be in s0-s11, which C keeps; ra gets &kernel
- * back. */
-.macro CALL_FP_SWITCH prev, next
-  mv a0, \prev
+ * stack below the trap frame at sp (nothing else uses it now), with `prev`
+ * at its byte `prev_at`. What the caller keeps live must be in s0-s11,
+ * which C keeps; ra gets &kernel back. */
+.macro CALL_FP_SWITCH prev, next, prev_at=0
+  addi a0, \prev, -\prev_at
   mv a1, \next
   call thread_fp_switch
   ld ra, TF_KERNEL(sp)
@@ -103,13 +107,13 @@
   bne \tmp, \tmp2, \bail
 .endm
 
-/* The address space a switch from a thread of `prev_task` to `next`
- * enters is usable at once: the same task's, or another task's whose
- * cached satp still holds (SATP_STILL_VALID). Leaves next's task in
- * `next_task` and, for another task, its tag in `tag`; else jumps to
- * `bail`. */
-.macro SPACE_STILL_VALID prev_task, next, next_task, tag, tmp, tmp2, bail
-  ld \next_task, THREAD_TASK(\next)
+/* The address space a switch from a thread of `prev_task` to `next` (at
+ * its byte `at`) enters is usable at once: the same task's, or another
+ * task's whose cached satp still holds (SATP_STILL_VALID). Leaves next's
+ * task in `next_task` and, for another task, its tag in `tag`; else jumps
+ * to `bail`. */
+.macro SPACE_STILL_VALID prev_task, next, next_task, tag, tmp, tmp2, bail, at=0
+  ld \next_task, THREAD_TASK - \at(\next)
   beq \prev_task, \next_task, 1f
   SATP_STILL_VALID \next_task, \tag, \tmp, \tmp2, \bail
 1:

@@ -29,6 +29,7 @@ _Static_assert(offsetof(trap_frame_t, kernel) == TF_KERNEL, "trap frame layout")
 _Static_assert(offsetof(trap_frame_t, s) == TF_S0, "trap frame layout");
 _Static_assert(offsetof(trap_frame_t, gp) == TF_GP, "trap frame layout");
 _Static_assert(offsetof(trap_frame_t, tp) == TF_TP, "trap frame layout");
+_Static_assert(offsetof(trap_frame_t, ipc) == TF_IPC, "trap frame layout");
 _Static_assert(sizeof(trap_frame_t) == TF_SIZE && TF_SIZE % 16 == 0, "trap frame size");
 /* trap.S tells the syscalls that may end with a continuation (the IPC
  * calls, 0 .. 3, then thread_yield, notification_signal and the two waits,
