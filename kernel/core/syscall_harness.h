@@ -325,7 +325,8 @@ class Harness {
   std::string step_what;  // what the step does, for failure messages
 
  private:
-  void CheckWait(int task);  // its thread's wait: hold, state, outcome
+  void CheckWait(int task);     // its thread's wait: hold, state, outcome
+  void CheckIpcView(int task);  // its thread's frame: the IPC fastpath's view
   void CheckTable(const MTable &t);
   void CheckObject(int id, const std::vector<uint32_t> &refs);
   void CheckQuotas();

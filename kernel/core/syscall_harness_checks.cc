@@ -187,10 +187,22 @@ void Harness::CheckWait(int i) {
   }
 }
 
+void Harness::CheckIpcView(int i) {
+  const thread_t &th = tasks[i].ft->thread;
+  if (th.ipc_buffer != tasks[i].ipc_buffer) Fail("task " + std::to_string(i) + ": IPC buffer");
+  const uint64_t view = th.ipc_buffer ? reinterpret_cast<uint64_t>(&th.ipc) : 0;
+  if (th.frame->ipc != view) {
+    Fail("task " + std::to_string(i) + ": its frame's IPC view disagrees with its IPC buffer");
+  }
+}
+
 void Harness::CheckAll() {
   // The waits first: one that ended otherwise than the model's is the
   // cause of what else differs.
-  for (size_t i = 0; i < tasks.size(); i++) CheckWait(static_cast<int>(i));
+  for (size_t i = 0; i < tasks.size(); i++) {
+    CheckWait(static_cast<int>(i));
+    CheckIpcView(static_cast<int>(i));
+  }
   for (const MTable &t : tables) {
     if (t.alive) CheckTable(t);
   }

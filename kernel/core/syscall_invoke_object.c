@@ -473,6 +473,9 @@ int64_t sys_task_kill_invoke(thread_t *caller, const sys_task_kill_args_t *args)
 int64_t sys_thread_set_ipc_buffer_invoke(thread_t *caller,
                                          const sys_thread_set_ipc_buffer_args_t *args) {
   caller->ipc_buffer = args->addr;
+  /* The IPC fastpath's condition on the thread, kept where its entry reads
+   * it (trap_frame.h). */
+  caller->frame->ipc = args->addr ? (uint64_t)(uintptr_t)&caller->ipc : 0;
   return NX_OK;
 }
 

@@ -89,7 +89,6 @@ int thread_create(task_t *task, uint64_t entry, uint64_t user_sp, uint64_t arg, 
   t->frame->a[0] = arg;
   t->frame->thread = (uint64_t)(uintptr_t)t;
   t->frame->kernel = (uint64_t)(uintptr_t)&kernel;
-  t->frame->ipc = (uint64_t)(uintptr_t)&t->ipc;
   set_continuation(t, syscall_resume); /* its first run: to user mode, from the frame */
   ipc_thread_init(&t->ipc, &task->handles, priority);
   notify_waiter_init(&t->waiter);

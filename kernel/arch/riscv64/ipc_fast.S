@@ -71,15 +71,66 @@
 
 /* What both entries do first: s0-s11 saved, as trap.S does for every
  * syscall that may end with a continuation; then syscall_fastpath()'s
- * decode: words only, an IPC buffer, a 32-bit handle of an endpoint with
- * the right the call needs (`fast`, LOOKUP_HANDLE's check). */
+ * decode: an IPC buffer (the frame's IPC view is 0 without one), words
+ * only, a 32-bit handle of an endpoint with the right the call needs
+ * (`fast`, LOOKUP_HANDLE's check). */
 .macro IPC_DECODE fast
   SAVE_S_REGS
   ld t0, TF_IPC(sp)
+  beqz t0, ipc_bail
   bnez a5, ipc_bail
-  ld t4, FROM_IPC(THREAD_IPC_BUFFER)(t0)
-  beqz t4, ipc_bail
   LOOKUP_HANDLE a0, t0, \fast, t1, t2, s8, t4, ipc_bail, THREAD_IPC
+.endm
+
+/* The end of both: thread_handoff_user() and deliver_words(), with
+ * SCHED_STATE_BLOCKED in `blocked` and SCHED_STATE_RUNNING in `running`
+ * (each side's commit leaves one of them, as its .if checks).
+ * Expanded on each side, so that neither jumps to it. */
+.macro DELIVER blocked, running
+  COUNT_FAST_SWITCH t1
+  /* sched_handoff(): prev BLOCKED, next RUNNING until the end of its turn
+   * SWITCH_CHECKS worked out. */
+  sb \blocked, FROM_IPC(SE_STATE)(t0)
+  sb \running, FROM_IPC(SE_STATE)(t6)
+  sd s7, FROM_IPC(SE_SLICE_END)(t6)
+  /* enter(): FP state if either thread uses FP (the FP step, below), gp
+   * and tp, current, the address space. t3 = next, the thread. */
+  addi t3, t6, -THREAD_IPC
+  IF_EITHER_USES_FP t0, t6, t4, t5, 8f, THREAD_IPC
+9:
+  ENTER_NEXT t3, s8, a6, s11, t5
+  /* deliver_words(), in registers: next's syscall returns a0 (the badge,
+   * or 0 for a reply) with the words in a1..a4, where they came, and
+   * a5 = 0 (it is: the message had no handles and no bytes). */
+  RESTORE_S_REGS
+  RETURN_WITH_RESULTS_A7_ZERO
+8:
+  FP_STEP
+  j 9b
+.endm
+
+/* enter()'s FP step for threads that use FP (CALL_FP_SWITCH). What is live
+ * goes into s0-s6, free here (prev's are in its frame; next's are loaded
+ * from its frame last); s8 (prev's task) and s11 (the ASID tag) C keeps
+ * too, and a5 and a7 are 0. */
+.macro FP_STEP
+  mv s0, t3
+  mv s1, a6
+  mv s2, a0
+  mv s3, a1
+  mv s4, a2
+  mv s5, a3
+  mv s6, a4
+  CALL_FP_SWITCH t0, t3, THREAD_IPC
+  mv t3, s0
+  mv a6, s1
+  mv a0, s2
+  mv a1, s3
+  mv a2, s4
+  mv a3, s5
+  mv a4, s6
+  li a5, 0
+  li a7, 0
 .endm
 
   .section .text.ipc_fast, "ax"
@@ -139,7 +190,12 @@ reply_checked:
    * came with the call (RETURN_WITH_RESULTS_A7_ZERO). */
   li a0, 0
   li a7, 0
-  j deliver
+  /* t4 is SCHED_STATE_RUNNING too. */
+  .if SCHED_STATE_RUNNING != 1
+  .error "SCHED_STATE_RUNNING is not the server's 1"
+  .endif
+  li t5, SCHED_STATE_BLOCKED
+  DELIVER t5, t4
 
   /* ---- call: syscall_call_fast() ---- */
   .globl ipc_fast_call
@@ -179,52 +235,12 @@ ipc_fast_call:
   sd t0, IPCT_CALLER(t6)
   /* Not receiving, and no bytes yet (one doubleword: trap.c). */
   sd zero, FROM_IPC(THREAD_IPC_RECEIVING)(t0)
-
-  /* ---- thread_handoff_user() and deliver_words() ---- */
-deliver:
-  COUNT_FAST_SWITCH t5
-  /* sched_handoff(): prev BLOCKED, next RUNNING until the end of its turn
-   * SWITCH_CHECKS worked out. */
-  li t5, SCHED_STATE_BLOCKED
-  sb t5, FROM_IPC(SE_STATE)(t0)
+  /* t4 is SCHED_STATE_BLOCKED too. */
+  .if IPC_STATE_REPLY_BLOCKED != SCHED_STATE_BLOCKED
+  .error "the caller's IPC state is not its scheduler state"
+  .endif
   li t5, SCHED_STATE_RUNNING
-  sb t5, FROM_IPC(SE_STATE)(t6)
-  sd s7, FROM_IPC(SE_SLICE_END)(t6)
-  /* enter(): FP state if either thread uses FP (ipc_fp_switch, below), gp and
-   * tp, current, the address space. t3 = next, the thread. */
-  addi t3, t6, -THREAD_IPC
-  IF_EITHER_USES_FP t0, t6, t4, t5, ipc_fp_switch, THREAD_IPC
-ipc_fp_switched:
-  ENTER_NEXT t3, s8, a6, s11, t5
-  /* deliver_words(), in registers: next's syscall returns a0 (the badge,
-   * or 0 for a reply) with the words in a1..a4, where they came, and
-   * a5 = 0 (it is: the message had no handles and no bytes). */
-  RESTORE_S_REGS
-  RETURN_WITH_RESULTS_A7_ZERO
-
-/* enter()'s FP step for threads that use FP (CALL_FP_SWITCH). What is live
- * goes into s0-s6, free here (prev's are in its frame; next's are loaded
- * from its frame last); s8 (prev's task) and s11 (the ASID tag) C keeps
- * too, and a5 and a7 were 0. */
-ipc_fp_switch:
-  mv s0, t3
-  mv s1, a6
-  mv s2, a0
-  mv s3, a1
-  mv s4, a2
-  mv s5, a3
-  mv s6, a4
-  CALL_FP_SWITCH t0, t3, THREAD_IPC
-  mv t3, s0
-  mv a6, s1
-  mv a0, s2
-  mv a1, s3
-  mv a2, s4
-  mv a3, s5
-  mv a4, s6
-  li a5, 0
-  li a7, 0
-  j ipc_fp_switched
+  DELIVER t4, t5
 
 /* A reply to a client less urgent than the server (t4 = its level): the
  * bitmap's bits from the client's level up must be 0 or 1 (nothing READY

@@ -50,7 +50,7 @@
 #define TF_S0 160     /* s0..s11: saved by the syscalls with continuations only (see above) */
 #define TF_GP 256     /* gp and tp: saved when another thread runs */
 #define TF_TP 264
-#define TF_IPC 272  /* the thread's IPC part, for the IPC fastpath (ipc_fast.S) */
+#define TF_IPC 272  /* the IPC fastpath's view of the thread (below) */
 #define TF_SIZE 288 /* a multiple of 16: sp stays aligned below it */
 
 #ifndef __ASSEMBLER__
@@ -66,8 +66,11 @@ typedef struct trap_frame {
   uint64_t kernel; /* &kernel, for the trap entry */
   uint64_t s[12];  /* s0..s11 of a syscall with a continuation (which restores them) */
   uint64_t gp, tp; /* while another thread runs */
-  uint64_t ipc;    /* the thread's ipc_thread_t *, for the IPC fastpath */
-  uint64_t pad;    /* to TF_SIZE */
+  /* For the IPC fastpath (ipc_fast.S): the thread's IPC part (its
+   * ipc_thread_t *) while it has an IPC buffer, which IPC needs, else 0
+   * (thread_set_ipc_buffer keeps it). */
+  uint64_t ipc;
+  uint64_t pad; /* to TF_SIZE */
 } trap_frame_t;
 
 /* The callee-saved state context_switch() swaps between threads. */
