@@ -18,8 +18,10 @@
 #include "neuron/arch/trap_frame.h"
 
 /* handle_lookup_slot_inline()'s common case for the 64-bit register value
- * `handle` in `thread`'s task (`thread` at its byte `at`): a live slot whose generation matches, no
- * revoke running anywhere (the C path handles that case), and the check
+ * `handle` in `thread`'s task (`thread` at its byte `at`), with &kernel in
+ * ra: a live slot whose generation matches, no revoke running anywhere
+ * (the C path handles that case; kernel.ld puts cap_revokes_active within
+ * reach of &kernel), and the check
  * `fast` (a HANDLE_FAST_* bit: an object type and a right) passes. Leaves
  * in `slot` the slot's address less TASK_HANDLES (its fields are at SLOT_*
  * below), its object in `obj` and `thread`'s task in `task`; else jumps to
@@ -40,7 +42,7 @@
   add \slot, \slot, \task
   lwu \tmp, SLOT_VALUE(\slot)
   bne \tmp, \handle, \bail
-  ld \tmp, cap_revokes_active
+  ld \tmp, %lo(KERNEL_TO_CAP_REVOKES_ACTIVE)(ra)
   bnez \tmp, \bail
   lbu \tmp, SLOT_FAST(\slot)
   andi \tmp, \tmp, \fast

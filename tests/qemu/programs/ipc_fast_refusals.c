@@ -6,7 +6,8 @@
  * ipc_fast_test checks the cases the fastpath does take; dropping any one
  * of the checks below from ipc_fast.S fails this test. Last, FP state,
  * which the fastpath takes and must carry: without its FP step (in C,
- * thread_fp_switch), the FP case below fails.
+ * thread_fp_switch), the FP case below fails. Then a revoke in progress,
+ * which the C lookup must judge.
  *
  * All threads run at or below the task's priority, 10 (main's).
  */
@@ -410,6 +411,74 @@ static void fp_state(void) {
   t_expect(P, "FP registers kept on both sides", g_fp_kept && g_fp_wrong == 0, 1);
 }
 
+/* ---- A revoke in progress (LOOKUP_HANDLE: cap_revokes_active) ---- */
+
+/* Each round main derives g_doomed from g_ep, and a chain of REVOKE_CHAIN
+ * capabilities under it; revoke_worker revokes g_ep, which removes them
+ * and leaves g_ep usable, while main, woken by a deadline partway into the
+ * revoke, calls through both: a capability under a revoke in progress
+ * must be refused (the C path's lookup), though a server waits. The
+ * first round times the revoke; the next ones try points in it until one
+ * catches it in progress (g_ep, its root, cannot be duplicated then). */
+#define REVOKE_CHAIN 160
+#define REVOKE_ROUNDS 24
+
+static nx_handle_t g_go;
+static volatile uint64_t g_revoke_start, g_revoke_took;
+static volatile int g_rounds_over;
+
+/* Priority 4: each round, from g_revoke_start, revokes g_ep and times it. */
+static void revoke_worker(void *arg) {
+  (void)arg;
+  while (nx_notification_wait(g_go, 1, NEVER) >= 0 && !g_rounds_over) {
+    while ((uint64_t)nx_clock_get() < g_revoke_start) {
+    }
+    uint64_t t0 = (uint64_t)nx_clock_get();
+    t_expect(P, "the revoke's count", nx_handle_revoke(g_ep), REVOKE_CHAIN + 1);
+    g_revoke_took = (uint64_t)nx_clock_get() - t0;
+    nx_notification_signal(g_done, 1);
+  }
+  nx_notification_signal(g_done, 1);
+}
+
+/* At `at`: whether g_ep's revoke is in progress, and if so the calls. */
+static int probe_revoke(uint64_t at, nx_handle_t doomed) {
+  nx_nanosleep_until(at);
+  int64_t dup = nx_handle_dup(g_ep, NX_RIGHT_WRITE);
+  if (dup >= 0) nx_handle_close((nx_handle_t)dup); /* before or after it: no catch */
+  if (dup != NX_ERR_BUSY) return 0;
+  t_expect(P, "a call through a capability being revoked", inc(doomed, 1), NX_ERR_BAD_HANDLE);
+  t_expect(P, "a call through the revoke's root", inc(g_ep, 2), 1);
+  return 1;
+}
+
+static void revoke_in_progress(void) {
+  serve_at(10);
+  g_go = notification();
+  start(revoke_worker, 4);
+  int caught = 0, round = 0;
+  for (; round < REVOKE_ROUNDS && !caught; round++) {
+    const uint32_t rights = NX_RIGHT_WRITE | NX_RIGHT_DUPLICATE;
+    nx_handle_t doomed = (nx_handle_t)t_ok(P, "dup", nx_handle_dup(g_ep, rights));
+    nx_handle_t h = doomed;
+    for (int i = 0; i < REVOKE_CHAIN; i++)
+      h = (nx_handle_t)t_ok(P, "dup", nx_handle_dup(h, rights));
+    g_revoke_start = (uint64_t)nx_clock_get() + 2 * MS;
+    nx_notification_signal(g_go, 1);
+    if (round > 0) {
+      caught = probe_revoke(g_revoke_start + g_revoke_took * (uint64_t)(1 + round % 7) / 8, doomed);
+    }
+    wait_done(1, NEVER);
+  }
+  g_rounds_over = 1;
+  nx_notification_signal(g_go, 1);
+  wait_done(1, NEVER);
+  quit(g_ep);
+  t_expect(P, "a round that caught the revoke in progress", caught, 1);
+  t_say(P ": a revoke in progress: refused what it revokes, served through its root (round %d)\n",
+        round);
+}
+
 int nx_main(const nx_start_info_t *start_info) {
   t_log = start_info->log;
   g_done = notification();
@@ -422,6 +491,7 @@ int nx_main(const nx_start_info_t *start_info) {
   donated_turn();
   not_reply_recv();
   fp_state();
+  revoke_in_progress();
   t_say(P ": done, %d failures\n", t_failures);
   return t_failures != 0;
 }

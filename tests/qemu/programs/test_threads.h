@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#define T_THREADS 24
+#define T_THREADS 26
 
 /* Starts fn(0) in a thread of this task at `prio` on the next stack of the
  * pool; counts a failure (test_util.h), naming `prefix`, if the pool is
