@@ -6,7 +6,7 @@
  * thread has its own kernel stack, so a thread preempted or sleeping
  * inside a syscall simply stays in the middle of its C frames, while one
  * that blocks in IPC or in a notification wait leaves a continuation
- * instead (block_leaving); schedule() switches straight from one thread to
+ * instead (block_to_continuation); schedule() switches straight from one thread to
  * the next (no separate scheduler thread), and when nothing is ready it
  * waits for the timer on the current stack.
  */
@@ -378,20 +378,24 @@ void kernel_preempt_check(void) {
  * never resume (its continuation is what the next switch loads). */
 static arch_context_t discarded_context;
 
-/* Blocks the current thread with `continuation` (which completes its
- * syscall and returns to user mode from its frame) and runs others. */
-__attribute__((noreturn)) static void block_leaving(void (*continuation)(void)) {
+/* Blocks the current thread, which runs its continuation (completing its
+ * syscall and returning to user mode from its frame) when it runs again,
+ * and runs others. */
+__attribute__((noreturn)) static void block_to_continuation(void) {
   thread_t *self = kernel.current;
-  set_continuation(self, continuation);
   schedule_saving(&discarded_context);
   /* self was picked again at once (woken while this stack idled): its
    * continuation ends the syscall all the same. */
   context_continue(&self->context);
 }
 
-void thread_block_ipc(void) { block_leaving(syscall_resume); }
+/* Its continuation is syscall_resume already (set_continuation's rule). */
+void thread_block_ipc(void) { block_to_continuation(); }
 
-void thread_block_wait(void) { block_leaving(wait_resume); }
+void thread_block_wait(void) {
+  set_continuation(kernel.current, wait_resume);
+  block_to_continuation();
+}
 
 void thread_yield(thread_t *self) {
   /* Its yield is complete: it resumes from its frame (as a yield through
@@ -399,7 +403,7 @@ void thread_yield(thread_t *self) {
    * fastpath too, which needs a peer that resumes from its frame. */
   self->frame->a[0] = 0;
   sched_relinquish(&kernel.sched, &self->sched);
-  block_leaving(syscall_resume);
+  block_to_continuation(); /* syscall_resume, as every running thread's */
 }
 
 void thread_handoff_user(thread_t *next) {

@@ -413,7 +413,7 @@ static void fp_state(void) {
 
 /* ---- A revoke in progress (LOOKUP_HANDLE: cap_revokes_active) ---- */
 
-/* Each round main derives g_doomed from g_ep, and a chain of REVOKE_CHAIN
+/* Each round main derives a doomed capability from g_ep, and a chain of REVOKE_CHAIN
  * capabilities under it; revoke_worker revokes g_ep, which removes them
  * and leaves g_ep usable, while main, woken by a deadline partway into the
  * revoke, calls through both: a capability under a revoke in progress
@@ -475,7 +475,9 @@ static void revoke_in_progress(void) {
   wait_done(1, NEVER);
   quit(g_ep);
   t_expect(P, "a round that caught the revoke in progress", caught, 1);
-  t_say(P ": a revoke in progress: refused what it revokes, served through its root (round %d)\n",
+  t_say(P
+        ": a revoke in progress: refused what it revokes, served through its root (after %d "
+        "rounds)\n",
         round);
 }
 

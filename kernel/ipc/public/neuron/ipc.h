@@ -59,7 +59,7 @@ typedef struct ipc_msg {
 typedef enum ipc_state {
   IPC_IDLE = 0,      /* not in IPC (running, or blocked elsewhere) */
   IPC_RECV_BLOCKED,  /* a server queued on an endpoint, no caller yet (1:
-                        ipc_fast.S stores it with a 1 it stores beside) */
+                        ipc_fast.S writes it and the receiving flag with one constant) */
   IPC_SEND_BLOCKED,  /* a caller queued on an endpoint, no server yet */
   IPC_REPLY_BLOCKED, /* a caller whose message a server took; awaits reply */
 } ipc_state_t;
